@@ -1,0 +1,13 @@
+//! The thin API: `#[server]` functions grouped by area. Each one authorizes through the backend's
+//! policy, calls the backend, and returns the app's one error type. Endpoints are stable names
+//! under /api so that tests and tools can call them.
+
+pub mod auth;
+pub mod dashboard;
+pub mod kb;
+pub mod oncall;
+pub mod portal;
+pub mod profile;
+pub mod queue;
+pub mod shift;
+pub mod tickets;

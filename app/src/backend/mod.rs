@@ -1,0 +1,24 @@
+//! Server-only code (feature `ssr`): data access, sessions, authorization, seeding.
+
+pub mod auth;
+pub mod clock;
+pub mod csp;
+pub mod dashboard;
+pub mod db;
+pub mod kb;
+pub mod live;
+pub mod markdown;
+pub mod notify;
+pub mod oncall;
+pub mod password;
+pub mod policy;
+pub mod repo;
+pub mod request;
+pub mod seed;
+pub mod shifts;
+pub mod sla;
+pub mod sla_engine;
+pub mod state;
+pub mod tickets;
+
+pub use state::{AppState, Settings};

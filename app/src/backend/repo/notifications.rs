@@ -1,0 +1,234 @@
+//! The outbox of notifications: written in the transaction of the change that causes them.
+
+use sqlx::SqliteConnection;
+
+pub struct NewNotification<'a> {
+    pub ticket_id: Option<i64>,
+    pub recipient_id: i64,
+    /// "email" or "webhook".
+    pub channel: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The JSON body of a webhook.
+    pub payload: Option<&'a str>,
+    pub essential: bool,
+    /// Recorded, not sent: the recipient muted non-essential mail.
+    pub muted: bool,
+    pub created_at: i64,
+}
+
+pub async fn insert(conn: &mut SqliteConnection, n: &NewNotification<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO notifications (ticket_id, recipient_id, channel, kind, subject, body, payload, essential,
+                                    status, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(n.ticket_id)
+    .bind(n.recipient_id)
+    .bind(n.channel)
+    .bind(n.kind)
+    .bind(n.subject)
+    .bind(n.body)
+    .bind(n.payload)
+    .bind(n.essential)
+    .bind(if n.muted { "muted" } else { "pending" })
+    .bind(n.created_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// A person a message goes to.
+pub struct Recipient {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub mute_non_essential: bool,
+}
+
+/// The active people among `ids`.
+pub async fn recipients(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<Recipient>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT id, name, email, mute_non_essential FROM users WHERE active AND id IN (",
+    );
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(") ORDER BY id");
+    qb.build()
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            use sqlx::Row;
+            Ok(Recipient {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                mute_non_essential: r.try_get("mute_non_essential")?,
+            })
+        })
+        .collect()
+}
+
+/// The client admins of an organization (who approve budget and approval requests).
+pub async fn client_admins(conn: &mut SqliteConnection, org_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM users WHERE active AND role = 'client_admin' AND org_id = $1",
+    )
+    .bind(org_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A message waiting for delivery, with its recipient.
+pub struct Outgoing {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub channel: String,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub payload: Option<String>,
+    pub attempts: i64,
+    pub created_at: i64,
+    pub to_name: String,
+    pub to_email: String,
+}
+
+/// Messages due for an attempt: pending ones whose time has come, and ones whose sender's lease
+/// ran out (it died mid-send).
+pub async fn due(conn: &mut SqliteConnection, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM notifications
+         WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
+         ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Takes a message for sending until `lease_until`; false if another worker has it.
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: i64,
+    lease_until: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE notifications SET status = 'sending', lease_until = $1, attempts = attempts + 1
+         WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
+    )
+    .bind(lease_until)
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn outgoing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Outgoing>> {
+    sqlx::query(
+        "SELECT n.id, n.ticket_id, n.channel, n.kind, n.subject, n.body, n.payload, n.attempts, n.created_at,
+                u.name AS to_name, u.email AS to_email
+         FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .map(|r| {
+        use sqlx::Row;
+        Ok(Outgoing {
+            id: r.try_get("id")?,
+            ticket_id: r.try_get("ticket_id")?,
+            channel: r.try_get("channel")?,
+            kind: r.try_get("kind")?,
+            subject: r.try_get("subject")?,
+            body: r.try_get("body")?,
+            payload: r.try_get("payload")?,
+            attempts: r.try_get("attempts")?,
+            created_at: r.try_get("created_at")?,
+            to_name: r.try_get("to_name")?,
+            to_email: r.try_get("to_email")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notifications SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: tried again at `retry_at`, or given up when that is None.
+pub async fn mark_failed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+    retry_at: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at),
+            lease_until = NULL, last_error = $3
+         WHERE id = $4",
+    )
+    .bind(if retry_at.is_some() {
+        "pending"
+    } else {
+        "failed"
+    })
+    .bind(retry_at)
+    .bind(error)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many messages of each status a ticket has (for tests and the timeline).
+pub async fn statuses(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM notifications WHERE ticket_id = $1 GROUP BY status ORDER BY status")
+        .bind(ticket_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The lead of a ticket's team and every active ops manager: who hears of SLA trouble.
+pub async fn sla_watchers(
+    conn: &mut SqliteConnection,
+    team_id: Option<i64>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM users WHERE active AND (role = 'manager'
+            OR id = (SELECT lead_id FROM teams WHERE id = $1))
+         ORDER BY id",
+    )
+    .bind(team_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn count_for_ticket(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    kind: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE ticket_id = $1 AND kind = $2")
+        .bind(ticket_id)
+        .bind(kind)
+        .fetch_one(conn)
+        .await
+}

@@ -1,0 +1,148 @@
+//! Server-side sessions and the failed sign-in log behind the rate limit.
+
+use super::users::{me_from_row, ME_COLUMNS};
+use crate::model::Me;
+use sqlx::{Executor, Row, Sqlite};
+
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub async fn insert<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    s: &NewSession<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, expires_at, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(s.id_hash)
+    .bind(s.user_id)
+    .bind(s.created_at)
+    .bind(s.expires_at)
+    .bind(s.ip)
+    .bind(s.user_agent)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The user behind a live session: not expired, the user active, their organization active.
+/// One indexed lookup per request.
+pub async fn find_user<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<(Me, i64)>> {
+    let sql = format!(
+        "SELECT {ME_COLUMNS}, s.expires_at FROM sessions s
+         JOIN users u ON u.id = s.user_id
+         LEFT JOIN organizations o ON o.id = u.org_id
+         LEFT JOIN teams t ON t.id = u.team_id
+         WHERE s.id = $1 AND s.expires_at > $2 AND u.active AND COALESCE(o.active, TRUE)"
+    );
+    let row = sqlx::query(&sql)
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| Ok((me_from_row(&r)?, r.try_get("expires_at")?)))
+        .transpose()
+}
+
+pub async fn extend<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id_hash: &str,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2")
+        .bind(expires_at)
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    now: i64,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
+pub async fn count_for_user<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    user_id: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn failures_since<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    key: &str,
+    since: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE scope_key = $1 AND at > $2")
+        .bind(key)
+        .bind(since)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn record_failure<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    key: &str,
+    at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_failures (scope_key, at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failures<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    key: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE scope_key = $1")
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn prune_failures<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    before: i64,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+        .bind(before)
+        .execute(db)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,15 @@
+//! The ticket lifecycle: raising, working and viewing tickets, and the queue.
+
+mod change;
+mod portal;
+mod queue;
+mod raise;
+mod view;
+mod work;
+
+pub use change::{visible_ticket as visible, Changed};
+pub use portal::{decide_approval, portal_page, rate};
+pub use queue::{find_requesters, queue_counts, queue_page};
+pub use raise::raise;
+pub use view::ticket_view;
+pub use work::*;

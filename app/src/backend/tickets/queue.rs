@@ -1,0 +1,150 @@
+//! The analysts' queue: a page of tickets in queue order, and the counts beside its filters.
+
+use crate::backend::policy::{Actor, TicketScope};
+use crate::backend::repo::{orgs, teams, tickets, users};
+use crate::backend::state::AppState;
+use crate::model::queue::{
+    AssigneeFilter, Choice, QueueCounts, QueueFilter, QueuePage, RequesterChoice, StatusView,
+    PAGE_SIZE,
+};
+use crate::model::{AppError, AppResult, Page};
+
+/// The organization a client filter names, if the viewer may see it; unknown and out-of-scope
+/// codes read the same.
+async fn client_filter(
+    state: &AppState,
+    scope: &TicketScope,
+    filter: &QueueFilter,
+) -> AppResult<Option<i64>> {
+    let Some(code) = &filter.client else {
+        return Ok(None);
+    };
+    let id = orgs::find_id_by_code(&state.pool, code).await?;
+    match id {
+        Some(id) if scope.orgs().is_none_or(|orgs| orgs.contains(&id)) => Ok(Some(id)),
+        _ => Err(AppError::invalid(format!(
+            "No client you serve has the code {code}."
+        ))),
+    }
+}
+
+async fn checked(
+    state: &AppState,
+    actor: &Actor,
+    filter: &QueueFilter,
+) -> AppResult<(TicketScope, Option<i64>)> {
+    actor.require_page(Page::Queue)?;
+    filter.validate().map_err(AppError::BadRequest)?;
+    if let Some(team) = filter.team {
+        teams::name(&state.pool, team)
+            .await?
+            .ok_or_else(|| AppError::invalid("That team does not exist."))?;
+    }
+    let scope = actor.ticket_scope(&state.pool).await?;
+    let org = client_filter(state, &scope, filter).await?;
+    Ok((scope, org))
+}
+
+pub async fn queue_page(
+    state: &AppState,
+    actor: &Actor,
+    filter: &QueueFilter,
+) -> AppResult<QueuePage> {
+    let (scope, org) = checked(state, actor, filter).await?;
+    let mut conn = state.pool.acquire().await?;
+    let (rows, next) =
+        tickets::queue_page(&mut conn, &scope, filter, org, actor.id, PAGE_SIZE).await?;
+    let visible_orgs = scope.orgs();
+    let clients = orgs::list(&mut *conn)
+        .await?
+        .into_iter()
+        .filter(|(id, ..)| visible_orgs.as_ref().is_none_or(|v| v.contains(id)))
+        .map(|(_, code, name)| Choice {
+            value: code,
+            label: name,
+        })
+        .collect();
+    let teams = teams::list(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: name,
+        })
+        .collect();
+    Ok(QueuePage {
+        rows,
+        next,
+        counts: QueueCounts::default(),
+        clients,
+        teams,
+        now: state.now(),
+    })
+}
+
+/// How many tickets each status view, and "mine" and "unassigned" in the current view, hold
+/// under the other filters. Each count stops at COUNT_CAP.
+pub async fn queue_counts(
+    state: &AppState,
+    actor: &Actor,
+    filter: &QueueFilter,
+) -> AppResult<QueueCounts> {
+    let (scope, org) = checked(state, actor, filter).await?;
+    let mut conn = state.pool.acquire().await?;
+    let mut by_view = Vec::new();
+    for view in StatusView::ALL {
+        let f = QueueFilter {
+            view: *view,
+            after: None,
+            ..filter.clone()
+        };
+        by_view.push((
+            *view,
+            tickets::queue_count(&mut conn, &scope, &f, org, actor.id).await?,
+        ));
+    }
+    let mine = QueueFilter {
+        assignee: AssigneeFilter::Me,
+        after: None,
+        ..filter.clone()
+    };
+    let unassigned = QueueFilter {
+        assignee: AssigneeFilter::Unassigned,
+        after: None,
+        ..filter.clone()
+    };
+    Ok(QueueCounts {
+        by_view,
+        mine: tickets::queue_count(&mut conn, &scope, &mine, org, actor.id).await?,
+        unassigned: tickets::queue_count(&mut conn, &scope, &unassigned, org, actor.id).await?,
+    })
+}
+
+/// Clients the signed-in staff member may raise a ticket for, matching `q` (name or e-mail).
+pub async fn find_requesters(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+) -> AppResult<Vec<RequesterChoice>> {
+    actor.require_staff()?;
+    let q = q.trim();
+    if q.chars().count() > 100 {
+        return Err(AppError::invalid("Search for at most 100 characters."));
+    }
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = actor.ticket_scope(&state.pool).await?;
+    let orgs = scope.orgs();
+    let mut conn = state.pool.acquire().await?;
+    Ok(users::search_requesters(&mut conn, q, orgs.as_deref(), 10)
+        .await?
+        .into_iter()
+        .map(|m| RequesterChoice {
+            id: m.id,
+            name: m.name,
+            email: m.email,
+            org_name: m.org_name,
+        })
+        .collect())
+}

@@ -1,0 +1,23 @@
+//! Domain types and pure logic shared by the server and the browser. No I/O lives here.
+
+pub mod dashboard;
+pub mod error;
+pub mod kb;
+pub mod live;
+pub mod portal;
+pub mod queue;
+pub mod role;
+pub mod shift;
+pub mod sla;
+pub mod ticket;
+pub mod ticket_detail;
+pub mod time;
+pub mod timeline;
+pub mod user;
+
+pub use error::{AppError, AppResult};
+pub use role::{Page, Role};
+pub use ticket::{Channel, PendingReason, Priority, Status, TicketNumber, Urgency};
+pub use time::Timestamp;
+pub use timeline::{EventData, EventKind, TimelineEntry};
+pub use user::{Email, Me, UserRef};

@@ -1,0 +1,158 @@
+//! Pages and components. Rendered on the server for the first paint, then hydrated.
+
+pub mod browser;
+pub mod components;
+pub mod layout;
+pub mod live;
+pub mod pages;
+
+use crate::api::auth::get_me;
+use crate::model::{AppError, Me, Page};
+use layout::Gate;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::*;
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::backend::csp::send_page_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, loaded once per page load and shared by every component.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
+
+pub fn use_current_user() -> CurrentUser {
+    expect_context::<CurrentUser>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let me = Resource::new_blocking(|| (), |_| get_me());
+    provide_context(CurrentUser(me));
+    live::provide_live();
+    let clock = live::use_clock();
+    // effects only run in the browser, after hydration
+    Effect::new(move |_| {
+        browser::start_clock(clock);
+        browser::mark_hydrated();
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/frontline.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Frontline".to_string() } else { format!("{text} · Frontline") }
+        } />
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/dashboard")
+                    view=|| view! { <Gate page=Page::Dashboard><DashboardPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/queue")
+                    view=|| view! { <Gate page=Page::Queue><QueuePage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/tickets/new")
+                    view=|| view! { <Gate page=Page::Ticket><NewTicketPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/tickets/:number")
+                    view=|| view! { <Gate page=Page::Ticket><TicketPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/portal")
+                    view=|| view! { <Gate page=Page::Portal><PortalPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/kb")
+                    view=|| view! { <Gate page=Page::Knowledge><KnowledgePage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/kb/new")
+                    view=|| view! { <Gate page=Page::Knowledge><ArticleEditorPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/kb/:id")
+                    view=|| view! { <Gate page=Page::Knowledge><ArticlePage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/kb/:id/edit")
+                    view=|| view! { <Gate page=Page::Knowledge><ArticleEditorPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/reports")
+                    view=|| view! { <Gate page=Page::Reports><ReportsPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/shift")
+                    view=|| view! { <Gate page=Page::Shift><ShiftPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/oncall")
+                    view=|| view! { <Gate page=Page::OnCall><OnCallPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/pages/:token") view=PageAckPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/me")
+                    view=|| view! { <Gate page=Page::Profile><ProfilePage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin")
+                    view=|| view! { <Gate page=Page::Admin><AdminPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
+pub fn set_http_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

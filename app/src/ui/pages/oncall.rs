@@ -1,0 +1,205 @@
+//! The on-call roster: who is on call for each team over the next seven days, as a calendar;
+//! leads edit their own team's, managers every team's. And the page acknowledgement link.
+
+use crate::api::oncall::{get_roster, AckPage, AddOncallShift, RemoveOncallShift};
+use crate::model::shift::{RosterView, TeamRoster};
+use crate::model::time::{civil_from_days, DAY, HOUR, MINUTE};
+use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::live::use_clock;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn hhmm(ts: i64) -> String {
+    let secs = ts.rem_euclid(DAY);
+    format!("{:02}:{:02}", secs / HOUR, (secs % HOUR) / MINUTE)
+}
+
+fn day_label(day_start: i64) -> String {
+    let days = day_start.div_euclid(DAY);
+    let (_, m, d) = civil_from_days(days);
+    format!("{} {d}/{m}", WEEKDAYS[((days + 3).rem_euclid(7)) as usize])
+}
+
+#[component]
+pub fn OnCallPage() -> impl IntoView {
+    let add = ServerAction::<AddOncallShift>::new();
+    let remove = ServerAction::<RemoveOncallShift>::new();
+    let clock = use_clock();
+    let roster = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| get_roster(None),
+    );
+    let error = move || {
+        add.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| remove.value().get().and_then(Result::err))
+    };
+    view! {
+        <Title text="On call" />
+        <PageHeader title="On call" subtitle="Who answers P1s outside a client's business hours. Times are UTC." />
+        {move || error().map(|error| view! { <ErrorNotice error /> })}
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match roster.await {
+                    Ok(view) => {
+                        clock.sync(view.now);
+                        Either::Left(view! { <Roster view add remove /> })
+                    }
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Roster(
+    view: RosterView,
+    add: ServerAction<AddOncallShift>,
+    remove: ServerAction<RemoveOncallShift>,
+) -> impl IntoView {
+    let days: Vec<i64> = (0..7).map(|i| view.from + i * DAY).collect();
+    view! {
+        {view.teams.into_iter().map(|team| view! { <TeamCalendar team days=days.clone() add remove /> }).collect_view()}
+    }
+}
+
+#[component]
+fn TeamCalendar(
+    team: TeamRoster,
+    days: Vec<i64>,
+    add: ServerAction<AddOncallShift>,
+    remove: ServerAction<RemoveOncallShift>,
+) -> impl IntoView {
+    let team_id = team.id;
+    let editable = team.editable;
+    let person = RwSignal::new(String::new());
+    let starts = RwSignal::new(String::new());
+    let ends = RwSignal::new(String::new());
+    let repeat = RwSignal::new("0".to_string());
+    let ids = (
+        format!("oc-person-{team_id}"),
+        format!("oc-start-{team_id}"),
+        format!("oc-end-{team_id}"),
+        format!("oc-repeat-{team_id}"),
+    );
+    view! {
+        <section class="card roster" aria-labelledby=format!("team-{team_id}")>
+            <div class="card-head">
+                <h2 id=format!("team-{team_id}")>{format!("Team {}", team.name)}</h2>
+                <p class="oncall-now">
+                    {match team.on_call_now.clone() {
+                        Some(name) => format!("On call now: {name}"),
+                        None => "Nobody on call now: pages go to the team lead".into(),
+                    }}
+                </p>
+            </div>
+            <div class="calendar" role="table" aria-label=format!("On-call shifts of team {}", team.name)>
+                <div role="row" class="calendar-row">
+                    {days.iter().map(|d| view! { <div role="columnheader" class="calendar-day">{day_label(*d)}</div> }).collect_view()}
+                </div>
+                <div role="row" class="calendar-row">
+                    {days.iter().map(|d| {
+                        let (start, end) = (*d, *d + DAY);
+                        let todays: Vec<_> = team.shifts.iter().filter(|s| s.starts_at < end && s.ends_at > start).cloned().collect();
+                        view! {
+                            <div role="cell" class="calendar-cell">
+                                {if todays.is_empty() {
+                                    Either::Left(view! { <span class="muted small">"–"</span> })
+                                } else {
+                                    Either::Right(todays.into_iter().map(|s| {
+                                        let shift_id = s.id;
+                                        view! {
+                                            <div class="shift-chip">
+                                                <strong>{s.user.name.clone()}</strong>
+                                                <span class="small">{format!(" {}–{}", hhmm(s.starts_at.max(start)), if s.ends_at >= end { "24:00".into() } else { hhmm(s.ends_at) })}</span>
+                                                {editable.then(|| view! {
+                                                    <button type="button" class="btn btn-small btn-quiet" aria-label=format!("Remove {}'s shift", s.user.name)
+                                                        on:click=move |_| { remove.dispatch(RemoveOncallShift { shift_id }); }>"×"</button>
+                                                })}
+                                            </div>
+                                        }
+                                    }).collect_view())
+                                }}
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </div>
+            {editable.then(|| {
+                let members = team.members.clone();
+                view! {
+                    <form class="oncall-form" on:submit=move |e| {
+                        e.prevent_default();
+                        add.dispatch(AddOncallShift {
+                            team_id,
+                            user_id: person.get_untracked().parse().unwrap_or(0),
+                            starts: starts.get_untracked(),
+                            ends: ends.get_untracked(),
+                            repeat_weeks: repeat.get_untracked().parse().unwrap_or(0),
+                        });
+                    }>
+                        <div class="field">
+                            <label for=ids.0.clone()>"Person"</label>
+                            <select id=ids.0.clone() required bind:value=person>
+                                <option value="">"Choose…"</option>
+                                {members.into_iter().map(|m| view! { <option value=m.id.to_string()>{m.name}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for=ids.1.clone()>"Starts (UTC)"</label>
+                            <input id=ids.1.clone() type="datetime-local" required bind:value=starts />
+                        </div>
+                        <div class="field">
+                            <label for=ids.2.clone()>"Ends (UTC)"</label>
+                            <input id=ids.2.clone() type="datetime-local" required bind:value=ends />
+                        </div>
+                        <div class="field">
+                            <label for=ids.3.clone()>"Repeat weekly"</label>
+                            <select id=ids.3.clone() bind:value=repeat>
+                                <option value="0">"No"</option>
+                                {(1..=12).map(|w| view! { <option value=w.to_string()>{format!("{w} more week(s)")}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="submit" class="btn btn-primary">"Add shift"</button>
+                    </form>
+                }
+            })}
+        </section>
+    }
+}
+
+/// `/pages/<token>`: the link in a page. Acknowledging needs no sign-in: the token is the key.
+#[component]
+pub fn PageAckPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let ack = ServerAction::<AckPage>::new();
+    view! {
+        <Title text="Acknowledge page" />
+        <main id="main" class="signin">
+            <section class="signin-card" aria-labelledby="ack-title">
+                <h1 id="ack-title">"On-call page"</h1>
+                {move || match ack.value().get() {
+                    Some(Ok(number)) => Either::Left(view! {
+                        <p class="notice notice-info" role="status">{format!("Acknowledged. {number} is yours to look at.")}</p>
+                        <a class="btn btn-primary btn-block" href=format!("/tickets/{number}")>"Open the ticket"</a>
+                    }),
+                    other => Either::Right(view! {
+                        <p>"Acknowledge this page to tell the desk you are on it. The lead is paged if nobody answers in time."</p>
+                        {other.and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                        <button class="btn btn-primary btn-block" disabled=move || ack.pending().get()
+                            on:click=move |_| { ack.dispatch(AckPage { token: token() }); }>
+                            "Acknowledge"
+                        </button>
+                    }),
+                }}
+            </section>
+        </main>
+    }
+}

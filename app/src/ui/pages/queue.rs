@@ -1,0 +1,339 @@
+//! The queue: open work on top, filters in the URL, keyboard driven (j/k to move, Enter to open,
+//! c to claim).
+
+use crate::api::queue::{get_queue, get_queue_counts};
+use crate::api::tickets::ClaimTicket;
+use crate::model::queue::{
+    format_count, AssigneeFilter, Choice, FlagFilter, QueueCounts, QueueFilter, QueuePage,
+    QueueRow, StatusView,
+};
+use crate::model::{AppError, Priority};
+use crate::ui::components::{
+    Ago, Countdown, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader, PriorityBadge,
+    StatusBadge,
+};
+use crate::ui::live::{use_clock, use_live};
+use crate::ui::{browser, set_http_status};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+/// The URL parameters the queue reads.
+const QUERY_KEYS: [&str; 9] = [
+    "status", "client", "priority", "team", "tier", "assignee", "flag", "q", "after",
+];
+
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        QueueFilter::from_query(
+            QUERY_KEYS
+                .iter()
+                .filter_map(|k| q.get_str(k).map(|v| (*k, v))),
+        )
+    });
+    let claim = ServerAction::<ClaimTicket>::new();
+    let live = use_live();
+    let clock = use_clock();
+    let page = Resource::new(
+        move || (filter.get(), claim.version().get(), live.version.get()),
+        |(filter, _, _)| async move {
+            match filter {
+                Ok(f) => get_queue(f).await,
+                Err(e) => Err(AppError::BadRequest(e)),
+            }
+        },
+    );
+    let counts = Resource::new(
+        move || (filter.get(), claim.version().get(), live.version.get()),
+        |(filter, _, _)| async move {
+            match filter {
+                Ok(f) => get_queue_counts(f).await.ok(),
+                Err(_) => None,
+            }
+        },
+    );
+
+    view! {
+        <Title text="Queue" />
+        <PageHeader title="Queue" subtitle="Open work first, the earliest due on top.">
+            <a class="btn btn-primary" href="/tickets/new">"New ticket / log a call"</a>
+        </PageHeader>
+        {move || claim.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+        <Transition fallback=|| view! { <Loading what="Loading the queue…" /> }>
+            {move || Suspend::new(async move {
+                let f = match filter.get() {
+                    Ok(f) => f,
+                    Err(e) => {
+                        set_http_status(400);
+                        return view! {
+                            <div class="notice notice-error" role="alert">
+                                <strong>"These filters do not work: "</strong>{e}" "
+                                <a href="/queue">"Show the whole queue"</a>
+                            </div>
+                        }
+                        .into_any();
+                    }
+                };
+                let (page, counts) = (page.await, counts.await);
+                if let Ok(p) = &page {
+                    clock.sync(p.now);
+                }
+                match page {
+                    Ok(p) => view! {
+                        <StatusTabs filter=f.clone() counts />
+                        <FilterBar filter=f.clone() clients=p.clients.clone() teams=p.teams.clone() />
+                        <QueueTable page=p filter=f claim />
+                    }
+                    .into_any(),
+                    Err(e) => {
+                        set_http_status(e.status());
+                        view! { <ErrorNotice error=e /> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <p class="muted keyboard-help">
+            <kbd>"j"</kbd>" / "<kbd>"k"</kbd>" move · "<kbd>"Enter"</kbd>" open · "<kbd>"c"</kbd>" claim"
+        </p>
+    }
+}
+
+#[component]
+fn FilterBar(filter: QueueFilter, clients: Vec<Choice>, teams: Vec<Choice>) -> impl IntoView {
+    let selected = |a: bool| a;
+    let client = filter.client.clone();
+    let team = filter.team.map(|t| t.to_string());
+    view! {
+        <Form method="GET" action="/queue" attr:class="filters" attr:aria-label="Filter the queue">
+            {(filter.view != StatusView::Active).then(|| view! { <input type="hidden" name="status" value=filter.view.to_string() /> })}
+            <div class="field field-search">
+                <label for="q">"Search"</label>
+                <input id="q" name="q" type="search" placeholder="Number, subject or problem" value=filter.q.clone().unwrap_or_default() />
+            </div>
+            <div class="field">
+                <label for="client">"Client"</label>
+                <select id="client" name="client">
+                    <option value="">"All clients"</option>
+                    {clients.into_iter().map(|c| {
+                        let is = client.as_deref() == Some(c.value.as_str());
+                        view! { <option value=c.value selected=is>{c.label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="priority">"Priority"</label>
+                <select id="priority" name="priority">
+                    <option value="">"Any"</option>
+                    {Priority::ALL.iter().map(|p| view! {
+                        <option value=p.as_str() selected=selected(filter.priority == Some(*p))>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="tier">"Tier"</label>
+                <select id="tier" name="tier">
+                    <option value="">"Any"</option>
+                    {[1u8, 2, 3].into_iter().map(|t| view! {
+                        <option value=t.to_string() selected=selected(filter.tier == Some(t))>{format!("Tier {t}")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="team">"Team"</label>
+                <select id="team" name="team">
+                    <option value="">"Any"</option>
+                    {teams.into_iter().map(|t| {
+                        let is = team.as_deref() == Some(t.value.as_str());
+                        view! { <option value=t.value selected=is>{t.label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="assignee">"Assignee"</label>
+                <select id="assignee" name="assignee">
+                    <option value="anyone" selected=selected(filter.assignee == AssigneeFilter::Anyone)>"Anyone"</option>
+                    <option value="me" selected=selected(filter.assignee == AssigneeFilter::Me)>"Me"</option>
+                    <option value="unassigned" selected=selected(filter.assignee == AssigneeFilter::Unassigned)>"Unassigned"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="flag">"Waiting on"</label>
+                <select id="flag" name="flag">
+                    <option value="">"Anything"</option>
+                    <option value="budget" selected=selected(filter.flag == Some(FlagFilter::Budget))>"Budget"</option>
+                    <option value="approval" selected=selected(filter.flag == Some(FlagFilter::Approval))>"Approval"</option>
+                </select>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="btn btn-primary">"Apply"</button>
+                <a class="btn btn-quiet" href="/queue">"Clear"</a>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+fn StatusTabs(filter: QueueFilter, counts: Option<QueueCounts>) -> impl IntoView {
+    let tabs = StatusView::ALL
+        .iter()
+        .map(|view| {
+            let view = *view;
+            let href = format!(
+                "/queue?{}",
+                QueueFilter {
+                    view,
+                    after: None,
+                    ..filter.clone()
+                }
+                .to_query()
+            );
+            let current = filter.view == view;
+            let count = counts.as_ref().and_then(|c| {
+                c.by_view
+                    .iter()
+                    .find(|(v, _)| *v == view)
+                    .map(|(_, n)| format_count(*n))
+            });
+            view! {
+                <li>
+                    <a href=href aria-current=current.then_some("page") class:current=current>
+                        {view.label()}
+                        <span class="count">{count}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <nav aria-label="Status"><ul class="tabs">{tabs}</ul></nav> }
+}
+
+#[component]
+fn QueueTable(
+    page: QueuePage,
+    filter: QueueFilter,
+    claim: ServerAction<ClaimTicket>,
+) -> impl IntoView {
+    if page.rows.is_empty() {
+        let hint = if filter == QueueFilter::default() {
+            "Nothing is waiting. New tickets appear here as they are raised."
+        } else {
+            "No tickets match these filters. Try clearing some of them."
+        };
+        return Either::Left(view! { <EmptyState title="No tickets here" hint=hint /> });
+    }
+    let now = page.now;
+    let selected = RwSignal::new(0usize);
+    let rows: Vec<QueueRow> = page.rows.clone();
+    let numbers: Vec<(String, Option<(i64, i64)>)> = rows
+        .iter()
+        .map(|r| {
+            let claimable = r.assignee.is_none()
+                && r.status.is_active()
+                && r.status != crate::model::Status::Pending;
+            (
+                r.number.to_string(),
+                claimable.then_some((r.number.0, r.version)),
+            )
+        })
+        .collect();
+    browser::queue_keys(selected, numbers.len(), move |key, index| {
+        let Some((number, claimable)) = numbers.get(index) else {
+            return;
+        };
+        match key {
+            browser::QueueKey::Open => browser::load_page(&format!("/tickets/{number}")),
+            browser::QueueKey::Claim => {
+                if let Some((number, version)) = claimable {
+                    claim.dispatch(ClaimTicket {
+                        number: *number,
+                        version: *version,
+                    });
+                }
+            }
+        }
+    });
+    let first_page = filter
+        .after
+        .is_some()
+        .then(|| format!("/queue?{}", filter.first_page().to_query()));
+    let next_page = page.next.map(|c| {
+        format!(
+            "/queue?{}",
+            QueueFilter {
+                after: Some(c),
+                ..filter.clone()
+            }
+            .to_query()
+        )
+    });
+    Either::Right(view! {
+        <div class="table-wrap">
+            <table class="queue">
+                <caption class="visually-hidden">"Tickets in queue order"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Ticket"</th>
+                        <th scope="col">"Priority"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Assignee"</th>
+                        <th scope="col">"Tier"</th>
+                        <th scope="col">"Due"</th>
+                        <th scope="col">"Updated"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().enumerate().map(|(i, r)| {
+                        let claimable = r.assignee.is_none() && r.status.is_active() && r.status != crate::model::Status::Pending;
+                        let (number, version) = (r.number.0, r.version);
+                        view! {
+                            <tr class:selected=move || selected.get() == i class:handed-over=r.handoff_note.is_some() aria-selected=move || (selected.get() == i).to_string() data-number=r.number.to_string()>
+                                <td class="ticket-cell">
+                                    <A href=format!("/tickets/{}", r.number)>
+                                        <span class="ticket-number">{r.number.to_string()}</span>
+                                        " "
+                                        <span class="ticket-subject">{r.subject.clone()}</span>
+                                    </A>
+                                    <div class="muted small">{r.requester.clone()}" · "<abbr title=r.org_name.clone()>{r.org_code.clone()}</abbr></div>
+                                    {r.handoff_note.clone().map(|note| view! {
+                                        <div class="handoff-note"><strong>"↪ Handed over: "</strong>{note}</div>
+                                    })}
+                                </td>
+                                <td><PriorityBadge priority=r.priority /></td>
+                                <td>
+                                    <StatusBadge status=r.status pending=r.pending_reason />
+                                    <FlagBadges budget=r.requires_budget approval=r.requires_approval />
+                                </td>
+                                <td>{r.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "Unassigned".into())}</td>
+                                <td>{format!("T{}", r.tier)}</td>
+                                <td>
+                                    <Countdown status=r.status pending=r.pending_reason due_at=r.next_due_at warn_at=r.next_warn_at />
+                                </td>
+                                <td><Ago at=r.updated_at now /></td>
+                                <td>
+                                    {claimable.then(|| view! {
+                                        <button
+                                            type="button"
+                                            class="btn btn-small"
+                                            on:click=move |_| { claim.dispatch(ClaimTicket { number, version }); }
+                                            disabled=move || claim.pending().get()
+                                        >"Claim"</button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">
+            {first_page.map(|href| view! { <a class="btn" href=href>"← First page"</a> })}
+            {next_page.map(|href| view! { <a class="btn" href=href>"Next page →"</a> })}
+        </nav>
+    })
+}

@@ -1,0 +1,33 @@
+use crate::model::TimelineEntry;
+use crate::ui::components::Ago;
+use leptos::prelude::*;
+
+/// Every step of the ticket the viewer may see, oldest first. Internal steps are marked.
+#[component]
+pub fn Timeline(entries: Vec<TimelineEntry>, now: i64) -> impl IntoView {
+    view! {
+        <section class="timeline" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"History"</h2>
+            <ol>
+                {entries.into_iter().map(|e| {
+                    let class = match (e.public, e.body_html.is_some()) {
+                        (false, _) => "entry entry-internal",
+                        (true, true) => "entry entry-message",
+                        (true, false) => "entry",
+                    };
+                    let actor = e.actor.clone().unwrap_or_else(|| "Frontline".into());
+                    view! {
+                        <li class=class data-kind=e.kind.as_str()>
+                            <div class="entry-head">
+                                <strong>{actor}</strong>" "{e.summary.clone()}
+                                {(!e.public).then(|| view! { <span class="badge badge-internal">"Internal"</span> })}
+                                <span class="entry-time"><Ago at=e.at now /></span>
+                            </div>
+                            {e.body_html.clone().map(|html| view! { <div class="entry-body" inner_html=html></div> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}

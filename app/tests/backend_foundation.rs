@@ -1,0 +1,271 @@
+//! The data layer against real SQLite files: schema rules, the demo desk, and who may see what.
+
+#![cfg(feature = "ssr")]
+
+mod support;
+
+use app::backend::policy::{Actor, TicketKey, TicketScope};
+use app::backend::repo::{desk, users};
+use app::backend::seed::{self, SeedError};
+use app::model::Role;
+use support::*;
+
+#[tokio::test]
+async fn migrations_set_wal_and_foreign_keys() {
+    let db = test_db().await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(scalar(&db.pool, "PRAGMA foreign_keys").await, 1);
+    let err = sqlx::query("INSERT INTO team_orgs (team_id, org_id) VALUES (999, 999)")
+        .execute(&db.pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
+
+#[tokio::test]
+async fn the_demo_desk_has_the_documented_shape() {
+    let db = test_db().await;
+    let report = seed::seed_demo(&db.pool, NOW, 300).await.unwrap();
+    assert!(report.seeded);
+    let p = &db.pool;
+    assert_eq!(scalar(p, "SELECT COUNT(*) FROM organizations").await, 22);
+    assert_eq!(
+        scalar(p, "SELECT COUNT(*) FROM teams WHERE lead_id IS NOT NULL").await,
+        4
+    );
+    assert_eq!(
+        scalar(
+            p,
+            "SELECT COUNT(*) FROM users WHERE role IN ('analyst', 'senior')"
+        )
+        .await,
+        24
+    );
+    assert_eq!(
+        scalar(
+            p,
+            "SELECT COUNT(DISTINCT tier) FROM users WHERE role IN ('analyst', 'senior')"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        scalar(p, "SELECT COUNT(*) FROM users WHERE role = 'manager'").await,
+        1
+    );
+    assert_eq!(
+        scalar(p, "SELECT COUNT(*) FROM users WHERE role = 'admin'").await,
+        1
+    );
+    assert_eq!(
+        scalar(p, "SELECT COUNT(*) FROM users WHERE role = 'client_admin'").await,
+        22
+    );
+    assert_eq!(
+        scalar(p, "SELECT COUNT(*) FROM (SELECT org_id FROM users WHERE org_id IS NOT NULL GROUP BY org_id HAVING COUNT(*) BETWEEN 3 AND 10)").await,
+        22
+    );
+    assert_eq!(scalar(p, "SELECT COUNT(*) FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM team_orgs t WHERE t.org_id = o.id)").await, 0);
+    assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets").await, 300);
+    assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id)").await, 0);
+    // every status, channel and priority appears in a realistic mix
+    assert_eq!(
+        scalar(p, "SELECT COUNT(DISTINCT status) FROM tickets").await,
+        5
+    );
+    assert_eq!(
+        scalar(p, "SELECT COUNT(DISTINCT channel) FROM tickets").await,
+        4
+    );
+    assert_eq!(
+        scalar(p, "SELECT COUNT(DISTINCT priority) FROM tickets").await,
+        4
+    );
+    // tickets only go to teams that serve the client, and numbers continue after the seed
+    assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM team_orgs s WHERE s.team_id = t.team_id AND s.org_id = t.org_id)").await, 0);
+    assert_eq!(
+        desk::counter(p, "ticket_number").await.unwrap(),
+        scalar(p, "SELECT MAX(number) FROM tickets").await
+    );
+    assert_eq!(
+        desk::setting(p, "demo").await.unwrap().as_deref(),
+        Some("true")
+    );
+}
+
+#[tokio::test]
+async fn seeding_is_deterministic() {
+    let (a, b) = (test_db().await, test_db().await);
+    seed::seed_demo(&a.pool, NOW, 200).await.unwrap();
+    seed::seed_demo(&b.pool, NOW, 200).await.unwrap();
+    let digest = "SELECT group_concat(number || status || priority || COALESCE(assignee_id, 0) || subject, '|') FROM tickets";
+    let x: String = sqlx::query_scalar(digest).fetch_one(&a.pool).await.unwrap();
+    let y: String = sqlx::query_scalar(digest).fetch_one(&b.pool).await.unwrap();
+    assert_eq!(x, y);
+}
+
+#[tokio::test]
+async fn seeding_twice_changes_nothing_and_a_real_desk_is_never_seeded() {
+    let db = test_db().await;
+    seed::seed_demo(&db.pool, NOW, 50).await.unwrap();
+    let again = seed::seed_demo(&db.pool, NOW, 50).await.unwrap();
+    assert!(!again.seeded);
+    assert_eq!(scalar(&db.pool, "SELECT COUNT(*) FROM tickets").await, 50);
+
+    let real = test_db().await;
+    users::insert(
+        &real.pool,
+        &users::NewUser {
+            email: "admin@acme.example",
+            name: "Acme Admin",
+            role: Role::Admin,
+            org_id: None,
+            team_id: None,
+            tier: None,
+            department: None,
+            location: None,
+            job_title: None,
+            phone: None,
+            password_hash: "x",
+            created_at: NOW,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        seed::seed_demo(&real.pool, NOW, 10).await,
+        Err(SeedError::NotADemoDesk)
+    ));
+    assert_eq!(scalar(&real.pool, "SELECT COUNT(*) FROM users").await, 1);
+}
+
+#[tokio::test]
+async fn emails_are_unique_and_clients_need_an_organization() {
+    let db = test_db().await;
+    seed::seed_demo(&db.pool, NOW, 0).await.unwrap();
+    let mut new = users::NewUser {
+        email: "ana.costa@frontline.example",
+        name: "Another Ana",
+        role: Role::Analyst,
+        org_id: None,
+        team_id: None,
+        tier: Some(1),
+        department: None,
+        location: None,
+        job_title: None,
+        phone: None,
+        password_hash: "x",
+        created_at: NOW,
+    };
+    let err = users::insert(&db.pool, &new).await.unwrap_err();
+    assert!(app::backend::db::is_unique_violation(&err));
+    new.email = "someone@client.example";
+    new.role = Role::Client;
+    assert!(
+        users::insert(&db.pool, &new).await.is_err(),
+        "a client without an organization"
+    );
+}
+
+#[tokio::test]
+async fn timeline_events_cannot_be_changed_or_deleted() {
+    let db = test_db().await;
+    seed::seed_demo(&db.pool, NOW, 5).await.unwrap();
+    let update = sqlx::query("UPDATE ticket_events SET body = 'rewritten'")
+        .execute(&db.pool)
+        .await;
+    assert!(update.unwrap_err().to_string().contains("immutable"));
+    let delete = sqlx::query("DELETE FROM ticket_events")
+        .execute(&db.pool)
+        .await;
+    assert!(delete.unwrap_err().to_string().contains("immutable"));
+}
+
+fn key(org_id: i64, requester_id: i64) -> TicketKey {
+    TicketKey {
+        org_id,
+        requester_id,
+        tier: 1,
+        participant: false,
+    }
+}
+
+async fn actor(pool: &app::backend::db::Pool, email: &str) -> Actor {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    Actor::from(&users::me(pool, id).await.unwrap().unwrap())
+}
+
+#[tokio::test]
+async fn ticket_scope_follows_role_team_and_organization() {
+    let db = test_db().await;
+    seed::seed_demo(&db.pool, NOW, 0).await.unwrap();
+    let p = &db.pool;
+    let org = |code: &'static str| async move {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM organizations WHERE code = $1")
+            .bind(code)
+            .fetch_one(p)
+            .await
+            .unwrap()
+    };
+    let (nwl, ash, wgb) = (org("NWL").await, org("ASH").await, org("WGB").await);
+
+    assert_eq!(
+        actor(p, "morgan.reyes@frontline.example")
+            .await
+            .ticket_scope(p)
+            .await
+            .unwrap(),
+        TicketScope::All
+    );
+    assert_eq!(
+        actor(p, "priya.nair@frontline.example")
+            .await
+            .ticket_scope(p)
+            .await
+            .unwrap(),
+        TicketScope::All
+    );
+
+    let atlas = actor(p, "ana.costa@frontline.example")
+        .await
+        .ticket_scope(p)
+        .await
+        .unwrap();
+    assert!(atlas.allows(key(nwl, 0)) && !atlas.allows(key(ash, 0)) && !atlas.allows(key(wgb, 0)));
+    let borealis = actor(p, "ben.adler@frontline.example")
+        .await
+        .ticket_scope(p)
+        .await
+        .unwrap();
+    assert!(borealis.allows(key(ash, 0)) && !borealis.allows(key(nwl, 0)));
+
+    let client_admin = actor(p, "ines.moreau@northwind.example").await;
+    assert_eq!(
+        client_admin.ticket_scope(p).await.unwrap(),
+        TicketScope::Org(nwl)
+    );
+    let client = actor(p, "jo.bauer@northwind.example").await;
+    let scope = client.ticket_scope(p).await.unwrap();
+    assert!(scope.allows(key(nwl, client.id)));
+    assert!(
+        !scope.allows(key(nwl, client_admin.id)),
+        "a client sees only their own requests"
+    );
+
+    assert_eq!(
+        actor(p, "sam.okafor@frontline.example")
+            .await
+            .ticket_scope(p)
+            .await
+            .unwrap(),
+        TicketScope::Nothing
+    );
+}

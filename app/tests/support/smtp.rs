@@ -1,0 +1,136 @@
+//! A small SMTP server started by the tests themselves: it speaks enough SMTP for a real client
+//! (lettre) to deliver to it, records every message it accepts, and can be told to be down
+//! (answer 421 and hang up) or to hang (accept and never answer).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub data: String,
+}
+
+pub const UP: u8 = 0;
+pub const DOWN: u8 = 1;
+pub const HANGING: u8 = 2;
+
+#[derive(Clone)]
+pub struct TestSmtp {
+    pub addr: SocketAddr,
+    pub received: Arc<Mutex<Vec<Received>>>,
+    mode: Arc<AtomicU8>,
+}
+
+impl TestSmtp {
+    pub async fn start() -> TestSmtp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let smtp = TestSmtp {
+            addr: listener.local_addr().unwrap(),
+            received: Arc::default(),
+            mode: Arc::new(AtomicU8::new(UP)),
+        };
+        let server = smtp.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let _ = server.session(socket).await;
+                });
+            }
+        });
+        smtp
+    }
+
+    pub fn set_mode(&self, mode: u8) {
+        self.mode.store(mode, Ordering::SeqCst);
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    async fn session(&self, socket: tokio::net::TcpStream) -> std::io::Result<()> {
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read);
+        match self.mode.load(Ordering::SeqCst) {
+            DOWN => {
+                write
+                    .write_all(b"421 test relay: service not available\r\n")
+                    .await?;
+                return Ok(());
+            }
+            HANGING => {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                return Ok(());
+            }
+            _ => {}
+        }
+        write.write_all(b"220 test relay ESMTP\r\n").await?;
+        let mut to = String::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let command = line.trim_end().to_ascii_uppercase();
+            if command.starts_with("EHLO") || command.starts_with("HELO") {
+                write
+                    .write_all(b"250-test relay\r\n250 8BITMIME\r\n")
+                    .await?;
+            } else if command.starts_with("MAIL FROM")
+                || command.starts_with("RSET")
+                || command.starts_with("NOOP")
+            {
+                write.write_all(b"250 OK\r\n").await?;
+            } else if command.starts_with("RCPT TO") {
+                to = line.trim_end()[8..]
+                    .trim()
+                    .trim_start_matches(':')
+                    .trim()
+                    .to_string();
+                write.write_all(b"250 OK\r\n").await?;
+            } else if command == "DATA" {
+                write.write_all(b"354 go ahead\r\n").await?;
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" || line == ".\n" {
+                        break;
+                    }
+                    data.push_str(&line);
+                }
+                let header = |name: &str| {
+                    data.lines()
+                        .find(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
+                        .map(|l| l[name.len() + 1..].trim().to_string())
+                        .unwrap_or_default()
+                };
+                let received = Received {
+                    message_id: header("message-id"),
+                    to: to.clone(),
+                    subject: header("subject"),
+                    data: data.clone(),
+                };
+                self.received.lock().unwrap().push(received);
+                write.write_all(b"250 queued\r\n").await?;
+            } else if command.starts_with("QUIT") {
+                write.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            } else {
+                write.write_all(b"502 not implemented\r\n").await?;
+            }
+        }
+    }
+}

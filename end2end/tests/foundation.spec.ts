@@ -1,0 +1,113 @@
+import { expect, test } from "@playwright/test";
+import { DEMO_PASSWORD, LOGINS, signIn, waitForHydration } from "./helpers";
+
+test.describe("sign-in lands each role where it works", () => {
+  const cases: [string, string, RegExp, string][] = [
+    ["manager", LOGINS.manager, /\/dashboard$/, "Dashboard"],
+    ["lead", LOGINS.lead, /\/dashboard$/, "Dashboard"],
+    ["analyst", LOGINS.analyst, /\/queue$/, "Queue"],
+    ["senior", LOGINS.senior, /\/queue$/, "Queue"],
+    ["admin", LOGINS.admin, /\/admin$/, "Administration"],
+    ["client admin", LOGINS.clientAdmin, /\/portal$/, "My requests"],
+    ["client", LOGINS.client, /\/portal$/, "My requests"],
+  ];
+  for (const [role, email, landing, heading] of cases) {
+    test(`${role} lands on ${heading}`, async ({ page }) => {
+      await signIn(page, email, landing);
+      await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+      await expect(page.locator(".user-name")).not.toBeEmpty();
+    });
+  }
+});
+
+test("navigation shows only what the role may use", async ({ page }) => {
+  await signIn(page, LOGINS.client, /\/portal$/);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "My requests" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Knowledge base" })).toBeVisible();
+  for (const hidden of ["Dashboard", "Queue", "Reports", "Administration"]) {
+    await expect(nav.getByRole("link", { name: hidden })).toHaveCount(0);
+  }
+});
+
+test("a wrong password shows an error and creates no session", async ({ page, context }) => {
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.getByLabel("E-mail address").fill(LOGINS.analyst);
+  await page.getByLabel("Password", { exact: true }).fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("do not match");
+  await expect(page).toHaveURL(/\/signin/);
+  const cookies = await context.cookies();
+  expect(cookies.find((c) => c.name === "frontline_session")).toBeUndefined();
+  await page.goto("/queue");
+  await expect(page).toHaveURL(/\/signin\?next=\/queue/);
+});
+
+test("a signed-out visitor is sent to sign-in, and back after signing in", async ({ page }) => {
+  const response = await page.goto("/reports");
+  await expect(page).toHaveURL(/\/signin\?next=\/reports$/);
+  expect(response?.status()).toBe(200);
+  await waitForHydration(page);
+  await page.getByLabel("E-mail address").fill(LOGINS.lead);
+  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/reports$/);
+});
+
+test("a client opening a staff page gets 403 and no data", async ({ page }) => {
+  await signIn(page, LOGINS.client, /\/portal$/);
+  for (const path of ["/queue", "/dashboard", "/admin", "/reports"]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
+    await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
+    await expect(page.locator("table")).toHaveCount(0);
+  }
+});
+
+test("a cross-site POST is refused", async ({ request }) => {
+  const response = await request.post("/api/sign_in", {
+    headers: { Origin: "https://evil.example", "Content-Type": "application/x-www-form-urlencoded" },
+    data: `email=${encodeURIComponent(LOGINS.manager)}&password=${DEMO_PASSWORD}`,
+  });
+  expect(response.status()).toBe(403);
+  expect(await response.json()).toMatchObject({ kind: "forbidden" });
+  expect(response.headers()["set-cookie"]).toBeUndefined();
+});
+
+test("the app hydrates: the show-password button works", async ({ page }) => {
+  await page.goto("/signin");
+  await waitForHydration(page);
+  const password = page.getByLabel("Password", { exact: true });
+  await expect(password).toHaveAttribute("type", "password");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(password).toHaveAttribute("type", "text");
+  await page.getByRole("button", { name: "Hide" }).click();
+  await expect(password).toHaveAttribute("type", "password");
+});
+
+test("signing out ends the session", async ({ page, context }) => {
+  await signIn(page, LOGINS.analyst, /\/queue$/);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  expect((await context.cookies()).find((c) => c.name === "frontline_session")).toBeUndefined();
+  await page.goto("/queue");
+  await expect(page).toHaveURL(/\/signin\?next=/);
+});
+
+test("unknown routes answer 404 with a page that says so", async ({ page }) => {
+  const response = await page.goto("/no/such/page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+});
+
+test("pages carry a nonce-based Content-Security-Policy and run under it", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  const response = await page.goto("/signin");
+  const csp = response?.headers()["content-security-policy"] ?? "";
+  expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9_-]+'/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  await waitForHydration(page);
+  expect(errors).toEqual([]);
+});

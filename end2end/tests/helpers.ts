@@ -1,0 +1,53 @@
+import { expect, type Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "frontline-demo";
+
+export const LOGINS = {
+  manager: "morgan.reyes@frontline.example",
+  lead: "priya.nair@frontline.example",
+  analyst: "ana.costa@frontline.example",
+  senior: "lee.chen@frontline.example",
+  otherAnalyst: "ben.adler@frontline.example",
+  admin: "sam.okafor@frontline.example",
+  clientAdmin: "ines.moreau@northwind.example",
+  client: "jo.bauer@northwind.example",
+  otherClient: "kim.tanaka@contoso.example",
+} as const;
+
+/** Signs in through the form and waits for the landing page. */
+export async function signIn(page: Page, email: string, landing?: RegExp) {
+  watch(page);
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  if (landing) {
+    await expect(page).toHaveURL(landing);
+  } else {
+    await expect(page).not.toHaveURL(/\/signin/);
+  }
+}
+
+const watched = new WeakSet<Page>();
+const problems = new WeakMap<Page, string[]>();
+
+/** Remembers what the browser complained about, to explain a page that never hydrated. */
+function watch(page: Page) {
+  if (watched.has(page)) return;
+  watched.add(page);
+  problems.set(page, []);
+  page.on("pageerror", (e) => problems.get(page)!.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.get(page)!.push(`console: ${m.text()}`));
+  page.on("requestfailed", (r) => problems.get(page)!.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+}
+
+/** The WASM app marks the document once it has hydrated. */
+export async function waitForHydration(page: Page) {
+  watch(page);
+  try {
+    await expect(page.locator("html[data-hydrated]")).toHaveCount(1, { timeout: 15_000 });
+  } catch (e) {
+    throw new Error(`the page did not hydrate; the browser said: ${JSON.stringify(problems.get(page))}\n${e}`);
+  }
+}

@@ -1,0 +1,58 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { LOGINS, signIn } from "./helpers";
+
+async function as(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, email);
+  return page;
+}
+
+async function raiseAsJo(page: Page, problem: string): Promise<string> {
+  await page.goto("/tickets/new");
+  await page.getByLabel("Urgent: work is stopped").check();
+  await page.getByLabel("What is the problem?").fill(problem);
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page).toHaveURL(/\/tickets\/HD-\d+$/);
+  return page.url().split("/").pop()!;
+}
+
+test("the manager's dashboard shows a ticket raised elsewhere within two seconds", async ({ browser }) => {
+  const manager = await as(browser, LOGINS.manager);
+  await expect(manager).toHaveURL(/\/dashboard$/);
+  const northwind = manager.locator("table.health tbody tr", { hasText: "Northwind Logistics" });
+  const openCell = northwind.locator("td").first();
+  const before = Number(await openCell.innerText());
+
+  const jo = await as(browser, LOGINS.client);
+  await raiseAsJo(jo, `Warehouse scanner offline ${Date.now()}`);
+  await expect(openCell).toHaveText(String(before + 1), { timeout: 2000 });
+});
+
+test("a new ticket appears in the analyst's queue without a reload", async ({ browser }) => {
+  const word = `Quokka${Date.now()}`;
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto(`/queue?q=${word}`);
+  await expect(ana.getByText("No tickets here")).toBeVisible();
+  const jo = await as(browser, LOGINS.client);
+  const number = await raiseAsJo(jo, `${word} conference phone is silent`);
+  await expect(ana.locator("table.queue tbody tr").first()).toContainText(number, { timeout: 2000 });
+});
+
+test("countdowns tick every second and a pending ticket shows its clock paused", async ({ browser }) => {
+  const jo = await as(browser, LOGINS.client);
+  const number = await raiseAsJo(jo, "Projector in room 4 shows no picture");
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto(`/tickets/${number}`);
+  const timer = ana.locator(".ticket-header [role=timer]");
+  const first = await timer.innerText();
+  await expect(timer).not.toHaveText(first, { timeout: 2500 });
+
+  await ana.getByRole("button", { name: "Claim this ticket" }).click();
+  await expect(ana.locator(".details")).toContainText("Ana Costa");
+  await ana.getByText("Set pending…").click();
+  await ana.getByLabel("Waiting on").selectOption("customer");
+  await ana.getByRole("button", { name: "Set pending" }).click();
+  await expect(timer).toContainText("Paused: waiting on customer");
+  // and the requester's page follows without a reload
+  await expect(jo.locator(".ticket-header [role=timer]")).toContainText("Paused", { timeout: 2000 });
+});

@@ -1,0 +1,124 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { LOGINS, signIn } from "./helpers";
+
+async function as(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, email);
+  return page;
+}
+
+/** A client raises a request through the three-field form; returns its number ("HD-1234"). */
+async function raiseAsClient(page: Page, problem: string): Promise<string> {
+  await page.goto("/tickets/new");
+  await expect(page.getByText("Jo Bauer, Northwind Logistics")).toBeVisible();
+  await page.getByLabel("Urgent: work is stopped").check();
+  await page.getByLabel("What is the problem?").fill(problem);
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page).toHaveURL(/\/tickets\/HD-\d+$/);
+  const number = page.url().split("/").pop()!;
+  await expect(page.locator(".ticket-number-large")).toContainText(number);
+  return number;
+}
+
+test("a ticket goes from a client through the queue to a senior, and the client sees only public steps", async ({ browser }) => {
+  const jo = await as(browser, LOGINS.client);
+  const subject = `Scanner on floor 2 jams ${Date.now()}`;
+  const number = await raiseAsClient(jo, `${subject}\nIt started after the update.`);
+  await expect(jo.getByRole("heading", { level: 1, name: subject })).toBeVisible();
+
+  // the analyst finds it in the queue
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto(`/queue?q=${number}`);
+  const row = ana.locator("table.queue tbody tr").first();
+  await expect(row).toContainText(number);
+  await expect(row).toContainText("Unassigned");
+
+  // a colleague opens the same ticket at the same time; his tab misses the live update (its
+  // stream is cut), so his page is stale when he clicks
+  const lee = await as(browser, LOGINS.senior);
+  await lee.context().route("**/api/live", (route) => route.abort());
+  await lee.goto(`/tickets/${number}`);
+  await expect(lee.getByRole("button", { name: "Claim this ticket" })).toBeVisible();
+
+  // the analyst claims it from the queue, in one click
+  await row.getByRole("button", { name: "Claim" }).click();
+  await expect(ana.locator("table.queue tbody tr").first()).toContainText("Ana Costa");
+
+  // the colleague's claim is refused, and the page says who has it
+  await lee.getByRole("button", { name: "Claim this ticket" }).click();
+  await expect(lee.getByRole("alert")).toContainText("Ana Costa");
+  await expect(lee.locator(".details")).toContainText("Ana Costa");
+
+  // the analyst replies, notes and escalates
+  await ana.goto(`/tickets/${number}`);
+  await ana.getByLabel("Message", { exact: true }).fill("Thanks, we are **on it**.");
+  await ana.getByRole("button", { name: "Send reply" }).click();
+  await expect(ana.locator(".timeline")).toContainText("we are on it");
+  await ana.getByLabel("Message", { exact: true }).fill("Secret: same fault as the Contoso scanner");
+  await ana.getByRole("button", { name: "Add internal note" }).click();
+  await expect(ana.locator(".timeline")).toContainText("Secret: same fault");
+  await ana.getByText("Escalate…").click();
+  await ana.getByLabel("Why it needs a senior").fill("Needs the print server admin");
+  await ana.getByRole("button", { name: "Escalate", exact: true }).click();
+  await expect(ana.locator(".timeline")).toContainText("escalated to tier 2");
+  await expect(ana.locator(".details")).toContainText("Tier 2");
+
+  // the client sees the public reply and never the internal steps
+  await jo.reload();
+  await expect(jo.locator(".timeline")).toContainText("we are on it");
+  await expect(jo.locator(".timeline")).not.toContainText("Secret");
+  await expect(jo.locator(".timeline")).not.toContainText("print server admin");
+  await expect(jo.locator(".timeline")).not.toContainText("escalated");
+  await expect(jo.getByText("Add internal note")).toHaveCount(0);
+});
+
+test("an analyst logs a phone call and resolves it on the spot", async ({ browser }) => {
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto("/tickets/new");
+  await ana.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
+  await ana.getByRole("button", { name: "Find" }).click();
+  await ana.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
+  await expect(ana.getByRole("status").filter({ hasText: "Jo Bauer" })).toBeVisible();
+  await ana.getByLabel("Not urgent: I can keep working").check();
+  await ana.getByLabel("What is the problem?").fill("Caller cannot open the shared calendar");
+  await ana.getByLabel("Resolved on this call").check();
+  await ana.getByLabel("How it was resolved").fill("Re-added calendar permissions while on the phone");
+  await ana.getByRole("button", { name: "Create ticket" }).click();
+  await expect(ana).toHaveURL(/\/tickets\/HD-\d+$/);
+  await expect(ana.getByText("Resolved on first contact")).toBeVisible();
+  await expect(ana.locator(".timeline")).toContainText("logged a phone call");
+  await expect(ana.locator(".timeline")).toContainText("resolved the ticket on first contact");
+});
+
+test("the queue works from the keyboard and its filters live in the URL", async ({ page }) => {
+  await signIn(page, LOGINS.analyst, /\/queue$/);
+  const rows = page.locator("table.queue tbody tr");
+  await expect(rows.first()).toBeVisible();
+  await page.keyboard.press("j");
+  await expect(rows.nth(1)).toHaveClass(/selected/);
+  await page.keyboard.press("k");
+  await expect(rows.nth(0)).toHaveClass(/selected/);
+  const number = await rows.nth(0).getAttribute("data-number");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/tickets/${number}$`));
+
+  await page.goto("/queue");
+  await page.getByLabel("Priority").selectOption("p3");
+  await page.getByLabel("Assignee").selectOption("me");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/priority=p3/);
+  await expect(page).toHaveURL(/assignee=me/);
+  for (const badge of await page.locator("table.queue tbody tr .prio-p3").all()) {
+    await expect(badge).toHaveText("P3");
+  }
+  await page.goBack();
+  await expect(page).toHaveURL(/\/queue$/);
+});
+
+test("bad filters in the URL are explained, not crashed on", async ({ page }) => {
+  await signIn(page, LOGINS.analyst, /\/queue$/);
+  const response = await page.goto("/queue?status=finished");
+  expect(response?.status()).toBe(400);
+  await expect(page.getByRole("alert")).toContainText("Unknown status");
+});

@@ -1,0 +1,787 @@
+#!/usr/bin/env node
+// The measuring half of `make bench` (scripts/bench.sh starts and stops the server and seeds the
+// databases). Node 20, built-ins only. Three subcommands:
+//
+//   measure --size N --url http://127.0.0.1:PORT --pid PID --out FILE
+//       waits for /healthz, then measures one running server (queue, dashboard, ticket page,
+//       live push with 500 subscribers and the server's RSS meanwhile, ticket creation)
+//   assets --dir PKG_DIR --out FILE
+//       sizes of the shipped WASM and JS, raw and brotli (quality 11)
+//   report --parts DIR --out FILE --sizes "N ..."
+//       merges the parts (with bench-insert's output), prints the tables, writes report.json
+//
+// Latency figures are taken one request at a time after a warm-up; percentiles are nearest rank.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const env = process.env;
+const int = (name, dflt) => {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number.parseInt(v, 10);
+  if (!Number.isFinite(n) || n < 1) fail(`${name} must be a positive integer, not "${v}"`);
+  return n;
+};
+
+const REQUESTS = int('BENCH_REQUESTS', 200);
+const WARMUP = int('BENCH_WARMUP', 10);
+const CREATE_TICKETS = int('BENCH_CREATE', 500);
+const CREATE_CONCURRENCY = int('BENCH_CONCURRENCY', 8);
+const SSE_SUBSCRIBERS = int('BENCH_SSE_SUBSCRIBERS', 500);
+const SSE_EVENTS = int('BENCH_SSE_EVENTS', 20);
+const SSE_SPACING_MS = int('BENCH_SSE_SPACING_MS', 100);
+const TIMELINE_EVENTS = int('BENCH_TIMELINE', 200);
+// What a browser sends; the server compresses pages and JSON accordingly.
+const ACCEPT_ENCODING = env.BENCH_ACCEPT_ENCODING ?? 'gzip, deflate, br';
+
+const PASSWORD = 'frontline-demo';
+const LOGINS = {
+  manager: 'morgan.reyes@frontline.example',
+  lead: 'priya.nair@frontline.example',
+  analyst: 'ana.costa@frontline.example',
+  client: 'jo.bauer@northwind.example',
+};
+
+class HarnessError extends Error {}
+
+function fail(msg) {
+  throw new HarnessError(msg);
+}
+
+function parseArgs(argv) {
+  const out = { _: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      out[a.slice(2)] = argv[i + 1];
+      i++;
+    } else out._.push(a);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// statistics
+
+function percentile(samples, p) {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+function summary(samples) {
+  return {
+    n: samples.length,
+    p50: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    min: Math.min(...samples),
+    max: Math.max(...samples),
+  };
+}
+
+const round = (x, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+class Client {
+  constructor(base) {
+    this.base = new URL(base);
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  // One request; resolves with { status, headers, body (decoded text), ms } where ms runs from
+  // sending the request to the last byte of the response.
+  request(method, pathname, { cookie, form, accept, timeoutMs = 120_000 } = {}) {
+    const body = form === undefined ? undefined : encodeForm(form);
+    const headers = { 'Accept-Encoding': ACCEPT_ENCODING };
+    if (accept) headers.Accept = accept;
+    if (cookie) headers.Cookie = cookie;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    } else if (method === 'POST') {
+      headers['Content-Length'] = 0;
+    }
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          method,
+          path: pathname,
+          headers,
+          agent: this.agent,
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const endedAt = performance.now();
+            const ms = endedAt - started;
+            let raw = Buffer.concat(chunks);
+            try {
+              raw = decode(raw, res.headers['content-encoding']);
+            } catch (e) {
+              reject(new HarnessError(`${method} ${pathname}: could not decode the body: ${e.message}`));
+              return;
+            }
+            resolve({ status: res.statusCode, headers: res.headers, body: raw.toString('utf8'), ms, endedAt, wire: chunks.reduce((n, c) => n + c.length, 0) });
+          });
+        },
+      );
+      req.setTimeout(timeoutMs, () => req.destroy(new HarnessError(`${method} ${pathname}: no answer in ${timeoutMs / 1000} s`)));
+      req.on('error', (e) => reject(e instanceof HarnessError ? e : new HarnessError(`${method} ${pathname}: ${e.message}`)));
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  // A request that must succeed (2xx); HTTP errors are harness failures.
+  async ok(method, pathname, opts = {}) {
+    const res = await this.request(method, pathname, opts);
+    if (res.status < 200 || res.status >= 300) {
+      fail(`${method} ${pathname} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    }
+    return res;
+  }
+
+  async json(pathname, opts = {}) {
+    const res = await this.ok('POST', pathname, opts);
+    try {
+      return { res, value: JSON.parse(res.body) };
+    } catch {
+      fail(`POST ${pathname} did not answer JSON: ${res.body.slice(0, 200)}`);
+    }
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+function decode(buf, encoding) {
+  switch ((encoding || '').trim()) {
+    case '':
+    case 'identity':
+      return buf;
+    case 'gzip':
+      return zlib.gunzipSync(buf);
+    case 'deflate':
+      return zlib.inflateSync(buf);
+    case 'br':
+      return zlib.brotliDecompressSync(buf);
+    default:
+      throw new Error(`unknown content-encoding ${encoding}`);
+  }
+}
+
+// serde_qs style: nested objects as a[b]=c.
+function encodeForm(form, prefix) {
+  const parts = [];
+  for (const [k, v] of Object.entries(form)) {
+    if (v === undefined || v === null) continue;
+    const key = prefix ? `${prefix}[${k}]` : k;
+    if (typeof v === 'object') parts.push(encodeForm(v, key));
+    else parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.filter(Boolean).join('&');
+}
+
+async function signIn(client, email) {
+  const res = await client.request('POST', '/api/sign_in', { form: { email, password: PASSWORD } });
+  if (res.status !== 200) fail(`sign-in as ${email} answered ${res.status}: ${res.body.slice(0, 300)}`);
+  const setCookie = [].concat(res.headers['set-cookie'] || []);
+  const session = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('frontline_session='));
+  if (!session || session === 'frontline_session=') fail(`sign-in as ${email} set no session cookie`);
+  return session;
+}
+
+// ---------------------------------------------------------------------------------------------
+// measure
+
+// Whether the process runs (a zombie, exited but not yet reaped, does not).
+function alive(pid) {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function waitHealthy(client, pid, timeoutMs = 180_000) {
+  const until = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    if (pid && !alive(pid)) fail(`the server (pid ${pid}) exited before it answered /healthz (${last})`);
+    try {
+      const res = await client.request('GET', '/healthz', { timeoutMs: 5000 });
+      if (res.status === 200) {
+        // make sure it is our server that answered, not another one on the same port
+        await sleep(300);
+        if (pid && !alive(pid)) fail(`the server (pid ${pid}) exited; something else answers on ${client.base.host}`);
+        return;
+      }
+      last = `status ${res.status}`;
+    } catch (e) {
+      last = e.message;
+    }
+    await sleep(200);
+  }
+  fail(`the server did not answer GET /healthz with 200 within ${timeoutMs / 1000} s (${last})`);
+}
+
+function rssMB(pid) {
+  if (!pid) return NaN;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = status.match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// Sequential latency of one request; `check` validates every answer.
+async function latency(label, fn, check) {
+  for (let i = 0; i < WARMUP; i++) check(await fn(), label);
+  const samples = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const res = await fn();
+    check(res, label);
+    samples.push(res.ms);
+  }
+  const s = summary(samples);
+  log(`  ${label.padEnd(38)} p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (n=${s.n})`);
+  return s;
+}
+
+const expectStatus = (res, label) => {
+  if (res.status !== 200) fail(`${label}: answered ${res.status}: ${res.body.slice(0, 300)}`);
+};
+const expectQueuePage = (res, label) => {
+  expectStatus(res, label);
+  if (!res.body.includes('<table class="queue"')) fail(`${label}: the page has no <table class="queue"> (${res.body.length} bytes)`);
+};
+
+function log(msg) {
+  process.stderr.write(`${msg}\n`);
+}
+const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+async function measure(args) {
+  const size = Number(args.size);
+  const pid = args.pid ? Number(args.pid) : null;
+  const client = new Client(args.url);
+  const result = { tickets: size, requests: REQUESTS, warmup: WARMUP, accept_encoding: ACCEPT_ENCODING, measures: {}, notes: [] };
+  try {
+    await waitHealthy(client, pid);
+    log(`server at ${args.url} is healthy (pid ${pid ?? '?'}, RSS ${fmt(rssMB(pid), 1)} MB)`);
+    const cookies = {};
+    for (const [role, email] of Object.entries(LOGINS)) cookies[role] = await signIn(client, email);
+    result.rss_start_mb = rssMB(pid);
+
+    // --- the queue, as the lead: the SSR page is the primary figure
+    const html = 'text/html,application/xhtml+xml';
+    const queueClient = await latency(
+      'queue page ?client=NWL',
+      () => client.request('GET', '/queue?client=NWL', { cookie: cookies.lead, accept: html }),
+      expectQueuePage,
+    );
+    const queueSearch = await latency(
+      'queue page ?q=printer',
+      () => client.request('GET', '/queue?q=printer', { cookie: cookies.lead, accept: html }),
+      expectQueuePage,
+    );
+    result.measures.queue = queueClient;
+    result.measures.queue_search = queueSearch;
+    // the data call alone, for comparison (not a target)
+    const apiForm = { filter: { view: 'active', client: 'NWL', assignee: 'Anyone' } };
+    const probe = await client.request('POST', '/api/queue', { cookie: cookies.lead, form: apiForm });
+    if (probe.status === 200) {
+      result.measures.queue_api = await latency(
+        'POST /api/queue client=NWL',
+        () => client.request('POST', '/api/queue', { cookie: cookies.lead, form: apiForm }),
+        expectStatus,
+      );
+    } else {
+      result.notes.push(`POST /api/queue answered ${probe.status} (${probe.body.slice(0, 120)}); its figure is left out`);
+    }
+
+    // --- dashboard data, as the manager
+    result.measures.dashboard = await latency(
+      'POST /api/dashboard',
+      () => client.request('POST', '/api/dashboard', { cookie: cookies.manager }),
+      expectStatus,
+    );
+
+    // --- a ticket page with a long timeline
+    const ticketPage = await ticketWithTimeline(client, cookies);
+    result.timeline_ticket = ticketPage.number;
+    result.timeline_entries = ticketPage.entries;
+    result.measures.ticket_page = await latency(
+      `ticket page HD-${ticketPage.number} (${ticketPage.entries} events)`,
+      () => client.request('GET', `/tickets/HD-${ticketPage.number}`, { cookie: cookies.analyst, accept: html }),
+      (res, label) => {
+        expectStatus(res, label);
+        if (!res.body.includes(`HD-${ticketPage.number}`)) fail(`${label}: the page does not show HD-${ticketPage.number}`);
+      },
+    );
+
+    // --- live push with many subscribers, and the server's memory meanwhile
+    result.live = await livePush(args.url, client, cookies, pid);
+
+    // --- ticket creation through the server function, concurrent clients
+    result.create = await creation(client, cookies);
+    result.rss_end_mb = rssMB(pid);
+  } finally {
+    client.close();
+  }
+  fs.writeFileSync(args.out, JSON.stringify(result, null, 2));
+}
+
+async function raise(client, cookie, problem) {
+  const { value } = await client.json('/api/raise_ticket', {
+    cookie,
+    form: { ticket: { urgency: 'not_urgent', problem } },
+  });
+  const number = typeof value === 'number' ? value : Number(value?.[0] ?? value?.number);
+  if (!Number.isInteger(number)) fail(`raise_ticket answered ${JSON.stringify(value)}, not a ticket number`);
+  return number;
+}
+
+async function ticketWithTimeline(client, cookies) {
+  const number = await raise(client, cookies.client, 'Benchmark: the warehouse label printer drops every second job.\n\nA ticket with a long timeline.');
+  const view = async () => (await client.json('/api/ticket', { cookie: cookies.analyst, form: { number } })).value;
+  let v = await view();
+  let version = v.ticket.version;
+  let entries = v.timeline.length;
+  const wanted = Math.max(0, TIMELINE_EVENTS - entries);
+  const started = performance.now();
+  for (let i = 0; i < wanted; i++) {
+    const form = () => ({ number, version, body: `Benchmark note ${i + 1}: checked the spooler, the driver and the queue on the print server; nothing conclusive yet.` });
+    let res = await client.request('POST', '/api/add_ticket_note', { cookie: cookies.analyst, form: form() });
+    if (res.status === 409) {
+      version = (await view()).ticket.version;
+      res = await client.request('POST', '/api/add_ticket_note', { cookie: cookies.analyst, form: form() });
+    }
+    if (res.status !== 200) fail(`add_ticket_note on HD-${number} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    version += 1;
+  }
+  v = await view();
+  entries = v.timeline.length;
+  log(`  built HD-${number}: ${entries} timeline entries (${wanted} notes in ${fmt((performance.now() - started) / 1000, 1)} s)`);
+  if (entries < TIMELINE_EVENTS) fail(`HD-${number} has ${entries} timeline entries after adding notes, expected ${TIMELINE_EVENTS}`);
+  return { number, entries };
+}
+
+// 500 SSE subscribers (as the manager, who hears of every ticket); tickets raised one at a time;
+// per subscriber, the time from the raise's response to the matching event.
+async function livePush(url, client, cookies, pid) {
+  const base = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const subs = [];
+  const opened = performance.now();
+  const open = (i) =>
+    new Promise((resolve, reject) => {
+      const sub = { i, seen: new Map(), resyncs: 0, buf: '', event: 'message', res: null, req: null, ended: false };
+      const req = http.get(
+        {
+          host: base.hostname,
+          port: base.port,
+          path: '/api/live',
+          agent,
+          headers: { Cookie: cookies.manager, Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            reject(new HarnessError(`GET /api/live (subscriber ${i}) answered ${res.statusCode}`));
+            res.resume();
+            return;
+          }
+          sub.res = res;
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => {
+            const now = performance.now();
+            sub.buf += chunk;
+            let nl;
+            while ((nl = sub.buf.indexOf('\n')) >= 0) {
+              const line = sub.buf.slice(0, nl).replace(/\r$/, '');
+              sub.buf = sub.buf.slice(nl + 1);
+              if (line === '') {
+                sub.event = 'message';
+              } else if (line.startsWith('event:')) {
+                sub.event = line.slice(6).trim();
+              } else if (line.startsWith('data:')) {
+                if (sub.event === 'ticket') {
+                  try {
+                    const msg = JSON.parse(line.slice(5).trim());
+                    if (!sub.seen.has(msg.number)) sub.seen.set(msg.number, now);
+                  } catch {
+                    /* not ours */
+                  }
+                } else if (sub.event === 'resync') sub.resyncs++;
+              }
+            }
+          });
+          res.on('end', () => (sub.ended = true));
+          res.on('error', () => (sub.ended = true));
+          resolve(sub);
+        },
+      );
+      sub.req = req;
+      req.on('error', (e) => {
+        sub.ended = true;
+        reject(new HarnessError(`GET /api/live (subscriber ${i}): ${e.message}`));
+      });
+    });
+  try {
+    const BATCH = 50;
+    for (let i = 0; i < SSE_SUBSCRIBERS; i += BATCH) {
+      const batch = [];
+      for (let j = i; j < Math.min(SSE_SUBSCRIBERS, i + BATCH); j++) batch.push(open(j));
+      subs.push(...(await Promise.all(batch)));
+    }
+    log(`  ${subs.length} live subscribers connected in ${fmt((performance.now() - opened) / 1000, 2)} s`);
+    await sleep(500);
+    const rss = [rssMB(pid)];
+    const rssConnected = rss[0];
+    const samples = [];
+    let early = 0;
+    let missed = 0;
+    for (let k = 0; k < SSE_EVENTS; k++) {
+      const res = await client.ok('POST', '/api/raise_ticket', {
+        cookie: cookies.client,
+        form: { ticket: { urgency: 'not_urgent', problem: `Benchmark live push ${k + 1}: the VPN drops every few minutes.` } },
+      });
+      const answeredAt = res.endedAt; // the last byte of the raise's response
+      let number;
+      try {
+        number = JSON.parse(res.body);
+      } catch {
+        fail(`raise_ticket answered ${res.body.slice(0, 100)}`);
+      }
+      // wait until every subscriber heard of it (or 5 s)
+      const deadline = performance.now() + 5000;
+      while (performance.now() < deadline && subs.some((s) => !s.seen.has(number) && !s.ended)) await sleep(2);
+      rss.push(rssMB(pid));
+      for (const s of subs) {
+        const at = s.seen.get(number);
+        if (at === undefined) {
+          missed++;
+          continue;
+        }
+        let d = at - answeredAt;
+        if (d < 0) {
+          early++;
+          d = 0;
+        }
+        samples.push(d);
+      }
+      await sleep(SSE_SPACING_MS);
+    }
+    const ended = subs.filter((s) => s.ended).length;
+    const resyncs = subs.reduce((n, s) => n + s.resyncs, 0);
+    const s = summary(samples);
+    const rssMax = Math.max(...rss.filter(Number.isFinite));
+    log(`  live push to ${subs.length} subscribers       p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (n=${s.n}, ${early} before the response, ${missed} missed, ${resyncs} resyncs, ${ended} streams ended)`);
+    log(`  server RSS with ${subs.length} subscribers     ${fmt(rssMax, 1)} MB (connected ${fmt(rssConnected, 1)} MB)`);
+    return {
+      subscribers: subs.length,
+      events: SSE_EVENTS,
+      latency: s,
+      before_response: early,
+      missed,
+      resyncs,
+      streams_ended: ended,
+      rss_connected_mb: rssConnected,
+      rss_max_mb: rssMax,
+    };
+  } finally {
+    for (const s of subs) {
+      s.req?.destroy();
+    }
+    agent.destroy();
+  }
+}
+
+async function creation(client, cookies) {
+  const problem = (i) => `Benchmark create ${i}: Outlook keeps asking for the password after the update.`;
+  for (let i = 0; i < WARMUP; i++) await raise(client, cookies.client, problem(`warm-up ${i}`));
+  let next = 0;
+  const latencies = [];
+  const started = performance.now();
+  const worker = async () => {
+    while (next < CREATE_TICKETS) {
+      const i = next++;
+      const t = performance.now();
+      await raise(client, cookies.client, problem(i));
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const perS = CREATE_TICKETS / seconds;
+  const s = summary(latencies);
+  log(`  raise_ticket x${CREATE_TICKETS}, ${CREATE_CONCURRENCY} in flight   ${fmt(perS, 1)} per s  (request p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms)`);
+  return { tickets: CREATE_TICKETS, concurrency: CREATE_CONCURRENCY, seconds, per_s: perS, latency: s };
+}
+
+// ---------------------------------------------------------------------------------------------
+// assets
+
+function assets(args) {
+  const dir = args.dir;
+  const out = { dir, files: [] };
+  if (!dir || !fs.existsSync(dir)) {
+    out.missing = `no site package directory (looked for ${args.looked || dir})`;
+  } else {
+    const names = fs.readdirSync(dir);
+    const wasm = ['frontline.wasm', 'frontline_bg.wasm'].find((n) => names.includes(n));
+    const js = names.includes('frontline.js') ? 'frontline.js' : null;
+    if (!wasm || !js) out.missing = `${dir} lacks ${[!wasm && 'frontline.wasm', !js && 'frontline.js'].filter(Boolean).join(' and ')}`;
+    for (const name of [wasm, js].filter(Boolean)) {
+      const data = fs.readFileSync(path.join(dir, name));
+      const br = zlib.brotliCompressSync(data, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+          [zlib.constants.BROTLI_PARAM_MODE]: name.endsWith('.js') ? zlib.constants.BROTLI_MODE_TEXT : zlib.constants.BROTLI_MODE_GENERIC,
+        },
+      });
+      out.files.push({ name, raw_kb: data.length / 1024, brotli_kb: br.length / 1024 });
+      log(`  ${name.padEnd(20)} ${fmt(data.length / 1024, 1)} KB raw, ${fmt(br.length / 1024, 1)} KB brotli`);
+    }
+  }
+  fs.writeFileSync(args.out, JSON.stringify(out, null, 2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+const label = (n) => (n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function report(args) {
+  const partsDir = args.parts;
+  const sizes = String(args.sizes).trim().split(/\s+/).map(Number);
+  const figures = [];
+  const absent = [];
+  const fig = (name, tickets, value, unit) => {
+    if (Number.isFinite(value)) figures.push({ name, tickets, value: round(value, unit === 'ratio' ? 3 : 2), unit });
+    else absent.push({ name, tickets, reason: 'not measured' });
+  };
+  const runs = {};
+  for (const n of sizes) {
+    const m = readJson(path.join(partsDir, `measure-${n}.json`));
+    const raw = readJson(path.join(partsDir, `raw-${n}.json`));
+    runs[n] = { m, raw };
+    if (!m) {
+      absent.push({ name: 'measure', tickets: n, reason: `no measurements for ${n} tickets` });
+      continue;
+    }
+    const q = m.measures;
+    fig('queue_p50', n, q.queue.p50, 'ms');
+    fig('queue_p99', n, q.queue.p99, 'ms');
+    fig('queue_search_p50', n, q.queue_search.p50, 'ms');
+    fig('queue_search_p99', n, q.queue_search.p99, 'ms');
+    if (q.queue_api) {
+      fig('queue_api_p50', n, q.queue_api.p50, 'ms');
+      fig('queue_api_p99', n, q.queue_api.p99, 'ms');
+    }
+    fig('dashboard_p50', n, q.dashboard.p50, 'ms');
+    fig('dashboard_p99', n, q.dashboard.p99, 'ms');
+    fig('ticket_page_p50', n, q.ticket_page.p50, 'ms');
+    fig('ticket_page_p99', n, q.ticket_page.p99, 'ms');
+    fig('create_rate', n, m.create.per_s, 'per_s');
+    fig('create_request_p50', n, m.create.latency.p50, 'ms');
+    if (raw && Number.isFinite(raw.per_s)) {
+      fig('raw_insert_rate', n, raw.per_s, 'per_s');
+      fig('create_vs_raw_ratio', n, m.create.per_s / raw.per_s, 'ratio');
+    } else {
+      const reason = raw?.missing || 'bench-insert gave no figure';
+      absent.push({ name: 'raw_insert_rate', tickets: n, reason });
+      absent.push({ name: 'create_vs_raw_ratio', tickets: n, reason });
+    }
+    fig('sse_p50', n, m.live.latency.p50, 'ms');
+    fig('sse_p99', n, m.live.latency.p99, 'ms');
+    if (m.live.missed) fig('sse_missed', n, m.live.missed, 'count');
+    fig('rss', n, m.live.rss_max_mb, 'MB');
+    fig('rss_idle', n, m.rss_start_mb, 'MB');
+  }
+  const measured = sizes.filter((n) => runs[n]?.m);
+  if (measured.length >= 2) {
+    const lo = Math.min(...measured);
+    const hi = Math.max(...measured);
+    const suffix = `${label(hi)}_${label(lo)}`;
+    fig(`queue_p50_ratio_${suffix}`, null, runs[hi].m.measures.queue.p50 / runs[lo].m.measures.queue.p50, 'ratio');
+    fig(`queue_search_p50_ratio_${suffix}`, null, runs[hi].m.measures.queue_search.p50 / runs[lo].m.measures.queue_search.p50, 'ratio');
+    fig(`dashboard_p50_ratio_${suffix}`, null, runs[hi].m.measures.dashboard.p50 / runs[lo].m.measures.dashboard.p50, 'ratio');
+  }
+  const assetsPart = readJson(path.join(partsDir, 'assets.json'));
+  if (assetsPart && assetsPart.files?.length && !assetsPart.missing) {
+    const sum = (k) => assetsPart.files.reduce((s, f) => s + f[k], 0);
+    for (const f of assetsPart.files) {
+      const kind = f.name.endsWith('.wasm') ? 'wasm' : 'js';
+      fig(`${kind}_raw`, null, f.raw_kb, 'KB');
+      fig(`${kind}_brotli`, null, f.brotli_kb, 'KB');
+    }
+    fig('wasm_js_raw', null, sum('raw_kb'), 'KB');
+    fig('wasm_js_brotli', null, sum('brotli_kb'), 'KB');
+  } else {
+    absent.push({ name: 'wasm_js_brotli', tickets: null, reason: assetsPart?.missing || 'the shipped bundle was not measured' });
+  }
+
+  // ---- tables
+  const get = (name, tickets) => figures.find((f) => f.name === name && (tickets === undefined || f.tickets === tickets))?.value;
+  const top = measured.length ? Math.max(...measured) : null;
+  const bottom = measured.length ? Math.min(...measured) : null;
+  const atTop = top ? `at ${label(top)}` : '';
+  const ratioName = top && bottom && top !== bottom ? `queue_p50_ratio_${label(top)}_${label(bottom)}` : null;
+  const rawAtTop = get('raw_insert_rate', top);
+  const targets = [
+    { what: `queue p50 ${atTop}`, target: '< 10 ms', value: get('queue_p50', top), unit: 'ms', ok: (v) => v < 10 },
+    {
+      what: ratioName ? `queue p50 ${label(top)} / ${label(bottom)}` : 'queue p50 largest / smallest size',
+      target: '<= 2x',
+      value: ratioName ? get(ratioName) : undefined,
+      unit: 'x',
+      ok: (v) => v <= 2,
+      na: ratioName ? null : 'needs two sizes',
+    },
+    { what: `dashboard p50 ${atTop}`, target: '< 50 ms', value: get('dashboard_p50', top), unit: 'ms', ok: (v) => v < 50 },
+    {
+      what: `raise_ticket rate / raw insert ${atTop}`,
+      target: '>= 30%',
+      value: get('create_vs_raw_ratio', top),
+      unit: 'ratio',
+      ok: (v) => v >= 0.3,
+      na: rawAtTop === undefined ? absent.find((a) => a.name === 'raw_insert_rate' && a.tickets === top)?.reason : null,
+    },
+    { what: `live push p99 ${atTop}`, target: '< 50 ms', value: get('sse_p99', top), unit: 'ms', ok: (v) => v < 50 },
+    { what: `server RSS, ${SSE_SUBSCRIBERS} live subscribers ${atTop}`, target: '< 150 MB', value: get('rss', top), unit: 'MB', ok: (v) => v < 150 },
+    {
+      what: 'WASM + JS, brotli',
+      target: '<= 400 KB',
+      value: get('wasm_js_brotli'),
+      unit: 'KB',
+      ok: (v) => v <= 400,
+      na: absent.find((a) => a.name === 'wasm_js_brotli')?.reason,
+    },
+  ];
+
+  const out = [];
+  out.push('');
+  out.push(`Frontline benchmark (${REQUESTS} samples per latency figure, one request at a time)`);
+  const cols = measured.map(label);
+  const line = (name, vals) => `  ${name.padEnd(34)}${vals.map((v) => String(v).padStart(11)).join('')}`;
+  out.push(line('tickets', cols));
+  const row = (title, fn, d = 2) => out.push(line(title, measured.map((n) => { const v = fn(n); return Number.isFinite(v) ? v.toFixed(d) : '-'; })));
+  row('queue ?client=NWL p50 ms', (n) => get('queue_p50', n));
+  row('queue ?client=NWL p99 ms', (n) => get('queue_p99', n));
+  row('queue ?q=printer p50 ms', (n) => get('queue_search_p50', n));
+  row('queue ?q=printer p99 ms', (n) => get('queue_search_p99', n));
+  row('POST /api/queue p50 ms', (n) => get('queue_api_p50', n));
+  row('dashboard data p50 ms', (n) => get('dashboard_p50', n));
+  row('dashboard data p99 ms', (n) => get('dashboard_p99', n));
+  row('ticket page (200 events) p50 ms', (n) => get('ticket_page_p50', n));
+  row('ticket page (200 events) p99 ms', (n) => get('ticket_page_p99', n));
+  row('raise_ticket per s', (n) => get('create_rate', n), 1);
+  row('raw insert loop per s', (n) => get('raw_insert_rate', n), 1);
+  row('creation / raw', (n) => get('create_vs_raw_ratio', n), 3);
+  row(`live push p50 ms`, (n) => get('sse_p50', n));
+  row(`live push p99 ms`, (n) => get('sse_p99', n));
+  row(`server RSS MB (${SSE_SUBSCRIBERS} subscribers)`, (n) => get('rss', n), 1);
+  row('server RSS MB (idle, start)', (n) => get('rss_idle', n), 1);
+  const wasmRaw = get('wasm_js_raw');
+  if (wasmRaw !== undefined) out.push(`  shipped WASM + JS: ${wasmRaw.toFixed(1)} KB raw, ${get('wasm_js_brotli').toFixed(1)} KB brotli (quality 11)`);
+  out.push('');
+  out.push(top === 1_000_000 || !top ? 'Targets' : `Targets (judged at the largest size measured, ${label(top)} tickets; they are set for 1M)`);
+  for (const t of targets) {
+    let shown;
+    let verdict;
+    if (t.value === undefined || !Number.isFinite(t.value)) {
+      shown = 'absent';
+      verdict = `n/a${t.na ? ` (${t.na})` : ''}`;
+    } else {
+      shown = t.unit === 'ratio' ? `${(t.value * 100).toFixed(1)}%` : t.unit === 'x' ? `${t.value.toFixed(2)}x` : `${t.value.toFixed(t.unit === 'ms' ? 2 : 1)} ${t.unit}`;
+      verdict = t.ok(t.value) ? 'ok' : 'MISS';
+    }
+    out.push(`  ${t.what.padEnd(44)} ${t.target.padEnd(10)} ${shown.padStart(12)}   ${verdict}`);
+  }
+  for (const a of absent) out.push(`  note: ${a.name}${a.tickets ? ` (${label(a.tickets)})` : ''} absent: ${a.reason}`);
+  for (const n of measured) {
+    const m = runs[n].m;
+    for (const note of m.notes || []) out.push(`  note (${label(n)}): ${note}`);
+    if (m.live.missed || m.live.resyncs || m.live.streams_ended) {
+      out.push(`  note (${label(n)}): live push missed ${m.live.missed} events, ${m.live.resyncs} resyncs, ${m.live.streams_ended} streams ended early`);
+    }
+  }
+  out.push('');
+  console.log(out.join('\n'));
+
+  const reportJson = {
+    figures,
+    absent,
+    targets: targets.map((t) => ({
+      what: t.what,
+      target: t.target,
+      value: Number.isFinite(t.value) ? round(t.value, 3) : null,
+      result: t.value === undefined || !Number.isFinite(t.value) ? 'n/a' : t.ok(t.value) ? 'ok' : 'MISS',
+    })),
+    meta: {
+      at: new Date().toISOString(),
+      sizes: measured,
+      requests: REQUESTS,
+      warmup: WARMUP,
+      accept_encoding: ACCEPT_ENCODING,
+      create: { tickets: CREATE_TICKETS, concurrency: CREATE_CONCURRENCY },
+      live: { subscribers: SSE_SUBSCRIBERS, events: SSE_EVENTS, spacing_ms: SSE_SPACING_MS },
+      kb: 1024,
+      mb: 1048576,
+      node: process.version,
+      cpus: os.cpus().length,
+      binary: env.FRONTLINE_BIN || null,
+      commit: args.commit || null,
+      runs: Object.fromEntries(measured.map((n) => [n, runs[n].m])),
+      raw_insert: Object.fromEntries(sizes.map((n) => [n, runs[n]?.raw ?? null])),
+      assets: assetsPart,
+    },
+  };
+  fs.mkdirSync(path.dirname(args.out), { recursive: true });
+  fs.writeFileSync(args.out, `${JSON.stringify(reportJson, null, 2)}\n`);
+  console.log(`Report written to ${args.out}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const cmd = args._[0];
+  if (cmd === 'measure') await measure(args);
+  else if (cmd === 'assets') assets(args);
+  else if (cmd === 'report') report(args);
+  else fail(`usage: bench.mjs measure|assets|report ... (got "${cmd ?? ''}")`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof HarnessError ? e.message : e.stack || e}\n`);
+  process.exit(1);
+});

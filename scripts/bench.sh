@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# `make bench`: seeds (or re-uses) demo databases of each size, runs the release server on each,
+# measures it over real HTTP with scripts/bench.mjs, runs the raw insert baseline on the same
+# database, sizes the shipped WASM/JS, prints a table with the targets and writes
+# target/bench/report.json. A measurement, not a test: misses are printed, and the exit status
+# is non-zero only when the harness itself fails (a server that will not start, HTTP errors).
+#
+# Knobs (environment):
+#   BENCH_SIZES       ticket counts to measure          (default "10000 100000 1000000")
+#   BENCH_REQUESTS    samples per latency figure        (default 200)
+#   BENCH_CREATE      tickets raised for the rate       (default 500, also the raw loop's rows)
+#   BENCH_CONCURRENCY raise requests in flight          (default 8)
+#   BENCH_PORT        server port                       (default: the first free one from 3900)
+#   BENCH_CACHE_DIR   seeded databases                  (default ~/.cache/frontline/bench)
+#   BENCH_ACCEPT_ENCODING, BENCH_WARMUP, BENCH_SSE_SUBSCRIBERS, BENCH_SSE_EVENTS, BENCH_TIMELINE
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+die() {
+  printf 'bench: %s\n' "$*" >&2
+  exit 1
+}
+
+: "${FRONTLINE_BIN:?set FRONTLINE_BIN to the release server binary}"
+[[ -x $FRONTLINE_BIN ]] || die "no server binary at $FRONTLINE_BIN (run make build)"
+command -v node >/dev/null || die "node is needed (Node 20 or newer)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || die "Node 20 or newer is needed, this is $(node --version)"
+
+sizes=${BENCH_SIZES:-"10000 100000 1000000"}
+for n in $sizes; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES holds \"$n\", not a ticket count"
+done
+create=${BENCH_CREATE:-500}
+cache=${BENCH_CACHE_DIR:-$HOME/.cache/frontline/bench}
+target_dir=${CARGO_TARGET_DIR:-$HOME/.cache/frontline/target}
+out=$repo/target/bench
+parts=$out/parts
+mkdir -p "$cache" "$parts"
+rm -f "$parts"/*.json
+
+# A file descriptor per live subscriber on both ends.
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+server_pid=""
+work=$(mktemp -d "$cache/run.XXXXXX")
+stop_server() {
+  [[ -n $server_pid ]] || return 0
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench: the server did not stop within 20 s; killing it" >&2
+      kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+cleanup() {
+  stop_server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Seeded databases are cached by size and by what decides their content: the migrations and the
+# seed generator.
+seed_hash=$(cat app/migrations/*.sql app/src/backend/seed/*.rs 2>/dev/null | sha256sum | cut -c1-12)
+
+seeded_db() {
+  local n=$1
+  local db=$cache/tickets-$n-$seed_hash.db
+  if [[ -s $db ]]; then
+    echo "Re-using the seeded database of $n tickets ($db)." >&2
+  else
+    echo "Seeding a database of $n tickets (cached in $cache) ..." >&2
+    rm -f "$cache/tickets-$n-"*.db "$cache/tickets-$n-"*.db-wal "$cache/tickets-$n-"*.db-shm
+    local tmp=$cache/.seeding-$n-$$.db
+    rm -f "$tmp" "$tmp-wal" "$tmp-shm"
+    local started=$SECONDS
+    DATABASE_URL="sqlite://$tmp" "$FRONTLINE_BIN" migrate >/dev/null ||
+      die "$FRONTLINE_BIN migrate failed on $tmp"
+    local said
+    said=$(DATABASE_URL="sqlite://$tmp" "$FRONTLINE_BIN" seed-demo --tickets "$n" 2>&1) ||
+      die "$FRONTLINE_BIN seed-demo --tickets $n failed: $said"
+    printf '%s\n' "$said" | head -n 1 >&2
+    if [[ -s $tmp-wal ]] && command -v sqlite3 >/dev/null; then
+      sqlite3 "$tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+    fi
+    local suffix
+    for suffix in -wal -shm; do
+      if [[ -e $tmp$suffix ]]; then mv "$tmp$suffix" "$db$suffix"; fi
+    done
+    mv "$tmp" "$db"
+    echo "Seeded $n tickets in $((SECONDS - started)) s." >&2
+  fi
+  printf '%s\n' "$db"
+}
+
+free_port() {
+  node -e '
+    const net = require("net");
+    const want = Number(process.argv[1]);
+    const tryPort = (p) => {
+      const s = net.createServer();
+      s.once("error", () => (p < want + 200 ? tryPort(p + 1) : process.exit(1)));
+      s.listen(p, "127.0.0.1", () => s.close(() => console.log(p)));
+    };
+    tryPort(want);
+  ' "${1:-3900}"
+}
+
+# --- the shipped bundle
+pkg=""
+for dir in "$target_dir/site/pkg" "$repo/target/site/pkg"; do
+  if [[ -f $dir/frontline.js && (-f $dir/frontline.wasm || -f $dir/frontline_bg.wasm) ]]; then
+    if [[ -z $pkg || $dir/frontline.js -nt $pkg/frontline.js ]]; then
+      pkg=$dir
+    fi
+  fi
+done
+echo "==> shipped WASM and JS (${pkg:-not found})" >&2
+node scripts/bench.mjs assets --dir "$pkg" --looked "$target_dir/site/pkg and $repo/target/site/pkg" --out "$parts/assets.json"
+
+# --- each size
+for n in $sizes; do
+  echo >&2
+  echo "==> $n tickets" >&2
+  db=$(seeded_db "$n")
+  run_db=$work/frontline.db
+  rm -f "$run_db" "$run_db-wal" "$run_db-shm"
+  cp --reflink=auto "$db" "$run_db"
+  for suffix in -wal -shm; do
+    if [[ -e $db$suffix ]]; then cp "$db$suffix" "$run_db$suffix"; fi
+  done
+  export DATABASE_URL="sqlite://$run_db"
+  export FRONTLINE_MAIL_DIR=$work/mail
+
+  port=${BENCH_PORT:-$(free_port 3900)}
+  [[ -n $port ]] || die "found no free port from 3900"
+  log=$out/server-$n.log
+  "$FRONTLINE_BIN" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
+  server_pid=$!
+  if ! node scripts/bench.mjs measure --size "$n" --url "http://127.0.0.1:$port" --pid "$server_pid" \
+    --out "$parts/measure-$n.json"; then
+    echo "bench: measuring $n tickets failed; the server's last log lines ($log):" >&2
+    tail -n 20 "$log" >&2 || true
+    exit 1
+  fi
+  stop_server
+
+  # the baseline: a plain insert loop of the same rows into the same database, same run
+  echo "  raw insert loop of $create tickets (bench-insert) ..." >&2
+  raw_out=""
+  if raw_out=$("$FRONTLINE_BIN" bench-insert --tickets "$create" 2>&1); then
+    json=$(printf '%s\n' "$raw_out" | grep -E '^\{' | tail -n 1 || true)
+    if [[ -n $json ]]; then
+      printf '%s\n' "$json" >"$parts/raw-$n.json"
+      echo "  $json" >&2
+    else
+      echo "  bench-insert printed no JSON: $raw_out" >&2
+      node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({missing: "bench-insert printed no JSON: " + process.argv[2].slice(0, 300)}))' \
+        "$parts/raw-$n.json" "$raw_out"
+    fi
+  else
+    if grep -qiE "unrecognized subcommand|unexpected argument|invalid subcommand" <<<"$raw_out"; then
+      why="this binary has no bench-insert subcommand (rebuild with make build)"
+    else
+      why="bench-insert failed: $(tail -n 3 <<<"$raw_out" | tr '\n' ' ')"
+    fi
+    echo "  $why" >&2
+    node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({missing: process.argv[2]}))' \
+      "$parts/raw-$n.json" "$why"
+  fi
+  rm -rf "$run_db" "$run_db-wal" "$run_db-shm" "$work/mail"
+done
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || true)
+FRONTLINE_BIN=$FRONTLINE_BIN node scripts/bench.mjs report --parts "$parts" --out "$out/report.json" \
+  --sizes "$sizes" --commit "${commit:-none}"

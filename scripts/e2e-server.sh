@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Starts the release server for the Playwright suite on $PORT with a fresh, seeded database in a
+# temporary directory, and removes it when Playwright stops the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${FRONTLINE_BIN:?set FRONTLINE_BIN to the release server binary}"
+: "${PORT:?set PORT}"
+db_dir=$(mktemp -d -t frontline-e2e.XXXXXX)
+export DATABASE_URL="sqlite://$db_dir/frontline.db"
+export FRONTLINE_MAIL_DIR="$db_dir/mail"
+"$FRONTLINE_BIN" migrate >/dev/null
+"$FRONTLINE_BIN" seed-demo --tickets "${E2E_TICKETS:-2000}" >/dev/null
+"$FRONTLINE_BIN" serve --addr "127.0.0.1:$PORT" &
+server=$!
+cleanup() {
+  kill -TERM "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  rm -rf "$db_dir"
+}
+trap cleanup EXIT INT TERM
+wait "$server"

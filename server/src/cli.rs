@@ -1,0 +1,265 @@
+//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`.
+
+use anyhow::{bail, Context};
+use app::backend::clock::SystemClock;
+use app::backend::repo::{orgs, users};
+use app::backend::{db, seed, Settings};
+use app::model::user::{validate_display_name, validate_new_password};
+use app::model::{Email, Role};
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "frontline", version, about = "Frontline help desk server")]
+pub struct Cli {
+    /// Database URL (sqlite://path/to/file.db).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/frontline.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the help desk over HTTP (the default).
+    Serve(ServeArgs),
+    /// Create the database if needed and apply migrations.
+    Migrate,
+    /// Fill an empty database with the demo desk (does nothing on a desk that is already the demo).
+    SeedDemo {
+        /// How many tickets to generate.
+        #[arg(long, default_value_t = seed::DEFAULT_TICKETS)]
+        tickets: usize,
+    },
+    /// Create an account. The password is read from standard input (or prompted for), never argv.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// client, client_admin, analyst, senior, lead, manager or admin
+        #[arg(long)]
+        role: Role,
+        /// The organization's short code (clients only).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Benchmark baseline (used by `make bench`): insert N tickets with a plain loop and print
+    /// the rate as JSON.
+    #[command(hide = true)]
+    BenchInsert {
+        #[arg(long, default_value_t = 2000)]
+        tickets: usize,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "FRONTLINE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Mark session cookies Secure (when served over TLS, e.g. behind a proxy).
+    #[arg(long, env = "FRONTLINE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database_url.as_str();
+    match cli.command {
+        None => {
+            serve(
+                url,
+                ServeArgs {
+                    addr: "127.0.0.1:3000".parse()?,
+                    secure_cookies: false,
+                },
+            )
+            .await
+        }
+        Some(Command::Serve(args)) => serve(url, args).await,
+        Some(Command::Migrate) => {
+            let pool = open(url).await?;
+            pool.close().await;
+            println!("Database {url} is migrated.");
+            Ok(())
+        }
+        Some(Command::SeedDemo { tickets }) => seed_demo(url, tickets).await,
+        Some(Command::CreateUser {
+            email,
+            name,
+            role,
+            org,
+        }) => create_user(url, &email, &name, role, org).await,
+        Some(Command::BenchInsert { tickets }) => {
+            let pool = open(url).await?;
+            let took = seed::raw_insert_loop(&pool, tickets).await?;
+            pool.close().await;
+            let seconds = took.as_secs_f64();
+            println!(
+                "{{\"rows\": {tickets}, \"seconds\": {seconds:.3}, \"per_s\": {:.1}}}",
+                tickets as f64 / seconds.max(1e-9)
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<db::Pool> {
+    let pool = db::connect(url)
+        .await
+        .with_context(|| format!("could not open the database {url}"))?;
+    db::migrate(&pool)
+        .await
+        .context("could not migrate the database")?;
+    Ok(pool)
+}
+
+async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let notify = app::backend::notify::NotifySettings::from_env(|name| std::env::var(name).ok())
+        .map_err(|e| anyhow::anyhow!("mail and paging settings: {e}"))?;
+    let settings = Settings {
+        secure_cookies: args.secure_cookies,
+        notify,
+        ..Settings::default()
+    };
+    let options = crate::leptos_options(Some(args.addr))?;
+    let state = crate::build_state(url, Arc::new(SystemClock), settings, options).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("could not listen on {}", args.addr))?;
+    tracing::info!("Frontline is serving on http://{}", args.addr);
+    crate::serve(state, listener, shutdown_signal()).await
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn seed_demo(url: &str, tickets: usize) -> anyhow::Result<()> {
+    let pool = open(url).await?;
+    let started = std::time::Instant::now();
+    let now = app::backend::clock::Clock::now(&SystemClock);
+    let report = seed::seed_demo(&pool, now, tickets).await?;
+    pool.close().await;
+    if report.seeded {
+        println!(
+            "Seeded the demo desk with {} tickets in {:.1}s.",
+            report.tickets,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!(
+            "The demo desk is already there ({} tickets); nothing was changed.",
+            report.tickets
+        );
+    }
+    println!("\nDemo logins (password for all: {}):", seed::DEMO_PASSWORD);
+    for login in &report.logins {
+        println!(
+            "  {:<13} {:<34} {} ({})",
+            login.role.label(),
+            login.email,
+            login.name,
+            login.note
+        );
+    }
+    Ok(())
+}
+
+async fn create_user(
+    url: &str,
+    email: &str,
+    name: &str,
+    role: Role,
+    org: Option<String>,
+) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    let name = validate_display_name(name).map_err(anyhow::Error::msg)?;
+    if role.is_client() != org.is_some() {
+        bail!("--org is required for client roles and not allowed for staff roles");
+    }
+    let password = read_password()?;
+    validate_new_password(&password).map_err(anyhow::Error::msg)?;
+    let pool = open(url).await?;
+    let org_id = match &org {
+        Some(code) => Some(
+            orgs::find_id_by_code(&pool, code)
+                .await?
+                .with_context(|| format!("no organization has the code {code}"))?,
+        ),
+        None => None,
+    };
+    let hash = app::backend::password::hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = app::backend::clock::Clock::now(&SystemClock);
+    let new = users::NewUser {
+        email: email.as_str(),
+        name: &name,
+        role,
+        org_id,
+        team_id: None,
+        tier: match role {
+            Role::Analyst => Some(1),
+            Role::Senior => Some(2),
+            _ => None,
+        },
+        department: None,
+        location: None,
+        job_title: None,
+        phone: None,
+        password_hash: &hash,
+        created_at: now,
+    };
+    match users::insert(&pool, &new).await {
+        Ok(id) => println!("Created {} ({}) with id {id}.", email, role.label()),
+        Err(err) if db::is_unique_violation(&err) => {
+            bail!("an account with the e-mail {email} already exists")
+        }
+        Err(err) => return Err(err.into()),
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// The password from a prompt without echo on a terminal, or the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}

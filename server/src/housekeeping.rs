@@ -1,0 +1,28 @@
+//! Periodic clean-up: expired sessions and old failed sign-in records.
+
+use app::backend::repo::sessions;
+use app::backend::AppState;
+use std::time::Duration;
+
+const EVERY: Duration = Duration::from_secs(600);
+
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            run_once(&state).await;
+        }
+    })
+}
+
+pub async fn run_once(state: &AppState) {
+    let now = state.now();
+    if let Err(err) = sessions::delete_expired(&state.pool, now).await {
+        tracing::warn!(error = %err, "could not delete expired sessions");
+    }
+    let before = now - state.settings.login_window_secs;
+    if let Err(err) = sessions::prune_failures(&state.pool, before).await {
+        tracing::warn!(error = %err, "could not prune failed sign-ins");
+    }
+}

@@ -1,0 +1,75 @@
+//! The Frontline server: configuration, the HTTP router with its security layers, background
+//! housekeeping, and the command-line entry points used by `main`.
+
+pub mod cli;
+pub mod housekeeping;
+pub mod live;
+pub mod router;
+pub mod security;
+pub mod session;
+pub mod telemetry;
+
+use app::backend::notify::mailer::Deliverer;
+use app::backend::{clock::SharedClock, db, AppState, Settings};
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+
+/// Opens and migrates the database and assembles the shared state.
+pub async fn build_state(
+    database_url: &str,
+    clock: SharedClock,
+    settings: Settings,
+    leptos_options: LeptosOptions,
+) -> anyhow::Result<AppState> {
+    let pool = db::connect(database_url).await?;
+    db::migrate(&pool).await?;
+    Ok(AppState::new(pool, clock, settings, leptos_options))
+}
+
+/// Leptos options from the environment cargo-leptos sets (or its compiled-in defaults), with the
+/// address we were asked to serve on.
+pub fn leptos_options(addr: Option<SocketAddr>) -> anyhow::Result<LeptosOptions> {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
+        && option_env!("LEPTOS_OUTPUT_NAME").is_none()
+    {
+        // built without cargo-leptos (cargo test, clippy): the name the workspace config gives
+        std::env::set_var("LEPTOS_OUTPUT_NAME", "frontline");
+    }
+    let mut options = leptos::config::get_configuration(None)?.leptos_options;
+    if let Some(addr) = addr {
+        options.site_addr = addr;
+    }
+    Ok(options)
+}
+
+/// Serves until `shutdown` completes; in-flight requests finish, then the pool closes cleanly.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let deliverer = Deliverer::new(&state.settings.notify).map_err(anyhow::Error::msg)?;
+    let pool = state.pool.clone();
+    let live = state.live.clone();
+    let workers = [
+        housekeeping::spawn(state.clone()),
+        app::backend::sla_engine::spawn(state.clone()),
+        app::backend::notify::worker::spawn(state.clone(), std::sync::Arc::new(deliverer)),
+    ];
+    let app = router::build(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // open live streams would otherwise hold the shutdown forever
+        live.close();
+    })
+    .await?;
+    for worker in workers {
+        worker.abort();
+    }
+    pool.close().await;
+    Ok(())
+}

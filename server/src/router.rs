@@ -1,0 +1,71 @@
+//! The HTTP surface: Leptos pages and server functions, health check, static files, and the
+//! layers around them.
+
+use crate::{security, session};
+use app::backend::AppState;
+use app::ui::{shell, App};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Requests larger than this are refused with 413 before any handler reads them.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/live", get(crate::live::stream))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(security::server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::attach_user,
+        ))
+        .layer(middleware::from_fn(security::reject_cross_site))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    for layer in security::header_layers() {
+        router = router.layer(layer);
+    }
+    router
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(
+                        status = res.status().as_u16(),
+                        latency = %format_args!("{:.1}ms", latency.as_secs_f64() * 1000.0),
+                        "served"
+                    );
+                })
+                .on_failure(()),
+        )
+        .with_state(state)
+}
+
+/// Healthy when the database answers.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match app::backend::db::ping(&state.pool).await {
+        Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unavailable" })),
+            )
+        }
+    }
+}

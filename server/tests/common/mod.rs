@@ -1,0 +1,150 @@
+//! Spawns the real application on a random port, over a fresh SQLite file, with a clock the test
+//! controls.
+
+#![allow(dead_code)]
+
+use app::backend::clock::ManualClock;
+use app::backend::{seed, AppState, Settings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const NOW: i64 = 1_795_000_000; // 2026-11-19, a Thursday
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub clock: ManualClock,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Default settings, with mail going to a sink inside the test's directory.
+pub fn test_settings(dir: &std::path::Path) -> Settings {
+    let notify = app::backend::notify::NotifySettings {
+        sink_dir: dir.join("mail"),
+        ..Default::default()
+    };
+    Settings {
+        notify,
+        ..Settings::default()
+    }
+}
+
+impl TestApp {
+    /// A desk seeded with the demo cast and `tickets` tickets.
+    pub async fn seeded(tickets: usize) -> TestApp {
+        let app = TestApp::empty().await;
+        seed::seed_demo(&app.state.pool, NOW, tickets)
+            .await
+            .expect("seed");
+        app
+    }
+
+    pub async fn empty() -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/frontline.db", dir.path().display());
+        let clock = ManualClock::new(NOW);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let options = server::leptos_options(Some(addr)).expect("leptos options");
+        let state = server::build_state(
+            &url,
+            Arc::new(clock.clone()),
+            test_settings(dir.path()),
+            options,
+        )
+        .await
+        .expect("state");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serve_state = state.clone();
+        tokio::spawn(async move {
+            let _ = server::serve(serve_state, listener, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestApp {
+            addr,
+            state,
+            clock,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client that keeps cookies, like a browser tab.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Calls a server function with form-encoded arguments, as the app's forms do.
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("Origin", format!("http://{}", self.addr))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Loads a page as a browser navigation does (browsers ask for HTML).
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client
+            .get(self.url(path))
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs `email` in with the demo password; panics unless it works.
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str) {
+        let res = self
+            .call(
+                client,
+                "sign_in",
+                &[("email", email), ("password", seed::DEMO_PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            200,
+            "sign-in of {email} failed: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub const MANAGER: &str = "morgan.reyes@frontline.example";
+pub const LEAD: &str = "priya.nair@frontline.example";
+pub const ANALYST: &str = "ana.costa@frontline.example";
+pub const SENIOR: &str = "lee.chen@frontline.example";
+pub const OTHER_ANALYST: &str = "ben.adler@frontline.example";
+pub const ADMIN: &str = "sam.okafor@frontline.example";
+pub const CLIENT_ADMIN: &str = "ines.moreau@northwind.example";
+pub const CLIENT: &str = "jo.bauer@northwind.example";
+pub const OTHER_CLIENT: &str = "kim.tanaka@contoso.example";
