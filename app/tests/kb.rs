@@ -329,3 +329,53 @@ async fn votes_count_once_per_person_and_deflections_are_recorded() {
     );
     assert_eq!(d.scalar("SELECT COUNT(*) FROM deflections").await, 1);
 }
+
+#[tokio::test]
+async fn an_article_linked_in_a_reply_lists_the_ticket() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let request = NewTicket {
+        urgency: Some(Urgency::Urgent),
+        problem: "VPN says my token is invalid".into(),
+        ..Default::default()
+    };
+    let number = tickets::raise(&d.state, &jo, &request)
+        .await
+        .unwrap()
+        .number
+        .0;
+    let id = kb::kb_page(&d.state, &ana, Some("vpn token"))
+        .await
+        .unwrap()
+        .articles[0]
+        .id;
+    tickets::claim(&d.state, &ana, number, 1).await.unwrap();
+    let reply = format!("Please follow [the VPN steps](/kb/{id}); also /kb/999999 is not real.");
+    tickets::reply(&d.state, &ana, number, 2, &reply, true)
+        .await
+        .unwrap();
+    let article = kb::article(&d.state, &ana, id).await.unwrap();
+    assert_eq!(
+        article
+            .tickets
+            .iter()
+            .map(|t| t.number.0)
+            .collect::<Vec<_>>(),
+        vec![number]
+    );
+    let staff_view = tickets::ticket_view(&d.state, &ana, number).await.unwrap();
+    assert!(staff_view
+        .timeline
+        .iter()
+        .any(|e| e.summary == "linked the article “VPN token expired or VPN will not connect”"));
+    let client_view = tickets::ticket_view(&d.state, &jo, number).await.unwrap();
+    assert!(client_view
+        .timeline
+        .iter()
+        .all(|e| !e.summary.contains("linked")));
+    assert!(client_view.timeline.iter().any(|e| e
+        .body_html
+        .as_deref()
+        .is_some_and(|h| h.contains(&format!("href=\"/kb/{id}\"")))));
+}

@@ -217,6 +217,33 @@ pub fn draft_from_ticket(
     }
 }
 
+/// The ids of knowledge articles a message links to (`/kb/42`), each once, in order.
+pub fn linked_article_ids(text: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (at, _) in text.match_indices("/kb/") {
+        let digits: String = text[at + 4..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .take(18)
+            .collect();
+        if let Ok(id) = digits.parse::<i64>() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+/// A Markdown link to an article, for a reply.
+pub fn article_link(id: i64, title: &str) -> String {
+    let title: String = title
+        .chars()
+        .map(|c| if matches!(c, '[' | ']') { ' ' } else { c })
+        .collect();
+    format!("[{}](/kb/{id})", title.trim())
+}
+
 /// Turns an FTS5 snippet marked with `\u{2}` (match start) and `\u{3}` (match end) into HTML:
 /// everything escaped, matches in `<mark>`. Unbalanced markers cannot open a tag that stays open.
 pub fn snippet_to_html(marked: &str) -> String {
@@ -343,6 +370,16 @@ mod tests {
         );
         assert_eq!(snippet_to_html("\u{3}a\u{2}b"), "a<mark>b</mark>");
         assert_eq!(snippet_to_html("\"'&"), "&quot;&#39;&amp;");
+    }
+
+    #[test]
+    fn replies_link_articles_by_their_address() {
+        assert_eq!(
+            linked_article_ids("See [VPN](/kb/12) and https://desk/kb/7, again /kb/12; not /kb/x"),
+            vec![12, 7]
+        );
+        assert!(linked_article_ids("no links").is_empty());
+        assert_eq!(article_link(3, "Fix [it]"), "[Fix  it](/kb/3)");
     }
 
     #[test]

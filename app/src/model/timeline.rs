@@ -112,6 +112,9 @@ pub struct EventData {
     /// A requester's rating of the help, 1 to 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stars: Option<u8>,
+    /// The title of a knowledge article linked from the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
 }
 
 impl EventData {
@@ -232,7 +235,10 @@ pub fn describe(kind: EventKind, data: &EventData) -> String {
             None => "paged the person on call".into(),
         },
         EventKind::PageAcknowledged => "acknowledged the page".into(),
-        EventKind::ArticleLinked => "linked a knowledge article".into(),
+        EventKind::ArticleLinked => match data.article.as_deref() {
+            Some(title) => format!("linked the article “{title}”"),
+            None => "linked a knowledge article".into(),
+        },
         EventKind::Rated => match data.stars {
             Some(stars) => format!(
                 "rated the help {stars} of 5 ({})",

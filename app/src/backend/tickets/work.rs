@@ -3,7 +3,7 @@
 
 use super::change::{Changed, TicketChange};
 use crate::backend::policy::Actor;
-use crate::backend::repo::{desk, shifts, tickets, users};
+use crate::backend::repo::{desk, kb, shifts, tickets, users};
 use crate::backend::state::AppState;
 use crate::model::ticket::validate_text;
 use crate::model::{
@@ -291,7 +291,23 @@ pub async fn reply(
     } else {
         EventKind::InternalNote
     };
+    let linked = if actor.is_staff() {
+        crate::model::kb::linked_article_ids(&body)
+    } else {
+        Vec::new()
+    };
     c.event(kind, public, Some(body), EventData::default());
+    for article in linked {
+        let (ticket_id, now) = (c.ticket.id, c.now);
+        if let Some(found) = kb::find(&mut c.tx, article).await? {
+            kb::link_ticket(&mut c.tx, ticket_id, article, actor.id, now).await?;
+            let data = EventData {
+                article: Some(found.title),
+                ..Default::default()
+            };
+            c.event(EventKind::ArticleLinked, false, None, data);
+        }
+    }
     if public && !actor.is_staff() && c.ticket.pending_reason == Some(PendingReason::Customer) {
         let from = move_status(&mut c, Status::Open)?;
         c.sla_moved();

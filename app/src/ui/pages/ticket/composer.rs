@@ -1,6 +1,9 @@
 use super::actions::TicketActionSet;
+use crate::api::kb::suggest_articles;
 use crate::api::tickets::{AddTicketNote, ReplyTicket};
+use crate::model::kb::article_link;
 use crate::model::ticket_detail::{TicketActions, TicketDetail};
+use crate::ui::browser;
 use leptos::prelude::*;
 
 /// The reply box: a public reply (the requester sees it) and, for staff, an internal note. A
@@ -30,6 +33,7 @@ pub fn Composer(
                     <textarea id="reply-body" rows="5" placeholder="Write a message. Markdown works: **bold**, lists, links."
                         bind:value=body></textarea>
                 </div>
+                {actions.note_internal.then(|| view! { <ArticleLinker body /> })}
                 <div class="composer-actions">
                     {actions.reply_public.then(|| view! {
                         <button type="submit" class="btn btn-primary" disabled=move || busy() || empty()>"Send reply"</button>
@@ -46,4 +50,55 @@ pub fn Composer(
         </section>
     }
     .into_any()
+}
+
+/// Staff find a knowledge article and insert a link to it into the message; the ticket then
+/// lists the article as used.
+#[component]
+fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
+    let term = RwSignal::new(String::new());
+    let settled = RwSignal::new(String::new());
+    browser::debounce(term, settled, 300);
+    let found = Resource::new(
+        move || settled.get(),
+        |text| async move {
+            if text.trim().chars().count() < 3 {
+                Ok(Vec::new())
+            } else {
+                suggest_articles(text).await
+            }
+        },
+    );
+    view! {
+        <details class="article-linker">
+            <summary>"Link a knowledge article…"</summary>
+            <label for="link-article">"Find an article"</label>
+            <input id="link-article" type="search" bind:value=term placeholder="e.g. VPN token" />
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let articles = found.await.unwrap_or_default();
+                    view! {
+                        <ul class="linker-results">
+                            {articles.into_iter().map(|a| {
+                                let link = article_link(a.id, &a.title);
+                                view! {
+                                    <li>
+                                        <button type="button" class="btn btn-quiet btn-small"
+                                            on:click=move |_| body.update(|b| {
+                                                if !b.is_empty() && !b.ends_with('\n') {
+                                                    b.push('\n');
+                                                }
+                                                b.push_str(&link);
+                                            })>
+                                            {format!("Insert “{}”", a.title)}
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+        </details>
+    }
 }
