@@ -2,6 +2,7 @@
 //! housekeeping, and the command-line entry points used by `main`.
 
 pub mod cli;
+pub mod exports;
 pub mod housekeeping;
 pub mod live;
 pub mod router;

@@ -9,5 +9,6 @@ pub mod oncall;
 pub mod portal;
 pub mod profile;
 pub mod queue;
+pub mod reports;
 pub mod shift;
 pub mod tickets;

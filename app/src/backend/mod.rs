@@ -13,6 +13,7 @@ pub mod oncall;
 pub mod password;
 pub mod policy;
 pub mod repo;
+pub mod reports;
 pub mod request;
 pub mod seed;
 pub mod shifts;

@@ -6,6 +6,7 @@ pub mod kb;
 pub mod live;
 pub mod portal;
 pub mod queue;
+pub mod reports;
 pub mod role;
 pub mod shift;
 pub mod sla;

@@ -7,6 +7,7 @@ pub mod kb;
 pub mod notifications;
 pub mod oncall;
 pub mod orgs;
+pub mod reports;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;

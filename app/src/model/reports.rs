@@ -1,0 +1,676 @@
+//! Reports: the figures a lead reads on Monday, computed from per-ticket facts by pure functions
+//! (medians, percentiles, rates, the weekday-by-hour heat map, weekly scorecards).
+
+use super::time::{civil_from_days, DAY};
+use super::{Channel, Priority};
+use serde::{Deserialize, Serialize};
+
+/// Longest period a report covers.
+pub const MAX_PERIOD_DAYS: i64 = 366;
+
+/// The period and client a report covers: whole UTC days from `from` to `to`, both included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportQuery {
+    /// Days since 1970-01-01 (UTC).
+    pub from_day: i64,
+    pub to_day: i64,
+    /// Organization short code; all clients the viewer may see when `None`.
+    pub client: Option<String>,
+}
+
+impl ReportQuery {
+    /// The last `days` days up to and including the day of `now`.
+    pub fn last_days(now: i64, days: i64) -> ReportQuery {
+        let today = now.div_euclid(DAY);
+        ReportQuery {
+            from_day: today - days + 1,
+            to_day: today,
+            client: None,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.to_day < self.from_day {
+            return Err("The period ends before it starts; swap the dates.".into());
+        }
+        if self.to_day - self.from_day + 1 > MAX_PERIOD_DAYS {
+            return Err(format!(
+                "Choose a period of at most {MAX_PERIOD_DAYS} days."
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn start(&self) -> i64 {
+        self.from_day * DAY
+    }
+
+    /// The first instant after the period.
+    pub fn end(&self) -> i64 {
+        (self.to_day + 1) * DAY
+    }
+
+    pub fn days(&self) -> i64 {
+        self.to_day - self.from_day + 1
+    }
+}
+
+/// A report's period and client as the URL or a form gives them: dates as "2026-11-23", any of
+/// them left out (the last 28 days, all clients).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportParams {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+}
+
+/// The period a report covers when none is chosen.
+pub const DEFAULT_DAYS: i64 = 28;
+
+impl ReportParams {
+    pub fn resolve(&self, now: i64) -> Result<ReportQuery, String> {
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        let default = ReportQuery::last_days(now, DEFAULT_DAYS);
+        let to_day = given(&self.to)
+            .map(parse_day)
+            .transpose()?
+            .unwrap_or(default.to_day);
+        let from_day = given(&self.from)
+            .map(parse_day)
+            .transpose()?
+            .unwrap_or(to_day - DEFAULT_DAYS + 1);
+        Ok(ReportQuery {
+            from_day,
+            to_day,
+            client: given(&self.client).map(str::to_uppercase),
+        })
+    }
+
+    pub fn to_query(&self) -> String {
+        let pairs: Vec<String> = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("client", &self.client),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={v}"))
+        })
+        .collect();
+        pairs.join("&")
+    }
+}
+
+/// "2026-11-23" for a day number.
+pub fn format_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A day number from "2026-11-23".
+pub fn parse_day(text: &str) -> Result<i64, String> {
+    let bad = || format!("\"{text}\" is not a date; use the form 2026-11-23.");
+    let mut parts = text.trim().splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, u32, u32) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 {
+        return Err(bad());
+    }
+    let day = super::time::days_from_civil(y, m, d);
+    if civil_from_days(day) != (y, m, d) {
+        return Err(bad());
+    }
+    Ok(day)
+}
+
+/// What the reports need to know about one ticket raised in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFacts {
+    pub created_at: i64,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub category: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub response_breached: bool,
+    pub resolution_breached: bool,
+    pub first_contact: bool,
+    pub reopened: bool,
+    pub stars: Option<u8>,
+}
+
+/// The median and 90th percentile of a set of durations (seconds), nearest rank.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spread {
+    pub count: usize,
+    pub median: Option<i64>,
+    pub p90: Option<i64>,
+}
+
+/// The nearest-rank percentile `p` (0 to 100) of sorted values.
+pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (u64::from(p) * sorted.len() as u64).div_ceil(100).max(1) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).copied()
+}
+
+pub fn spread(mut values: Vec<i64>) -> Spread {
+    values.sort_unstable();
+    Spread {
+        count: values.len(),
+        median: percentile(&values, 50),
+        p90: percentile(&values, 90),
+    }
+}
+
+/// A share in percent with one decimal, or `None` when there is nothing to divide by.
+pub fn rate(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskReport {
+    pub query: ReportQuery,
+    pub raised: usize,
+    pub resolved: usize,
+    /// Tickets raised per day of the period, oldest first.
+    pub per_day: Vec<Count>,
+    /// Tickets raised by weekday (Monday first) and hour of day (UTC).
+    pub heat_map: [[usize; 24]; 7],
+    pub by_priority: Vec<Count>,
+    pub by_channel: Vec<Count>,
+    pub by_category: Vec<Count>,
+    pub first_response: Spread,
+    pub resolution: Spread,
+    /// Tickets whose first response met its target, in percent of those with a response due.
+    pub response_attainment: Option<f64>,
+    pub resolution_attainment: Option<f64>,
+    pub first_contact_rate: Option<f64>,
+    pub reopen_rate: Option<f64>,
+    /// Average stars of the ratings given.
+    pub csat: Option<f64>,
+    pub ratings: usize,
+    /// Organizations the viewer may pick.
+    pub clients: Vec<(String, String)>,
+}
+
+/// Monday = 0 for a unix instant (1970-01-01 was a Thursday).
+pub fn weekday(at: i64) -> usize {
+    (at.div_euclid(DAY) + 3).rem_euclid(7) as usize
+}
+
+fn counts<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<Count> {
+    let mut out: Vec<Count> = Vec::new();
+    for label in labels {
+        match out.iter_mut().find(|c| c.label == label) {
+            Some(c) => c.count += 1,
+            None => out.push(Count {
+                label: label.to_string(),
+                count: 1,
+            }),
+        }
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    out
+}
+
+/// Every figure of the desk report from the tickets raised in the period.
+pub fn desk_report(query: ReportQuery, tickets: &[TicketFacts]) -> DeskReport {
+    let mut per_day: Vec<Count> = (query.from_day..=query.to_day)
+        .map(|d| Count {
+            label: format_day(d),
+            count: 0,
+        })
+        .collect();
+    let mut heat_map = [[0usize; 24]; 7];
+    for t in tickets {
+        let index = t.created_at.div_euclid(DAY) - query.from_day;
+        if let Some(day) = usize::try_from(index).ok().and_then(|i| per_day.get_mut(i)) {
+            day.count += 1;
+        }
+        let hour = (t.created_at.rem_euclid(DAY) / 3600) as usize;
+        heat_map[weekday(t.created_at)][hour.min(23)] += 1;
+    }
+    let resolved: Vec<&TicketFacts> = tickets.iter().filter(|t| t.resolved_at.is_some()).collect();
+    let responded = tickets
+        .iter()
+        .filter(|t| t.first_response_at.is_some())
+        .count();
+    let ratings: Vec<u8> = tickets.iter().filter_map(|t| t.stars).collect();
+    DeskReport {
+        raised: tickets.len(),
+        resolved: resolved.len(),
+        per_day,
+        heat_map,
+        by_priority: counts(tickets.iter().map(|t| t.priority.label())),
+        by_channel: counts(tickets.iter().map(|t| t.channel.label())),
+        by_category: counts(
+            tickets
+                .iter()
+                .map(|t| t.category.as_deref().unwrap_or("Uncategorized")),
+        ),
+        first_response: spread(
+            tickets
+                .iter()
+                .filter_map(|t| t.first_response_at.map(|r| r - t.created_at))
+                .collect(),
+        ),
+        resolution: spread(
+            resolved
+                .iter()
+                .filter_map(|t| t.resolved_at.map(|r| r - t.created_at))
+                .collect(),
+        ),
+        response_attainment: rate(
+            tickets
+                .iter()
+                .filter(|t| t.first_response_at.is_some() && !t.response_breached)
+                .count(),
+            responded,
+        ),
+        resolution_attainment: rate(
+            resolved.iter().filter(|t| !t.resolution_breached).count(),
+            resolved.len(),
+        ),
+        first_contact_rate: rate(
+            resolved.iter().filter(|t| t.first_contact).count(),
+            resolved.len(),
+        ),
+        reopen_rate: rate(
+            resolved.iter().filter(|t| t.reopened).count(),
+            resolved.len(),
+        ),
+        csat: (!ratings.is_empty()).then(|| {
+            let sum: u32 = ratings.iter().map(|s| u32::from(*s)).sum();
+            (f64::from(sum) * 10.0 / ratings.len() as f64).round() / 10.0
+        }),
+        ratings: ratings.len(),
+        query,
+        clients: Vec::new(),
+    }
+}
+
+/// One analyst's week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scorecard {
+    pub analyst_id: i64,
+    pub name: String,
+    pub team: Option<String>,
+    /// Tickets assigned to the analyst that were raised or resolved in the week.
+    pub handled: usize,
+    pub resolved: usize,
+    pub first_contact: usize,
+    pub median_response: Option<i64>,
+    pub median_resolution: Option<i64>,
+    pub sla_attainment: Option<f64>,
+    pub reopen_rate: Option<f64>,
+    pub csat: Option<f64>,
+    pub articles: usize,
+    /// The same analyst's resolved count in each of the previous weeks, oldest first.
+    pub trend: Vec<usize>,
+}
+
+/// The tickets an analyst owns that mattered in a week, and the articles they wrote or linked.
+#[derive(Debug, Clone, Default)]
+pub struct AnalystWeek {
+    pub tickets: Vec<TicketFacts>,
+    pub articles: usize,
+}
+
+pub fn scorecard(
+    analyst_id: i64,
+    name: String,
+    team: Option<String>,
+    week: &AnalystWeek,
+    week_start: i64,
+    trend: Vec<usize>,
+) -> Scorecard {
+    let week_end = week_start + 7 * DAY;
+    let in_week = |at: Option<i64>| at.is_some_and(|at| at >= week_start && at < week_end);
+    let resolved: Vec<&TicketFacts> = week
+        .tickets
+        .iter()
+        .filter(|t| in_week(t.resolved_at))
+        .collect();
+    let responded: Vec<&TicketFacts> = week
+        .tickets
+        .iter()
+        .filter(|t| in_week(t.first_response_at))
+        .collect();
+    let ratings: Vec<u8> = resolved.iter().filter_map(|t| t.stars).collect();
+    let met = resolved.iter().filter(|t| !t.resolution_breached).count();
+    Scorecard {
+        analyst_id,
+        name,
+        team,
+        handled: week.tickets.len(),
+        resolved: resolved.len(),
+        first_contact: resolved.iter().filter(|t| t.first_contact).count(),
+        median_response: spread(
+            responded
+                .iter()
+                .filter_map(|t| t.first_response_at.map(|r| r - t.created_at))
+                .collect(),
+        )
+        .median,
+        median_resolution: spread(
+            resolved
+                .iter()
+                .filter_map(|t| t.resolved_at.map(|r| r - t.created_at))
+                .collect(),
+        )
+        .median,
+        sla_attainment: rate(met, resolved.len()),
+        reopen_rate: rate(
+            resolved.iter().filter(|t| t.reopened).count(),
+            resolved.len(),
+        ),
+        csat: (!ratings.is_empty()).then(|| {
+            let sum: u32 = ratings.iter().map(|s| u32::from(*s)).sum();
+            (f64::from(sum) * 10.0 / ratings.len() as f64).round() / 10.0
+        }),
+        articles: week.articles,
+        trend,
+    }
+}
+
+/// The team's median of one figure across its analysts' cards (those that have the figure).
+pub fn team_median(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+    spread(values.flatten().collect()).median
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScorecardPage {
+    /// Monday of the week, as a day number.
+    pub week_day: i64,
+    pub cards: Vec<Scorecard>,
+    /// Team name -> medians of handled, resolved, first contact, response, resolution.
+    pub team_medians: Vec<TeamMedians>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamMedians {
+    pub team: String,
+    pub handled: Option<i64>,
+    pub resolved: Option<i64>,
+    pub first_contact: Option<i64>,
+    pub median_response: Option<i64>,
+    pub median_resolution: Option<i64>,
+}
+
+/// The Monday (day number) of the week holding `day`.
+pub fn monday_of(day: i64) -> i64 {
+    day - (day + 3).rem_euclid(7)
+}
+
+/// A CSV field, quoted when it must be (commas, quotes, line breaks) and defused when a
+/// spreadsheet would run it as a formula.
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(created_at: i64) -> TicketFacts {
+        TicketFacts {
+            created_at,
+            priority: Priority::P3,
+            channel: Channel::Web,
+            category: None,
+            assignee_id: Some(1),
+            first_response_at: None,
+            resolved_at: None,
+            response_breached: false,
+            resolution_breached: false,
+            first_contact: false,
+            reopened: false,
+            stars: None,
+        }
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let v: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&v, 50), Some(5));
+        assert_eq!(percentile(&v, 90), Some(9));
+        assert_eq!(percentile(&v, 100), Some(10));
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+        let s = spread(vec![300, 100, 200, 900]);
+        assert_eq!((s.count, s.median, s.p90), (4, Some(200), Some(900)));
+    }
+
+    #[test]
+    fn rates_are_percent_with_one_decimal() {
+        assert_eq!(rate(1, 3), Some(33.3));
+        assert_eq!(rate(2, 3), Some(66.7));
+        assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(parse_day("1970-01-02"), Ok(1));
+        assert_eq!(format_day(parse_day("2024-02-29").unwrap()), "2024-02-29");
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-1",
+            "yesterday",
+            "",
+            "1969-12-31",
+        ] {
+            assert!(parse_day(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn params_default_to_the_last_four_weeks() {
+        let now = parse_day("2026-11-23").unwrap() * DAY + 3600;
+        let q = ReportParams::default().resolve(now).unwrap();
+        assert_eq!(
+            (format_day(q.from_day), format_day(q.to_day)),
+            ("2026-10-27".into(), "2026-11-23".into())
+        );
+        let p = ReportParams {
+            from: Some("2026-11-01".into()),
+            to: Some(" ".into()),
+            client: Some("nwl".into()),
+        };
+        let q = p.resolve(now).unwrap();
+        assert_eq!(
+            (q.from_day, q.client.as_deref()),
+            (parse_day("2026-11-01").unwrap(), Some("NWL"))
+        );
+        assert_eq!(p.to_query(), "from=2026-11-01&to= &client=nwl");
+        let bad = ReportParams {
+            from: Some("01/11/2026".into()),
+            ..Default::default()
+        };
+        assert!(bad.resolve(now).is_err());
+    }
+
+    #[test]
+    fn periods_are_checked() {
+        let q = ReportQuery {
+            from_day: 10,
+            to_day: 9,
+            client: None,
+        };
+        assert!(q.validate().unwrap_err().contains("swap"));
+        let q = ReportQuery {
+            from_day: 0,
+            to_day: MAX_PERIOD_DAYS,
+            client: None,
+        };
+        assert!(q.validate().is_err());
+        let q = ReportQuery::last_days(40 * DAY + 5, 28);
+        assert_eq!((q.from_day, q.to_day, q.days()), (13, 40, 28));
+        assert!(q.validate().is_ok());
+    }
+
+    #[test]
+    fn the_desk_report_on_a_hand_made_week() {
+        // Monday 2026-11-16 00:00 UTC
+        let monday = parse_day("2026-11-16").unwrap() * DAY;
+        assert_eq!(weekday(monday), 0);
+        let h = 3600;
+        let mut tickets = vec![
+            // answered in 10 min, resolved in 2 h on first contact, rated 5
+            TicketFacts {
+                first_response_at: Some(monday + 9 * h + 600),
+                resolved_at: Some(monday + 11 * h),
+                first_contact: true,
+                stars: Some(5),
+                category: Some("Network".into()),
+                ..ticket(monday + 9 * h)
+            },
+            // answered in 30 min (breached), resolved in 4 h, reopened, rated 2
+            TicketFacts {
+                first_response_at: Some(monday + 9 * h + 1800),
+                resolved_at: Some(monday + 13 * h),
+                response_breached: true,
+                reopened: true,
+                stars: Some(2),
+                priority: Priority::P2,
+                ..ticket(monday + 9 * h)
+            },
+            // Tuesday, answered in 1 h, still open
+            TicketFacts {
+                first_response_at: Some(monday + DAY + 15 * h),
+                channel: Channel::Phone,
+                ..ticket(monday + DAY + 14 * h)
+            },
+        ];
+        tickets.push(ticket(monday + 6 * DAY + 23 * h));
+        let q = ReportQuery {
+            from_day: monday / DAY,
+            to_day: monday / DAY + 6,
+            client: None,
+        };
+        let r = desk_report(q, &tickets);
+        assert_eq!((r.raised, r.resolved), (4, 2));
+        assert_eq!(
+            r.per_day.iter().map(|d| d.count).collect::<Vec<_>>(),
+            vec![2, 1, 0, 0, 0, 0, 1]
+        );
+        assert_eq!(r.per_day[0].label, "2026-11-16");
+        assert_eq!(r.heat_map[0][9], 2);
+        assert_eq!(r.heat_map[1][14], 1);
+        assert_eq!(r.heat_map[6][23], 1);
+        assert_eq!(r.first_response.median, Some(1800));
+        assert_eq!(r.first_response.p90, Some(3600));
+        assert_eq!(r.resolution.median, Some(2 * h));
+        assert_eq!(r.resolution.p90, Some(4 * h));
+        assert_eq!(r.response_attainment, Some(66.7));
+        assert_eq!(r.resolution_attainment, Some(100.0));
+        assert_eq!(r.first_contact_rate, Some(50.0));
+        assert_eq!(r.reopen_rate, Some(50.0));
+        assert_eq!((r.csat, r.ratings), (Some(3.5), 2));
+        assert_eq!(
+            r.by_priority[0],
+            Count {
+                label: "P3".into(),
+                count: 3
+            }
+        );
+        assert_eq!(r.by_category[0].label, "Uncategorized");
+    }
+
+    #[test]
+    fn a_scorecard_counts_only_the_week() {
+        let monday = parse_day("2026-11-16").unwrap() * DAY;
+        let h = 3600;
+        let week = AnalystWeek {
+            tickets: vec![
+                TicketFacts {
+                    first_response_at: Some(monday + h),
+                    resolved_at: Some(monday + 3 * h),
+                    first_contact: true,
+                    stars: Some(4),
+                    ..ticket(monday)
+                },
+                // resolved the week after: handled, not resolved this week
+                TicketFacts {
+                    first_response_at: Some(monday + 2 * h),
+                    resolved_at: Some(monday + 8 * DAY),
+                    ..ticket(monday + h)
+                },
+            ],
+            articles: 2,
+        };
+        let card = scorecard(
+            7,
+            "Ana".into(),
+            Some("Atlas".into()),
+            &week,
+            monday,
+            vec![3, 4],
+        );
+        assert_eq!((card.handled, card.resolved, card.first_contact), (2, 1, 1));
+        assert_eq!(card.median_response, Some(h));
+        assert_eq!(card.median_resolution, Some(3 * h));
+        assert_eq!(
+            (card.sla_attainment, card.csat, card.articles),
+            (Some(100.0), Some(4.0), 2)
+        );
+        assert_eq!(
+            team_median([Some(5), None, Some(1), Some(3)].into_iter()),
+            Some(3)
+        );
+        assert_eq!(monday_of(monday / DAY + 6), monday / DAY);
+        assert_eq!(monday_of(monday / DAY), monday / DAY);
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(
+            csv_line(&["a", "b,c", "say \"hi\""]),
+            "a,\"b,c\",\"say \"\"hi\"\"\"\r\n"
+        );
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_field("-5"), "'-5");
+    }
+}

@@ -1,0 +1,190 @@
+//! Reports against a real SQLite file: figures on a small desk worked through the real lifecycle
+//! with a controlled clock, scope per role, and bad periods refused.
+
+#![cfg(feature = "ssr")]
+
+mod support;
+
+use app::backend::{reports, tickets};
+use app::model::reports::{format_day, ReportParams};
+use app::model::ticket::NewTicket;
+use app::model::time::DAY;
+use app::model::Urgency;
+use support::*;
+
+fn today(d: &Desk) -> String {
+    format_day(d.state.now().div_euclid(DAY))
+}
+
+fn day_params(day: &str) -> ReportParams {
+    ReportParams {
+        from: Some(day.into()),
+        to: Some(day.into()),
+        client: None,
+    }
+}
+
+#[tokio::test]
+async fn the_desk_report_and_scorecards_follow_the_work_done() {
+    let d = desk(0).await;
+    // start at a whole hour so the clock stays inside one UTC day
+    let start = (NOW / DAY) * DAY + 9 * 3600;
+    d.clock.set(start);
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let raise = |problem: &'static str| NewTicket {
+        urgency: Some(Urgency::NotUrgent),
+        problem: problem.into(),
+        ..Default::default()
+    };
+    let a = tickets::raise(&d.state, &jo, &raise("Laptop fan is loud"))
+        .await
+        .unwrap()
+        .number
+        .0;
+    let b = tickets::raise(&d.state, &jo, &raise("Mouse double-clicks"))
+        .await
+        .unwrap()
+        .number
+        .0;
+    tickets::claim(&d.state, &ana, a, 1).await.unwrap();
+    tickets::claim(&d.state, &ana, b, 1).await.unwrap();
+    d.clock.advance(600);
+    tickets::reply(&d.state, &ana, a, 2, "Looking at it", true)
+        .await
+        .unwrap();
+    d.clock.advance(1200);
+    tickets::reply(&d.state, &ana, b, 2, "New mouse on its way", true)
+        .await
+        .unwrap();
+    d.clock.advance(1800);
+    tickets::resolve(&d.state, &ana, a, 3, "Cleaned the fan")
+        .await
+        .unwrap();
+    tickets::rate(&d.state, &jo, a, 4, 4, None).await.unwrap();
+
+    let day = today(&d);
+    let r = reports::desk(&d.state, &d.actor(MANAGER).await, &day_params(&day))
+        .await
+        .unwrap();
+    assert_eq!((r.raised, r.resolved), (2, 1));
+    assert_eq!(r.per_day.len(), 1);
+    assert_eq!(r.per_day[0].count, 2);
+    assert_eq!(
+        r.first_response.median,
+        Some(600),
+        "10 and 30 minutes: nearest-rank median"
+    );
+    assert_eq!(r.first_response.p90, Some(1800));
+    assert_eq!(r.resolution.median, Some(3600));
+    assert_eq!(r.response_attainment, Some(100.0));
+    assert_eq!((r.csat, r.ratings), (Some(4.0), 1));
+    assert_eq!(r.heat_map[app::model::reports::weekday(start)][9], 2);
+
+    // Ana's card for the week, with her team's median beside it
+    let page = reports::scorecards(&d.state, &ana, Some(&day), None)
+        .await
+        .unwrap();
+    assert_eq!(page.cards.len(), 1, "an analyst sees only her own card");
+    let card = &page.cards[0];
+    assert_eq!(card.name, "Ana Costa");
+    assert_eq!((card.handled, card.resolved), (2, 1));
+    assert_eq!(card.median_resolution, Some(3600));
+    assert_eq!(card.csat, Some(4.0));
+    assert!(page.team_medians.iter().any(|m| m.team == "Atlas"));
+}
+
+#[tokio::test]
+async fn scorecards_and_reports_stay_within_what_the_viewer_may_see() {
+    let d = desk(300).await;
+    let lead = reports::scorecards(&d.state, &d.actor(LEAD).await, None, None)
+        .await
+        .unwrap();
+    assert!(lead.cards.len() > 1);
+    assert!(
+        lead.cards
+            .iter()
+            .all(|c| c.team.as_deref() == Some("Atlas")),
+        "a lead sees her team"
+    );
+    let manager = reports::scorecards(&d.state, &d.actor(MANAGER).await, None, None)
+        .await
+        .unwrap();
+    assert!(manager.cards.len() > lead.cards.len());
+
+    let ben = d.user_id(OTHER_ANALYST).await;
+    for who in [ANALYST, LEAD] {
+        let err = reports::scorecards(&d.state, &d.actor(who).await, None, Some(ben))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 403, "{who} asking for another team's card");
+    }
+    assert!(
+        reports::scorecards(&d.state, &d.actor(MANAGER).await, None, Some(ben))
+            .await
+            .is_ok()
+    );
+    for who in [CLIENT, CLIENT_ADMIN, ADMIN] {
+        let err = reports::desk(&d.state, &d.actor(who).await, &ReportParams::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 403, "{who}");
+    }
+
+    // an analyst's report covers only the clients her team serves
+    let ana = d.actor(ANALYST).await;
+    let mine = reports::desk(&d.state, &ana, &ReportParams::default())
+        .await
+        .unwrap();
+    let all = reports::desk(&d.state, &d.actor(MANAGER).await, &ReportParams::default())
+        .await
+        .unwrap();
+    assert!(mine.raised < all.raised);
+    assert!(mine.clients.len() < all.clients.len());
+    let not_served = all
+        .clients
+        .iter()
+        .find(|c| !mine.clients.contains(c))
+        .map(|(code, _)| code.clone());
+    let foreign = ReportParams {
+        client: not_served,
+        ..Default::default()
+    };
+    assert_eq!(
+        reports::desk(&d.state, &ana, &foreign)
+            .await
+            .unwrap_err()
+            .status(),
+        422
+    );
+}
+
+#[tokio::test]
+async fn bad_periods_get_a_clear_4xx() {
+    let d = desk(0).await;
+    let lead = d.actor(LEAD).await;
+    let cases = [
+        (Some("2026-11-20"), Some("2026-11-01"), 422, "swap"),
+        (Some("2020-01-01"), Some("2026-01-01"), 422, "at most"),
+        (Some("yesterday"), None, 400, "not a date"),
+        (Some("2026-02-30"), None, 400, "not a date"),
+    ];
+    for (from, to, status, words) in cases {
+        let params = ReportParams {
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            client: None,
+        };
+        let err = reports::desk(&d.state, &lead, &params).await.unwrap_err();
+        assert_eq!(err.status(), status, "{from:?} {to:?}");
+        assert!(err.to_string().contains(words), "{err}");
+    }
+    let err = reports::scorecards(&d.state, &lead, Some("next week"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 400);
+    let err = reports::scorecards(&d.state, &lead, Some("2099-01-01"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422);
+}
