@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 db_dir=$(mktemp -d -t frontline-e2e.XXXXXX)
 export DATABASE_URL="sqlite://$db_dir/frontline.db"
 export FRONTLINE_MAIL_DIR="$db_dir/mail"
+export FRONTLINE_ATTACHMENT_DIR="$db_dir/attachments"
 "$FRONTLINE_BIN" migrate >/dev/null
 "$FRONTLINE_BIN" seed-demo --tickets "${E2E_TICKETS:-2000}" >/dev/null
 "$FRONTLINE_BIN" serve --addr "127.0.0.1:$PORT" &

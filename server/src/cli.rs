@@ -125,10 +125,27 @@ async fn open(url: &str) -> anyhow::Result<db::Pool> {
 async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let notify = app::backend::notify::NotifySettings::from_env(|name| std::env::var(name).ok())
         .map_err(|e| anyhow::anyhow!("mail and paging settings: {e}"))?;
+    let defaults = Settings::default();
+    let max_attachment_bytes = match std::env::var("FRONTLINE_MAX_ATTACHMENT_MB") {
+        Ok(mb) => mb
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| (1..=1024).contains(mb))
+            .map(|mb| mb * 1024 * 1024)
+            .with_context(|| {
+                format!("FRONTLINE_MAX_ATTACHMENT_MB must be 1 to 1024 (megabytes), not \"{mb}\"")
+            })?,
+        Err(_) => defaults.max_attachment_bytes,
+    };
     let settings = Settings {
         secure_cookies: args.secure_cookies,
         notify,
-        ..Settings::default()
+        attachment_dir: std::env::var_os("FRONTLINE_ATTACHMENT_DIR")
+            .map(Into::into)
+            .unwrap_or(defaults.attachment_dir.clone()),
+        max_attachment_bytes,
+        ..defaults
     };
     let options = crate::leptos_options(Some(args.addr))?;
     let state = crate::build_state(url, Arc::new(SystemClock), settings, options).await?;

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod exports;
+pub mod files;
 pub mod housekeeping;
 pub mod live;
 pub mod router;

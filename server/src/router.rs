@@ -4,10 +4,11 @@
 use crate::{security, session};
 use app::backend::AppState;
 use app::ui::{shell, App};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
@@ -21,12 +22,26 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    // uploads carry a whole file: their own limit (twice the largest file, so that an oversized
+    // file still gets a message in words from the handler), the same session and checks
+    let upload_limit = usize::try_from(state.settings.max_attachment_bytes.saturating_mul(2))
+        .unwrap_or(usize::MAX);
+    let uploads = Router::new()
+        .route("/api/attachments", post(crate::files::upload))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::attach_user,
+        ))
+        .layer(middleware::from_fn(security::reject_cross_site))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(upload_limit));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/live", get(crate::live::stream))
         .route("/reports/summary.csv", get(crate::exports::summary))
         .route("/reports/volume.csv", get(crate::exports::volume))
         .route("/reports/scorecards.csv", get(crate::exports::scorecards))
+        .route("/attachments/{id}", get(crate::files::download))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(security::server_fn_status))
@@ -35,7 +50,8 @@ pub fn build(state: AppState) -> Router {
             session::attach_user,
         ))
         .layer(middleware::from_fn(security::reject_cross_site))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(uploads);
     for layer in security::header_layers() {
         router = router.layer(layer);
     }

@@ -19,6 +19,9 @@ pub struct Settings {
     pub login_window_secs: i64,
     /// Mail, pages and links in messages.
     pub notify: super::notify::NotifySettings,
+    /// Where attached files are kept (outside the web root), and the largest accepted.
+    pub attachment_dir: std::path::PathBuf,
+    pub max_attachment_bytes: u64,
 }
 
 impl Default for Settings {
@@ -30,6 +33,8 @@ impl Default for Settings {
             login_max_failures_per_address: 20,
             login_window_secs: 15 * 60,
             notify: super::notify::NotifySettings::default(),
+            attachment_dir: std::path::PathBuf::from("data/attachments"),
+            max_attachment_bytes: crate::model::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }

@@ -96,6 +96,8 @@ pub struct TicketView {
     pub categories: Vec<Category>,
     /// An on-call page for this ticket is waiting for an answer (staff see "Acknowledge").
     pub page_waiting: bool,
+    /// Files attached to the ticket, oldest first.
+    pub attachments: Vec<crate::model::attachment::AttachmentView>,
     /// The requester's rating, once given.
     pub rating: Option<crate::model::portal::Rating>,
     pub now: i64,

@@ -32,6 +32,7 @@ pub enum EventKind {
     PageAcknowledged,
     ArticleLinked,
     Rated,
+    FileAttached,
 }
 named_enum!(EventKind, "event kind", {
     Created => "created",
@@ -58,6 +59,7 @@ named_enum!(EventKind, "event kind", {
     PageAcknowledged => "page_acknowledged",
     ArticleLinked => "article_linked",
     Rated => "rated",
+    FileAttached => "file_attached",
 });
 
 impl EventKind {
@@ -115,6 +117,9 @@ pub struct EventData {
     /// The title of a knowledge article linked from the ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article: Option<String>,
+    /// The name of an attached file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl EventData {
@@ -238,6 +243,10 @@ pub fn describe(kind: EventKind, data: &EventData) -> String {
         EventKind::ArticleLinked => match data.article.as_deref() {
             Some(title) => format!("linked the article “{title}”"),
             None => "linked a knowledge article".into(),
+        },
+        EventKind::FileAttached => match data.file.as_deref() {
+            Some(name) => format!("attached {name}"),
+            None => "attached a file".into(),
         },
         EventKind::Rated => match data.stars {
             Some(stars) => format!(

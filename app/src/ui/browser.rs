@@ -237,3 +237,64 @@ pub fn debounce(
     #[cfg(not(feature = "hydrate"))]
     let _ = (source, settled, ms);
 }
+
+/// Sends the file chosen in the file input `input_id` to ticket `ticket` as an attachment.
+/// `Ok(None)` when no file was chosen; the server's refusal comes back as its error.
+pub async fn upload_attachment(
+    input_id: &str,
+    ticket: i64,
+) -> Result<Option<()>, crate::model::AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::model::AppError;
+        use wasm_bindgen::JsCast;
+        let window = web_sys::window().ok_or(AppError::Network)?;
+        let Some(input) = window
+            .document()
+            .and_then(|d| d.get_element_by_id(input_id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return Ok(None);
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return Ok(None);
+        };
+        let url = format!(
+            "/api/attachments?ticket={ticket}&name={}",
+            String::from(js_sys::encode_uri_component(&file.name()))
+        );
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&file);
+        let response: web_sys::Response =
+            wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+                .await
+                .map_err(|_| AppError::Network)?
+                .dyn_into()
+                .map_err(|_| AppError::Network)?;
+        if response.ok() {
+            input.set_value("");
+            return Ok(Some(()));
+        }
+        let text = match response.text() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Err(serde_json::from_str(&text).unwrap_or_else(|_| {
+            if response.status() == 413 {
+                AppError::PayloadTooLarge("The file is too large to attach.".into())
+            } else {
+                AppError::Internal
+            }
+        }))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, ticket);
+        Ok(None)
+    }
+}

@@ -26,6 +26,7 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     };
     Settings {
         notify,
+        attachment_dir: dir.join("attachments"),
         ..Settings::default()
     }
 }

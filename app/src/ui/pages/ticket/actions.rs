@@ -33,6 +33,8 @@ pub struct TicketActionSet {
     pub ack_page: ServerAction<AckTicketPages>,
     pub decide: ServerAction<DecideApproval>,
     pub rate: ServerAction<RateTicket>,
+    /// Reloads the ticket (after a change made outside these actions, e.g. an upload).
+    pub refresh: RwSignal<u32>,
 }
 
 /// After an action: reload the ticket; on a refusal, say why (and reload too if the page was
@@ -80,6 +82,7 @@ impl TicketActionSet {
             ack_page: ServerAction::new(),
             decide: ServerAction::new(),
             rate: ServerAction::new(),
+            refresh,
         };
         on_done(set.claim, refresh, notice);
         on_done(set.assign, refresh, notice);

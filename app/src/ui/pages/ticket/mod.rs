@@ -3,6 +3,7 @@
 
 mod actions;
 mod composer;
+mod files;
 mod timeline;
 
 use crate::api::tickets::get_ticket;
@@ -16,6 +17,7 @@ use crate::ui::live::{use_clock, use_live};
 use crate::ui::{set_http_status, use_current_user};
 use actions::{ActionPanel, TicketActionSet};
 use composer::Composer;
+use files::Files;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -121,6 +123,7 @@ fn TicketScreen(
                     <p class="problem-text">{t.problem.clone()}</p>
                 </section>
                 <Timeline entries=view.timeline.clone() now />
+                <Files attachments=view.attachments.clone() ticket=t.number.0 may_attach=view.actions.reply_public set notice />
                 <Composer ticket=t.clone() actions=view.actions.clone() set body=draft />
             </div>
             <aside class="ticket-side" aria-label="Ticket details and actions">

@@ -1,0 +1,105 @@
+//! Attached files: stored on disk outside the web root under their SHA-256, recorded on the
+//! ticket's timeline, and handed out only to people who may see the ticket.
+
+use crate::backend::policy::Actor;
+use crate::backend::repo::attachments::{self as repo, NewAttachment};
+use crate::backend::state::AppState;
+use crate::backend::tickets::{self, TicketChange};
+use crate::model::attachment::{check_size, clean_file_name};
+use crate::model::{AppError, AppResult, EventData, EventKind, TicketNumber};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+fn stored_path(state: &AppState, sha: &str) -> PathBuf {
+    state.settings.attachment_dir.join(&sha[..2]).join(sha)
+}
+
+fn io_error(err: std::io::Error) -> AppError {
+    tracing::error!(error = %err, "attachment storage failed");
+    AppError::Internal
+}
+
+/// Writes the bytes under their hash, once: a temporary file renamed into place, so a reader
+/// never sees half a file.
+async fn store_bytes(state: &AppState, bytes: &[u8]) -> AppResult<String> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    let path = stored_path(state, &sha);
+    if tokio::fs::try_exists(&path).await.map_err(io_error)? {
+        return Ok(sha);
+    }
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
+    let temp = dir.join(format!("{sha}.{}.part", std::process::id()));
+    tokio::fs::write(&temp, bytes).await.map_err(io_error)?;
+    tokio::fs::rename(&temp, &path).await.map_err(io_error)?;
+    Ok(sha)
+}
+
+/// Attaches a file to ticket `number`; anyone who may reply to the ticket may attach to it.
+/// Returns the attachment's id.
+pub async fn attach(
+    state: &AppState,
+    actor: &Actor,
+    number: i64,
+    raw_name: &str,
+    bytes: &[u8],
+) -> AppResult<i64> {
+    let file_name = clean_file_name(raw_name).map_err(AppError::Invalid)?;
+    check_size(bytes.len() as u64, state.settings.max_attachment_bytes).map_err(|message| {
+        if bytes.is_empty() {
+            AppError::Invalid(message)
+        } else {
+            AppError::PayloadTooLarge(message)
+        }
+    })?;
+    let version = {
+        let scope = actor.ticket_scope(&state.pool).await?;
+        let mut conn = state.pool.acquire().await?;
+        tickets::visible(&mut conn, &scope, actor, number)
+            .await?
+            .version
+    };
+    let mut c = TicketChange::begin(state, actor, number, version).await?;
+    if !c.actions.reply_public {
+        return Err(AppError::Conflict(format!(
+            "{} is closed; files can no longer be attached.",
+            TicketNumber(number)
+        )));
+    }
+    let sha = store_bytes(state, bytes).await?;
+    let record = NewAttachment {
+        ticket_id: c.ticket.id,
+        file_name: &file_name,
+        size_bytes: bytes.len() as i64,
+        sha256: &sha,
+        uploaded_by: actor.id,
+        uploaded_at: c.now,
+    };
+    let id = repo::insert(&mut c.tx, &record).await?;
+    let data = EventData {
+        file: Some(file_name),
+        ..Default::default()
+    };
+    c.event(EventKind::FileAttached, true, None, data);
+    c.commit().await?;
+    Ok(id)
+}
+
+/// The name and bytes of attachment `id`, if the actor may see its ticket (404 otherwise).
+pub async fn download(state: &AppState, actor: &Actor, id: i64) -> AppResult<(String, Vec<u8>)> {
+    let not_found = || AppError::NotFound("There is no such file.".into());
+    let scope = actor.ticket_scope(&state.pool).await?;
+    let mut conn = state.pool.acquire().await?;
+    let (ticket_id, name, sha) = repo::find(&mut conn, id).await?.ok_or_else(not_found)?;
+    let ticket = crate::backend::repo::tickets::find_by_id(&mut conn, ticket_id)
+        .await?
+        .ok_or_else(not_found)?;
+    tickets::visible(&mut conn, &scope, actor, ticket.number)
+        .await
+        .map_err(|_| not_found())?;
+    drop(conn);
+    let bytes = tokio::fs::read(stored_path(state, &sha))
+        .await
+        .map_err(io_error)?;
+    Ok((name, bytes))
+}
