@@ -286,7 +286,8 @@ async function measure(args) {
   const result = { tickets: size, requests: REQUESTS, warmup: WARMUP, accept_encoding: ACCEPT_ENCODING, measures: {}, notes: [] };
   try {
     await waitHealthy(client, pid);
-    log(`server at ${args.url} is healthy (pid ${pid ?? '?'}, RSS ${fmt(rssMB(pid), 1)} MB)`);
+    result.rss_boot_mb = rssMB(pid);
+    log(`server at ${args.url} is healthy (pid ${pid ?? '?'}, RSS ${fmt(result.rss_boot_mb, 1)} MB)`);
     const cookies = {};
     for (const [role, email] of Object.entries(LOGINS)) cookies[role] = await signIn(client, email);
     result.rss_start_mb = rssMB(pid);
@@ -625,6 +626,7 @@ function report(args) {
     if (m.live.missed) fig('sse_missed', n, m.live.missed, 'count');
     fig('rss', n, m.live.rss_max_mb, 'MB');
     fig('rss_idle', n, m.rss_start_mb, 'MB');
+    if (Number.isFinite(m.rss_boot_mb)) fig('rss_boot', n, m.rss_boot_mb, 'MB');
   }
   const measured = sizes.filter((n) => runs[n]?.m);
   if (measured.length >= 2) {
@@ -691,7 +693,7 @@ function report(args) {
   out.push('');
   out.push(`Frontline benchmark (${REQUESTS} samples per latency figure, one request at a time)`);
   const cols = measured.map(label);
-  const line = (name, vals) => `  ${name.padEnd(34)}${vals.map((v) => String(v).padStart(11)).join('')}`;
+  const line = (name, vals) => `  ${name.padEnd(38)}${vals.map((v) => String(v).padStart(11)).join('')}`;
   out.push(line('tickets', cols));
   const row = (title, fn, d = 2) => out.push(line(title, measured.map((n) => { const v = fn(n); return Number.isFinite(v) ? v.toFixed(d) : '-'; })));
   row('queue ?client=NWL p50 ms', (n) => get('queue_p50', n));
@@ -709,7 +711,8 @@ function report(args) {
   row(`live push p50 ms`, (n) => get('sse_p50', n));
   row(`live push p99 ms`, (n) => get('sse_p99', n));
   row(`server RSS MB (${SSE_SUBSCRIBERS} subscribers)`, (n) => get('rss', n), 1);
-  row('server RSS MB (idle, start)', (n) => get('rss_idle', n), 1);
+  row('server RSS MB (idle, after sign-ins)', (n) => get('rss_idle', n), 1);
+  row('server RSS MB (just started)', (n) => get('rss_boot', n), 1);
   const wasmRaw = get('wasm_js_raw');
   if (wasmRaw !== undefined) out.push(`  shipped WASM + JS: ${wasmRaw.toFixed(1)} KB raw, ${get('wasm_js_brotli').toFixed(1)} KB brotli (quality 11)`);
   out.push('');

@@ -38,7 +38,7 @@ target_dir=${CARGO_TARGET_DIR:-$HOME/.cache/frontline/target}
 out=$repo/target/bench
 parts=$out/parts
 mkdir -p "$cache" "$parts"
-rm -f "$parts"/*.json
+rm -f "$parts"/*.json "$out"/server-*.log
 
 # A file descriptor per live subscriber on both ends.
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -129,6 +129,23 @@ async fn any_search_text_is_safe() {
         found.first().map(String::as_str),
         Some("VPN token expired or VPN will not connect")
     );
+    // a problem described in a sentence still finds its article
+    let suggested = kb::suggest(
+        &d.state,
+        &d.actor(CLIENT).await,
+        "my vpn token expired this morning",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        suggested[0].title,
+        "VPN token expired or VPN will not connect"
+    );
+    let found = titles(&d, CLIENT, "my printer is offline").await;
+    assert_eq!(
+        found.first().map(String::as_str),
+        Some("Printer shows offline or jobs stay in the queue")
+    );
     let found = titles(&d, CLIENT, "passw").await;
     assert!(
         found.iter().any(|t| t.contains("password")),

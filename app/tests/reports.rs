@@ -188,3 +188,37 @@ async fn bad_periods_get_a_clear_4xx() {
         .unwrap_err();
     assert_eq!(err.status(), 422);
 }
+
+#[tokio::test]
+async fn recurring_problems_group_alike_tickets_within_scope() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let kim = d.actor(OTHER_CLIENT).await;
+    for (who, problem) in [
+        (&jo, "Badge reader at the side door is dead"),
+        (&jo, "Badge reader rejects my card"),
+        (&kim, "Badge reader beeps twice and stays locked"),
+        (&kim, "Teams camera is black"),
+    ] {
+        let request = NewTicket {
+            urgency: Some(Urgency::NotUrgent),
+            problem: problem.into(),
+            ..Default::default()
+        };
+        tickets::raise(&d.state, who, &request).await.unwrap();
+    }
+    let groups = reports::recurring_problems(&d.state, &d.actor(MANAGER).await)
+        .await
+        .unwrap();
+    let badge = groups
+        .iter()
+        .find(|g| g.tickets.len() == 3 && (g.term == "badge" || g.term == "reader"))
+        .expect("the three badge reader tickets are one problem");
+    assert_eq!(badge.clients.len(), 2, "seen across clients");
+    for who in [CLIENT, ADMIN] {
+        let err = reports::recurring_problems(&d.state, &d.actor(who).await)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 403);
+    }
+}

@@ -15,7 +15,7 @@ test("an uploaded .html attachment downloads and never renders", async ({ page }
     mimeType: "text/html",
     buffer: Buffer.from("<html><body><h1 id=owned>owned</h1><script>window.__pwned = true</script></body></html>"),
   });
-  await page.getByRole("button", { name: "Attach" }).click();
+  await page.getByRole("button", { name: "Attach", exact: true }).click();
   const link = page.getByRole("link", { name: "error-page.html" });
   await expect(link).toBeVisible();
   await expect(page.locator(".timeline")).toContainText("attached error-page.html");
@@ -41,6 +41,6 @@ test("an empty upload is refused in plain words", async ({ page }) => {
   await page.goto(`/tickets/HD-${number}`);
   await waitForHydration(page);
   await page.getByLabel("Attach a file (up to 10 MB)").setInputFiles({ name: "empty.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) });
-  await page.getByRole("button", { name: "Attach" }).click();
+  await page.getByRole("button", { name: "Attach", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("The file is empty.");
 });

@@ -1,7 +1,7 @@
 //! Reports: the desk report over a period, and the weekly scorecards. CSV downloads of both are
 //! plain GET routes of the server (`/reports/*.csv`) over the same backend functions.
 
-use crate::model::reports::{DeskReport, ReportParams, ScorecardPage};
+use crate::model::reports::{DeskReport, ProblemGroup, ReportParams, ScorecardPage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
@@ -22,4 +22,11 @@ pub async fn get_scorecards(
 ) -> Result<ScorecardPage, AppError> {
     let actor = request::actor()?;
     reports::scorecards(&request::state()?, &actor, week.as_deref(), analyst).await
+}
+
+/// Groups of alike tickets of the last two weeks: one problem seen as one.
+#[server(prefix = "/api", endpoint = "recurring_problems")]
+pub async fn get_recurring_problems() -> Result<Vec<ProblemGroup>, AppError> {
+    let actor = request::actor()?;
+    reports::recurring_problems(&request::state()?, &actor).await
 }

@@ -3,7 +3,7 @@
 
 use crate::backend::markdown::to_safe_html;
 use crate::backend::policy::Actor;
-use crate::backend::repo::kb::{self as repo, Readers};
+use crate::backend::repo::kb::{self as repo, Match, Readers};
 use crate::backend::repo::{orgs, tickets as ticket_repo};
 use crate::backend::state::AppState;
 use crate::backend::tickets;
@@ -56,7 +56,15 @@ pub async fn kb_page(state: &AppState, actor: &Actor, q: Option<&str>) -> AppRes
     let query = q.map(|q| clip(q.trim())).filter(|q| !q.is_empty());
     let mut conn = state.pool.acquire().await?;
     let articles = match query {
-        Some(q) => repo::search(&mut conn, readers, q, PAGE_RESULTS).await?,
+        Some(q) => {
+            // every word first; when nothing has them all, the articles with most of them
+            let all = repo::search(&mut conn, readers, q, Match::All, PAGE_RESULTS).await?;
+            if all.is_empty() {
+                repo::search(&mut conn, readers, q, Match::Any, PAGE_RESULTS).await?
+            } else {
+                all
+            }
+        }
         None => repo::recent(&mut conn, readers, PAGE_RESULTS).await?,
     };
     Ok(KbPage {
@@ -80,7 +88,7 @@ pub async fn suggest(
         return Ok(Vec::new());
     }
     let mut conn = state.pool.acquire().await?;
-    Ok(repo::search(&mut conn, readers, text, SUGGESTIONS).await?)
+    Ok(repo::search(&mut conn, readers, text, Match::Any, SUGGESTIONS).await?)
 }
 
 /// One article for reading (counted as a view), with what its writers need to edit it.

@@ -5,11 +5,24 @@ use crate::backend::policy::Actor;
 use crate::backend::repo::{orgs, reports as repo};
 use crate::backend::state::AppState;
 use crate::model::reports::{
-    desk_report, monday_of, parse_day, scorecard, team_median, AnalystWeek, DeskReport,
-    ReportParams, ScorecardPage, TeamMedians,
+    desk_report, monday_of, parse_day, recurring, scorecard, team_median, AnalystWeek, DeskReport,
+    ProblemGroup, ReportParams, ScorecardPage, TeamMedians, RECURRING_MIN, RECURRING_WINDOW_DAYS,
 };
 use crate::model::time::DAY;
 use crate::model::{AppError, AppResult, Page, Role};
+
+/// Most recent tickets looked at for recurring problems.
+const RECURRING_SAMPLE: i64 = 5000;
+
+/// Groups of alike tickets raised in the last two weeks, within what the viewer may see.
+pub async fn recurring_problems(state: &AppState, actor: &Actor) -> AppResult<Vec<ProblemGroup>> {
+    actor.require_page(Page::Reports)?;
+    let scope = actor.ticket_scope(&state.pool).await?;
+    let since = state.now() - RECURRING_WINDOW_DAYS * DAY;
+    let mut conn = state.pool.acquire().await?;
+    let recent = repo::recent_subjects(&mut conn, &scope, since, RECURRING_SAMPLE).await?;
+    Ok(recurring(&recent, RECURRING_MIN))
+}
 
 /// Weeks of history beside each scorecard.
 const TREND_WEEKS: i64 = 4;

@@ -425,6 +425,103 @@ pub fn monday_of(day: i64) -> i64 {
     day - (day + 3).rem_euclid(7)
 }
 
+/// How far back recurring problems are looked for.
+pub const RECURRING_WINDOW_DAYS: i64 = 14;
+/// Tickets that make a group.
+pub const RECURRING_MIN: usize = 3;
+
+/// Words too common in help desk subjects to say two tickets are alike.
+const STOPWORDS: &[&str] = &[
+    "about", "after", "again", "also", "because", "been", "before", "cannot", "could", "does",
+    "doesnt", "dont", "error", "from", "have", "help", "issue", "just", "keeps", "need", "needs",
+    "please", "problem", "since", "still", "that", "their", "there", "this", "today", "when",
+    "will", "with", "work", "working", "would", "your", "urgent", "request", "anymore", "all",
+    "and", "any", "are", "but", "can", "cant", "did", "for", "get", "got", "has", "how", "its",
+    "new", "not", "now", "off", "one", "our", "out", "see", "set", "the", "too", "was", "who",
+    "why", "won", "you", "via",
+];
+
+/// The words of a subject that can tie tickets together: lower case, three letters or more (VPN,
+/// SSO), not a number or a stop word, each once.
+pub fn key_terms(subject: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in subject.split(|c: char| !c.is_alphanumeric()) {
+        let word = word.to_lowercase();
+        if word.chars().count() >= 3
+            && !word.chars().all(|c| c.is_ascii_digit())
+            && !STOPWORDS.contains(&word.as_str())
+            && !terms.contains(&word)
+        {
+            terms.push(word);
+        }
+    }
+    terms
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimilarTicket {
+    pub number: super::TicketNumber,
+    pub subject: String,
+    pub org_code: String,
+    pub category: Option<String>,
+    pub created_at: i64,
+}
+
+/// Tickets that look alike: the same category and a shared key term in their subjects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemGroup {
+    pub term: String,
+    pub category: Option<String>,
+    pub tickets: Vec<SimilarTicket>,
+    /// The clients the tickets came from (one client or many: a systemic problem).
+    pub clients: Vec<String>,
+}
+
+/// Groups tickets that look alike, largest group first. A ticket joins at most one group (its
+/// largest), and a group needs `min` tickets.
+pub fn recurring(tickets: &[SimilarTicket], min: usize) -> Vec<ProblemGroup> {
+    use std::collections::HashMap;
+    let mut by_key: HashMap<(Option<&str>, String), Vec<usize>> = HashMap::new();
+    for (i, t) in tickets.iter().enumerate() {
+        for term in key_terms(&t.subject) {
+            by_key
+                .entry((t.category.as_deref(), term))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut candidates: Vec<_> = by_key.into_iter().filter(|(_, v)| v.len() >= min).collect();
+    // largest first; ties broken by name so the result is the same on every run
+    candidates.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut taken = vec![false; tickets.len()];
+    let mut groups = Vec::new();
+    for ((category, term), members) in candidates {
+        let free: Vec<usize> = members.into_iter().filter(|i| !taken[*i]).collect();
+        if free.len() < min {
+            continue;
+        }
+        let mut clients: Vec<String> = free.iter().map(|i| tickets[*i].org_code.clone()).collect();
+        clients.sort();
+        clients.dedup();
+        for i in &free {
+            taken[*i] = true;
+        }
+        groups.push(ProblemGroup {
+            term,
+            category: category.map(str::to_string),
+            tickets: free.into_iter().map(|i| tickets[i].clone()).collect(),
+            clients,
+        });
+    }
+    groups.sort_by(|a, b| {
+        b.tickets
+            .len()
+            .cmp(&a.tickets.len())
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    groups
+}
+
 /// A CSV field, quoted when it must be (commas, quotes, line breaks) and defused when a
 /// spreadsheet would run it as a formula.
 pub fn csv_field(value: &str) -> String {
@@ -662,6 +759,49 @@ mod tests {
         );
         assert_eq!(monday_of(monday / DAY + 6), monday / DAY);
         assert_eq!(monday_of(monday / DAY), monday / DAY);
+    }
+
+    #[test]
+    fn alike_tickets_are_grouped_once_each() {
+        use crate::model::TicketNumber;
+        let t = |n: i64, subject: &str, org: &str, category: Option<&str>| SimilarTicket {
+            number: TicketNumber(n),
+            subject: subject.into(),
+            org_code: org.into(),
+            category: category.map(str::to_string),
+            created_at: n,
+        };
+        let tickets = vec![
+            t(1, "VPN token expired", "NWL", Some("Access")),
+            t(2, "vpn disconnects every hour", "CHC", Some("Access")),
+            t(3, "Cannot connect to VPN", "NWL", Some("Access")),
+            t(4, "VPN slow", "FAB", Some("Network")),
+            t(5, "Printer jams on floor 2", "NWL", Some("Printing")),
+            t(6, "Printer offline", "NWL", Some("Printing")),
+            t(7, "Please help: printer error", "NWL", Some("Printing")),
+            t(8, "Outlook crashes", "CHC", Some("Email")),
+        ];
+        let groups = recurring(&tickets, 3);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].term, "printer");
+        assert_eq!(groups[0].clients, vec!["NWL"]);
+        assert_eq!(groups[1].term, "vpn");
+        assert_eq!(groups[1].category.as_deref(), Some("Access"));
+        assert_eq!(groups[1].clients, vec!["CHC", "NWL"], "across clients");
+        assert_eq!(
+            groups[1]
+                .tickets
+                .iter()
+                .map(|t| t.number.0)
+                .collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "the Network ticket is another category"
+        );
+        assert!(recurring(&tickets, 4).is_empty());
+        assert_eq!(
+            key_terms("Please help: Wi-Fi wifi 2024 Printer printer! The VPN"),
+            vec!["wifi", "printer", "vpn"]
+        );
     }
 
     #[test]

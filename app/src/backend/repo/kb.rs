@@ -49,6 +49,26 @@ fn split_tags(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// How the words of a search combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// Articles with every word (a search someone typed).
+    All,
+    /// Articles with any of the longer words, best first (a problem being described).
+    Any,
+}
+
+/// Any of the words of `input` of three letters or more, as quoted prefix terms.
+fn fts_any(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .take(12)
+        .map(|w| format!("\"{}\"*", w.to_lowercase()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" OR "))
+}
+
 /// The best matches for `text` among the articles `readers` may read, ranked (title and tags
 /// weigh more than the body), with highlighted snippets. Any text is safe: it becomes a list of
 /// quoted prefix terms, so operators and quotes never reach FTS5 as syntax.
@@ -56,9 +76,14 @@ pub async fn search(
     conn: &mut SqliteConnection,
     readers: Readers,
     text: &str,
+    how: Match,
     limit: i64,
 ) -> sqlx::Result<Vec<ArticleSummary>> {
-    let Some(expr) = fts_query(text) else {
+    let expr = match how {
+        Match::All => fts_query(text),
+        Match::Any => fts_any(text),
+    };
+    let Some(expr) = expr else {
         return Ok(Vec::new());
     };
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -400,4 +425,16 @@ pub async fn resolution_text(
     .fetch_optional(conn)
     .await
     .map(Option::flatten)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn any_word_queries_quote_every_word() {
+        assert_eq!(
+            super::fts_any("my VPN \"token\" OR x"),
+            Some("\"vpn\"* OR \"token\"*".into())
+        );
+        assert_eq!(super::fts_any("a b"), None);
+    }
 }

@@ -6,7 +6,8 @@
 
 use super::tickets::push_scope;
 use crate::backend::policy::TicketScope;
-use crate::model::reports::TicketFacts;
+use crate::model::reports::{SimilarTicket, TicketFacts};
+use crate::model::TicketNumber;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -164,4 +165,37 @@ pub async fn articles_by_person(
     .bind(end)
     .fetch_all(conn)
     .await
+}
+
+/// The newest tickets (at most `limit`) raised since `since` that `scope` may see, for finding
+/// recurring problems.
+pub async fn recent_subjects(
+    conn: &mut SqliteConnection,
+    scope: &TicketScope,
+    since: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<SimilarTicket>> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT t.number, t.subject, o.code AS org_code, c.name AS category, t.created_at
+         FROM tickets t
+         JOIN organizations o ON o.id = t.org_id
+         LEFT JOIN categories c ON c.id = t.category_id
+         WHERE t.created_at >= ",
+    );
+    qb.push_bind(since).push(" AND ");
+    push_scope(&mut qb, scope);
+    qb.push(" ORDER BY t.created_at DESC LIMIT ")
+        .push_bind(limit);
+    let rows = qb.build().fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SimilarTicket {
+                number: TicketNumber(r.try_get("number")?),
+                subject: r.try_get("subject")?,
+                org_code: r.try_get("org_code")?,
+                category: r.try_get("category")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
 }

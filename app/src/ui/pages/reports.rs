@@ -1,9 +1,10 @@
 //! Reports: the desk's figures over a period (charts drawn as SVG, each with a table view and a
 //! CSV download) and the weekly scorecards with the team's median beside them.
 
-use crate::api::reports::{get_desk_report, get_scorecards};
+use crate::api::reports::{get_desk_report, get_recurring_problems, get_scorecards};
 use crate::model::reports::{
-    format_day, Count, DeskReport, ReportParams, ScorecardPage, TeamMedians,
+    format_day, Count, DeskReport, ProblemGroup, ReportParams, ScorecardPage, TeamMedians,
+    RECURRING_WINDOW_DAYS,
 };
 use crate::model::time::format_duration;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
@@ -39,6 +40,7 @@ pub fn ReportsPage() -> impl IntoView {
     let week = Memo::new(move |_| query.read().get("week"));
     let report = Resource::new(move || params.get(), get_desk_report);
     let cards = Resource::new(move || week.get(), |week| get_scorecards(week, None));
+    let problems = Resource::new(|| (), |_| get_recurring_problems());
     view! {
         <Title text="Reports" />
         <PageHeader title="Reports" subtitle="How the desk is doing: volume, speed, quality, and each analyst's week." />
@@ -57,6 +59,14 @@ pub fn ReportsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match cards.await {
                     Ok(page) => view! { <Scorecards page /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <Loading what="Looking for recurring problems…" /> }>
+            {move || Suspend::new(async move {
+                match problems.await {
+                    Ok(groups) => view! { <RecurringProblems groups /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -320,6 +330,43 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
                         </table>
                     </div>
                     <p class="small"><a href=csv download>"Download the scorecards (CSV)"</a></p>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Alike tickets grouped, so that a systemic problem is seen as one problem.
+#[component]
+fn RecurringProblems(groups: Vec<ProblemGroup>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="recurring-title">
+            <h2 id="recurring-title">{format!("Recurring problems, last {RECURRING_WINDOW_DAYS} days")}</h2>
+            {if groups.is_empty() {
+                view! { <EmptyState title="Nothing recurring." hint="Groups appear when three or more tickets of a category share a key word." /> }.into_any()
+            } else {
+                view! {
+                    <ul class="problem-groups">
+                        {groups.into_iter().map(|g| {
+                            let many = g.clients.len() > 1;
+                            view! {
+                                <li class="problem-group">
+                                    <details>
+                                        <summary>
+                                            <strong>{format!("“{}”", g.term)}</strong>
+                                            {format!(" in {}: {} tickets from {}", g.category.clone().unwrap_or_else(|| "no category".into()), g.tickets.len(), g.clients.join(", "))}
+                                            {many.then(|| view! { " " <span class="badge badge-flag">"across clients"</span> })}
+                                        </summary>
+                                        <ul>
+                                            {g.tickets.into_iter().map(|t| view! {
+                                                <li><a href=format!("/tickets/{}", t.number)>{t.number.to_string()}" "{t.subject}</a>" "<span class="muted small">{t.org_code}</span></li>
+                                            }).collect_view()}
+                                        </ul>
+                                    </details>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
                 }.into_any()
             }}
         </section>
