@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { LOGINS, signIn } from "./helpers";
+import { LOGINS, signIn, waitForHydration } from "./helpers";
 
 test("an analyst cannot end a shift until each open ticket is disposed of, and the colleague sees the hand-over", async ({ browser }) => {
   const context = await browser.newContext();
@@ -23,6 +23,7 @@ test("an analyst cannot end a shift until each open ticket is disposed of, and t
   if (shift.open.length < 3) test.skip(true, "the demo desk gave this analyst fewer than three open tickets");
 
   await ben.reload();
+  await waitForHydration(ben);
   await expect(ben.getByRole("heading", { name: "Your open tickets (3)" })).toBeVisible();
   await expect(ben.getByRole("button", { name: "End my shift" })).toBeDisabled();
 

@@ -101,7 +101,7 @@ fn ShiftScreen(
             {match view.started_at {
                 Some(at) => Either::Left(view! {
                     <p>"Your shift started " <Ago at now />" ("{format_utc(at)}")."</p>
-                    <button class="btn btn-primary" disabled=move || open_count > 0 || end.pending().get()
+                    <button class="btn btn-primary" disabled={move || open_count > 0 || end.pending().get()}
                         on:click=move |_| { end.dispatch(EndShift {}); }>
                         "End my shift"
                     </button>
