@@ -16,8 +16,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-/// Requests larger than this are refused with 413 before any handler reads them.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Requests larger than this are refused with 413 before any handler reads them. The largest
+/// legitimate body is a CSV of users for import (up to 1 MB, form-encoded); attachments have
+/// their own route and limit.
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);

@@ -2,6 +2,7 @@
 //! policy, calls the backend, and returns the app's one error type. Endpoints are stable names
 //! under /api so that tests and tools can call them.
 
+pub mod admin;
 pub mod auth;
 pub mod dashboard;
 pub mod kb;

@@ -1,5 +1,6 @@
 //! Server-only code (feature `ssr`): data access, sessions, authorization, seeding.
 
+pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod clock;

@@ -113,6 +113,11 @@ impl Actor {
         }
     }
 
+    /// Administration (organizations, users, teams, categories, the audit log): administrators only.
+    pub fn require_admin(&self) -> AppResult<()> {
+        self.require_page(Page::Admin)
+    }
+
     pub fn is_staff(&self) -> bool {
         self.role.works_tickets()
     }

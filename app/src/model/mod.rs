@@ -1,5 +1,6 @@
 //! Domain types and pure logic shared by the server and the browser. No I/O lives here.
 
+pub mod admin;
 pub mod attachment;
 pub mod dashboard;
 pub mod error;

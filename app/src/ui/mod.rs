@@ -139,6 +139,72 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Gate page=Page::Admin><AdminPage /></Gate> }
                     ssr=SsrMode::Async
                 />
+                <Route
+                    path=path!("/admin/orgs")
+                    view=|| view! { <Gate page=Page::Admin><AdminOrgsPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/orgs/new")
+                    view=|| view! { <Gate page=Page::Admin><AdminOrgEditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/orgs/:id")
+                    view=|| view! { <Gate page=Page::Admin><AdminOrgEditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/users")
+                    view=|| view! { <Gate page=Page::Admin><AdminUsersPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/users/new")
+                    view=|| view! { <Gate page=Page::Admin><AdminUserEditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/users/import")
+                    view=|| view! { <Gate page=Page::Admin><AdminImportPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/users/:id")
+                    view=|| view! { <Gate page=Page::Admin><AdminUserEditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/teams")
+                    view=|| view! { <Gate page=Page::Admin><AdminTeamsPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/teams/new")
+                    view=|| view! { <Gate page=Page::Admin><AdminTeamEditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/teams/:id")
+                    view=|| view! { <Gate page=Page::Admin><AdminTeamEditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/categories")
+                    view=|| view! { <Gate page=Page::Admin><AdminCategoriesPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/canned")
+                    view=|| view! { <Gate page=Page::Admin><AdminCannedPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/admin/audit")
+                    view=|| view! { <Gate page=Page::Admin><AdminAuditPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -1,7 +1,9 @@
 //! Data access: every SQL statement of the application lives below this module, written in the
 //! portable subset that PostgreSQL also accepts ($n placeholders, RETURNING, integer timestamps).
 
+pub mod admin;
 pub mod attachments;
+pub mod audit;
 pub mod dashboard;
 pub mod desk;
 pub mod kb;

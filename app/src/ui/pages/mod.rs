@@ -11,11 +11,15 @@ mod portal;
 mod profile;
 mod queue;
 mod reports;
+mod reset;
 mod shift;
 mod signin;
 mod ticket;
 
-pub use admin::AdminPage;
+pub use admin::{
+    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminOrgEditPage,
+    AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
+};
 pub use dashboard::DashboardPage;
 pub use errors::{ForbiddenPage, NotFoundPage};
 pub use home::HomePage;
@@ -26,6 +30,7 @@ pub use portal::PortalPage;
 pub use profile::ProfilePage;
 pub use queue::QueuePage;
 pub use reports::ReportsPage;
+pub use reset::ResetPasswordPage;
 pub use shift::ShiftPage;
 pub use signin::SignInPage;
 pub use ticket::TicketPage;

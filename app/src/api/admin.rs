@@ -1,0 +1,167 @@
+//! Administration: organizations, users, teams, categories, canned responses, the audit log and
+//! the CSV import. Administrators only (the backend checks); the password-link endpoints are for
+//! the person who received the link and need no session.
+
+use crate::model::admin::{
+    AdminChoices, AuditPage, CannedDraft, CannedResponse, CategoryDraft, CategoryRow,
+    ImportPreview, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices, TeamDraft,
+    TeamRow, UserDraft, UserEdit, UserFilter, UserRow,
+};
+use crate::model::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use crate::backend::{admin, request};
+
+#[server(prefix = "/api", endpoint = "admin/choices")]
+pub async fn get_admin_choices() -> Result<AdminChoices, AppError> {
+    let actor = request::actor()?;
+    admin::choices(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/orgs")]
+pub async fn list_orgs() -> Result<Vec<OrgRow>, AppError> {
+    let actor = request::actor()?;
+    admin::list_orgs(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/org")]
+pub async fn get_org(id: i64) -> Result<OrgEdit, AppError> {
+    let actor = request::actor()?;
+    admin::org(&request::state()?, &actor, id).await
+}
+
+/// Creates an organization (no `id`) or changes one; returns its id.
+#[server(prefix = "/api", endpoint = "admin/save_org", input = Json)]
+pub async fn save_org(id: Option<i64>, draft: OrgDraft) -> Result<i64, AppError> {
+    let actor = request::actor()?;
+    let state = request::state()?;
+    match id {
+        Some(id) => admin::update_org(&state, &actor, id, &draft)
+            .await
+            .map(|_| id),
+        None => admin::create_org(&state, &actor, &draft).await,
+    }
+}
+
+#[server(prefix = "/api", endpoint = "admin/set_org_active")]
+pub async fn set_org_active(id: i64, active: bool) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::set_org_active(&request::state()?, &actor, id, active).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/users", input = Json)]
+pub async fn list_users(filter: UserFilter) -> Result<Vec<UserRow>, AppError> {
+    let actor = request::actor()?;
+    admin::list_users(&request::state()?, &actor, &filter).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/user")]
+pub async fn get_user(id: i64) -> Result<UserEdit, AppError> {
+    let actor = request::actor()?;
+    admin::user(&request::state()?, &actor, id).await
+}
+
+/// Creates an account and returns the one-time link with which its owner sets a password.
+#[server(prefix = "/api", endpoint = "admin/create_user", input = Json)]
+pub async fn create_user(draft: UserDraft) -> Result<PasswordLink, AppError> {
+    let actor = request::actor()?;
+    admin::create_user(&request::state()?, &actor, &draft).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/update_user", input = Json)]
+pub async fn update_user(id: i64, draft: UserDraft) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::update_user(&request::state()?, &actor, id, &draft).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/set_user_active")]
+pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::set_user_active(&request::state()?, &actor, id, active).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/password_link")]
+pub async fn make_password_link(id: i64) -> Result<PasswordLink, AppError> {
+    let actor = request::actor()?;
+    admin::password_link(&request::state()?, &actor, id).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/preview_import", input = Json)]
+pub async fn preview_import(org_id: i64, csv: String) -> Result<ImportPreview, AppError> {
+    let actor = request::actor()?;
+    admin::preview_import(&request::state()?, &actor, org_id, &csv).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/import_users", input = Json)]
+pub async fn import_users(org_id: i64, csv: String) -> Result<usize, AppError> {
+    let actor = request::actor()?;
+    admin::import_users(&request::state()?, &actor, org_id, &csv).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/teams")]
+pub async fn list_teams() -> Result<Vec<TeamRow>, AppError> {
+    let actor = request::actor()?;
+    admin::list_teams(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/team_choices")]
+pub async fn get_team_choices() -> Result<TeamChoices, AppError> {
+    let actor = request::actor()?;
+    admin::team_choices(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/save_team", input = Json)]
+pub async fn save_team(id: Option<i64>, draft: TeamDraft) -> Result<i64, AppError> {
+    let actor = request::actor()?;
+    admin::save_team(&request::state()?, &actor, id, &draft).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/categories")]
+pub async fn list_categories() -> Result<Vec<CategoryRow>, AppError> {
+    let actor = request::actor()?;
+    admin::list_categories(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/save_category", input = Json)]
+pub async fn save_category(id: Option<i64>, draft: CategoryDraft) -> Result<i64, AppError> {
+    let actor = request::actor()?;
+    admin::save_category(&request::state()?, &actor, id, &draft).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/canned")]
+pub async fn list_canned() -> Result<Vec<CannedResponse>, AppError> {
+    let actor = request::actor()?;
+    admin::list_canned(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/save_canned", input = Json)]
+pub async fn save_canned(id: Option<i64>, draft: CannedDraft) -> Result<i64, AppError> {
+    let actor = request::actor()?;
+    admin::save_canned(&request::state()?, &actor, id, &draft).await
+}
+
+/// The active canned responses, for staff writing replies.
+#[server(prefix = "/api", endpoint = "canned_responses")]
+pub async fn canned_responses() -> Result<Vec<CannedResponse>, AppError> {
+    let actor = request::actor()?;
+    admin::canned_for_staff(&request::state()?, &actor).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/audit")]
+pub async fn audit_log(before: Option<i64>) -> Result<AuditPage, AppError> {
+    let actor = request::actor()?;
+    admin::audit_page(&request::state()?, &actor, before).await
+}
+
+/// Who a password link is for.
+#[server(prefix = "/api", endpoint = "reset_info")]
+pub async fn get_reset_info(token: String) -> Result<ResetInfo, AppError> {
+    crate::backend::admin::reset_info(&request::state()?, &token).await
+}
+
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    crate::backend::admin::reset_password(&request::state()?, &token, &password).await
+}

@@ -1,0 +1,353 @@
+//! Organizations: the list, and the form with calendar, holidays, SLA targets and teams.
+
+use super::AdminNav;
+use crate::api::admin::{get_admin_choices, get_org, list_orgs, SaveOrg, SetOrgActive};
+use crate::model::admin::{
+    parse_date, AdminChoices, HolidayDraft, OrgDraft, OrgEdit, WEEKDAY_NAMES,
+};
+use crate::model::sla::Target;
+use crate::model::AppError;
+use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::set_http_status;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn AdminOrgsPage() -> impl IntoView {
+    let orgs = Resource::new(|| (), |_| list_orgs());
+    view! {
+        <Title text="Organizations" />
+        <AdminNav />
+        <PageHeader title="Organizations" subtitle="Client companies, their business hours and SLA policy.">
+            <a class="btn btn-primary" href="/admin/orgs/new">"New organization"</a>
+        </PageHeader>
+        <Transition fallback=|| view! { <Loading what="Loading organizations…" /> }>
+            {move || Suspend::new(async move {
+                match orgs.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <EmptyState title="No organizations yet." hint="Create the first client organization with “New organization”." />
+                    }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-wrap">
+                            <table>
+                                <caption class="visually-hidden">"Organizations"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Name"</th><th scope="col">"Code"</th><th scope="col">"Time zone"</th>
+                                    <th scope="col">"Active users"</th><th scope="col">"Served by"</th><th scope="col">"Status"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|o| view! {
+                                        <tr>
+                                            <th scope="row"><a href=format!("/admin/orgs/{}", o.id)>{o.name}</a></th>
+                                            <td>{o.code}</td>
+                                            <td>{o.time_zone}</td>
+                                            <td>{o.users}</td>
+                                            <td>{if o.teams.is_empty() { "No team".to_string() } else { o.teams.join(", ") }}</td>
+                                            <td>{if o.active {
+                                                view! { <span class="badge">"Active"</span> }.into_any()
+                                            } else {
+                                                view! { <span class="badge badge-quiet">"Deactivated"</span> }.into_any()
+                                            }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AdminOrgEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id"));
+    let start = Resource::new(
+        move || id.get(),
+        |id| async move {
+            let choices = get_admin_choices().await?;
+            let edit = match id {
+                Some(raw) => {
+                    let id = raw
+                        .parse::<i64>()
+                        .map_err(|_| AppError::NotFound("There is no such organization.".into()))?;
+                    Some(get_org(id).await?)
+                }
+                None => None,
+            };
+            Ok::<_, AppError>((choices, edit))
+        },
+    );
+    view! {
+        <AdminNav />
+        <Transition fallback=|| view! { <Loading what="Opening the organization…" /> }>
+            {move || Suspend::new(async move {
+                match start.await {
+                    Ok((choices, edit)) => view! { <OrgForm choices edit /> }.into_any(),
+                    Err(error) => {
+                        set_http_status(error.status());
+                        view! {
+                            <Title text="Organization" />
+                            <ErrorNotice error />
+                            <a class="btn" href="/admin/orgs">"Back to organizations"</a>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
+    let org_id = edit.as_ref().map(|e| e.id);
+    let d = edit.as_ref().map(|e| e.draft.clone()).unwrap_or_default();
+    let active = RwSignal::new(edit.as_ref().map(|e| e.active).unwrap_or(true));
+    let code = RwSignal::new(d.code);
+    let name = RwSignal::new(d.name);
+    let time_zone = RwSignal::new(d.time_zone);
+    let hours_start = RwSignal::new(d.hours_start);
+    let hours_end = RwSignal::new(d.hours_end);
+    let days = RwSignal::new(d.working_days);
+    let warn = RwSignal::new(d.warn_percent.to_string());
+    let targets: RwSignal<Vec<Target>> = RwSignal::new(d.targets);
+    let holidays: RwSignal<Vec<HolidayDraft>> = RwSignal::new(d.holidays);
+    let teams = RwSignal::new(d.teams);
+    let new_day = RwSignal::new(String::new());
+    let new_day_name = RwSignal::new(String::new());
+    let holiday_error = RwSignal::new(None::<String>);
+
+    let save = ServerAction::<SaveOrg>::new();
+    let toggle = ServerAction::<SetOrgActive>::new();
+    let saved = RwSignal::new(false);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = save.value().get() {
+            if org_id.is_none() {
+                navigate(&format!("/admin/orgs/{id}"), Default::default());
+            } else {
+                saved.set(true);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = toggle.value().get() {
+            active.update(|a| *a = !*a);
+        }
+    });
+    let build = move || OrgDraft {
+        code: code.get_untracked(),
+        name: name.get_untracked(),
+        time_zone: time_zone.get_untracked(),
+        hours_start: hours_start.get_untracked(),
+        hours_end: hours_end.get_untracked(),
+        working_days: days.get_untracked(),
+        warn_percent: warn.get_untracked().trim().parse().unwrap_or(0),
+        targets: targets.get_untracked(),
+        holidays: holidays.get_untracked(),
+        teams: teams.get_untracked(),
+    };
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        saved.set(false);
+        let draft = build();
+        if let Err(message) = draft.validate() {
+            save.value().set(Some(Err(AppError::Invalid(message))));
+            return;
+        }
+        save.dispatch(SaveOrg { id: org_id, draft });
+    };
+    let add_holiday = move |_| {
+        holiday_error.set(None);
+        match parse_date(&new_day.get_untracked()) {
+            Ok(day) => {
+                if holidays.with_untracked(|h| h.iter().any(|x| x.day == day)) {
+                    holiday_error.set(Some(format!("{day} is already a holiday.")));
+                    return;
+                }
+                holidays.update(|h| {
+                    h.push(HolidayDraft {
+                        day,
+                        name: new_day_name.get_untracked(),
+                    });
+                    h.sort_by(|a, b| a.day.cmp(&b.day));
+                });
+                new_day.set(String::new());
+                new_day_name.set(String::new());
+            }
+            Err(message) => holiday_error.set(Some(message)),
+        }
+    };
+    let heading = if org_id.is_some() {
+        "Edit organization"
+    } else {
+        "New organization"
+    };
+    let zones = choices.time_zones.clone();
+    view! {
+        <Title text=heading />
+        <PageHeader title=heading subtitle="Changes to the calendar and targets apply to tickets raised from now on.">
+            {org_id.map(|id| view! {
+                <span class="badge">{move || if active.get() { "Active" } else { "Deactivated" }}</span>
+                <button type="button" class="btn" disabled=move || toggle.pending().get()
+                    on:click=move |_| { toggle.dispatch(SetOrgActive { id, active: !active.get_untracked() }); }>
+                    {move || if active.get() { "Deactivate organization" } else { "Reactivate organization" }}
+                </button>
+            })}
+        </PageHeader>
+        {move || toggle.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        <Show when=move || !active.get()>
+            <p class="notice notice-info" role="status">"This organization is deactivated: its users cannot sign in. Its tickets are kept."</p>
+        </Show>
+        <form class="card admin-form" on:submit=submit novalidate>
+            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            <Show when=move || saved.get()>
+                <p class="notice notice-success" role="status">"Saved."</p>
+            </Show>
+            <div class="field-row">
+                <div class="field">
+                    <label for="org-name">"Name"</label>
+                    <input id="org-name" type="text" required maxlength="120" bind:value=name />
+                </div>
+                <div class="field">
+                    <label for="org-code">"Short code"</label>
+                    <input id="org-code" type="text" required maxlength="12" bind:value=code placeholder="e.g. NWL" />
+                </div>
+                <div class="field">
+                    <label for="org-tz">"Time zone"</label>
+                    <input id="org-tz" type="text" required list="time-zones" bind:value=time_zone placeholder="Europe/Paris" />
+                    <datalist id="time-zones">
+                        {zones.into_iter().map(|z| view! { <option value=z.clone()></option> }).collect_view()}
+                    </datalist>
+                </div>
+            </div>
+            <fieldset class="fieldset">
+                <legend>"Business hours (local time)"</legend>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="org-start">"Opens at"</label>
+                        <input id="org-start" type="time" required bind:value=hours_start />
+                    </div>
+                    <div class="field">
+                        <label for="org-end">"Closes at"</label>
+                        <input id="org-end" type="time" required bind:value=hours_end />
+                    </div>
+                </div>
+                <div class="weekdays" role="group" aria-label="Working days">
+                    {(0..7).map(|i| view! {
+                        <label class="check">
+                            <input type="checkbox"
+                                prop:checked=move || days.with(|d| d[i])
+                                on:change=move |ev| { let on = event_target_checked(&ev); days.update(|d| d[i] = on); } />
+                            {WEEKDAY_NAMES[i]}
+                        </label>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <fieldset class="fieldset">
+                <legend>"Holidays (no business hours on these dates)"</legend>
+                {move || {
+                    let list = holidays.get();
+                    if list.is_empty() {
+                        view! { <p class="muted small">"No holidays."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="holiday-list">
+                                {list.into_iter().map(|h| {
+                                    let day = h.day.clone();
+                                    let label = format!("Remove the holiday on {}", h.day);
+                                    view! {
+                                        <li>
+                                            <span>{h.day.clone()}" "{if h.name.trim().is_empty() { "Holiday".to_string() } else { h.name.clone() }}</span>
+                                            <button type="button" class="btn btn-quiet btn-small" aria-label=label
+                                                on:click=move |_| holidays.update(|all| all.retain(|x| x.day != day))>"Remove"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+                <div class="field-row">
+                    <div class="field">
+                        <label for="holiday-day">"Holiday date"</label>
+                        <input id="holiday-day" type="date" bind:value=new_day />
+                    </div>
+                    <div class="field">
+                        <label for="holiday-name">"Holiday name"</label>
+                        <input id="holiday-name" type="text" maxlength="80" bind:value=new_day_name />
+                    </div>
+                    <div class="field field-button">
+                        <button type="button" class="btn" on:click=add_holiday>"Add holiday"</button>
+                    </div>
+                </div>
+                {move || holiday_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            </fieldset>
+            <fieldset class="fieldset">
+                <legend>"SLA policy"</legend>
+                <div class="field narrow">
+                    <label for="org-warn">"Warn when this much of a target has elapsed (%)"</label>
+                    <input id="org-warn" type="number" min="1" max="99" required bind:value=warn />
+                </div>
+                <div class="table-wrap">
+                    <table>
+                        <caption class="visually-hidden">"Targets per priority, in minutes"</caption>
+                        <thead><tr>
+                            <th scope="col">"Priority"</th>
+                            <th scope="col">"First response (minutes)"</th>
+                            <th scope="col">"Resolution (minutes)"</th>
+                            <th scope="col">"Counted around the clock"</th>
+                        </tr></thead>
+                        <tbody>
+                            {targets.get_untracked().into_iter().enumerate().map(|(i, t)| {
+                                let p = t.priority.label();
+                                view! {
+                                    <tr>
+                                        <th scope="row">{p}</th>
+                                        <td><input type="number" min="1" aria-label=format!("{p} first response target in minutes")
+                                            prop:value=move || targets.with(|t| t.get(i).map(|x| x.response_mins.to_string()).unwrap_or_default())
+                                            on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.response_mins = v }); } /></td>
+                                        <td><input type="number" min="1" aria-label=format!("{p} resolution target in minutes")
+                                            prop:value=move || targets.with(|t| t.get(i).map(|x| x.resolution_mins.to_string()).unwrap_or_default())
+                                            on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.resolution_mins = v }); } /></td>
+                                        <td><input type="checkbox" aria-label=format!("{p} counted around the clock")
+                                            prop:checked=move || targets.with(|t| t.get(i).is_some_and(|x| x.around_the_clock))
+                                            on:change=move |ev| { let on = event_target_checked(&ev); targets.update(|t| if let Some(x) = t.get_mut(i) { x.around_the_clock = on }); } /></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </fieldset>
+            <fieldset class="fieldset">
+                <legend>"Teams that serve it"</legend>
+                {if choices.teams.is_empty() {
+                    view! { <p class="muted small">"There are no teams yet."</p> }.into_any()
+                } else {
+                    choices.teams.into_iter().map(|t| {
+                        let id = t.id;
+                        view! {
+                            <label class="check">
+                                <input type="checkbox"
+                                    prop:checked=move || teams.with(|ts| ts.contains(&id))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); teams.update(|ts| { ts.retain(|x| *x != id); if on { ts.push(id) } }); } />
+                                {t.label}
+                            </label>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </fieldset>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else if org_id.is_some() { "Save changes" } else { "Create organization" }}
+                </button>
+                <a class="btn btn-quiet" href="/admin/orgs">"Back to organizations"</a>
+            </div>
+        </form>
+    }
+}

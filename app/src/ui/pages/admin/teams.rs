@@ -1,0 +1,193 @@
+//! Teams: the list, and the form with lead, members and the organizations served.
+
+use super::{opt_id, AdminNav};
+use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
+use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
+use crate::model::AppError;
+use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::set_http_status;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn AdminTeamsPage() -> impl IntoView {
+    let teams = Resource::new(|| (), |_| list_teams());
+    view! {
+        <Title text="Teams" />
+        <AdminNav />
+        <PageHeader title="Teams" subtitle="Analysts see the queues of the organizations their team serves.">
+            <a class="btn btn-primary" href="/admin/teams/new">"New team"</a>
+        </PageHeader>
+        <Transition fallback=|| view! { <Loading what="Loading teams…" /> }>
+            {move || Suspend::new(async move {
+                match teams.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <EmptyState title="No teams yet." hint="Give someone the team lead role, then create a team with “New team”." />
+                    }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-wrap">
+                            <table>
+                                <caption class="visually-hidden">"Teams"</caption>
+                                <thead><tr><th scope="col">"Team"</th><th scope="col">"Lead"</th><th scope="col">"Members"</th><th scope="col">"Serves"</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|t| view! {
+                                        <tr>
+                                            <th scope="row"><a href=format!("/admin/teams/{}", t.id)>{t.name}</a></th>
+                                            <td>{t.lead.map(|l| l.name).unwrap_or_else(|| "No lead".into())}</td>
+                                            <td>{t.members.len()}</td>
+                                            <td>{t.orgs.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AdminTeamEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id"));
+    let start = Resource::new(
+        move || id.get(),
+        |id| async move {
+            let choices = get_team_choices().await?;
+            let edit = match id {
+                Some(raw) => {
+                    let id = raw
+                        .parse::<i64>()
+                        .map_err(|_| AppError::NotFound("There is no such team.".into()))?;
+                    let team = list_teams()
+                        .await?
+                        .into_iter()
+                        .find(|t| t.id == id)
+                        .ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))?;
+                    Some(team)
+                }
+                None => None,
+            };
+            Ok::<_, AppError>((choices, edit))
+        },
+    );
+    view! {
+        <AdminNav />
+        <Transition fallback=|| view! { <Loading what="Opening the team…" /> }>
+            {move || Suspend::new(async move {
+                match start.await {
+                    Ok((choices, edit)) => view! { <TeamForm choices edit /> }.into_any(),
+                    Err(error) => {
+                        set_http_status(error.status());
+                        view! {
+                            <Title text="Team" />
+                            <ErrorNotice error />
+                            <a class="btn" href="/admin/teams">"Back to teams"</a>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
+    let team_id = edit.as_ref().map(|t| t.id);
+    let name = RwSignal::new(edit.as_ref().map(|t| t.name.clone()).unwrap_or_default());
+    let lead = RwSignal::new(
+        edit.as_ref()
+            .and_then(|t| t.lead.as_ref().map(|l| l.id.to_string()))
+            .unwrap_or_default(),
+    );
+    let members = RwSignal::new(
+        edit.as_ref()
+            .map(|t| t.members.iter().map(|m| m.id).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    let orgs = RwSignal::new(
+        edit.as_ref()
+            .map(|t| t.orgs.iter().map(|o| o.id).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    let save = ServerAction::<SaveTeam>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            navigate("/admin/teams", Default::default());
+        }
+    });
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let draft = TeamDraft {
+            name: name.get_untracked(),
+            lead_id: opt_id(&lead.get_untracked()),
+            members: members.get_untracked(),
+            orgs: orgs.get_untracked(),
+        };
+        if let Err(message) = draft.validate() {
+            save.value().set(Some(Err(AppError::Invalid(message))));
+            return;
+        }
+        save.dispatch(SaveTeam { id: team_id, draft });
+    };
+    let heading = if team_id.is_some() {
+        "Edit team"
+    } else {
+        "New team"
+    };
+    let check_list = |items: Vec<crate::model::admin::Choice>, set: RwSignal<Vec<i64>>| {
+        items
+            .into_iter()
+            .map(|c| {
+                let id = c.id;
+                view! {
+                    <label class="check">
+                        <input type="checkbox"
+                            prop:checked=move || set.with(|s| s.contains(&id))
+                            on:change=move |ev| { let on = event_target_checked(&ev); set.update(|s| { s.retain(|x| *x != id); if on { s.push(id) } }); } />
+                        {c.label}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Title text=heading />
+        <PageHeader title=heading subtitle="Moving an analyst here takes them off their previous team." />
+        <form class="card admin-form" on:submit=submit novalidate>
+            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            <div class="field-row">
+                <div class="field">
+                    <label for="team-name">"Team name"</label>
+                    <input id="team-name" type="text" required maxlength="60" bind:value=name />
+                </div>
+                <div class="field">
+                    <label for="team-lead">"Team lead"</label>
+                    <select id="team-lead" required bind:value=lead>
+                        <option value="">"Choose…"</option>
+                        {choices.leads.into_iter().map(|l| view! { <option value=l.id.to_string()>{l.label}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <fieldset class="fieldset">
+                <legend>"Members"</legend>
+                <div class="check-grid">{check_list(choices.analysts, members)}</div>
+            </fieldset>
+            <fieldset class="fieldset">
+                <legend>"Organizations it serves"</legend>
+                <div class="check-grid">{check_list(choices.orgs, orgs)}</div>
+            </fieldset>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else if team_id.is_some() { "Save changes" } else { "Create team" }}
+                </button>
+                <a class="btn btn-quiet" href="/admin/teams">"Back to teams"</a>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,470 @@
+//! Users: search, the account form (role, organization, team, tier), deactivation, one-time
+//! password links, and the CSV import of a client's users with a preview.
+
+use super::{opt_id, AdminNav};
+use crate::api::admin::{
+    get_admin_choices, get_user, list_users, CreateUser, ImportUsers, MakePasswordLink,
+    PreviewImport, SetUserActive, UpdateUser,
+};
+use crate::model::admin::{
+    role_has_team, AdminChoices, PasswordLink, UserDraft, UserEdit, UserFilter, MAX_IMPORT_BYTES,
+};
+use crate::model::time::format_utc;
+use crate::model::{AppError, Role};
+use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::set_http_status;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let q = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let org = RwSignal::new(String::new());
+    let inactive = RwSignal::new(false);
+    let filter = RwSignal::new(UserFilter::default());
+    let choices = Resource::new(|| (), |_| get_admin_choices());
+    let users = Resource::new(move || filter.get(), list_users);
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        filter.set(UserFilter {
+            q: q.get_untracked(),
+            role: role.get_untracked().parse::<Role>().ok(),
+            org_id: opt_id(&org.get_untracked()),
+            include_inactive: inactive.get_untracked(),
+        });
+    };
+    view! {
+        <Title text="Users" />
+        <AdminNav />
+        <PageHeader title="Users" subtitle="Staff and client accounts. Accounts are deactivated, never deleted.">
+            <a class="btn" href="/admin/users/import">"Import from CSV"</a>
+            <a class="btn btn-primary" href="/admin/users/new">"New user"</a>
+        </PageHeader>
+        <form class="filters" role="search" on:submit=submit>
+            <div class="field field-search">
+                <label for="user-q">"Name or e-mail"</label>
+                <input id="user-q" type="search" bind:value=q />
+            </div>
+            <div class="field">
+                <label for="user-role">"Role"</label>
+                <select id="user-role" bind:value=role>
+                    <option value="">"Any role"</option>
+                    {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let orgs = choices.await.map(|c| c.orgs).unwrap_or_default();
+                    view! {
+                        <div class="field">
+                            <label for="user-org">"Organization"</label>
+                            <select id="user-org" bind:value=org>
+                                <option value="">"Any"</option>
+                                {orgs.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    }
+                })}
+            </Transition>
+            <label class="check"><input type="checkbox" bind:checked=inactive />"Include deactivated"</label>
+            <div class="filter-actions"><button type="submit" class="btn">"Search"</button></div>
+        </form>
+        <Transition fallback=|| view! { <Loading what="Loading users…" /> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <EmptyState title="No users match." hint="Try another name, or include deactivated accounts." />
+                    }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-wrap">
+                            <table>
+                                <caption class="visually-hidden">"Users"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th>
+                                    <th scope="col">"Organization or team"</th><th scope="col">"Status"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|u| view! {
+                                        <tr>
+                                            <th scope="row"><a href=format!("/admin/users/{}", u.id)>{u.name}</a></th>
+                                            <td>{u.email}</td>
+                                            <td>{u.role.label()}{u.tier.map(|t| format!(" · tier {t}"))}</td>
+                                            <td>{u.org_name.or(u.team_name.map(|t| format!("Team {t}"))).unwrap_or_else(|| "Service desk".into())}</td>
+                                            <td>{if u.active { "Active" } else { "Deactivated" }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AdminUserEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id"));
+    let start = Resource::new(
+        move || id.get(),
+        |id| async move {
+            let choices = get_admin_choices().await?;
+            let edit = match id {
+                Some(raw) => {
+                    let id = raw
+                        .parse::<i64>()
+                        .map_err(|_| AppError::NotFound("There is no such user.".into()))?;
+                    Some(get_user(id).await?)
+                }
+                None => None,
+            };
+            Ok::<_, AppError>((choices, edit))
+        },
+    );
+    view! {
+        <AdminNav />
+        <Transition fallback=|| view! { <Loading what="Opening the account…" /> }>
+            {move || Suspend::new(async move {
+                match start.await {
+                    Ok((choices, edit)) => view! { <UserForm choices edit /> }.into_any(),
+                    Err(error) => {
+                        set_http_status(error.status());
+                        view! {
+                            <Title text="User" />
+                            <ErrorNotice error />
+                            <a class="btn" href="/admin/users">"Back to users"</a>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The one-time link, shown once to the administrator.
+#[component]
+fn LinkNotice(link: PasswordLink) -> impl IntoView {
+    view! {
+        <div class="notice notice-success link-notice" role="status">
+            <p>{format!("Send {} this one-time link to set a password. It works once and expires {}.", link.user_name, format_utc(link.expires_at))}</p>
+            <p><a class="reset-link" href=link.path.clone()>{link.path.clone()}</a></p>
+            <p class="small muted">"It will not be shown again; make a new link if it is lost."</p>
+        </div>
+    }
+}
+
+#[component]
+fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
+    let user_id = edit.as_ref().map(|e| e.id);
+    let d = edit.as_ref().map(|e| e.draft.clone()).unwrap_or_default();
+    let active = RwSignal::new(edit.as_ref().map(|e| e.active).unwrap_or(true));
+    let email = RwSignal::new(d.email);
+    let name = RwSignal::new(d.name);
+    let role = RwSignal::new(d.role.as_str().to_string());
+    let org = RwSignal::new(d.org_id.map(|x| x.to_string()).unwrap_or_default());
+    let team = RwSignal::new(d.team_id.map(|x| x.to_string()).unwrap_or_default());
+    let tier = RwSignal::new(d.tier.map(|x| x.to_string()).unwrap_or_default());
+    let department = RwSignal::new(d.department);
+    let location = RwSignal::new(d.location);
+    let job_title = RwSignal::new(d.job_title);
+    let phone = RwSignal::new(d.phone);
+    let current_role = move || role.get().parse::<Role>().unwrap_or(Role::Client);
+
+    let create = ServerAction::<CreateUser>::new();
+    let update = ServerAction::<UpdateUser>::new();
+    let toggle = ServerAction::<SetUserActive>::new();
+    let link = ServerAction::<MakePasswordLink>::new();
+    let local_error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = toggle.value().get() {
+            active.update(|a| *a = !*a);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            saved.set(true);
+        }
+    });
+    let build = move || {
+        let role = current_role();
+        UserDraft {
+            email: email.get_untracked(),
+            name: name.get_untracked(),
+            role,
+            org_id: if role.is_client() {
+                opt_id(&org.get_untracked())
+            } else {
+                None
+            },
+            team_id: if role_has_team(role) {
+                opt_id(&team.get_untracked())
+            } else {
+                None
+            },
+            tier: match role {
+                Role::Analyst => Some(1),
+                Role::Senior => tier.get_untracked().parse().ok(),
+                _ => None,
+            },
+            department: department.get_untracked(),
+            location: location.get_untracked(),
+            job_title: job_title.get_untracked(),
+            phone: phone.get_untracked(),
+        }
+    };
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        local_error.set(None);
+        saved.set(false);
+        let draft = build();
+        if let Err(message) = draft.validate() {
+            local_error.set(Some(AppError::Invalid(message)));
+            return;
+        }
+        match user_id {
+            Some(id) => {
+                update.dispatch(UpdateUser { id, draft });
+            }
+            None => {
+                create.dispatch(CreateUser { draft });
+            }
+        }
+    };
+    let error = move || {
+        local_error
+            .get()
+            .or_else(|| create.value().get().and_then(Result::err))
+            .or_else(|| update.value().get().and_then(Result::err))
+            .or_else(|| toggle.value().get().and_then(Result::err))
+            .or_else(|| link.value().get().and_then(Result::err))
+    };
+    let created = move || create.value().get().and_then(Result::ok);
+    let heading = if user_id.is_some() {
+        "Edit user"
+    } else {
+        "New user"
+    };
+    let (orgs, teams) = (
+        StoredValue::new(choices.orgs),
+        StoredValue::new(choices.teams),
+    );
+    view! {
+        <Title text=heading />
+        <PageHeader title=heading subtitle="New accounts get a one-time link to set their own password.">
+            {user_id.map(|id| view! {
+                <span class="badge">{move || if active.get() { "Active" } else { "Deactivated" }}</span>
+                <button type="button" class="btn" disabled=move || link.pending().get() || !active.get()
+                    on:click=move |_| { link.dispatch(MakePasswordLink { id }); }>"Make a password link"</button>
+                <button type="button" class="btn" disabled=move || toggle.pending().get()
+                    on:click=move |_| { toggle.dispatch(SetUserActive { id, active: !active.get_untracked() }); }>
+                    {move || if active.get() { "Deactivate account" } else { "Reactivate account" }}
+                </button>
+            })}
+        </PageHeader>
+        {move || error().map(|error| view! { <ErrorNotice error /> })}
+        {move || link.value().get().and_then(Result::ok).map(|link| view! { <LinkNotice link /> })}
+        {move || created().map(|link| {
+            let id = link.user_id;
+            view! {
+                <LinkNotice link />
+                <p class="form-actions">
+                    <a class="btn" href=format!("/admin/users/{id}")>"Open the account"</a>
+                    <a class="btn btn-quiet" href="/admin/users">"Back to users"</a>
+                </p>
+            }
+        })}
+        <Show when=move || created().is_none()>
+            {view! {
+            <form class="card admin-form" on:submit=submit novalidate>
+                <Show when=move || saved.get()>
+                    <p class="notice notice-success" role="status">"Saved."</p>
+                </Show>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="user-name">"Full name"</label>
+                        <input id="user-name" type="text" required maxlength="120" bind:value=name />
+                    </div>
+                    <div class="field">
+                        <label for="user-email">"E-mail address"</label>
+                        <input id="user-email" type="email" required maxlength="254" bind:value=email />
+                    </div>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="user-role-edit">"Role"</label>
+                        <select id="user-role-edit" bind:value=role>
+                            {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <Show when=move || current_role().is_client()>
+                        <div class="field">
+                            <label for="user-org-edit">"Organization"</label>
+                            <select id="user-org-edit" bind:value=org>
+                                <option value="">"Choose…"</option>
+                                {orgs.get_value().into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                    <Show when=move || role_has_team(current_role())>
+                        <div class="field">
+                            <label for="user-team">"Team"</label>
+                            <select id="user-team" bind:value=team>
+                                <option value="">"No team"</option>
+                                {teams.get_value().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                    <Show when=move || current_role() == Role::Senior>
+                        <div class="field">
+                            <label for="user-tier">"Tier"</label>
+                            <select id="user-tier" bind:value=tier>
+                                <option value="">"Choose…"</option>
+                                <option value="2">"Tier 2"</option>
+                                <option value="3">"Tier 3"</option>
+                            </select>
+                        </div>
+                    </Show>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="user-dept">"Department"</label>
+                        <input id="user-dept" type="text" maxlength="120" bind:value=department />
+                    </div>
+                    <div class="field">
+                        <label for="user-location">"Location"</label>
+                        <input id="user-location" type="text" maxlength="120" bind:value=location />
+                    </div>
+                    <div class="field">
+                        <label for="user-title">"Job title"</label>
+                        <input id="user-title" type="text" maxlength="120" bind:value=job_title />
+                    </div>
+                    <div class="field">
+                        <label for="user-phone">"Phone"</label>
+                        <input id="user-phone" type="tel" maxlength="40" bind:value=phone />
+                    </div>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || update.pending().get()>
+                        {move || if create.pending().get() || update.pending().get() { "Saving…" } else if user_id.is_some() { "Save changes" } else { "Create user" }}
+                    </button>
+                    <a class="btn btn-quiet" href="/admin/users">"Back to users"</a>
+                </div>
+            </form>
+            }.into_any()}
+        </Show>
+    }
+}
+
+#[component]
+pub fn AdminImportPage() -> impl IntoView {
+    let choices = Resource::new(|| (), |_| get_admin_choices());
+    let org = RwSignal::new(String::new());
+    let csv = RwSignal::new(String::new());
+    let preview = ServerAction::<PreviewImport>::new();
+    let import = ServerAction::<ImportUsers>::new();
+    let local_error = RwSignal::new(None::<AppError>);
+    let check = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        local_error.set(None);
+        let Some(org_id) = opt_id(&org.get_untracked()) else {
+            local_error.set(Some(AppError::Invalid(
+                "Choose the organization they join.".into(),
+            )));
+            return;
+        };
+        let text = csv.get_untracked();
+        if text.len() > MAX_IMPORT_BYTES {
+            local_error.set(Some(AppError::PayloadTooLarge(
+                "The file is larger than 1 MB. Split it into smaller files.".into(),
+            )));
+            return;
+        }
+        preview.dispatch(PreviewImport { org_id, csv: text });
+    };
+    let run = move |_| {
+        if let Some(org_id) = opt_id(&org.get_untracked()) {
+            import.dispatch(ImportUsers {
+                org_id,
+                csv: csv.get_untracked(),
+            });
+        }
+    };
+    let error = move || {
+        local_error
+            .get()
+            .or_else(|| preview.value().get().and_then(Result::err))
+            .or_else(|| import.value().get().and_then(Result::err))
+    };
+    view! {
+        <Title text="Import users" />
+        <AdminNav />
+        <PageHeader title="Import a client's users" subtitle="Paste a CSV file (UTF-8, at most 1 MB). The first line names the columns: email, name, and optionally role (client or client_admin), department, location, job_title, phone." />
+        {move || error().map(|error| view! { <ErrorNotice error /> })}
+        {move || import.value().get().and_then(Result::ok).map(|n| view! {
+            <p class="notice notice-success" role="status">{format!("Imported {n} users. Make each a password link from the user list.")}</p>
+        })}
+        <form class="card admin-form" on:submit=check>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    let orgs = choices.await.map(|c| c.orgs).unwrap_or_default();
+                    view! {
+                        <div class="field">
+                            <label for="import-org">"Organization they join"</label>
+                            <select id="import-org" bind:value=org>
+                                <option value="">"Choose…"</option>
+                                {orgs.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    }
+                })}
+            </Transition>
+            <div class="field">
+                <label for="import-csv">"CSV text"</label>
+                <textarea id="import-csv" rows="10" class="mono" bind:value=csv
+                    placeholder="email,name,role\nann@example.com,Ann Lee,client_admin"></textarea>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || preview.pending().get()>"Check the file"</button>
+            </div>
+        </form>
+        {move || preview.value().get().and_then(Result::ok).map(|p| {
+            let ready = p.ready;
+            let count = p.rows.len();
+            let bad = p.rows.iter().filter(|r| r.error.is_some()).count();
+            view! {
+                <section class="card" aria-labelledby="preview-title">
+                    <h2 id="preview-title">"Preview"</h2>
+                    <p role="status">{if ready {
+                        format!("All {count} rows are fine.")
+                    } else {
+                        format!("{bad} of {count} rows have a problem. Nothing will be imported until every row is fine.")
+                    }}</p>
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr><th scope="col">"Line"</th><th scope="col">"E-mail"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Problem"</th></tr></thead>
+                            <tbody>
+                                {p.rows.into_iter().map(|r| { let has_error = r.error.is_some(); view! {
+                                    <tr class:row-error=has_error>
+                                        <td>{r.line}</td><td>{r.email}</td><td>{r.name}</td><td>{r.role.label()}</td>
+                                        <td>{r.error.unwrap_or_else(|| "OK".into())}</td>
+                                    </tr>
+                                }}).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <div class="form-actions">
+                        <button type="button" class="btn btn-primary" disabled=move || !ready || import.pending().get() on:click=run>
+                            {format!("Import {count} users")}
+                        </button>
+                    </div>
+                </section>
+            }
+        })}
+    }
+}

@@ -1,0 +1,87 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { LOGINS, signIn, waitForHydration } from "./helpers";
+
+async function as(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, email);
+  return page;
+}
+
+test("an admin creates an organization with its calendar and a user; the user's ticket follows the new SLA", async ({
+  browser,
+}) => {
+  const stamp = Date.now().toString().slice(-6);
+  const code = `E2E${stamp}`;
+  const orgName = `Playwright Partners ${stamp}`;
+  const email = `pat.${stamp}@playwright.example`;
+  const password = "a long enough password";
+
+  // the administrator creates the organization: every day, all day, in Tokyo, with a distinctive
+  // P3 first-response target of 123 minutes
+  const sam = await as(browser, LOGINS.admin);
+  await sam.goto("/admin/orgs/new");
+  await waitForHydration(sam);
+  await sam.getByLabel("Name", { exact: true }).fill(orgName);
+  await sam.getByLabel("Short code").fill(code);
+  await sam.getByLabel("Time zone").fill("Asia/Tokyo");
+  await sam.getByLabel("Opens at").fill("00:00");
+  await sam.getByLabel("Closes at").fill("23:59");
+  for (const day of ["Saturday", "Sunday"]) {
+    await sam.getByRole("checkbox", { name: day }).check();
+  }
+  await sam.getByLabel("P3 first response target in minutes").fill("123");
+  await sam.getByRole("button", { name: "Create organization" }).click();
+  await expect(sam).toHaveURL(/\/admin\/orgs\/\d+$/);
+  await expect(sam.getByRole("heading", { name: "Edit organization" })).toBeVisible();
+
+  // then a client user in it, and the one-time link that lets them set a password
+  await sam.goto("/admin/users/new");
+  await waitForHydration(sam);
+  await sam.getByLabel("Full name").fill(`Pat ${stamp}`);
+  await sam.getByLabel("E-mail address").fill(email);
+  await sam.getByLabel("Role").selectOption("client");
+  await sam.getByLabel("Organization").selectOption({ label: `${orgName} (${code})` });
+  await sam.getByRole("button", { name: "Create user" }).click();
+  const link = sam.locator("a.reset-link");
+  await expect(link).toBeVisible();
+  const resetPath = await link.getAttribute("href");
+  expect(resetPath).toMatch(/^\/reset\/[0-9a-f]{64}$/);
+
+  // the change is in the audit log
+  await sam.goto("/admin/audit");
+  await expect(sam.getByText(`Created organization ${orgName} (${code})`)).toBeVisible();
+
+  // the new user sets a password and signs in
+  const pat = await (await browser.newContext()).newPage();
+  await pat.goto(resetPath!);
+  await waitForHydration(pat);
+  await pat.getByLabel("New password", { exact: true }).fill(password);
+  await pat.getByLabel("New password again").fill(password);
+  await pat.getByRole("button", { name: "Set password" }).click();
+  await expect(pat.getByText("Your password is set.")).toBeVisible();
+  await pat.goto("/signin");
+  await waitForHydration(pat);
+  await pat.getByLabel("E-mail address").fill(email);
+  await pat.getByLabel("Password", { exact: true }).fill(password);
+  await pat.getByRole("button", { name: "Sign in" }).click();
+  await expect(pat).toHaveURL(/\/portal$/);
+
+  // a not-urgent request is P3: its first response is due 123 business minutes after it was
+  // raised (the calendar covers the whole day except 23:59-24:00 Tokyo)
+  const res = await pat.request.post("/api/raise_ticket", {
+    form: { "ticket[urgency]": "not_urgent", "ticket[problem]": `Printer offline ${stamp}` },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  const number = Number(await res.json());
+  const view = await (await pat.request.post("/api/ticket", { form: { number: String(number) } })).json();
+  const t = view.ticket;
+  expect(t.priority).toBe("p3");
+  const minutes = (t.response_due_at - t.created_at) / 60;
+  // 123 minutes, or one more when the clock crossed the closed minute at 23:59 Tokyo
+  expect(minutes).toBeGreaterThanOrEqual(123);
+  expect(minutes).toBeLessThanOrEqual(124);
+
+  // a second reset with the same link is refused
+  await pat.goto(resetPath!);
+  await expect(pat.getByText(/expired or was already used/)).toBeVisible();
+});
