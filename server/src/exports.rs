@@ -133,6 +133,7 @@ pub async fn scorecards(
             "reopened %",
             "CSAT",
             "articles",
+            "hours on shift",
         ]);
         let week = format_day(page.week_day);
         for c in &page.cards {
@@ -149,6 +150,7 @@ pub async fn scorecards(
                 percent(c.reopen_rate),
                 percent(c.csat),
                 c.articles.to_string(),
+                format!("{:.1}", c.shift_secs as f64 / 3600.0),
             ]));
         }
         csv("frontline-scorecards.csv", body)

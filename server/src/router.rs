@@ -17,9 +17,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Requests larger than this are refused with 413 before any handler reads them. The largest
-/// legitimate body is a CSV of users for import (up to 1 MB, form-encoded); attachments have
-/// their own route and limit.
-pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+/// legitimate body is a CSV of users for import (up to 1 MB, sent as JSON); attachments have
+/// their own route and limit. Never above axum's own 2 MB extractor limit, which would answer
+/// a larger body with a 500 instead.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -46,6 +47,10 @@ pub fn build(state: AppState) -> Router {
         .route("/attachments/{id}", get(crate::files::download))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::page_policy_guard,
+        ))
         .layer(middleware::from_fn(security::server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),

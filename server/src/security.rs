@@ -3,7 +3,8 @@
 
 use app::model::AppError;
 use axum::body::Body;
-use axum::extract::Request;
+use app::backend::AppState;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -105,9 +106,67 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Largest page read back to give it its policy.
+const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// A rendered page always leaves with its nonce-based policy. Rendering normally sets it (see
+/// `app::backend::csp`); a page without it would have every script refused by the browser and
+/// never become interactive, so here the policy is derived from the nonce its scripts carry,
+/// and the miss is logged.
+pub async fn page_policy_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html || res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Some(nonce) = page_nonce(&bytes) {
+        let policy = app::backend::csp::page_policy(nonce, &state.leptos_options);
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            tracing::warn!(%path, "a page was rendered without its security policy; derived it");
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The nonce of the first script of a page, if it is a plain token.
+fn page_nonce(html: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(html).ok()?;
+    let start = text.find("nonce=\"")? + "nonce=\"".len();
+    let len = text[start..].find('"')?;
+    let nonce = &text[start..start + len];
+    let plain = !nonce.is_empty()
+        && nonce
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'));
+    plain.then_some(nonce)
+}
+
 /// An error as JSON with its status, in the shape server functions use.
 pub fn error_response(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(err).unwrap_or_else(|_| r#"{"kind":"internal"}"#.into());
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_page_nonce_is_read_only_when_it_is_a_plain_token() {
+        assert_eq!(
+            super::page_nonce(b"<script nonce=\"abc+/=\">x</script>"),
+            Some("abc+/=")
+        );
+        assert_eq!(super::page_nonce(b"<script nonce=\"a'b\">"), None);
+        assert_eq!(super::page_nonce(b"<p>no scripts</p>"), None);
+    }
 }

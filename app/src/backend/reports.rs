@@ -105,6 +105,8 @@ pub async fn scorecards(
     let history_start = start - TREND_WEEKS * 7 * DAY;
     let history = repo::resolved_per_week(&mut conn, history_start, start).await?;
     let articles = repo::articles_by_person(&mut conn, start, end).await?;
+    let shifts = repo::shifts_between(&mut conn, &ids, start, end).await?;
+    let now = state.now();
 
     let cards: Vec<_> = people
         .iter()
@@ -120,6 +122,12 @@ pub async fn scorecards(
                     .find(|(who, _)| *who == a.id)
                     .map(|(_, n)| *n as usize)
                     .unwrap_or(0),
+                shifts: shifts
+                    .iter()
+                    .filter(|(who, ..)| *who == a.id)
+                    .map(|(_, from, to)| (*from, *to))
+                    .collect(),
+                now,
             };
             let trend = (0..TREND_WEEKS)
                 .map(|w| {

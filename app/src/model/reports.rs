@@ -328,6 +328,9 @@ pub struct Scorecard {
     pub reopen_rate: Option<f64>,
     pub csat: Option<f64>,
     pub articles: usize,
+    /// Time on shift within the week, in seconds, and the shifts that touched it.
+    pub shift_secs: i64,
+    pub shifts: usize,
     /// The same analyst's resolved count in each of the previous weeks, oldest first.
     pub trend: Vec<usize>,
 }
@@ -337,6 +340,21 @@ pub struct Scorecard {
 pub struct AnalystWeek {
     pub tickets: Vec<TicketFacts>,
     pub articles: usize,
+    /// (started, ended) of the shifts that touched the week; a running shift has no end yet.
+    pub shifts: Vec<(i64, Option<i64>)>,
+    /// The instant a running shift is counted up to.
+    pub now: i64,
+}
+
+/// Seconds of the shifts that fall within [start, end); a running shift counts up to `now`.
+pub fn time_on_shift(shifts: &[(i64, Option<i64>)], start: i64, end: i64, now: i64) -> i64 {
+    shifts
+        .iter()
+        .map(|(from, to)| {
+            let to = to.unwrap_or(now).min(end);
+            (to - (*from).max(start)).max(0)
+        })
+        .sum()
 }
 
 pub fn scorecard(
@@ -392,6 +410,12 @@ pub fn scorecard(
             (f64::from(sum) * 10.0 / ratings.len() as f64).round() / 10.0
         }),
         articles: week.articles,
+        shift_secs: time_on_shift(&week.shifts, week_start, week_end, week.now),
+        shifts: week
+            .shifts
+            .iter()
+            .filter(|(from, to)| *from < week_end && to.is_none_or(|t| t > week_start))
+            .count(),
         trend,
     }
 }
@@ -737,6 +761,8 @@ mod tests {
                 },
             ],
             articles: 2,
+            shifts: vec![(monday - 2 * h, Some(monday + 6 * h)), (monday + DAY, None)],
+            now: monday + DAY + 3 * h,
         };
         let card = scorecard(
             7,
@@ -752,6 +778,11 @@ mod tests {
         assert_eq!(
             (card.sla_attainment, card.csat, card.articles),
             (Some(100.0), Some(4.0), 2)
+        );
+        assert_eq!((card.shifts, card.shift_secs), (2, 9 * h), "6 h of the first, 3 h so far");
+        assert_eq!(
+            time_on_shift(&[(monday + 8 * DAY, None)], monday, monday + 7 * DAY, monday + 9 * DAY),
+            0
         );
         assert_eq!(
             team_median([Some(5), None, Some(1), Some(3)].into_iter()),

@@ -199,3 +199,28 @@ pub async fn recent_subjects(
         })
         .collect()
 }
+
+/// (person, started, ended) of the shifts of `people` that touched [start, end).
+pub async fn shifts_between(
+    conn: &mut SqliteConnection,
+    people: &[i64],
+    start: i64,
+    end: i64,
+) -> sqlx::Result<Vec<(i64, i64, Option<i64>)>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT user_id, started_at, ended_at FROM shifts WHERE started_at < ",
+    );
+    qb.push_bind(end)
+        .push(" AND (ended_at IS NULL OR ended_at > ")
+        .push_bind(start)
+        .push(") AND user_id IN (");
+    let mut list = qb.separated(", ");
+    for id in people {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+    qb.build_query_as().fetch_all(conn).await
+}

@@ -20,6 +20,14 @@ fn duration(secs: Option<i64>) -> String {
     secs.map(format_duration).unwrap_or_else(|| "–".into())
 }
 
+fn on_shift(secs: i64, shifts: usize) -> String {
+    match shifts {
+        0 => "–".into(),
+        1 => format!("{} in 1 shift", format_duration(secs)),
+        n => format!("{} in {n} shifts", format_duration(secs)),
+    }
+}
+
 fn percent(value: Option<f64>) -> String {
     value
         .map(|v| format!("{v:.1} %"))
@@ -303,6 +311,7 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
                                     <th scope="col">"Reopened"</th>
                                     <th scope="col">"CSAT"</th>
                                     <th scope="col">"Articles"</th>
+                                    <th scope="col">"On shift"</th>
                                     <th scope="col">"Resolved, last 4 weeks"</th>
                                 </tr>
                             </thead>
@@ -322,6 +331,7 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
                                             <td>{percent(c.reopen_rate)}</td>
                                             <td>{c.csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
                                             <td>{c.articles}</td>
+                                            <td>{on_shift(c.shift_secs, c.shifts)}</td>
                                             <td class="trend">{c.trend.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" → ")}</td>
                                         </tr>
                                     }
