@@ -37,7 +37,9 @@ async fn the_desk_report_and_scorecards_follow_the_work_done() {
         problem: problem.into(),
         ..Default::default()
     };
-    app::backend::shifts::start_shift(&d.state, &ana).await.unwrap();
+    app::backend::shifts::start_shift(&d.state, &ana)
+        .await
+        .unwrap();
     let a = tickets::raise(&d.state, &jo, &raise("Laptop fan is loud"))
         .await
         .unwrap()
@@ -92,7 +94,11 @@ async fn the_desk_report_and_scorecards_follow_the_work_done() {
     assert_eq!((card.handled, card.resolved), (2, 1));
     assert_eq!(card.median_resolution, Some(3600));
     assert_eq!(card.csat, Some(4.0));
-    assert_eq!((card.shifts, card.shift_secs), (1, 3600), "her running shift, so far");
+    assert_eq!(
+        (card.shifts, card.shift_secs),
+        (1, 3600),
+        "her running shift, so far"
+    );
     assert!(page.team_medians.iter().any(|m| m.team == "Atlas"));
 }
 

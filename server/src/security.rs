@@ -1,9 +1,9 @@
 //! HTTP-level protections: security headers, refusal of cross-site writes, and the mapping of the
 //! app's error type onto HTTP status codes for server functions.
 
+use app::backend::AppState;
 use app::model::AppError;
 use axum::body::Body;
-use app::backend::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -113,7 +113,11 @@ const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// `app::backend::csp`); a page without it would have every script refused by the browser and
 /// never become interactive, so here the policy is derived from the nonce its scripts carry,
 /// and the miss is logged.
-pub async fn page_policy_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn page_policy_guard(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let res = next.run(req).await;
     let is_html = res

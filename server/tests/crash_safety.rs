@@ -70,7 +70,10 @@ async fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}/frontline.db", dir.path().display());
     for args in [vec!["migrate"], vec!["seed-demo", "--tickets", "20"]] {
-        let status = frontline(dir.path(), &url).args(&args).status().expect("run");
+        let status = frontline(dir.path(), &url)
+            .args(&args)
+            .status()
+            .expect("run");
         assert!(status.success(), "frontline {args:?}");
     }
     let acked = Arc::new(Mutex::new(Vec::new()));
@@ -106,7 +109,11 @@ async fn acknowledged_writes_survive_sigkill() {
     }
 
     let acked = acked.lock().expect("lock").clone();
-    assert!(acked.len() > 10, "the writers got acknowledgements: {}", acked.len());
+    assert!(
+        acked.len() > 10,
+        "the writers got acknowledgements: {}",
+        acked.len()
+    );
     let pool = app::backend::db::connect(&url).await.expect("reopen");
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(&pool)

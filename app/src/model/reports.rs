@@ -779,9 +779,18 @@ mod tests {
             (card.sla_attainment, card.csat, card.articles),
             (Some(100.0), Some(4.0), 2)
         );
-        assert_eq!((card.shifts, card.shift_secs), (2, 9 * h), "6 h of the first, 3 h so far");
         assert_eq!(
-            time_on_shift(&[(monday + 8 * DAY, None)], monday, monday + 7 * DAY, monday + 9 * DAY),
+            (card.shifts, card.shift_secs),
+            (2, 9 * h),
+            "6 h of the first, 3 h so far"
+        );
+        assert_eq!(
+            time_on_shift(
+                &[(monday + 8 * DAY, None)],
+                monday,
+                monday + 7 * DAY,
+                monday + 9 * DAY
+            ),
             0
         );
         assert_eq!(

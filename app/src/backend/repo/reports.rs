@@ -210,9 +210,8 @@ pub async fn shifts_between(
     if people.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT user_id, started_at, ended_at FROM shifts WHERE started_at < ",
-    );
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT user_id, started_at, ended_at FROM shifts WHERE started_at < ");
     qb.push_bind(end)
         .push(" AND (ended_at IS NULL OR ended_at > ")
         .push_bind(start)
