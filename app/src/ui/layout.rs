@@ -70,9 +70,10 @@ pub fn AppShell(me: Me, children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <a class="brand" href=home aria-label="Frontline home">
+            <a class="brand" href=home>
                 <span class="brand-mark" aria-hidden="true">"F"</span>
                 "Frontline"
+                <span class="visually-hidden">" home"</span>
             </a>
             <nav aria-label="Main">
                 <ul class="nav">{nav}</ul>

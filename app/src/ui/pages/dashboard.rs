@@ -87,7 +87,7 @@ fn ClientHealthTable(clients: Vec<ClientHealth>, now: i64) -> impl IntoView {
         <section class="card" aria-labelledby="health-title">
             <h2 id="health-title">"Queue health by client"</h2>
             <p class="muted small">"Worst first: breached, then at risk, then unassigned. Click a column to sort by it."</p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="health">
                     <thead>
                         <tr>
@@ -172,7 +172,7 @@ fn WorkloadMatrix(workload: Workload) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="matrix">
                     <thead>
                         <tr>

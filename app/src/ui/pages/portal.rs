@@ -156,7 +156,7 @@ fn RequestList(rows: Vec<QueueRow>, now: i64, org_view: bool) -> impl IntoView {
         .into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="queue portal-list">
                 <caption class="visually-hidden">"Requests"</caption>
                 <thead>

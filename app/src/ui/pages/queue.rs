@@ -272,7 +272,7 @@ fn QueueTable(
         )
     });
     Either::Right(view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="queue">
                 <caption class="visually-hidden">"Tickets in queue order"</caption>
                 <thead>

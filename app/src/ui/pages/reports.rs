@@ -223,7 +223,7 @@ fn HeatMap(cells: [[usize; 24]; 7]) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="heat-title">
             <h2 id="heat-title">"When tickets arrive (weekday × hour, UTC)"</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="heat-map">
                     <thead>
                         <tr>
@@ -296,7 +296,7 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
                 view! { <EmptyState title="No scorecards to show." hint="Scorecards are kept for analysts and seniors." /> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="data scorecards">
                             <caption class="visually-hidden">"One row per analyst; the team's median in brackets"</caption>
                             <thead>

@@ -79,7 +79,7 @@ pub fn AdminCategoriesPage() -> impl IntoView {
                 match rows.await {
                     Ok(list) if list.is_empty() => view! { <EmptyState title="No categories yet." hint="Add the first one above." /> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table>
                                 <caption class="visually-hidden">"Categories"</caption>
                                 <thead><tr><th scope="col">"Category"</th><th scope="col">"Default priority"</th><th scope="col">"Tickets"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>

@@ -29,7 +29,7 @@ pub fn AdminOrgsPage() -> impl IntoView {
                         <EmptyState title="No organizations yet." hint="Create the first client organization with “New organization”." />
                     }.into_any(),
                     Ok(rows) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table>
                                 <caption class="visually-hidden">"Organizations"</caption>
                                 <thead><tr>
@@ -293,7 +293,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                     <label for="org-warn">"Warn when this much of a target has elapsed (%)"</label>
                     <input id="org-warn" type="number" min="1" max="99" required bind:value=warn />
                 </div>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0">
                     <table>
                         <caption class="visually-hidden">"Targets per priority, in minutes"</caption>
                         <thead><tr>

@@ -26,7 +26,7 @@ pub fn AdminTeamsPage() -> impl IntoView {
                         <EmptyState title="No teams yet." hint="Give someone the team lead role, then create a team with “New team”." />
                     }.into_any(),
                     Ok(rows) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table>
                                 <caption class="visually-hidden">"Teams"</caption>
                                 <thead><tr><th scope="col">"Team"</th><th scope="col">"Lead"</th><th scope="col">"Members"</th><th scope="col">"Serves"</th></tr></thead>

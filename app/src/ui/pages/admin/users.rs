@@ -78,7 +78,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <EmptyState title="No users match." hint="Try another name, or include deactivated accounts." />
                     }.into_any(),
                     Ok(rows) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table>
                                 <caption class="visually-hidden">"Users"</caption>
                                 <thead><tr>
@@ -445,7 +445,7 @@ pub fn AdminImportPage() -> impl IntoView {
                     } else {
                         format!("{bad} of {count} rows have a problem. Nothing will be imported until every row is fine.")
                     }}</p>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table>
                             <thead><tr><th scope="col">"Line"</th><th scope="col">"E-mail"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Problem"</th></tr></thead>
                             <tbody>
