@@ -35,7 +35,7 @@ test("a client follows their requests on the portal", async ({ browser }) => {
   await expect(row).toContainText(`HD-${number}`);
   await expect(row).toContainText("Received");
   await expect(row).toContainText("Not yet assigned");
-  await expect(row).toContainText(/Reply in /);
+  await expect(row).toContainText(/A reply in /);
   await jo.getByRole("link", { name: "Resolved" }).click();
   await expect(jo).toHaveURL(/status=resolved/);
   await expect(jo.locator("table.portal-list tbody tr", { hasText: subject })).toHaveCount(0);

@@ -8,8 +8,9 @@ use std::str::FromStr;
 
 /// Rows per queue page.
 pub const PAGE_SIZE: usize = 50;
-/// Counts stop here: beyond it the UI shows "10,000+", and a count never costs more than this.
-pub const COUNT_CAP: i64 = 10_000;
+/// Counts stop here: beyond it the UI shows "1,000+" (nobody triages by the exact size of a
+/// pile that big), and a count never reads more rows than this.
+pub const COUNT_CAP: i64 = 1_000;
 pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// Which tickets by status. `Active` (new, open and pending) is the working view.
@@ -365,7 +366,7 @@ pub struct RequesterChoice {
     pub org_name: String,
 }
 
-/// "10,000+" for capped counts, "1,234" otherwise.
+/// "1,000+" for capped counts, "999" otherwise.
 pub fn format_count(n: i64) -> String {
     let digits = n.min(COUNT_CAP).to_string();
     let mut out = String::new();
@@ -494,8 +495,9 @@ mod tests {
     #[test]
     fn counts_read_at_a_glance() {
         assert_eq!(format_count(0), "0");
-        assert_eq!(format_count(1234), "1,234");
-        assert_eq!(format_count(COUNT_CAP), "10,000+");
-        assert_eq!(format_count(123_456), "10,000+");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1234), "1,000+");
+        assert_eq!(format_count(COUNT_CAP), "1,000+");
+        assert_eq!(format_count(123_456), "1,000+");
     }
 }

@@ -14,6 +14,11 @@ pub struct OpenGroup {
     pub oldest: i64,
 }
 
+// The dashboard's queries group by `+org_id` rather than `org_id`: a plain `org_id` lets SQLite's
+// planner read the whole table through `tickets_by_created (org_id, created_at)` to save a sort,
+// while the unary plus (valid SQL in PostgreSQL too) keeps it on the small covering indexes of
+// open work and recent resolutions. At 100k tickets that is 6 ms instead of 100 ms per query.
+
 /// Cost: one pass over `tickets_open_health` for open and pending tickets.
 pub async fn open_groups(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<Vec<OpenGroup>> {
     sqlx::query(
@@ -22,7 +27,7 @@ pub async fn open_groups(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<
                 SUM(CASE WHEN sla_paused_at IS NULL AND next_due_at <= $1 THEN 1 ELSE 0 END) AS breached,
                 MIN(created_at) AS oldest
          FROM tickets WHERE status_rank <= 1
-         GROUP BY org_id, assignee_id, tier",
+         GROUP BY +org_id, assignee_id, tier",
     )
     .bind(now)
     .fetch_all(conn)
@@ -50,7 +55,7 @@ pub async fn next_dues(
     sqlx::query_as(
         "SELECT org_id, next_due_at, next_warn_at FROM (
              SELECT org_id, next_due_at, next_warn_at,
-                    ROW_NUMBER() OVER (PARTITION BY org_id ORDER BY next_due_at) AS rn
+                    ROW_NUMBER() OVER (PARTITION BY +org_id ORDER BY next_due_at) AS rn
              FROM tickets
              WHERE status_rank <= 1 AND sla_paused_at IS NULL AND next_due_at > $1
          ) firsts WHERE rn = 1",
@@ -83,7 +88,7 @@ pub async fn resolutions(
         "SELECT org_id, COUNT(*),
                 SUM(CASE WHEN response_breached OR resolution_breached THEN 0 ELSE 1 END)
          FROM tickets WHERE resolved_at IS NOT NULL AND resolved_at > $1
-         GROUP BY org_id",
+         GROUP BY +org_id",
     )
     .bind(since)
     .fetch_all(conn)

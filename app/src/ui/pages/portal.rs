@@ -5,7 +5,7 @@ use crate::api::portal::get_portal;
 use crate::api::tickets::DecideApproval;
 use crate::model::portal::{portal_view_label, Decision, PortalFilter, Whose, PORTAL_VIEWS};
 use crate::model::queue::QueueRow;
-use crate::model::time::format_ago;
+use crate::model::time::{format_ago, format_duration};
 use crate::model::{AppError, Status};
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge};
 use crate::ui::live::{use_clock, use_live};
@@ -138,8 +138,21 @@ fn commitment(r: &QueueRow, now: i64) -> String {
             .pending_reason
             .map(|p| p.label().to_string())
             .unwrap_or_else(|| "On hold".into()),
-        Status::New => format!("Reply {}", format_ago(now, r.next_due_at)),
-        Status::Open => format!("Resolution {}", format_ago(now, r.next_due_at)),
+        Status::New | Status::Open => {
+            let what = if r.status == Status::New {
+                "A reply"
+            } else {
+                "A resolution"
+            };
+            if r.next_due_at >= now {
+                format!("{what} {}", format_ago(now, r.next_due_at))
+            } else {
+                format!(
+                    "{what}, overdue by {}",
+                    format_duration(now - r.next_due_at)
+                )
+            }
+        }
         Status::Resolved | Status::Closed => "Done".into(),
     }
 }
@@ -247,7 +260,7 @@ fn ApprovalItem(row: QueueRow, decide: ServerAction<DecideApproval>, now: i64) -
                 prop:value=move || comment.get()
                 on:input=move |ev| comment.set(event_target_value(&ev))
             ></textarea>
-            <div class="actions">
+            <div class="button-row">
                 <button type="button" class="btn btn-primary" disabled=move || decide.pending().get()
                     on:click=move |_| send(Decision::Approve)>"Approve"</button>
                 <button type="button" class="btn" disabled=move || decide.pending().get()

@@ -14,6 +14,9 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+/// Recurring groups listed, largest first.
+const SHOWN_GROUPS: usize = 12;
+
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 fn duration(secs: Option<i64>) -> String {
@@ -355,16 +358,22 @@ fn RecurringProblems(groups: Vec<ProblemGroup>) -> impl IntoView {
             {if groups.is_empty() {
                 view! { <EmptyState title="Nothing recurring." hint="Groups appear when three or more tickets of a category share a key word." /> }.into_any()
             } else {
+                let more = groups.len().saturating_sub(SHOWN_GROUPS);
                 view! {
                     <ul class="problem-groups">
-                        {groups.into_iter().map(|g| {
+                        {groups.into_iter().take(SHOWN_GROUPS).map(|g| {
                             let many = g.clients.len() > 1;
+                            let from = if g.clients.len() > 4 {
+                                format!("{} clients", g.clients.len())
+                            } else {
+                                g.clients.join(", ")
+                            };
                             view! {
                                 <li class="problem-group">
                                     <details>
                                         <summary>
                                             <strong>{format!("“{}”", g.term)}</strong>
-                                            {format!(" in {}: {} tickets from {}", g.category.clone().unwrap_or_else(|| "no category".into()), g.tickets.len(), g.clients.join(", "))}
+                                            {format!(" in {}: {} tickets from {from}", g.category.clone().unwrap_or_else(|| "no category".into()), g.tickets.len())}
                                             {many.then(|| view! { " " <span class="badge badge-flag">"across clients"</span> })}
                                         </summary>
                                         <ul>
@@ -377,6 +386,7 @@ fn RecurringProblems(groups: Vec<ProblemGroup>) -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
+                    {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} smaller groups")}</p> })}
                 }.into_any()
             }}
         </section>

@@ -89,7 +89,7 @@ fn Article(a: ArticleView, vote: ServerAction<VoteArticle>) -> impl IntoView {
         <section class="card helpful" aria-labelledby="helpful-title">
             <h2 id="helpful-title">"Did this help?"</h2>
             {move || vote.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
-            <div class="actions">
+            <div class="button-row">
                 <button type="button" class="btn" aria-pressed=(voted == Some(true)).to_string()
                     disabled=move || vote.pending().get()
                     on:click=move |_| { vote.dispatch(VoteArticle { id, helpful: true }); }>

@@ -231,7 +231,7 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                 <div class="decision" role="group" aria-labelledby="decision-title">
                     <h3 id="decision-title">{t.pending_reason.map(|p| p.label()).unwrap_or("Requires approval")}": your decision"</h3>
                     <TextField id="decision-comment" label="Comment (needed to decline)" value=decision_comment />
-                    <div class="actions">
+                    <div class="button-row">
                         <button type="button" class="btn btn-primary" disabled=busy
                             on:click=move |_| decide(Decision::Approve)>"Approve"</button>
                         <button type="button" class="btn" disabled=busy
