@@ -25,7 +25,8 @@ test("the manager's dashboard shows a ticket raised elsewhere within two seconds
 
   const jo = await as(browser, LOGINS.client);
   await raiseAsJo(jo, `Warehouse scanner offline ${Date.now()}`);
-  await expect(openCell).toHaveText(String(before + 1), { timeout: 2000 });
+  // other tests raise Northwind tickets in parallel: the count only has to grow, within 2 s
+  await expect.poll(async () => Number(await openCell.innerText()), { timeout: 2000 }).toBeGreaterThan(before);
 });
 
 test("a new ticket appears in the analyst's queue without a reload", async ({ browser }) => {
