@@ -2,8 +2,6 @@
 //! report's figures and its tickets per day) and `/reports/scorecards.csv` (the week's cards).
 //! Each goes through the same backend function, and so the same authorization, as the page.
 
-use app::backend::policy::Actor;
-use app::backend::request::SessionUser;
 use app::backend::{reports, AppState};
 use app::model::reports::{csv_line, format_day, DeskReport, ReportParams};
 use app::model::time::format_duration;
@@ -11,16 +9,9 @@ use app::model::AppError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use crate::session::{actor_of, SignedIn};
 use serde::Deserialize;
 
-/// The signed-in person (the session layer puts them in the request's extensions).
-type Signed = Option<Extension<SessionUser>>;
-
-fn actor_of(user: Signed) -> Result<Actor, AppError> {
-    user.map(|Extension(SessionUser(me))| Actor::from(&me))
-        .ok_or_else(AppError::sign_in_required)
-}
 
 fn csv(name: &str, body: String) -> Response {
     (
@@ -42,7 +33,7 @@ fn or_error(result: Result<Response, AppError>) -> Response {
 
 async fn desk(
     state: &AppState,
-    user: Signed,
+    user: SignedIn,
     params: &ReportParams,
 ) -> Result<DeskReport, AppError> {
     reports::desk(state, &actor_of(user)?, params).await
@@ -59,7 +50,7 @@ fn percent(value: Option<f64>) -> String {
 pub async fn summary(
     State(state): State<AppState>,
     Query(params): Query<ReportParams>,
-    user: Signed,
+    user: SignedIn,
 ) -> Response {
     or_error(desk(&state, user, &params).await.map(|r| {
         let rows: Vec<(&str, String)> = vec![
@@ -93,7 +84,7 @@ pub async fn summary(
 pub async fn volume(
     State(state): State<AppState>,
     Query(params): Query<ReportParams>,
-    user: Signed,
+    user: SignedIn,
 ) -> Response {
     or_error(desk(&state, user, &params).await.map(|r| {
         let mut body = csv_line(&["date", "raised"]);
@@ -113,7 +104,7 @@ pub struct WeekParams {
 pub async fn scorecards(
     State(state): State<AppState>,
     Query(params): Query<WeekParams>,
-    user: Signed,
+    user: SignedIn,
 ) -> Response {
     let result = match actor_of(user) {
         Ok(actor) => reports::scorecards(&state, &actor, params.week.as_deref(), None).await,

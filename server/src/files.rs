@@ -3,23 +3,15 @@
 //! downloads (`GET /attachments/{id}`) are always served as a download with a content type that
 //! no browser renders, whatever the file holds.
 
-use app::backend::policy::Actor;
-use app::backend::request::SessionUser;
 use app::backend::{attachments, AppState};
-use app::model::AppError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
+use crate::session::{actor_of, SignedIn};
 use serde::Deserialize;
 
-type Signed = Option<Extension<SessionUser>>;
-
-fn actor_of(user: Signed) -> Result<Actor, AppError> {
-    user.map(|Extension(SessionUser(me))| Actor::from(&me))
-        .ok_or_else(AppError::sign_in_required)
-}
 
 #[derive(Debug, Deserialize)]
 pub struct UploadParams {
@@ -30,7 +22,7 @@ pub struct UploadParams {
 pub async fn upload(
     State(state): State<AppState>,
     Query(params): Query<UploadParams>,
-    user: Signed,
+    user: SignedIn,
     body: Bytes,
 ) -> Response {
     let result = match actor_of(user) {
@@ -68,7 +60,7 @@ fn disposition(name: &str) -> String {
 pub async fn download(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    user: Signed,
+    user: SignedIn,
 ) -> Response {
     let result = match actor_of(user) {
         Ok(actor) => attachments::download(&state, &actor, id).await,

@@ -30,3 +30,15 @@ pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: 
     }
     next.run(req).await
 }
+
+/// The signed-in person of a plain axum handler (downloads, uploads, exports), as the session
+/// layer left them in the request's extensions.
+pub type SignedIn = Option<axum::Extension<app::backend::request::SessionUser>>;
+
+/// The actor of a plain handler's request, or 401.
+pub fn actor_of(user: SignedIn) -> Result<app::backend::policy::Actor, app::model::AppError> {
+    user.map(|axum::Extension(app::backend::request::SessionUser(me))| {
+        app::backend::policy::Actor::from(&me)
+    })
+    .ok_or_else(app::model::AppError::sign_in_required)
+}

@@ -216,6 +216,12 @@ pub struct DeskReport {
     pub clients: Vec<(String, String)>,
 }
 
+/// The average of some 1-5 ratings with one decimal, or `None` without any.
+pub fn average_stars(stars: &[u8]) -> Option<f64> {
+    let sum: u32 = stars.iter().map(|s| u32::from(*s)).sum();
+    (!stars.is_empty()).then(|| (f64::from(sum) * 10.0 / stars.len() as f64).round() / 10.0)
+}
+
 /// Monday = 0 for a unix instant (1970-01-01 was a Thursday).
 pub fn weekday(at: i64) -> usize {
     (at.div_euclid(DAY) + 3).rem_euclid(7) as usize
@@ -302,10 +308,7 @@ pub fn desk_report(query: ReportQuery, tickets: &[TicketFacts]) -> DeskReport {
             resolved.iter().filter(|t| t.reopened).count(),
             resolved.len(),
         ),
-        csat: (!ratings.is_empty()).then(|| {
-            let sum: u32 = ratings.iter().map(|s| u32::from(*s)).sum();
-            (f64::from(sum) * 10.0 / ratings.len() as f64).round() / 10.0
-        }),
+        csat: average_stars(&ratings),
         ratings: ratings.len(),
         query,
         clients: Vec::new(),
@@ -405,10 +408,7 @@ pub fn scorecard(
             resolved.iter().filter(|t| t.reopened).count(),
             resolved.len(),
         ),
-        csat: (!ratings.is_empty()).then(|| {
-            let sum: u32 = ratings.iter().map(|s| u32::from(*s)).sum();
-            (f64::from(sum) * 10.0 / ratings.len() as f64).round() / 10.0
-        }),
+        csat: average_stars(&ratings),
         articles: week.articles,
         shift_secs: time_on_shift(&week.shifts, week_start, week_end, week.now),
         shifts: week
