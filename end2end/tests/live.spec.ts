@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn } from "./helpers";
+import { LOGINS, signIn, waitForHydration } from "./helpers";
 
 async function as(browser: Browser, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -9,6 +9,7 @@ async function as(browser: Browser, email: string): Promise<Page> {
 
 async function raiseAsJo(page: Page, problem: string): Promise<string> {
   await page.goto("/tickets/new");
+  await waitForHydration(page);
   await page.getByLabel("Urgent: work is stopped").check();
   await page.getByLabel("What is the problem?").fill(problem);
   await page.getByRole("button", { name: "Send request" }).click();

@@ -41,6 +41,23 @@ fn NewTicketForm(me: Me) -> impl IntoView {
     });
 
     let urgency = RwSignal::new(String::new());
+    // a choice made before the page became interactive is in the DOM but not in the signal
+    let urgent_input = NodeRef::<leptos::html::Input>::new();
+    let not_urgent_input = NodeRef::<leptos::html::Input>::new();
+    let chosen_urgency = move || {
+        urgency.get_untracked().parse::<Urgency>().ok().or_else(|| {
+            let checked = |input: NodeRef<leptos::html::Input>| {
+                input.get_untracked().is_some_and(|i| i.checked())
+            };
+            if checked(urgent_input) {
+                Some(Urgency::Urgent)
+            } else if checked(not_urgent_input) {
+                Some(Urgency::NotUrgent)
+            } else {
+                None
+            }
+        })
+    };
     let problem = RwSignal::new(String::new());
     let subject = RwSignal::new(String::new());
     let channel = RwSignal::new(Channel::Phone.as_str().to_string());
@@ -55,7 +72,7 @@ fn NewTicketForm(me: Me) -> impl IntoView {
         e.prevent_default();
         let ticket = NewTicket {
             requester_id: requester.get_untracked().map(|(id, _)| id),
-            urgency: urgency.get_untracked().parse::<Urgency>().ok(),
+            urgency: chosen_urgency(),
             problem: problem.get_untracked(),
             subject: Some(subject.get_untracked()).filter(|s| !s.trim().is_empty()),
             channel: staff
@@ -112,12 +129,12 @@ fn NewTicketForm(me: Me) -> impl IntoView {
             <fieldset class="field radio-group">
                 <legend>"How urgent is it?"</legend>
                 <label class="check">
-                    <input type="radio" name="urgency" value="urgent" required
+                    <input type="radio" name="urgency" value="urgent" required node_ref=urgent_input
                         on:change=move |_| urgency.set("urgent".into()) />
                     " Urgent: work is stopped"
                 </label>
                 <label class="check">
-                    <input type="radio" name="urgency" value="not_urgent"
+                    <input type="radio" name="urgency" value="not_urgent" node_ref=not_urgent_input
                         on:change=move |_| urgency.set("not_urgent".into()) />
                     " Not urgent: I can keep working"
                 </label>
