@@ -597,8 +597,16 @@ async fn queue_pages_follow_each_other_without_gaps_or_repeats() {
                 "SELECT COUNT(*) FROM tickets WHERE status_rank = 3"
             })
             .await;
-        assert_eq!(seen.len() as i64, expected, "{view:?}: every ticket, page by page");
-        assert_eq!(counted, expected.min(COUNT_CAP), "{view:?}: the count stops at the cap");
+        assert_eq!(
+            seen.len() as i64,
+            expected,
+            "{view:?}: every ticket, page by page"
+        );
+        assert_eq!(
+            counted,
+            expected.min(COUNT_CAP),
+            "{view:?}: the count stops at the cap"
+        );
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted, "{view:?} pages are in queue order");

@@ -2,6 +2,7 @@
 //! report's figures and its tickets per day) and `/reports/scorecards.csv` (the week's cards).
 //! Each goes through the same backend function, and so the same authorization, as the page.
 
+use crate::session::{actor_of, SignedIn};
 use app::backend::{reports, AppState};
 use app::model::reports::{csv_line, format_day, DeskReport, ReportParams};
 use app::model::time::format_duration;
@@ -9,9 +10,7 @@ use app::model::AppError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use crate::session::{actor_of, SignedIn};
 use serde::Deserialize;
-
 
 fn csv(name: &str, body: String) -> Response {
     (

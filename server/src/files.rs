@@ -3,15 +3,14 @@
 //! downloads (`GET /attachments/{id}`) are always served as a download with a content type that
 //! no browser renders, whatever the file holds.
 
+use crate::session::{actor_of, SignedIn};
 use app::backend::{attachments, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crate::session::{actor_of, SignedIn};
 use serde::Deserialize;
-
 
 #[derive(Debug, Deserialize)]
 pub struct UploadParams {
