@@ -2,8 +2,9 @@
 //! may see (analysts their own card and their clients, leads their team, managers everyone).
 
 use crate::backend::policy::Actor;
-use crate::backend::repo::{orgs, reports as repo};
+use crate::backend::repo::reports as repo;
 use crate::backend::state::AppState;
+use crate::backend::tickets::visible_clients;
 use crate::model::reports::{
     desk_report, monday_of, parse_day, recurring, scorecard, team_median, AnalystWeek, DeskReport,
     ProblemGroup, ReportParams, ScorecardPage, TeamMedians, RECURRING_MIN, RECURRING_WINDOW_DAYS,
@@ -32,13 +33,8 @@ pub async fn desk(state: &AppState, actor: &Actor, params: &ReportParams) -> App
     let query = params.resolve(state.now()).map_err(AppError::BadRequest)?;
     query.validate().map_err(AppError::Invalid)?;
     let scope = actor.ticket_scope(&state.pool).await?;
-    let visible = scope.orgs();
     let mut conn = state.pool.acquire().await?;
-    let clients: Vec<(i64, String, String)> = orgs::list(&mut *conn)
-        .await?
-        .into_iter()
-        .filter(|(id, ..)| visible.as_ref().is_none_or(|v| v.contains(id)))
-        .collect();
+    let clients = visible_clients(&mut conn, &scope).await?;
     let org_id = match &query.client {
         Some(code) => Some(
             clients

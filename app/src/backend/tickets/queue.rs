@@ -28,6 +28,20 @@ async fn client_filter(
     }
 }
 
+/// (id, code, name) of the active client organizations `scope` may see, by name: the client
+/// choices of the queue and the reports.
+pub async fn visible_clients(
+    conn: &mut sqlx::SqliteConnection,
+    scope: &TicketScope,
+) -> AppResult<Vec<(i64, String, String)>> {
+    let visible = scope.orgs();
+    Ok(orgs::list(&mut *conn)
+        .await?
+        .into_iter()
+        .filter(|(id, ..)| visible.as_ref().is_none_or(|v| v.contains(id)))
+        .collect())
+}
+
 async fn checked(
     state: &AppState,
     actor: &Actor,
@@ -54,11 +68,9 @@ pub async fn queue_page(
     let mut conn = state.pool.acquire().await?;
     let (rows, next) =
         tickets::queue_page(&mut conn, &scope, filter, org, actor.id, PAGE_SIZE).await?;
-    let visible_orgs = scope.orgs();
-    let clients = orgs::list(&mut *conn)
+    let clients = visible_clients(&mut conn, &scope)
         .await?
         .into_iter()
-        .filter(|(id, ..)| visible_orgs.as_ref().is_none_or(|v| v.contains(id)))
         .map(|(_, code, name)| Choice {
             value: code,
             label: name,
