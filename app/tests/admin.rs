@@ -704,7 +704,8 @@ async fn categories_and_canned_responses() {
     let for_ana = admin::canned_for_staff(&d.state, &d.actor(ANALYST).await)
         .await
         .unwrap();
-    assert_eq!(for_ana.len(), 1);
+    assert!(for_ana.iter().any(|c| c.title == "Restart first"));
+    assert!(!for_ana.iter().any(|c| c.title == "Old one"));
     assert_eq!(
         admin::canned_for_staff(&d.state, &d.actor(CLIENT).await)
             .await
@@ -769,4 +770,116 @@ async fn every_change_is_in_the_audit_log_newest_first() {
         .execute(&d.state.pool)
         .await
         .is_err());
+}
+
+#[tokio::test]
+async fn a_lead_keeps_their_own_teams_roster_and_no_other() {
+    let d = desk(0).await;
+    let sam = d.actor(ADMIN).await;
+    let priya = d.actor(LEAD).await;
+    let newcomer = admin::create_user(
+        &d.state,
+        &sam,
+        &UserDraft {
+            email: "noa@frontline.example".into(),
+            name: "Noa Newcomer".into(),
+            role: Role::Analyst,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .user_id;
+    let atlas = d.scalar("SELECT id FROM teams WHERE name = 'Atlas'").await;
+    let borealis = d
+        .scalar("SELECT id FROM teams WHERE name = 'Borealis'")
+        .await;
+    let borealis_analyst = d
+        .scalar(&format!(
+            "SELECT MIN(id) FROM users WHERE team_id = {borealis} AND role = 'analyst'"
+        ))
+        .await;
+    let client = d.user_id(CLIENT).await;
+
+    let roster = admin::roster(&d.state, &priya).await.unwrap();
+    assert_eq!(roster.team.id, atlas);
+    assert!(roster.candidates.iter().any(|c| c.id == newcomer));
+    assert!(!roster.candidates.iter().any(|c| c.id == borealis_analyst));
+
+    // refusals change nothing
+    let before = fingerprint(&d).await;
+    for who in [ANALYST, SENIOR, MANAGER, CLIENT_ADMIN, CLIENT] {
+        let a = d.actor(who).await;
+        assert_eq!(admin::roster(&d.state, &a).await.unwrap_err().status(), 403);
+        let err = admin::set_roster_member(&d.state, &a, atlas, newcomer, true)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 403, "{who}");
+    }
+    let refusals = [
+        (borealis, newcomer, true, 403),      // another lead's team
+        (atlas, borealis_analyst, true, 409), // on another team already
+        (atlas, client, true, 422),           // not an analyst
+        (atlas, 999_999, true, 404),          // nobody
+        (999_999, newcomer, true, 403),       // no such team is not theirs either
+    ];
+    for (team, user, member, status) in refusals {
+        let err = admin::set_roster_member(&d.state, &priya, team, user, member)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), status, "team {team} user {user}: {err}");
+    }
+    assert_eq!(fingerprint(&d).await, before);
+    assert_eq!(
+        d.actor("noa@frontline.example").await.team_id,
+        None,
+        "nothing changed"
+    );
+
+    // the lead adds the newcomer, who then works the team's queues, and takes them off again
+    admin::set_roster_member(&d.state, &priya, atlas, newcomer, true)
+        .await
+        .unwrap();
+    assert_eq!(d.actor("noa@frontline.example").await.team_id, Some(atlas));
+    let roster = admin::roster(&d.state, &priya).await.unwrap();
+    assert!(roster.team.members.iter().any(|m| m.id == newcomer));
+    assert!(!roster.candidates.iter().any(|c| c.id == newcomer));
+    // asking again is not a second change
+    admin::set_roster_member(&d.state, &priya, atlas, newcomer, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        d.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'team.roster'")
+            .await,
+        1
+    );
+    admin::set_roster_member(&d.state, &priya, atlas, newcomer, false)
+        .await
+        .unwrap();
+    assert_eq!(d.actor("noa@frontline.example").await.team_id, None);
+    let log = admin::audit_page(&d.state, &sam, None).await.unwrap();
+    assert!(log.entries[0]
+        .summary
+        .contains("Took Noa Newcomer off team Atlas"));
+    assert!(log.entries[1]
+        .summary
+        .contains("Added Noa Newcomer to team Atlas"));
+
+    // an administrator may move anyone between teams
+    admin::set_roster_member(&d.state, &sam, borealis, newcomer, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        d.actor("noa@frontline.example").await.team_id,
+        Some(borealis)
+    );
+}
+
+#[tokio::test]
+async fn the_demo_desk_starts_with_canned_responses() {
+    let d = desk(0).await;
+    let ana = d.actor(ANALYST).await;
+    let canned = admin::canned_for_staff(&d.state, &ana).await.unwrap();
+    assert!(canned.len() >= 4);
+    assert!(canned.iter().all(|c| c.active));
 }

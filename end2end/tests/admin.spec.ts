@@ -85,3 +85,56 @@ test("an admin creates an organization with its calendar and a user; the user's 
   await pat.goto(resetPath!);
   await expect(pat.getByText(/expired or was already used/)).toBeVisible();
 });
+
+test("a team lead adds an analyst without a team to their roster and takes them off again", async ({ browser }) => {
+  const stamp = Date.now().toString().slice(-6);
+  const name = `Noa Roster ${stamp}`;
+  const sam = await as(browser, LOGINS.admin);
+  await sam.goto("/admin/users/new");
+  await waitForHydration(sam);
+  await sam.getByLabel("Full name").fill(name);
+  await sam.getByLabel("E-mail address").fill(`noa.${stamp}@frontline.example`);
+  await sam.getByLabel("Role").selectOption("analyst");
+  await sam.getByRole("button", { name: "Create user" }).click();
+  await expect(sam.locator("a.reset-link")).toBeVisible();
+
+  const priya = await as(browser, LOGINS.lead);
+  await priya.getByRole("link", { name: "My team" }).click();
+  await expect(priya.getByRole("heading", { name: "Team Atlas" })).toBeVisible();
+  await waitForHydration(priya);
+  await priya.getByLabel("Analyst without a team").selectOption({ label: `${name} (tier 1)` });
+  await priya.getByRole("button", { name: "Add to the team" }).click();
+  const members = priya.getByRole("list", { name: "Team members" });
+  await expect(members).toContainText(name);
+  await priya.getByRole("button", { name: `Take ${name} off the team` }).click();
+  await expect(members).not.toContainText(name);
+
+  await sam.goto("/admin/audit");
+  await expect(sam.getByText(`Added ${name} to team Atlas`)).toBeVisible();
+  await expect(sam.getByText(`Took ${name} off team Atlas`)).toBeVisible();
+});
+
+test("an admin imports users from a CSV file, and a file that is not UTF-8 is refused in plain words", async ({
+  browser,
+}) => {
+  const stamp = Date.now().toString().slice(-6);
+  const sam = await as(browser, LOGINS.admin);
+  await sam.goto("/admin/users/import");
+  await waitForHydration(sam);
+  await sam.getByLabel("Organization they join").selectOption({ label: "Northwind Logistics (NWL)" });
+
+  await sam.getByLabel("CSV file").setInputFiles({
+    name: "latin1.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0xe9, 0x2c, 0xe9, 0x0a]),
+  });
+  await expect(sam.getByRole("alert")).toContainText("latin1.csv is not UTF-8 text");
+
+  const csv = `\ufeffemail,name,role\nzoe.${stamp}@northwind.example,Zoë Import,client\nyan.${stamp}@northwind.example,Yan Import,client_admin\n`;
+  await sam.getByLabel("CSV file").setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await expect(sam.getByLabel("CSV text")).toHaveValue(/^email,name,role\nzoe\./);
+  await sam.getByRole("button", { name: "Check the file" }).click();
+  await expect(sam.getByText("All 2 rows are fine.")).toBeVisible();
+  await sam.getByRole("button", { name: "Import 2 users" }).click();
+  await expect(sam.getByText("Imported 2 users.")).toBeVisible();
+});

@@ -122,3 +122,29 @@ test("bad filters in the URL are explained, not crashed on", async ({ page }) =>
   expect(response?.status()).toBe(400);
   await expect(page.getByRole("alert")).toContainText("Unknown status");
 });
+
+test("an analyst inserts a canned response filled in for the ticket", async ({ browser }) => {
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto("/tickets/new");
+  await waitForHydration(ana);
+  await ana.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
+  await ana.getByRole("button", { name: "Find" }).click();
+  await ana.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
+  await ana.getByLabel("Not urgent: I can keep working").check();
+  await ana.getByLabel("What is the problem?").fill("Outlook keeps asking for the password");
+  await ana.getByRole("button", { name: "Create ticket" }).click();
+  await expect(ana).toHaveURL(/\/tickets\/HD-\d+$/);
+  const number = ana.url().split("/").pop()!;
+  await waitForHydration(ana);
+
+  await ana.getByLabel("Insert a canned response").selectOption({ label: "Resolved, please confirm" });
+  const message = ana.getByLabel("Message");
+  await expect(message).toHaveValue(/^Hi Jo,\n\nThis should be fixed now\./);
+  await expect(message).toHaveValue(new RegExp(`reply to ${number} within 7 days`));
+  // the picker goes back to its prompt, and a second response goes below the first
+  await expect(ana.getByLabel("Insert a canned response")).toHaveValue("");
+  await ana.getByLabel("Insert a canned response").selectOption({ label: "Remote session" });
+  await expect(message).toHaveValue(/within 7 days[^]*\nHi Jo,\n\nI would like to connect/);
+  await ana.getByRole("button", { name: "Send reply" }).click();
+  await expect(ana.locator(".timeline")).toContainText("I would like to connect to your computer");
+});

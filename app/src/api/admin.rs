@@ -5,7 +5,7 @@
 use crate::model::admin::{
     AdminChoices, AuditPage, CannedDraft, CannedResponse, CategoryDraft, CategoryRow,
     ImportPreview, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices, TeamDraft,
-    TeamRow, UserDraft, UserEdit, UserFilter, UserRow,
+    TeamRoster, TeamRow, UserDraft, UserEdit, UserFilter, UserRow,
 };
 use crate::model::AppError;
 use leptos::prelude::*;
@@ -116,6 +116,20 @@ pub async fn get_team_choices() -> Result<TeamChoices, AppError> {
 pub async fn save_team(id: Option<i64>, draft: TeamDraft) -> Result<i64, AppError> {
     let actor = request::actor()?;
     admin::save_team(&request::state()?, &actor, id, &draft).await
+}
+
+/// The team the signed-in lead leads, and who could join it.
+#[server(prefix = "/api", endpoint = "team/roster")]
+pub async fn get_team_roster() -> Result<TeamRoster, AppError> {
+    let actor = request::actor()?;
+    admin::roster(&request::state()?, &actor).await
+}
+
+/// Puts an analyst on a team (`member`) or takes them off it: the team's lead or an administrator.
+#[server(prefix = "/api", endpoint = "team/set_member")]
+pub async fn set_team_member(team_id: i64, user_id: i64, member: bool) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::set_roster_member(&request::state()?, &actor, team_id, user_id, member).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/categories")]

@@ -476,6 +476,13 @@ pub struct TeamRow {
     pub orgs: Vec<Choice>,
 }
 
+/// A team lead's own team: who is on it, and the analysts without a team who could join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRoster {
+    pub team: TeamRow,
+    pub candidates: Vec<Choice>,
+}
+
 /// What the team form offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamChoices {
@@ -549,6 +556,20 @@ impl CannedDraft {
             active: self.active,
         })
     }
+}
+
+/// The placeholders a canned response may hold, filled in when an analyst inserts it.
+pub const CANNED_PLACEHOLDERS: &str =
+    "{requester} (first name), {ticket} (number), {client} (organization)";
+
+/// A canned response's text for one ticket: `{requester}` becomes the requester's first name,
+/// `{ticket}` the ticket number and `{client}` the organization's name. Anything else in braces is
+/// left as written, so a typo shows rather than vanishing.
+pub fn fill_canned(body: &str, requester: &str, ticket: &str, client: &str) -> String {
+    let first_name = requester.split_whitespace().next().unwrap_or(requester);
+    body.replace("{requester}", first_name)
+        .replace("{ticket}", ticket)
+        .replace("{client}", client)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -780,6 +801,20 @@ pub fn read_import(text: &str, org_id: i64) -> Result<Vec<(ImportRow, Option<Val
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn canned_responses_fill_their_placeholders_and_keep_unknown_ones() {
+        assert_eq!(
+            fill_canned(
+                "Hi {requester}, about {ticket} at {client}: {unknown}",
+                "Jo Bloggs",
+                "T-42",
+                "Northwind"
+            ),
+            "Hi Jo, about T-42 at Northwind: {unknown}"
+        );
+        assert_eq!(fill_canned("Hello {requester}", "", "T-1", "X"), "Hello ");
+    }
+
     use super::*;
 
     fn org() -> OrgDraft {

@@ -100,6 +100,7 @@ impl Role {
                 Role::Analyst | Role::Senior | Role::Lead | Role::Manager
             ),
             Admin => self == Role::Admin,
+            Team => self == Role::Lead,
             Shift => matches!(self, Role::Analyst | Role::Senior | Role::Lead),
             OnCall => self.works_tickets(),
             Profile => true,
@@ -144,13 +145,16 @@ pub enum Page {
     OnCall,
     /// The signed-in person's own preferences.
     Profile,
+    /// A team lead's own team roster.
+    Team,
 }
 
 impl Page {
     /// Pages listed in the navigation, in order (a ticket page is reached from a list).
-    pub const NAV: [Page; 8] = [
+    pub const NAV: [Page; 9] = [
         Page::Dashboard,
         Page::Queue,
+        Page::Team,
         Page::Shift,
         Page::OnCall,
         Page::Portal,
@@ -171,6 +175,7 @@ impl Page {
             Page::Shift => "/shift",
             Page::OnCall => "/oncall",
             Page::Profile => "/me",
+            Page::Team => "/team",
         }
     }
 
@@ -186,6 +191,7 @@ impl Page {
             Page::Shift => "My shift",
             Page::OnCall => "On call",
             Page::Profile => "My preferences",
+            Page::Team => "My team",
         }
     }
 }
@@ -234,5 +240,10 @@ mod tests {
             .filter(|r| r.may_open(Page::Dashboard))
             .collect();
         assert_eq!(dash, vec![Role::Lead, Role::Manager]);
+        let rosters: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may_open(Page::Team))
+            .collect();
+        assert_eq!(rosters, vec![Role::Lead]);
     }
 }

@@ -298,3 +298,49 @@ pub async fn upload_attachment(
         Ok(None)
     }
 }
+
+/// Reads the text file chosen in the file input `input_id` (`Ok(None)` when none is chosen). A
+/// file over `max_bytes` or not in UTF-8 is refused with a plain message before anything is sent.
+pub async fn read_text_file(
+    input_id: &str,
+    max_bytes: usize,
+) -> Result<Option<String>, crate::model::AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::model::AppError;
+        use wasm_bindgen::JsCast;
+        let Some(file) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(input_id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return Ok(None);
+        };
+        if file.size() > max_bytes as f64 {
+            return Err(AppError::PayloadTooLarge(format!(
+                "{} is larger than {} KB. Split it into smaller files.",
+                file.name(),
+                max_bytes / 1024
+            )));
+        }
+        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| AppError::Invalid(format!("{} could not be read.", file.name())))?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let text = String::from_utf8(bytes).map_err(|_| {
+            AppError::Invalid(format!(
+                "{} is not UTF-8 text. Save it as “CSV UTF-8” and choose it again.",
+                file.name()
+            ))
+        })?;
+        // A UTF-8 byte-order mark (as spreadsheets write it) is not part of the first column name.
+        Ok(Some(text.trim_start_matches('\u{feff}').to_string()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, max_bytes);
+        Ok(None)
+    }
+}

@@ -130,6 +130,11 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=path!("/pages/:token") view=PageAckPage ssr=SsrMode::Async />
                 <Route
+                    path=path!("/team")
+                    view=|| view! { <Gate page=Page::Team><TeamPage /></Gate> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/me")
                     view=|| view! { <Gate page=Page::Profile><ProfilePage /></Gate> }
                     ssr=SsrMode::Async

@@ -337,6 +337,26 @@ pub const LOCATIONS: [&str; 8] = [
     "Field",
 ];
 
+/// The canned responses analysts start with (placeholders: see model::admin::fill_canned).
+pub const CANNED: [(&str, &str); 4] = [
+    (
+        "Password reset done",
+        "Hi {requester},\n\nI have reset your password. You will be asked to choose a new one at your next sign-in.\n\nIf it does not work, reply to {ticket} and we will call you.",
+    ),
+    (
+        "Need more details",
+        "Hi {requester},\n\nTo look into this we need a little more: when did it start, what exactly do you see (a screenshot helps), and has anything changed on your computer recently?",
+    ),
+    (
+        "Remote session",
+        "Hi {requester},\n\nI would like to connect to your computer to look at this. Please reply with a time today that suits you, and keep the computer switched on.",
+    ),
+    (
+        "Resolved, please confirm",
+        "Hi {requester},\n\nThis should be fixed now. If anything still does not work, reply to {ticket} within 7 days and it reopens automatically.",
+    ),
+];
+
 /// The IT categories the desk starts with, and the default priority each suggests (if any).
 pub const CATEGORIES: [(&str, Option<crate::model::Priority>); 10] = [
     ("Hardware", None),

@@ -200,6 +200,9 @@ pub async fn seed_demo(
     for (name, priority) in data::CATEGORIES {
         category_ids.push(desk::insert_category(&mut *tx, name, priority).await?);
     }
+    for (title, body) in data::CANNED {
+        super::repo::admin::insert_canned(&mut *tx, title, body, true, now).await?;
+    }
 
     let joined = now - (HISTORY_DAYS + 30) * DAY;
     let mut org_infos = Vec::new();

@@ -14,6 +14,7 @@ mod reports;
 mod reset;
 mod shift;
 mod signin;
+mod team;
 mod ticket;
 
 pub use admin::{
@@ -33,4 +34,5 @@ pub use reports::ReportsPage;
 pub use reset::ResetPasswordPage;
 pub use shift::ShiftPage;
 pub use signin::SignInPage;
+pub use team::TeamPage;
 pub use ticket::TicketPage;

@@ -12,7 +12,7 @@ use crate::model::admin::{
 use crate::model::time::format_utc;
 use crate::model::{AppError, Role};
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
-use crate::ui::set_http_status;
+use crate::ui::{browser, set_http_status};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -404,7 +404,7 @@ pub fn AdminImportPage() -> impl IntoView {
     view! {
         <Title text="Import users" />
         <AdminNav />
-        <PageHeader title="Import a client's users" subtitle="Paste a CSV file (UTF-8, at most 1 MB). The first line names the columns: email, name, and optionally role (client or client_admin), department, location, job_title, phone." />
+        <PageHeader title="Import a client's users" subtitle="Choose or paste a CSV file (UTF-8, at most 1 MB). The first line names the columns: email, name, and optionally role (client or client_admin), department, location, job_title, phone." />
         {move || error().map(|error| view! { <ErrorNotice error /> })}
         {move || import.value().get().and_then(Result::ok).map(|n| view! {
             <p class="notice notice-success" role="status">{format!("Imported {n} users. Make each a password link from the user list.")}</p>
@@ -424,6 +424,20 @@ pub fn AdminImportPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <div class="field">
+                <label for="import-file">"CSV file"</label>
+                <input id="import-file" type="file" accept=".csv,text/csv,text/plain" on:change=move |_| {
+                    local_error.set(None);
+                    leptos::task::spawn_local(async move {
+                        match browser::read_text_file("import-file", MAX_IMPORT_BYTES).await {
+                            Ok(Some(text)) => csv.set(text),
+                            Ok(None) => {}
+                            Err(e) => local_error.set(Some(e)),
+                        }
+                    });
+                } />
+                <p class="muted small">"Choosing a file puts its text below, where you can still correct it."</p>
+            </div>
             <div class="field">
                 <label for="import-csv">"CSV text"</label>
                 <textarea id="import-csv" rows="10" class="mono" bind:value=csv

@@ -1,6 +1,8 @@
 use super::actions::TicketActionSet;
+use crate::api::admin::canned_responses;
 use crate::api::kb::suggest_articles;
 use crate::api::tickets::{AddTicketNote, ReplyTicket};
+use crate::model::admin::fill_canned;
 use crate::model::kb::article_link;
 use crate::model::ticket_detail::{TicketActions, TicketDetail};
 use crate::ui::browser;
@@ -33,7 +35,12 @@ pub fn Composer(
                     <textarea id="reply-body" rows="5" placeholder="Write a message. Markdown works: **bold**, lists, links."
                         bind:value=body></textarea>
                 </div>
-                {actions.note_internal.then(|| view! { <ArticleLinker body /> })}
+                {actions.note_internal.then(|| view! {
+                    <div class="composer-tools">
+                        <CannedPicker ticket=ticket.clone() body />
+                        <ArticleLinker body />
+                    </div>
+                })}
                 <div class="composer-actions">
                     {actions.reply_public.then(|| view! {
                         <button type="submit" class="btn btn-primary" disabled=move || busy() || empty()>"Send reply"</button>
@@ -50,6 +57,60 @@ pub fn Composer(
         </section>
     }
     .into_any()
+}
+
+/// Appends `text` to the message on a line of its own.
+fn append_line(body: RwSignal<String>, text: &str) {
+    body.update(|b| {
+        if !b.is_empty() && !b.ends_with('\n') {
+            b.push('\n');
+        }
+        b.push_str(text);
+    });
+}
+
+/// Staff insert one of the desk's canned responses, filled in for this ticket.
+#[component]
+fn CannedPicker(ticket: TicketDetail, body: RwSignal<String>) -> impl IntoView {
+    let canned = Resource::new(|| (), |_| canned_responses());
+    let picked = RwSignal::new(String::new());
+    let (requester, number, client) = (
+        ticket.requester.name.clone(),
+        ticket.number.to_string(),
+        ticket.org_name.clone(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let (requester, number, client) = (requester.clone(), number.clone(), client.clone());
+                Suspend::new(async move {
+                    let responses = canned.await.unwrap_or_default();
+                    if responses.is_empty() {
+                        return ().into_any();
+                    }
+                    let texts = StoredValue::new(responses.iter().map(|c| (c.id, c.body.clone())).collect::<Vec<_>>());
+                    view! {
+                        <div class="field canned-picker">
+                            <label for="canned-pick">"Insert a canned response"</label>
+                            <select id="canned-pick" prop:value=picked on:change=move |e| {
+                                let chosen = event_target_value(&e).parse::<i64>().ok();
+                                picked.set(event_target_value(&e));
+                                let text = texts.with_value(|t| t.iter().find(|(id, _)| Some(*id) == chosen).map(|(_, b)| b.clone()));
+                                if let Some(text) = text {
+                                    append_line(body, &fill_canned(&text, &requester, &number, &client));
+                                }
+                                // Back to the prompt, so the same response can be chosen again.
+                                picked.set(String::new());
+                            }>
+                                <option value="">"Choose…"</option>
+                                {responses.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    }.into_any()
+                })
+            }}
+        </Transition>
+    }
 }
 
 /// Staff find a knowledge article and insert a link to it into the message; the ticket then
@@ -84,12 +145,7 @@ fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
                                 view! {
                                     <li>
                                         <button type="button" class="btn btn-quiet btn-small"
-                                            on:click=move |_| body.update(|b| {
-                                                if !b.is_empty() && !b.ends_with('\n') {
-                                                    b.push('\n');
-                                                }
-                                                b.push_str(&link);
-                                            })>
+                                            on:click=move |_| append_line(body, &link)>
                                             {format!("Insert “{}”", a.title)}
                                         </button>
                                     </li>

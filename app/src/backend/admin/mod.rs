@@ -1,0 +1,107 @@
+//! Administration: organizations with their calendar and SLA policy, users, teams, categories and
+//! canned responses, one-time password links, the CSV import of a client's users, and the audit
+//! log that records every change. Each change is one transaction that also writes its audit row;
+//! every function asks the policy first and refuses before touching anything.
+
+use super::auth::{new_token, token_hash};
+use super::db::is_unique_violation;
+use super::password;
+use super::policy::Actor;
+use super::repo::admin as repo;
+use super::repo::{audit, desk, orgs, sla as sla_repo, teams, users};
+use super::state::AppState;
+use crate::model::admin::*;
+use crate::model::sla::parse_time_zone;
+use crate::model::time::HOUR;
+use crate::model::user::validate_new_password;
+use crate::model::{AppError, AppResult, Page, Role};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+mod accounts;
+mod audit_log;
+mod catalog;
+mod import;
+mod organizations;
+mod team_setup;
+
+pub use accounts::*;
+pub use audit_log::*;
+pub use catalog::*;
+pub use import::*;
+pub use organizations::*;
+pub use team_setup::*;
+
+const USER_PAGE: i64 = 200;
+const AUDIT_PAGE: i64 = 50;
+/// Stored for accounts that have never set a password: no password verifies against it.
+const NO_PASSWORD: &str = "!no-password-set";
+
+fn invalid(message: String) -> AppError {
+    AppError::Invalid(message)
+}
+
+fn json<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+/// Records one change in the audit log, inside the change's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn record<B: Serialize, A: Serialize>(
+    conn: &mut SqliteConnection,
+    actor_id: i64,
+    now: i64,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    summary: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> AppResult<()> {
+    let (before, after) = (before.and_then(json), after.and_then(json));
+    audit::insert(
+        conn,
+        &audit::NewEntry {
+            at: now,
+            actor_id,
+            action,
+            entity,
+            entity_id,
+            summary,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A unique index caught what the checks before it missed (two administrators at once).
+fn unique_or(err: sqlx::Error, message: impl FnOnce() -> String) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::Conflict(message())
+    } else {
+        err.into()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choices
+
+pub async fn choices(state: &AppState, actor: &Actor) -> AppResult<AdminChoices> {
+    actor.require_admin()?;
+    let mut conn = state.pool.acquire().await?;
+    let teams = teams::list(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, label)| Choice { id, label })
+        .collect();
+    Ok(AdminChoices {
+        teams,
+        orgs: repo::org_choices(&mut *conn).await?,
+        time_zones: chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name().to_string())
+            .collect(),
+    })
+}

@@ -1,0 +1,215 @@
+//! Organizations: their details, business-hours calendar, holidays, SLA policy per priority,
+//! the teams that serve them, and deactivation (its users can no longer sign in; tickets stay).
+
+use super::*;
+
+pub async fn list_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<OrgRow>> {
+    actor.require_admin()?;
+    let mut conn = state.pool.acquire().await?;
+    Ok(repo::org_rows(&mut conn).await?)
+}
+
+async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgEdit>> {
+    let Some(policy) = sla_repo::load(conn, id).await? else {
+        return Ok(None);
+    };
+    let (code, name) = orgs::code_and_name(&mut *conn, id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let active = repo::org_active(&mut *conn, id).await?.unwrap_or(false);
+    let mut targets = policy.targets;
+    targets.sort_by_key(|t| t.priority);
+    let days = policy.working_days;
+    Ok(Some(OrgEdit {
+        id,
+        active,
+        draft: OrgDraft {
+            code,
+            name,
+            time_zone: policy.time_zone,
+            hours_start: format_hhmm(policy.hours_start),
+            hours_end: format_hhmm(policy.hours_end),
+            working_days: std::array::from_fn(|d| days.contains(char::from(b'1' + d as u8))),
+            warn_percent: policy.warn_percent,
+            targets,
+            holidays: repo::org_holidays(&mut *conn, id).await?,
+            teams: repo::org_teams(&mut *conn, id).await?,
+        },
+    }))
+}
+
+fn org_not_found(id: i64) -> AppError {
+    AppError::NotFound(format!("There is no organization {id}."))
+}
+
+pub async fn org(state: &AppState, actor: &Actor, id: i64) -> AppResult<OrgEdit> {
+    actor.require_admin()?;
+    let mut conn = state.pool.acquire().await?;
+    load_org(&mut conn, id)
+        .await?
+        .ok_or_else(|| org_not_found(id))
+}
+
+/// Checks what the model cannot: the time zone exists, the code is free, the teams exist.
+async fn check_org(
+    conn: &mut SqliteConnection,
+    draft: &OrgDraft,
+    except: Option<i64>,
+) -> AppResult<ValidOrg> {
+    let valid = draft.validate().map_err(invalid)?;
+    parse_time_zone(&valid.time_zone).map_err(invalid)?;
+    if repo::org_code_taken(&mut *conn, &valid.code, except).await? {
+        return Err(AppError::Conflict(format!(
+            "Another organization already uses the short code {}.",
+            valid.code
+        )));
+    }
+    if repo::count_existing(conn, "teams", &valid.teams).await? != valid.teams.len() as i64 {
+        return Err(invalid("One of the chosen teams does not exist.".into()));
+    }
+    Ok(valid)
+}
+
+async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -> AppResult<()> {
+    let days = v.hours.days_string();
+    repo::update_org(
+        &mut *conn,
+        id,
+        &repo::OrgSettings {
+            code: &v.code,
+            name: &v.name,
+            time_zone: &v.time_zone,
+            hours_start: i64::from(v.hours.start_min),
+            hours_end: i64::from(v.hours.end_min),
+            working_days: &days,
+            warn_percent: v.warn_percent,
+        },
+    )
+    .await
+    .map_err(|e| unique_or(e, || format!("The short code {} is taken.", v.code)))?;
+    for target in &v.targets {
+        sla_repo::set_target(&mut *conn, id, target).await?;
+    }
+    repo::clear_holidays(&mut *conn, id).await?;
+    for (day, name) in &v.holidays {
+        sla_repo::add_holiday(&mut *conn, id, day, name).await?;
+    }
+    repo::clear_org_teams(&mut *conn, id).await?;
+    for team in &v.teams {
+        teams::serve_org(&mut *conn, *team, id).await?;
+    }
+    Ok(())
+}
+
+pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> AppResult<i64> {
+    actor.require_admin()?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let v = check_org(&mut tx, draft, None).await?;
+    let days = v.hours.days_string();
+    let id = orgs::insert(
+        &mut *tx,
+        &orgs::NewOrg {
+            code: &v.code,
+            name: &v.name,
+            time_zone: &v.time_zone,
+            hours_start: i64::from(v.hours.start_min),
+            hours_end: i64::from(v.hours.end_min),
+            working_days: &days,
+            created_at: now,
+        },
+    )
+    .await
+    .map_err(|e| unique_or(e, || format!("The short code {} is taken.", v.code)))?;
+    write_org_details(&mut tx, id, &v).await?;
+    let after = load_org(&mut tx, id).await?;
+    record::<(), _>(
+        &mut tx,
+        actor.id,
+        now,
+        "organization.create",
+        "organization",
+        Some(id),
+        &format!("Created organization {} ({})", v.name, v.code),
+        None,
+        after.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_org(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    draft: &OrgDraft,
+) -> AppResult<()> {
+    actor.require_admin()?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let before = load_org(&mut tx, id)
+        .await?
+        .ok_or_else(|| org_not_found(id))?;
+    let v = check_org(&mut tx, draft, Some(id)).await?;
+    write_org_details(&mut tx, id, &v).await?;
+    let after = load_org(&mut tx, id).await?;
+    record(
+        &mut tx,
+        actor.id,
+        now,
+        "organization.update",
+        "organization",
+        Some(id),
+        &format!("Changed organization {} ({})", v.name, v.code),
+        Some(&before),
+        after.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (or reactivates) an organization. Its users can no longer sign in and signed-in
+/// users are refused from their next request; its tickets stay.
+pub async fn set_org_active(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> AppResult<()> {
+    actor.require_admin()?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let was = repo::org_active(&mut *tx, id)
+        .await?
+        .ok_or_else(|| org_not_found(id))?;
+    if was == active {
+        return Ok(());
+    }
+    repo::set_org_active(&mut *tx, id, active).await?;
+    let (code, name) = orgs::code_and_name(&mut *tx, id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    record(
+        &mut tx,
+        actor.id,
+        now,
+        if active {
+            "organization.reactivate"
+        } else {
+            "organization.deactivate"
+        },
+        "organization",
+        Some(id),
+        &format!(
+            "{} organization {name} ({code})",
+            if active { "Reactivated" } else { "Deactivated" }
+        ),
+        Some(&serde_json::json!({ "active": was })),
+        Some(&serde_json::json!({ "active": active })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

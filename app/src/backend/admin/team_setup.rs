@@ -1,0 +1,270 @@
+//! Teams: name, lead, members and the organizations served (set by administrators), and the
+//! roster a team lead keeps for their own team.
+
+use super::*;
+
+async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<TeamRow>> {
+    let Some(f) = repo::team_facts(&mut *conn, id).await? else {
+        return Ok(None);
+    };
+    let lead = match f.lead_id {
+        Some(lead) => users::name(&mut *conn, lead)
+            .await?
+            .map(|name| crate::model::UserRef { id: lead, name }),
+        None => None,
+    };
+    Ok(Some(TeamRow {
+        id: f.id,
+        name: f.name,
+        lead,
+        members: repo::team_members(&mut *conn, id).await?,
+        orgs: repo::team_orgs(&mut *conn, id).await?,
+    }))
+}
+
+pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRow>> {
+    actor.require_admin()?;
+    let mut conn = state.pool.acquire().await?;
+    let mut rows = Vec::new();
+    for (id, _) in teams::list(&mut *conn).await? {
+        if let Some(row) = team_row(&mut conn, id).await? {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoices> {
+    actor.require_admin()?;
+    let mut conn = state.pool.acquire().await?;
+    let leads = repo::staff_with_roles(&mut conn, &[Role::Lead])
+        .await?
+        .into_iter()
+        .map(|(id, name, ..)| Choice { id, label: name })
+        .collect();
+    let analysts = repo::staff_with_roles(&mut conn, &[Role::Analyst, Role::Senior])
+        .await?
+        .into_iter()
+        .map(|(id, name, _, tier, team)| Choice {
+            id,
+            label: format!(
+                "{name} (tier {}{})",
+                tier.unwrap_or(1),
+                team.map(|t| format!(", team {t}")).unwrap_or_default()
+            ),
+        })
+        .collect();
+    Ok(TeamChoices {
+        leads,
+        analysts,
+        orgs: repo::org_choices(&mut *conn).await?,
+    })
+}
+
+/// Active analysts and seniors on no team, labelled with their tier: who may join a team.
+async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>> {
+    Ok(repo::staff_with_roles(conn, &[Role::Analyst, Role::Senior])
+        .await?
+        .into_iter()
+        .filter(|(.., team)| team.is_none())
+        .map(|(id, name, _, tier, _)| Choice {
+            id,
+            label: format!("{name} (tier {})", tier.unwrap_or(1)),
+        })
+        .collect())
+}
+
+/// The team the actor leads, with the analysts who could join it.
+pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<TeamRoster> {
+    actor.require_page(Page::Team)?;
+    let mut conn = state.pool.acquire().await?;
+    let (team_id, _) = repo::team_led_by(&mut *conn, actor.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "You do not lead a team yet: an administrator sets that up in Teams.".into(),
+            )
+        })?;
+    let team = team_row(&mut conn, team_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no team {team_id}.")))?;
+    Ok(TeamRoster {
+        team,
+        candidates: unteamed_analysts(&mut conn).await?,
+    })
+}
+
+/// Puts an analyst on (`member`) or takes them off a team. Administrators may change any team;
+/// a lead only their own, and only with analysts who are on no other team.
+pub async fn set_roster_member(
+    state: &AppState,
+    actor: &Actor,
+    team_id: i64,
+    user_id: i64,
+    member: bool,
+) -> AppResult<()> {
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    if actor.role != Role::Admin {
+        actor.require_page(Page::Team)?;
+        let led = repo::team_led_by(&mut *tx, actor.id).await?;
+        if led.map(|(id, _)| id) != Some(team_id) {
+            return Err(AppError::Forbidden(
+                "You can change only the roster of the team you lead.".into(),
+            ));
+        }
+    }
+    let before = team_row(&mut tx, team_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no team {team_id}.")))?;
+    let person = repo::roles_of(&mut tx, &[user_id]).await?;
+    match person.first() {
+        Some((_, role, true)) if matches!(role.as_str(), "analyst" | "senior") => {}
+        Some(_) => {
+            return Err(invalid(
+                "Only active analysts and senior analysts can be on a team roster.".into(),
+            ))
+        }
+        None => return Err(AppError::NotFound(format!("There is no user {user_id}."))),
+    }
+    let on_this_team = before.members.iter().any(|m| m.id == user_id);
+    if member == on_this_team {
+        return Ok(()); // already as asked: nothing to change or record
+    }
+    if member
+        && !unteamed_analysts(&mut tx)
+            .await?
+            .iter()
+            .any(|c| c.id == user_id)
+    {
+        return Err(AppError::Conflict(
+            "That analyst is on another team: their lead or an administrator takes them off it first."
+                .into(),
+        ));
+    }
+    repo::set_user_team(&mut *tx, user_id, member.then_some(team_id)).await?;
+    let after = team_row(&mut tx, team_id).await?;
+    let name = users::name(&mut *tx, user_id).await?.unwrap_or_default();
+    record(
+        &mut tx,
+        actor.id,
+        now,
+        "team.roster",
+        "team",
+        Some(team_id),
+        &if member {
+            format!("Added {name} to team {}", before.name)
+        } else {
+            format!("Took {name} off team {}", before.name)
+        },
+        Some(&before),
+        after.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates (no `id`) or changes a team: its name, lead, members and the organizations it serves.
+pub async fn save_team(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<i64>,
+    draft: &TeamDraft,
+) -> AppResult<i64> {
+    actor.require_admin()?;
+    let v = draft.validate().map_err(invalid)?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let before = match id {
+        Some(id) => Some(
+            team_row(&mut tx, id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))?,
+        ),
+        None => None,
+    };
+    if repo::team_name_taken(&mut *tx, &v.name, id).await? {
+        return Err(AppError::Conflict(format!(
+            "There is already a team called {}.",
+            v.name
+        )));
+    }
+    let lead = repo::roles_of(&mut tx, &[v.lead_id]).await?;
+    match lead.first() {
+        Some((_, role, true)) if role == Role::Lead.as_str() => {}
+        Some(_) => {
+            return Err(invalid(
+                "The chosen lead is not an active team lead; give them the team lead role first."
+                    .into(),
+            ))
+        }
+        None => return Err(invalid("The chosen lead does not exist.".into())),
+    }
+    if let Some((other, other_name)) = repo::team_led_by(&mut *tx, v.lead_id).await? {
+        if Some(other) != id {
+            return Err(AppError::Conflict(format!(
+                "That person already leads team {other_name}."
+            )));
+        }
+    }
+    let members = repo::roles_of(&mut tx, &v.members).await?;
+    if members.len() != v.members.len()
+        || members
+            .iter()
+            .any(|(_, role, active)| !active || !matches!(role.as_str(), "analyst" | "senior"))
+    {
+        return Err(invalid(
+            "Team members must be active analysts or senior analysts.".into(),
+        ));
+    }
+    if repo::count_existing(&mut tx, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
+        return Err(invalid(
+            "One of the chosen organizations does not exist.".into(),
+        ));
+    }
+    let team_id = match id {
+        Some(id) => {
+            repo::rename_team(&mut *tx, id, &v.name)
+                .await
+                .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?;
+            id
+        }
+        None => teams::insert(&mut *tx, &v.name, now)
+            .await
+            .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?,
+    };
+    teams::set_lead(&mut *tx, team_id, v.lead_id).await?;
+    repo::set_user_team(&mut *tx, v.lead_id, Some(team_id)).await?;
+    repo::clear_members(&mut *tx, team_id).await?;
+    for m in &v.members {
+        repo::set_user_team(&mut *tx, *m, Some(team_id)).await?;
+    }
+    repo::clear_team_orgs(&mut *tx, team_id).await?;
+    for org in &v.orgs {
+        teams::serve_org(&mut *tx, team_id, *org).await?;
+    }
+    let after = team_row(&mut tx, team_id).await?;
+    record(
+        &mut tx,
+        actor.id,
+        now,
+        if id.is_some() {
+            "team.update"
+        } else {
+            "team.create"
+        },
+        "team",
+        Some(team_id),
+        &format!(
+            "{} team {}",
+            if id.is_some() { "Changed" } else { "Created" },
+            v.name
+        ),
+        before.as_ref(),
+        after.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(team_id)
+}
