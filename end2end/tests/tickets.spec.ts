@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn } from "./helpers";
+import { LOGINS, signIn, waitForHydration } from "./helpers";
 
 async function as(browser: Browser, email: string): Promise<Page> {
   const context = await browser.newContext();

@@ -4,8 +4,8 @@
 
 use crate::model::admin::{
     AdminChoices, AuditPage, CannedDraft, CannedResponse, CategoryDraft, CategoryRow,
-    ImportPreview, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices, TeamDraft,
-    TeamRoster, TeamRow, UserDraft, UserEdit, UserFilter, UserRow,
+    ImportPreview, MyTeam, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices,
+    TeamDraft, TeamRow, UserDraft, UserEdit, UserFilter, UserRow,
 };
 use crate::model::AppError;
 use leptos::prelude::*;
@@ -120,7 +120,7 @@ pub async fn save_team(id: Option<i64>, draft: TeamDraft) -> Result<i64, AppErro
 
 /// The team the signed-in lead leads, and who could join it.
 #[server(prefix = "/api", endpoint = "team/roster")]
-pub async fn get_team_roster() -> Result<TeamRoster, AppError> {
+pub async fn get_team_roster() -> Result<MyTeam, AppError> {
     let actor = request::actor()?;
     admin::roster(&request::state()?, &actor).await
 }

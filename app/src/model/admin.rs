@@ -478,7 +478,7 @@ pub struct TeamRow {
 
 /// A team lead's own team: who is on it, and the analysts without a team who could join.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamRoster {
+pub struct MyTeam {
     pub team: TeamRow,
     pub candidates: Vec<Choice>,
 }

@@ -75,7 +75,7 @@ async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>
 }
 
 /// The team the actor leads, with the analysts who could join it.
-pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<TeamRoster> {
+pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<MyTeam> {
     actor.require_page(Page::Team)?;
     let mut conn = state.pool.acquire().await?;
     let (team_id, _) = repo::team_led_by(&mut *conn, actor.id)
@@ -88,7 +88,7 @@ pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<TeamRoster> {
     let team = team_row(&mut conn, team_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no team {team_id}.")))?;
-    Ok(TeamRoster {
+    Ok(MyTeam {
         team,
         candidates: unteamed_analysts(&mut conn).await?,
     })

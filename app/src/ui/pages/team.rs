@@ -1,7 +1,7 @@
 //! My team: a team lead keeps their own roster (who is on the team), without the administrators.
 
 use crate::api::admin::{get_team_roster, SetTeamMember};
-use crate::model::admin::TeamRoster;
+use crate::model::admin::MyTeam;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,8 +26,8 @@ pub fn TeamPage() -> impl IntoView {
 }
 
 #[component]
-fn Roster(roster: TeamRoster, change: ServerAction<SetTeamMember>) -> impl IntoView {
-    let TeamRoster { team, candidates } = roster;
+fn Roster(roster: MyTeam, change: ServerAction<SetTeamMember>) -> impl IntoView {
+    let MyTeam { team, candidates } = roster;
     let team_id = team.id;
     let serves = if team.orgs.is_empty() {
         "no organization yet".to_string()

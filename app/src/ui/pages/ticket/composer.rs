@@ -72,7 +72,9 @@ fn append_line(body: RwSignal<String>, text: &str) {
 /// Staff insert one of the desk's canned responses, filled in for this ticket.
 #[component]
 fn CannedPicker(ticket: TicketDetail, body: RwSignal<String>) -> impl IntoView {
-    let canned = Resource::new(|| (), |_| canned_responses());
+    // Loaded in the browser only: the list is not part of the page's first paint, and a
+    // server-rendered copy would have to match it exactly while hydrating.
+    let canned = LocalResource::new(canned_responses);
     let picked = RwSignal::new(String::new());
     let (requester, number, client) = (
         ticket.requester.name.clone(),
