@@ -2,7 +2,7 @@ use super::actions::TicketActionSet;
 use crate::api::admin::canned_responses;
 use crate::api::kb::suggest_articles;
 use crate::api::tickets::{AddTicketNote, ReplyTicket};
-use crate::model::admin::fill_canned;
+use crate::model::admin::{fill_canned, CannedResponse};
 use crate::model::kb::article_link;
 use crate::model::ticket_detail::{TicketActions, TicketDetail};
 use crate::ui::browser;
@@ -72,46 +72,48 @@ fn append_line(body: RwSignal<String>, text: &str) {
 /// Staff insert one of the desk's canned responses, filled in for this ticket.
 #[component]
 fn CannedPicker(ticket: TicketDetail, body: RwSignal<String>) -> impl IntoView {
-    // Loaded in the browser only: the list is not part of the page's first paint, and a
-    // server-rendered copy would have to match it exactly while hydrating.
-    let canned = LocalResource::new(canned_responses);
+    // Fetched once the page is interactive: the picker is not part of the first paint, so the
+    // server and the hydrating browser both start from "no picker" and cannot disagree.
+    let responses = RwSignal::new(Vec::<CannedResponse>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = canned_responses().await {
+                responses.set(list);
+            }
+        });
+    });
     let picked = RwSignal::new(String::new());
-    let (requester, number, client) = (
-        ticket.requester.name.clone(),
+    let ticket = StoredValue::new((
+        ticket.requester.name,
         ticket.number.to_string(),
-        ticket.org_name.clone(),
-    );
+        ticket.org_name,
+    ));
+    let fill = move |id: Option<i64>| {
+        let text = responses.with_untracked(|list| {
+            let chosen = list.iter().find(|c| Some(c.id) == id)?;
+            Some(ticket.with_value(|(requester, number, client)| {
+                fill_canned(&chosen.body, requester, number, client)
+            }))
+        });
+        if let Some(text) = text {
+            append_line(body, &text);
+        }
+    };
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let (requester, number, client) = (requester.clone(), number.clone(), client.clone());
-                Suspend::new(async move {
-                    let responses = canned.await.unwrap_or_default();
-                    if responses.is_empty() {
-                        return ().into_any();
-                    }
-                    let texts = StoredValue::new(responses.iter().map(|c| (c.id, c.body.clone())).collect::<Vec<_>>());
-                    view! {
-                        <div class="field canned-picker">
-                            <label for="canned-pick">"Insert a canned response"</label>
-                            <select id="canned-pick" prop:value=picked on:change=move |e| {
-                                let chosen = event_target_value(&e).parse::<i64>().ok();
-                                picked.set(event_target_value(&e));
-                                let text = texts.with_value(|t| t.iter().find(|(id, _)| Some(*id) == chosen).map(|(_, b)| b.clone()));
-                                if let Some(text) = text {
-                                    append_line(body, &fill_canned(&text, &requester, &number, &client));
-                                }
-                                // Back to the prompt, so the same response can be chosen again.
-                                picked.set(String::new());
-                            }>
-                                <option value="">"Choose…"</option>
-                                {responses.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
-                            </select>
-                        </div>
-                    }.into_any()
-                })
-            }}
-        </Transition>
+        <Show when=move || !responses.read().is_empty()>
+            <div class="field canned-picker">
+                <label for="canned-pick">"Insert a canned response"</label>
+                <select id="canned-pick" prop:value=picked on:change=move |e| {
+                    picked.set(event_target_value(&e));
+                    fill(event_target_value(&e).parse::<i64>().ok());
+                    // Back to the prompt, so the same response can be chosen again.
+                    picked.set(String::new());
+                }>
+                    <option value="">"Choose…"</option>
+                    {move || responses.get().into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
+                </select>
+            </div>
+        </Show>
     }
 }
 
