@@ -9,7 +9,10 @@ use leptos::prelude::*;
 use crate::backend::{reports, request};
 
 #[server(prefix = "/api", endpoint = "desk_report")]
-pub async fn get_desk_report(params: ReportParams) -> Result<DeskReport, AppError> {
+pub async fn get_desk_report(
+    // A period and client all left empty encode as nothing at all: that means "the defaults".
+    #[server(default)] params: ReportParams,
+) -> Result<DeskReport, AppError> {
     let actor = request::actor()?;
     reports::desk(&request::state()?, &actor, &params).await
 }

@@ -102,6 +102,7 @@ pub async fn assign(
     version: i64,
     assignee_id: i64,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.assign {
         return Err(refuse("Only team leads and managers assign tickets."));
@@ -142,6 +143,7 @@ pub async fn hand_over(
     to_user_id: Option<i64>,
     note: &str,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let note = validate_text("hand-over note", note).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.hand_off {
@@ -204,6 +206,7 @@ pub async fn change_tier(
     to_tier: u8,
     reason: &str,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let reason = validate_text("reason", reason).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     let from = c.ticket.tier as u8;
@@ -328,6 +331,7 @@ pub async fn set_priority(
     version: i64,
     priority: Priority,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.set_priority {
         return Err(refuse(
@@ -367,6 +371,7 @@ pub async fn set_category(
     version: i64,
     category_id: i64,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.set_category {
         return Err(refuse("Only help desk staff set categories."));
@@ -395,6 +400,7 @@ pub async fn set_flags(
     requires_budget: bool,
     requires_approval: bool,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.set_flags {
         return Err(refuse(
@@ -429,6 +435,7 @@ pub async fn set_pending(
     reason: PendingReason,
     note: Option<&str>,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let note = note
         .filter(|n| !n.trim().is_empty())
         .map(|n| validate_text("note", n))
@@ -470,6 +477,7 @@ pub async fn resume(
     number: i64,
     version: i64,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.resume {
         return Err(AppError::Conflict(format!(
@@ -495,6 +503,7 @@ pub async fn resolve(
     version: i64,
     resolution: &str,
 ) -> AppResult<Changed> {
+    actor.require_staff()?;
     let resolution = validate_text("resolution note", resolution).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.resolve {
