@@ -230,3 +230,83 @@ async fn recurring_problems_group_alike_tickets_within_scope() {
         assert_eq!(err.status(), 403);
     }
 }
+
+#[tokio::test]
+async fn the_backlog_and_business_hours_on_a_hand_made_week() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let h = 3600;
+    // Friday 2026-11-20 00:00 UTC; Northwind works 8:00-18:00 Chicago time (UTC-6), Mon-Fri
+    let friday = app::model::reports::parse_day("2026-11-20").unwrap() * DAY;
+    let raise = |problem: &'static str| NewTicket {
+        urgency: Some(Urgency::NotUrgent),
+        problem: problem.into(),
+        ..Default::default()
+    };
+    let raise_at = async |at: i64, problem: &'static str| {
+        d.clock.set(at);
+        let n = tickets::raise(&d.state, &jo, &raise(problem))
+            .await
+            .unwrap()
+            .number
+            .0;
+        tickets::claim(&d.state, &ana, n, 1).await.unwrap();
+        n
+    };
+    // open since the day before the period, never resolved
+    raise_at(friday - 10 * h, "Scanner on floor 3 is offline").await;
+    // raised Friday 16:00 Chicago
+    let a = raise_at(friday + 22 * h, "Shared drive asks for a password").await;
+    let b = raise_at(friday + 22 * h, "Calendar invites arrive twice").await;
+    // B resolved Saturday: 2 business hours (Friday 16:00-18:00), 17 hours of wall clock
+    d.clock.set(friday + DAY + 15 * h);
+    tickets::resolve(&d.state, &ana, b, 2, "Removed the duplicate rule")
+        .await
+        .unwrap();
+    // A resolved Monday 10:00 Chicago: 4 business hours, 66 of wall clock
+    d.clock.set(friday + 3 * DAY + 16 * h);
+    tickets::resolve(&d.state, &ana, a, 2, "Reset the mapping")
+        .await
+        .unwrap();
+    raise_at(friday + 3 * DAY + 17 * h, "Projector in room 2 flickers").await;
+
+    let params = ReportParams {
+        from: Some("2026-11-20".into()),
+        to: Some("2026-11-23".into()),
+        client: None,
+    };
+    let r = reports::desk(&d.state, &d.actor(MANAGER).await, &params)
+        .await
+        .unwrap();
+    assert_eq!((r.raised, r.resolved), (3, 2));
+    assert_eq!(
+        r.backlog
+            .iter()
+            .map(|c| (c.label.as_str(), c.count))
+            .collect::<Vec<_>>(),
+        vec![
+            ("2026-11-20", 3),
+            ("2026-11-21", 2),
+            ("2026-11-22", 2),
+            ("2026-11-23", 2)
+        ]
+    );
+    assert_eq!(
+        (r.resolution.median, r.resolution.p90),
+        (Some(17 * h), Some(66 * h))
+    );
+    assert_eq!(
+        (r.resolution_business.median, r.resolution_business.p90),
+        (Some(2 * h), Some(4 * h))
+    );
+    // a client filter narrows the backlog too
+    let other = ReportParams {
+        client: Some("CHC".into()),
+        ..params
+    };
+    let r = reports::desk(&d.state, &d.actor(MANAGER).await, &other)
+        .await
+        .unwrap();
+    assert!(r.backlog.iter().all(|c| c.count == 0));
+}

@@ -4,7 +4,7 @@
 use crate::api::reports::{get_desk_report, get_recurring_problems, get_scorecards};
 use crate::model::reports::{
     format_day, Count, DeskReport, ProblemGroup, ReportParams, ScorecardPage, TeamMedians,
-    RECURRING_WINDOW_DAYS,
+    RECURRING_WINDOW_DAYS, WEEKDAYS,
 };
 use crate::model::time::format_duration;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
@@ -16,8 +16,6 @@ use leptos_router::hooks::use_query_map;
 
 /// Recurring groups listed, largest first.
 const SHOWN_GROUPS: usize = 12;
-
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 fn duration(secs: Option<i64>) -> String {
     secs.map(format_duration).unwrap_or_else(|| "–".into())
@@ -104,6 +102,22 @@ fn DeskReportView(r: DeskReport) -> impl IntoView {
         ),
         ("Resolution, median", duration(r.resolution.median)),
         ("Resolution, 90th percentile", duration(r.resolution.p90)),
+        (
+            "First response, median in business hours",
+            duration(r.first_response_business.median),
+        ),
+        (
+            "First response, 90th percentile in business hours",
+            duration(r.first_response_business.p90),
+        ),
+        (
+            "Resolution, median in business hours",
+            duration(r.resolution_business.median),
+        ),
+        (
+            "Resolution, 90th percentile in business hours",
+            duration(r.resolution_business.p90),
+        ),
         ("First response on target", percent(r.response_attainment)),
         ("Resolution on target", percent(r.resolution_attainment)),
         ("Resolved on first contact", percent(r.first_contact_rate)),
@@ -145,30 +159,44 @@ fn DeskReportView(r: DeskReport) -> impl IntoView {
                 }).collect_view()}
             </dl>
             <p class="small muted">
-                "Times are wall-clock from when the ticket was raised; on-target shares follow each client's SLA calendar. "
+                "Times run from when the ticket was raised: wall-clock, and in business hours of each client's calendar; on-target shares follow each client's SLA calendar. "
                 <a href=format!("/reports/summary.csv?{csv_query}") download>"Download these figures (CSV)"</a>
             </p>
         </section>
         {if r.raised == 0 {
             view! { <EmptyState title="No tickets were raised in this period." hint="Choose a longer period or another client." /> }.into_any()
         } else {
+            let csv = |name: &str| format!("/reports/{name}.csv?{csv_query}");
             view! {
-                <VolumeChart days=r.per_day.clone() csv=format!("/reports/volume.csv?{csv_query}") />
-                <HeatMap cells=r.heat_map />
+                <DailyChart id="volume" title="Tickets raised per day" what="tickets raised per day"
+                    column="Raised" days=r.per_day.clone() csv=csv("volume") />
+                <HeatMap cells=r.heat_map csv=csv("heatmap") />
                 <div class="report-grid">
-                    <Breakdown title="By priority" rows=r.by_priority.clone() total=r.raised />
-                    <Breakdown title="By channel" rows=r.by_channel.clone() total=r.raised />
-                    <Breakdown title="By category" rows=r.by_category.clone() total=r.raised />
+                    <Breakdown title="By priority" rows=r.by_priority.clone() total=r.raised csv=csv("priority") />
+                    <Breakdown title="By channel" rows=r.by_channel.clone() total=r.raised csv=csv("channel") />
+                    <Breakdown title="By category" rows=r.by_category.clone() total=r.raised csv=csv("category") />
                 </div>
             }.into_any()
         }}
+        // the backlog is worth reading even when nothing new came in
+        <DailyChart id="backlog" title="Backlog: tickets open at the end of each day"
+            what="tickets open at the end of each day" column="Open"
+            days=r.backlog.clone() csv=format!("/reports/backlog.csv?{csv_query}") />
     }
 }
 
-/// Tickets raised per day as SVG bars, with the numbers as a table for reading and for screen
-/// readers.
+/// A count per day as SVG bars, with the numbers as a table for reading and for screen readers.
 #[component]
-fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
+fn DailyChart(
+    id: &'static str,
+    title: &'static str,
+    /// What a bar counts, for the chart's description ("tickets raised per day").
+    what: &'static str,
+    /// The table's heading for the count.
+    column: &'static str,
+    days: Vec<Count>,
+    csv: String,
+) -> impl IntoView {
     let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1);
     let (width, height) = (720.0_f64, 160.0_f64);
     let slot = width / days.len().max(1) as f64;
@@ -181,7 +209,7 @@ fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
             let y = height - h;
             view! {
                 <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", (slot - 2.0).max(1.0)) height=format!("{h:.1}") class="bar">
-                    <title>{format!("{}: {} raised", d.label, d.count)}</title>
+                    <title>{format!("{}: {} {}", d.label, d.count, column.to_lowercase())}</title>
                 </rect>
             }
         })
@@ -189,10 +217,10 @@ fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
     let first = days.first().map(|d| d.label.clone()).unwrap_or_default();
     let last = days.last().map(|d| d.label.clone()).unwrap_or_default();
     view! {
-        <section class="card" aria-labelledby="volume-title">
-            <h2 id="volume-title">"Tickets raised per day"</h2>
+        <section class="card" id=id aria-labelledby=format!("{id}-title")>
+            <h2 id=format!("{id}-title")>{title}</h2>
             <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img"
-                aria-label=format!("Bar chart of tickets raised per day, from {first} to {last}; at most {max} a day")>
+                aria-label=format!("Bar chart of {what}, from {first} to {last}; at most {max} a day")>
                 <line x1="0" y1=format!("{height}") x2=format!("{width}") y2=format!("{height}") class="axis" />
                 <text x="2" y="12" class="chart-label">{format!("{max} a day")}</text>
                 {bars}
@@ -201,20 +229,20 @@ fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
             <details>
                 <summary>"Show as a table"</summary>
                 <table class="data">
-                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Raised"</th></tr></thead>
+                    <thead><tr><th scope="col">"Day"</th><th scope="col">{column}</th></tr></thead>
                     <tbody>
                         {days.iter().map(|d| view! { <tr><td>{d.label.clone()}</td><td>{d.count}</td></tr> }).collect_view()}
                     </tbody>
                 </table>
             </details>
-            <p class="small"><a href=csv download>"Download per day (CSV)"</a></p>
+            <p class="small"><a href=csv download>{format!("Download {what} (CSV)")}</a></p>
         </section>
     }
 }
 
 /// Weekday by hour (UTC): each cell shows its number; the shade only repeats it.
 #[component]
-fn HeatMap(cells: [[usize; 24]; 7]) -> impl IntoView {
+fn HeatMap(cells: [[usize; 24]; 7], csv: String) -> impl IntoView {
     let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
     let shade = move |n: usize| {
         if n == 0 {
@@ -246,12 +274,13 @@ fn HeatMap(cells: [[usize; 24]; 7]) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <p class="small"><a href=csv download>"Download the heat map (CSV)"</a></p>
         </section>
     }
 }
 
 #[component]
-fn Breakdown(title: &'static str, rows: Vec<Count>, total: usize) -> impl IntoView {
+fn Breakdown(title: &'static str, rows: Vec<Count>, total: usize, csv: String) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{title}</h2>
@@ -264,6 +293,7 @@ fn Breakdown(title: &'static str, rows: Vec<Count>, total: usize) -> impl IntoVi
                     }).collect_view()}
                 </tbody>
             </table>
+            <p class="small"><a href=csv download>{format!("Download {} (CSV)", title.to_lowercase())}</a></p>
         </section>
     }
 }
@@ -387,6 +417,7 @@ fn RecurringProblems(groups: Vec<ProblemGroup>) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} smaller groups")}</p> })}
+                    <p class="small"><a href="/reports/recurring.csv" download>"Download the recurring problems (CSV)"</a></p>
                 }.into_any()
             }}
         </section>
