@@ -310,3 +310,114 @@ async fn the_backlog_and_business_hours_on_a_hand_made_week() {
         .unwrap();
     assert!(r.backlog.iter().all(|c| c.count == 0));
 }
+
+#[tokio::test]
+async fn a_recurring_group_becomes_a_problem_record_on_each_tickets_timeline() {
+    use app::backend::problems;
+    use app::model::problems::NewProblem;
+    use app::model::TicketNumber;
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let kim = d.actor(OTHER_CLIENT).await;
+    let mut numbers = Vec::new();
+    for (who, problem) in [
+        (&jo, "Badge reader at the side door is dead"),
+        (&jo, "Badge reader rejects my card"),
+        (&kim, "Badge reader beeps twice and stays locked"),
+    ] {
+        let request = NewTicket {
+            urgency: Some(Urgency::NotUrgent),
+            problem: problem.into(),
+            ..Default::default()
+        };
+        numbers.push(
+            tickets::raise(&d.state, who, &request)
+                .await
+                .unwrap()
+                .number,
+        );
+    }
+    let new = |title: &str, tickets: &[TicketNumber]| NewProblem {
+        title: title.into(),
+        note: "Reader firmware 2.1 on every site".into(),
+        tickets: tickets.to_vec(),
+    };
+    let events = || d.scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'problem_linked'");
+    let records = || d.scalar("SELECT COUNT(*) FROM problems");
+
+    // refused, and nothing written: wrong role, bad input, unknown ticket
+    let lead = d.actor(LEAD).await;
+    for who in [ANALYST, SENIOR, CLIENT, ADMIN] {
+        let err = problems::record(
+            &d.state,
+            &d.actor(who).await,
+            &new("Badge readers", &numbers),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.status(), 403, "{who}");
+    }
+    let err = problems::record(&d.state, &lead, &new("  ", &numbers))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422);
+    let err = problems::record(&d.state, &lead, &new("Badge readers", &[]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422);
+    let mut unknown = numbers.clone();
+    unknown.push(TicketNumber(999_999));
+    let err = problems::record(&d.state, &lead, &new("Badge readers", &unknown))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 404);
+    assert!(err.to_string().contains("HD-999999"), "{err}");
+    assert_eq!((records().await, events().await), (0, 0));
+
+    let pr = problems::record(&d.state, &lead, &new(" Badge readers ", &numbers))
+        .await
+        .unwrap();
+    assert_eq!((records().await, events().await), (1, 3));
+
+    // the record lists its tickets; each ticket's timeline says it belongs to the problem
+    let list = problems::list(&d.state, &d.actor(MANAGER).await)
+        .await
+        .unwrap();
+    assert!(list.may_record);
+    assert_eq!(list.problems.len(), 1);
+    let p = &list.problems[0];
+    assert_eq!((p.number, p.title.as_str()), (pr, "Badge readers"));
+    assert_eq!(p.created_by, lead.name);
+    assert_eq!(p.tickets.len(), 3);
+    let ana = d.actor(ANALYST).await;
+    let view = tickets::ticket_view(&d.state, &ana, numbers[0].0)
+        .await
+        .unwrap();
+    let line = format!("linked the ticket to problem {pr} “Badge readers”");
+    assert!(
+        view.timeline.iter().any(|e| e.summary == line && !e.public),
+        "{:?}",
+        view.timeline
+    );
+    // the requester does not see the internal step
+    let view = tickets::ticket_view(&d.state, &jo, numbers[0].0)
+        .await
+        .unwrap();
+    assert!(view.timeline.iter().all(|e| e.summary != line));
+
+    // analysts read records, but may not record; one whose team serves none of the problem's
+    // clients does not see it at all
+    let mine = problems::list(&d.state, &ana).await.unwrap();
+    assert!(!mine.may_record);
+    assert_eq!(
+        mine.problems[0].tickets.len(),
+        3,
+        "Atlas serves NWL and CHC"
+    );
+    let ben = problems::list(&d.state, &d.actor(OTHER_ANALYST).await)
+        .await
+        .unwrap();
+    assert!(ben.problems.is_empty());
+    let err = problems::list(&d.state, &jo).await.unwrap_err();
+    assert_eq!(err.status(), 403);
+}
