@@ -68,19 +68,19 @@ pub async fn summary(
             ("resolution median", duration(r.resolution.median)),
             ("resolution p90", duration(r.resolution.p90)),
             (
-                "first response median, business hours",
+                "first response median (business hours)",
                 duration(r.first_response_business.median),
             ),
             (
-                "first response p90, business hours",
+                "first response p90 (business hours)",
                 duration(r.first_response_business.p90),
             ),
             (
-                "resolution median, business hours",
+                "resolution median (business hours)",
                 duration(r.resolution_business.median),
             ),
             (
-                "resolution p90, business hours",
+                "resolution p90 (business hours)",
                 duration(r.resolution_business.p90),
             ),
             ("first response on target %", percent(r.response_attainment)),
