@@ -127,7 +127,8 @@ async fn a_problem_record_is_refused_with_a_4xx_and_nothing_written() {
     app.sign_in(&lead, LEAD).await;
     let ana = app.browser();
     app.sign_in(&ana, ANALYST).await;
-    let cases: [(&reqwest::Client, Vec<(&str, &str)>, u16); 5] = [
+    type Case<'a> = (&'a reqwest::Client, Vec<(&'a str, &'a str)>, u16);
+    let cases: [Case; 5] = [
         (
             &ana,
             vec![("new[title]", "Printers"), ("new[tickets][0]", &a)],
