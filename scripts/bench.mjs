@@ -3,8 +3,8 @@
 // databases). Node 20, built-ins only. Three subcommands:
 //
 //   measure --size N --url http://127.0.0.1:PORT --pid PID --out FILE
-//       waits for /healthz, then measures one running server (queue, dashboard, ticket page,
-//       live push with 500 subscribers and the server's RSS meanwhile, ticket creation)
+//       waits for /healthz, then measures one running server (queue, dashboard, desk report,
+//       ticket page, live push with 500 subscribers and the server's RSS meanwhile, ticket creation)
 //   assets --dir PKG_DIR --out FILE
 //       sizes of the shipped WASM and JS, raw and brotli (quality 11)
 //   report --parts DIR --out FILE --sizes "N ..."
@@ -326,6 +326,14 @@ async function measure(args) {
       expectStatus,
     );
 
+    // --- the desk report data over the default period (the last 28 days, every client), as the
+    // manager: its cost grows with the tickets of the period and the open backlog
+    result.measures.report = await latency(
+      'POST /api/desk_report (28 days)',
+      () => client.request('POST', '/api/desk_report', { cookie: cookies.manager, form: { params: { client: '' } } }),
+      expectStatus,
+    );
+
     // --- a ticket page with a long timeline
     const ticketPage = await ticketWithTimeline(client, cookies);
     result.timeline_ticket = ticketPage.number;
@@ -609,6 +617,10 @@ function report(args) {
     }
     fig('dashboard_p50', n, q.dashboard.p50, 'ms');
     fig('dashboard_p99', n, q.dashboard.p99, 'ms');
+    if (q.report) {
+      fig('report_p50', n, q.report.p50, 'ms');
+      fig('report_p99', n, q.report.p99, 'ms');
+    }
     fig('ticket_page_p50', n, q.ticket_page.p50, 'ms');
     fig('ticket_page_p99', n, q.ticket_page.p99, 'ms');
     fig('create_rate', n, m.create.per_s, 'per_s');
@@ -703,6 +715,8 @@ function report(args) {
   row('POST /api/queue p50 ms', (n) => get('queue_api_p50', n));
   row('dashboard data p50 ms', (n) => get('dashboard_p50', n));
   row('dashboard data p99 ms', (n) => get('dashboard_p99', n));
+  row('desk report data (28 days) p50 ms', (n) => get('report_p50', n));
+  row('desk report data (28 days) p99 ms', (n) => get('report_p99', n));
   row('ticket page (200 events) p50 ms', (n) => get('ticket_page_p50', n));
   row('ticket page (200 events) p99 ms', (n) => get('ticket_page_p99', n));
   row('raise_ticket per s', (n) => get('create_rate', n), 1);

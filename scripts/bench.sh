@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: seeds (or re-uses) demo databases of each size, runs the release server on each,
-# measures it over real HTTP with scripts/bench.mjs, runs the raw insert baseline on the same
+# measures it over real HTTP with scripts/bench.mjs (queue, dashboard, desk report, ticket page,
+# live push, creation), runs the raw insert baseline on the same
 # database, sizes the shipped WASM/JS, prints a table with the targets and writes
 # target/bench/report.json. A measurement, not a test: misses are printed, and the exit status
 # is non-zero only when the harness itself fails (a server that will not start, HTTP errors).

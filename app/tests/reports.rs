@@ -230,3 +230,194 @@ async fn recurring_problems_group_alike_tickets_within_scope() {
         assert_eq!(err.status(), 403);
     }
 }
+
+#[tokio::test]
+async fn the_backlog_and_business_hours_on_a_hand_made_week() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let h = 3600;
+    // Friday 2026-11-20 00:00 UTC; Northwind works 8:00-18:00 Chicago time (UTC-6), Mon-Fri
+    let friday = app::model::reports::parse_day("2026-11-20").unwrap() * DAY;
+    let raise = |problem: &'static str| NewTicket {
+        urgency: Some(Urgency::NotUrgent),
+        problem: problem.into(),
+        ..Default::default()
+    };
+    let raise_at = async |at: i64, problem: &'static str| {
+        d.clock.set(at);
+        let n = tickets::raise(&d.state, &jo, &raise(problem))
+            .await
+            .unwrap()
+            .number
+            .0;
+        tickets::claim(&d.state, &ana, n, 1).await.unwrap();
+        n
+    };
+    // open since the day before the period, never resolved
+    raise_at(friday - 10 * h, "Scanner on floor 3 is offline").await;
+    // raised Friday 16:00 Chicago
+    let a = raise_at(friday + 22 * h, "Shared drive asks for a password").await;
+    let b = raise_at(friday + 22 * h, "Calendar invites arrive twice").await;
+    // B resolved Saturday: 2 business hours (Friday 16:00-18:00), 17 hours of wall clock
+    d.clock.set(friday + DAY + 15 * h);
+    tickets::resolve(&d.state, &ana, b, 2, "Removed the duplicate rule")
+        .await
+        .unwrap();
+    // A resolved Monday 10:00 Chicago: 4 business hours, 66 of wall clock
+    d.clock.set(friday + 3 * DAY + 16 * h);
+    tickets::resolve(&d.state, &ana, a, 2, "Reset the mapping")
+        .await
+        .unwrap();
+    raise_at(friday + 3 * DAY + 17 * h, "Projector in room 2 flickers").await;
+
+    let params = ReportParams {
+        from: Some("2026-11-20".into()),
+        to: Some("2026-11-23".into()),
+        client: None,
+    };
+    let r = reports::desk(&d.state, &d.actor(MANAGER).await, &params)
+        .await
+        .unwrap();
+    assert_eq!((r.raised, r.resolved), (3, 2));
+    assert_eq!(
+        r.backlog
+            .iter()
+            .map(|c| (c.label.as_str(), c.count))
+            .collect::<Vec<_>>(),
+        vec![
+            ("2026-11-20", 3),
+            ("2026-11-21", 2),
+            ("2026-11-22", 2),
+            ("2026-11-23", 2)
+        ]
+    );
+    assert_eq!(
+        (r.resolution.median, r.resolution.p90),
+        (Some(17 * h), Some(66 * h))
+    );
+    assert_eq!(
+        (r.resolution_business.median, r.resolution_business.p90),
+        (Some(2 * h), Some(4 * h))
+    );
+    // a client filter narrows the backlog too
+    let other = ReportParams {
+        client: Some("CHC".into()),
+        ..params
+    };
+    let r = reports::desk(&d.state, &d.actor(MANAGER).await, &other)
+        .await
+        .unwrap();
+    assert!(r.backlog.iter().all(|c| c.count == 0));
+}
+
+#[tokio::test]
+async fn a_recurring_group_becomes_a_problem_record_on_each_tickets_timeline() {
+    use app::backend::problems;
+    use app::model::problems::NewProblem;
+    use app::model::TicketNumber;
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let kim = d.actor(OTHER_CLIENT).await;
+    let mut numbers = Vec::new();
+    for (who, problem) in [
+        (&jo, "Badge reader at the side door is dead"),
+        (&jo, "Badge reader rejects my card"),
+        (&kim, "Badge reader beeps twice and stays locked"),
+    ] {
+        let request = NewTicket {
+            urgency: Some(Urgency::NotUrgent),
+            problem: problem.into(),
+            ..Default::default()
+        };
+        numbers.push(
+            tickets::raise(&d.state, who, &request)
+                .await
+                .unwrap()
+                .number,
+        );
+    }
+    let new = |title: &str, tickets: &[TicketNumber]| NewProblem {
+        title: title.into(),
+        note: "Reader firmware 2.1 on every site".into(),
+        tickets: tickets.to_vec(),
+    };
+    let events = || d.scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'problem_linked'");
+    let records = || d.scalar("SELECT COUNT(*) FROM problems");
+
+    // refused, and nothing written: wrong role, bad input, unknown ticket
+    let lead = d.actor(LEAD).await;
+    for who in [ANALYST, SENIOR, CLIENT, ADMIN] {
+        let err = problems::record(
+            &d.state,
+            &d.actor(who).await,
+            &new("Badge readers", &numbers),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.status(), 403, "{who}");
+    }
+    let err = problems::record(&d.state, &lead, &new("  ", &numbers))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422);
+    let err = problems::record(&d.state, &lead, &new("Badge readers", &[]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422);
+    let mut unknown = numbers.clone();
+    unknown.push(TicketNumber(999_999));
+    let err = problems::record(&d.state, &lead, &new("Badge readers", &unknown))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 404);
+    assert!(err.to_string().contains("HD-999999"), "{err}");
+    assert_eq!((records().await, events().await), (0, 0));
+
+    let pr = problems::record(&d.state, &lead, &new(" Badge readers ", &numbers))
+        .await
+        .unwrap();
+    assert_eq!((records().await, events().await), (1, 3));
+
+    // the record lists its tickets; each ticket's timeline says it belongs to the problem
+    let list = problems::list(&d.state, &d.actor(MANAGER).await)
+        .await
+        .unwrap();
+    assert!(list.may_record);
+    assert_eq!(list.problems.len(), 1);
+    let p = &list.problems[0];
+    assert_eq!((p.number, p.title.as_str()), (pr, "Badge readers"));
+    assert_eq!(p.created_by, lead.name);
+    assert_eq!(p.tickets.len(), 3);
+    let ana = d.actor(ANALYST).await;
+    let view = tickets::ticket_view(&d.state, &ana, numbers[0].0)
+        .await
+        .unwrap();
+    let line = format!("linked the ticket to problem {pr} “Badge readers”");
+    assert!(
+        view.timeline.iter().any(|e| e.summary == line && !e.public),
+        "{:?}",
+        view.timeline
+    );
+    // the requester does not see the internal step
+    let view = tickets::ticket_view(&d.state, &jo, numbers[0].0)
+        .await
+        .unwrap();
+    assert!(view.timeline.iter().all(|e| e.summary != line));
+
+    // analysts read records, but may not record; one whose team serves none of the problem's
+    // clients does not see it at all
+    let mine = problems::list(&d.state, &ana).await.unwrap();
+    assert!(!mine.may_record);
+    assert_eq!(
+        mine.problems[0].tickets.len(),
+        3,
+        "Atlas serves NWL and CHC"
+    );
+    let ben = problems::list(&d.state, &d.actor(OTHER_ANALYST).await)
+        .await
+        .unwrap();
+    assert!(ben.problems.is_empty());
+    let err = problems::list(&d.state, &jo).await.unwrap_err();
+    assert_eq!(err.status(), 403);
+}

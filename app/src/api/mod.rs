@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod kb;
 pub mod oncall;
 pub mod portal;
+pub mod problems;
 pub mod profile;
 pub mod queue;
 pub mod reports;

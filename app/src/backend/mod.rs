@@ -14,6 +14,7 @@ pub mod notify;
 pub mod oncall;
 pub mod password;
 pub mod policy;
+pub mod problems;
 pub mod repo;
 pub mod reports;
 pub mod request;

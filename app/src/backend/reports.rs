@@ -3,14 +3,19 @@
 
 use crate::backend::policy::Actor;
 use crate::backend::repo::reports as repo;
+use crate::backend::sla::policy_for;
 use crate::backend::state::AppState;
 use crate::backend::tickets::visible_clients;
+use crate::model::reports::TicketFacts;
 use crate::model::reports::{
     desk_report, monday_of, parse_day, recurring, scorecard, team_median, AnalystWeek, DeskReport,
     ProblemGroup, ReportParams, ScorecardPage, TeamMedians, RECURRING_MIN, RECURRING_WINDOW_DAYS,
 };
+use crate::model::sla::{Calendar, WorkingTimeline};
 use crate::model::time::DAY;
 use crate::model::{AppError, AppResult, Page, Role};
+use sqlx::SqliteConnection;
+use std::collections::HashMap;
 
 /// Most recent tickets looked at for recurring problems.
 const RECURRING_SAMPLE: i64 = 5000;
@@ -23,6 +28,35 @@ pub async fn recurring_problems(state: &AppState, actor: &Actor) -> AppResult<Ve
     let mut conn = state.pool.acquire().await?;
     let recent = repo::recent_subjects(&mut conn, &scope, since, RECURRING_SAMPLE).await?;
     Ok(recurring(&recent, RECURRING_MIN))
+}
+
+/// Each client's business calendar from `start` to the last response or resolution of `tickets`,
+/// laid out once so that counting every ticket's business time stays cheap.
+async fn business_timelines(
+    conn: &mut SqliteConnection,
+    tickets: &[TicketFacts],
+    start: i64,
+) -> AppResult<HashMap<i64, WorkingTimeline>> {
+    let last = tickets
+        .iter()
+        .flat_map(|t| [t.first_response_at, t.resolved_at])
+        .flatten()
+        .max()
+        .unwrap_or(start);
+    let mut orgs: Vec<i64> = tickets.iter().map(|t| t.org_id).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let mut timelines = HashMap::new();
+    for org in orgs {
+        let business = policy_for(&mut *conn, org).await?.business;
+        let calendar = if business.hours.is_continuous() {
+            Calendar::AroundTheClock
+        } else {
+            Calendar::Business(business)
+        };
+        timelines.insert(org, calendar.timeline(start, last + 1));
+    }
+    Ok(timelines)
 }
 
 /// Weeks of history beside each scorecard.
@@ -47,9 +81,16 @@ pub async fn desk(state: &AppState, actor: &Actor, params: &ReportParams) -> App
         ),
         None => None,
     };
-    let tickets =
-        repo::raised_between(&mut conn, &scope, org_id, query.start(), query.end()).await?;
-    let mut report = desk_report(query, &tickets);
+    let (start, end) = (query.start(), query.end());
+    let tickets = repo::raised_between(&mut conn, &scope, org_id, start, end).await?;
+    let spans = repo::open_spans(&mut conn, &scope, org_id, start, end).await?;
+    let timelines = business_timelines(&mut conn, &tickets, start).await?;
+    let working = |t: &TicketFacts, a: i64, b: i64| {
+        timelines
+            .get(&t.org_id)
+            .map_or(b - a, |timeline| timeline.elapsed(a, b))
+    };
+    let mut report = desk_report(query, &tickets, &spans, working);
     report.clients = clients
         .into_iter()
         .map(|(_, code, name)| (code, name))

@@ -7,6 +7,7 @@ pub mod error;
 pub mod kb;
 pub mod live;
 pub mod portal;
+pub mod problems;
 pub mod queue;
 pub mod reports;
 pub mod role;

@@ -139,6 +139,7 @@ pub fn parse_day(text: &str) -> Result<i64, String> {
 /// What the reports need to know about one ticket raised in the period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketFacts {
+    pub org_id: i64,
     pub created_at: i64,
     pub priority: Priority,
     pub channel: Channel,
@@ -204,6 +205,11 @@ pub struct DeskReport {
     pub by_category: Vec<Count>,
     pub first_response: Spread,
     pub resolution: Spread,
+    /// The same times counted in business hours of each client's calendar.
+    pub first_response_business: Spread,
+    pub resolution_business: Spread,
+    /// Tickets open at the end of each day of the period, oldest first.
+    pub backlog: Vec<Count>,
     /// Tickets whose first response met its target, in percent of those with a response due.
     pub response_attainment: Option<f64>,
     pub resolution_attainment: Option<f64>,
@@ -221,6 +227,9 @@ pub fn average_stars(stars: &[u8]) -> Option<f64> {
     let sum: u32 = stars.iter().map(|s| u32::from(*s)).sum();
     (!stars.is_empty()).then(|| (f64::from(sum) * 10.0 / stars.len() as f64).round() / 10.0)
 }
+
+/// Heat map rows, Monday first (see [`weekday`]).
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Monday = 0 for a unix instant (1970-01-01 was a Thursday).
 pub fn weekday(at: i64) -> usize {
@@ -242,14 +251,60 @@ fn counts<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<Count> {
     out
 }
 
-/// Every figure of the desk report from the tickets raised in the period.
-pub fn desk_report(query: ReportQuery, tickets: &[TicketFacts]) -> DeskReport {
-    let mut per_day: Vec<Count> = (query.from_day..=query.to_day)
+/// When a ticket was open: from its creation until it was resolved (`None`: still open). A ticket
+/// reopened counts as open from its creation until its latest resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenSpan {
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+}
+
+fn zero_days(query: &ReportQuery) -> Vec<Count> {
+    (query.from_day..=query.to_day)
         .map(|d| Count {
             label: format_day(d),
             count: 0,
         })
-        .collect();
+        .collect()
+}
+
+/// Tickets open at the end of each day of the period (raised by then, not resolved by then),
+/// from the spans of every ticket open at some moment of it. One pass: each span adds one from
+/// the day it was raised and takes it away from the day it was resolved.
+pub fn backlog(query: &ReportQuery, spans: &[OpenSpan]) -> Vec<Count> {
+    let mut days = zero_days(query);
+    let len = days.len() as i64;
+    let mut change = vec![0i64; days.len() + 1];
+    for span in spans {
+        // open at the end of day d when created < end of d <= resolved
+        let first = span.created_at.div_euclid(DAY) - query.from_day;
+        let last = span
+            .resolved_at
+            .map_or(len, |r| r.div_euclid(DAY) - query.from_day);
+        let (first, last) = (first.clamp(0, len), last.clamp(0, len));
+        if first < last {
+            change[first as usize] += 1;
+            change[last as usize] -= 1;
+        }
+    }
+    let mut open = 0;
+    for (day, delta) in days.iter_mut().zip(change) {
+        open += delta;
+        day.count = open.max(0) as usize;
+    }
+    days
+}
+
+/// Every figure of the desk report from the tickets raised in the period, the spans of the
+/// tickets open during it, and `working`: the working seconds between two instants in the calendar
+/// of a ticket's client.
+pub fn desk_report(
+    query: ReportQuery,
+    tickets: &[TicketFacts],
+    spans: &[OpenSpan],
+    working: impl Fn(&TicketFacts, i64, i64) -> i64,
+) -> DeskReport {
+    let mut per_day = zero_days(&query);
     let mut heat_map = [[0usize; 24]; 7];
     for t in tickets {
         let index = t.created_at.div_euclid(DAY) - query.from_day;
@@ -265,6 +320,18 @@ pub fn desk_report(query: ReportQuery, tickets: &[TicketFacts]) -> DeskReport {
         .filter(|t| t.first_response_at.is_some())
         .count();
     let ratings: Vec<u8> = tickets.iter().filter_map(|t| t.stars).collect();
+    let times = |to: fn(&TicketFacts) -> Option<i64>, clock: &dyn Fn(&TicketFacts, i64) -> i64| {
+        spread(
+            tickets
+                .iter()
+                .filter_map(|t| to(t).map(|at| clock(t, at)))
+                .collect(),
+        )
+    };
+    let wall = |t: &TicketFacts, at: i64| at - t.created_at;
+    let business = |t: &TicketFacts, at: i64| working(t, t.created_at, at);
+    let responded_at = |t: &TicketFacts| t.first_response_at;
+    let resolved_at = |t: &TicketFacts| t.resolved_at;
     DeskReport {
         raised: tickets.len(),
         resolved: resolved.len(),
@@ -277,18 +344,11 @@ pub fn desk_report(query: ReportQuery, tickets: &[TicketFacts]) -> DeskReport {
                 .iter()
                 .map(|t| t.category.as_deref().unwrap_or("Uncategorized")),
         ),
-        first_response: spread(
-            tickets
-                .iter()
-                .filter_map(|t| t.first_response_at.map(|r| r - t.created_at))
-                .collect(),
-        ),
-        resolution: spread(
-            resolved
-                .iter()
-                .filter_map(|t| t.resolved_at.map(|r| r - t.created_at))
-                .collect(),
-        ),
+        first_response: times(responded_at, &wall),
+        resolution: times(resolved_at, &wall),
+        first_response_business: times(responded_at, &business),
+        resolution_business: times(resolved_at, &business),
+        backlog: backlog(&query, spans),
         response_attainment: rate(
             tickets
                 .iter()
@@ -577,6 +637,7 @@ mod tests {
 
     fn ticket(created_at: i64) -> TicketFacts {
         TicketFacts {
+            org_id: 1,
             created_at,
             priority: Priority::P3,
             channel: Channel::Web,
@@ -711,7 +772,7 @@ mod tests {
             to_day: monday / DAY + 6,
             client: None,
         };
-        let r = desk_report(q, &tickets);
+        let r = desk_report(q, &tickets, &[], |_, a, b| b - a);
         assert_eq!((r.raised, r.resolved), (4, 2));
         assert_eq!(
             r.per_day.iter().map(|d| d.count).collect::<Vec<_>>(),
@@ -725,6 +786,11 @@ mod tests {
         assert_eq!(r.first_response.p90, Some(3600));
         assert_eq!(r.resolution.median, Some(2 * h));
         assert_eq!(r.resolution.p90, Some(4 * h));
+        assert_eq!(
+            r.first_response_business, r.first_response,
+            "around the clock"
+        );
+        assert_eq!(r.resolution_business, r.resolution);
         assert_eq!(r.response_attainment, Some(66.7));
         assert_eq!(r.resolution_attainment, Some(100.0));
         assert_eq!(r.first_contact_rate, Some(50.0));
@@ -738,6 +804,92 @@ mod tests {
             }
         );
         assert_eq!(r.by_category[0].label, "Uncategorized");
+    }
+
+    #[test]
+    fn the_backlog_is_what_is_open_at_the_end_of_each_day() {
+        let d = parse_day("2026-11-16").unwrap();
+        let h = 3600;
+        let at = |day: i64, hour: i64| (d + day) * DAY + hour * h;
+        let q = ReportQuery {
+            from_day: d,
+            to_day: d + 3,
+            client: None,
+        };
+        let spans = [
+            // open before the period, resolved on its second day
+            OpenSpan {
+                created_at: at(-5, 9),
+                resolved_at: Some(at(1, 10)),
+            },
+            // raised and resolved the same day: never open at a day's end
+            OpenSpan {
+                created_at: at(0, 9),
+                resolved_at: Some(at(0, 17)),
+            },
+            // raised on the first day, still open
+            OpenSpan {
+                created_at: at(0, 23),
+                resolved_at: None,
+            },
+            // raised on the third day, resolved after the period
+            OpenSpan {
+                created_at: at(2, 8),
+                resolved_at: Some(at(9, 0)),
+            },
+            // resolved exactly at midnight: no longer open at the end of the day before
+            OpenSpan {
+                created_at: at(-1, 12),
+                resolved_at: Some(at(1, 0)),
+            },
+        ];
+        let days = backlog(&q, &spans);
+        assert_eq!(
+            days.iter().map(|c| c.count).collect::<Vec<_>>(),
+            vec![3, 1, 2, 2]
+        );
+        assert_eq!(days[0].label, "2026-11-16");
+        assert_eq!(backlog(&q, &[]).len(), 4);
+    }
+
+    /// Business hours of a hand-made 9-17 Monday-to-Friday calendar, through the SLA arithmetic.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn times_are_also_counted_in_business_hours() {
+        use crate::model::sla::{BusinessCalendar, Calendar, WorkingHours};
+        let cal = Calendar::Business(BusinessCalendar {
+            tz: chrono_tz::UTC,
+            hours: WorkingHours::parse("12345", 9 * 60, 17 * 60).unwrap(),
+            holidays: Default::default(),
+        });
+        let friday = parse_day("2026-11-20").unwrap() * DAY;
+        let h = 3600;
+        let tickets = vec![
+            // raised Friday 16:00, answered 16:30, resolved Monday 10:00
+            TicketFacts {
+                first_response_at: Some(friday + 16 * h + 1800),
+                resolved_at: Some(friday + 3 * DAY + 10 * h),
+                ..ticket(friday + 16 * h)
+            },
+            // raised Saturday 10:00, answered Monday 9:15
+            TicketFacts {
+                first_response_at: Some(friday + 3 * DAY + 9 * h + 900),
+                ..ticket(friday + DAY + 10 * h)
+            },
+        ];
+        let timeline = cal.timeline(friday, friday + 7 * DAY);
+        let q = ReportQuery {
+            from_day: friday / DAY,
+            to_day: friday / DAY + 1,
+            client: None,
+        };
+        let r = desk_report(q, &tickets, &[], |_, a, b| timeline.elapsed(a, b));
+        assert_eq!(r.resolution.median, Some(66 * h), "wall clock");
+        assert_eq!(r.resolution_business.median, Some(2 * h));
+        assert_eq!(r.first_response_business.count, 2);
+        assert_eq!(r.first_response_business.median, Some(900));
+        assert_eq!(r.first_response_business.p90, Some(1800));
+        assert_eq!(r.first_response.p90, Some(47 * h + 900));
     }
 
     #[test]

@@ -77,6 +77,11 @@ impl Role {
         matches!(self, Role::Lead | Role::Manager)
     }
 
+    /// Leads and managers turn a recurring group of tickets into a problem record.
+    pub fn records_problems(self) -> bool {
+        matches!(self, Role::Lead | Role::Manager)
+    }
+
     /// Where this role starts its day after signing in.
     pub fn landing(self) -> Page {
         match self {

@@ -416,6 +416,69 @@ mod calendar {
         }
     }
 
+    /// A calendar's working intervals over a span, with running totals, so that the working time
+    /// between many pairs of instants (a report's tickets) costs a binary search each rather than
+    /// a walk through the calendar.
+    #[derive(Debug, Clone)]
+    pub struct WorkingTimeline {
+        /// `None` around the clock: every second counts.
+        intervals: Option<Vec<(i64, i64)>>,
+        /// Working seconds before each interval (one more entry than intervals).
+        before: Vec<i64>,
+    }
+
+    impl WorkingTimeline {
+        /// Working seconds from the timeline's start up to `at`.
+        fn upto(&self, intervals: &[(i64, i64)], at: i64) -> i64 {
+            let done = intervals.partition_point(|(_, end)| *end <= at);
+            let partial = intervals
+                .get(done)
+                .map_or(0, |(start, _)| (at - start).max(0));
+            self.before[done] + partial
+        }
+
+        /// Working seconds between `a` and `b` (zero if `b` is not after `a`); the same answer as
+        /// [`Calendar::elapsed`] for instants within the span the timeline was made for.
+        pub fn elapsed(&self, a: i64, b: i64) -> i64 {
+            if b <= a {
+                return 0;
+            }
+            match &self.intervals {
+                None => b - a,
+                Some(intervals) => self.upto(intervals, b) - self.upto(intervals, a),
+            }
+        }
+    }
+
+    impl Calendar {
+        /// The working intervals from `from` to `to`, ready for many [`WorkingTimeline::elapsed`].
+        pub fn timeline(&self, from: i64, to: i64) -> WorkingTimeline {
+            match self {
+                Calendar::AroundTheClock => WorkingTimeline {
+                    intervals: None,
+                    before: vec![0],
+                },
+                Calendar::Business(cal) => {
+                    let intervals: Vec<(i64, i64)> = cal
+                        .intervals_from(from)
+                        .take_while(|(start, _)| *start < to)
+                        .collect();
+                    let mut before = Vec::with_capacity(intervals.len() + 1);
+                    let mut total = 0;
+                    before.push(0);
+                    for (start, end) in &intervals {
+                        total += end - start;
+                        before.push(total);
+                    }
+                    WorkingTimeline {
+                        intervals: Some(intervals),
+                        before,
+                    }
+                }
+            }
+        }
+    }
+
     /// An organization's SLA policy: a target per priority, its business calendar and the
     /// warning threshold.
     #[derive(Debug, Clone)]
@@ -596,6 +659,34 @@ mod tests {
 
     fn nine_to_five(tz: &str) -> Calendar {
         business(tz, "12345", 9 * 60, 17 * 60, &[])
+    }
+
+    #[test]
+    fn a_timeline_counts_like_the_calendar() {
+        let tz = chrono_tz::Europe::Paris;
+        let cal = nine_to_five("Europe/Paris");
+        // Friday 2026-11-20 16:00 to Monday 10:00: one hour on Friday, one on Monday
+        let friday = ts(tz, 2026, 11, 20, 16, 0);
+        let monday = ts(tz, 2026, 11, 23, 10, 0);
+        let timeline = cal.timeline(friday - 3 * 24 * HOUR, monday + 24 * HOUR);
+        assert_eq!(timeline.elapsed(friday, monday), 2 * HOUR);
+        assert_eq!(cal.elapsed(friday, monday), 2 * HOUR);
+        // Saturday to Saturday night: nothing; within one working hour: the minutes
+        let saturday = ts(tz, 2026, 11, 21, 11, 0);
+        assert_eq!(timeline.elapsed(saturday, saturday + 8 * HOUR), 0);
+        assert_eq!(
+            timeline.elapsed(friday + 10 * MIN, friday + 40 * MIN),
+            30 * MIN
+        );
+        assert_eq!(timeline.elapsed(monday, friday), 0);
+        for (a, b) in [
+            (friday - 30 * HOUR, monday),
+            (friday + 3 * HOUR, monday + 5 * HOUR),
+        ] {
+            assert_eq!(timeline.elapsed(a, b), cal.elapsed(a, b));
+        }
+        let clock = Calendar::AroundTheClock.timeline(0, 10);
+        assert_eq!(clock.elapsed(friday, monday), monday - friday);
     }
 
     #[test]

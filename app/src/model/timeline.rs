@@ -33,6 +33,7 @@ pub enum EventKind {
     ArticleLinked,
     Rated,
     FileAttached,
+    ProblemLinked,
 }
 named_enum!(EventKind, "event kind", {
     Created => "created",
@@ -60,6 +61,7 @@ named_enum!(EventKind, "event kind", {
     ArticleLinked => "article_linked",
     Rated => "rated",
     FileAttached => "file_attached",
+    ProblemLinked => "problem_linked",
 });
 
 impl EventKind {
@@ -76,6 +78,7 @@ impl EventKind {
                 | EventKind::PageSent
                 | EventKind::PageAcknowledged
                 | EventKind::NotificationSent
+                | EventKind::ProblemLinked
         )
     }
 }
@@ -117,6 +120,9 @@ pub struct EventData {
     /// The title of a knowledge article linked from the ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article: Option<String>,
+    /// The problem record a ticket was linked to ("PR-7 “VPN drops”").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
     /// The name of an attached file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -243,6 +249,10 @@ pub fn describe(kind: EventKind, data: &EventData) -> String {
         EventKind::ArticleLinked => match data.article.as_deref() {
             Some(title) => format!("linked the article “{title}”"),
             None => "linked a knowledge article".into(),
+        },
+        EventKind::ProblemLinked => match data.problem.as_deref() {
+            Some(problem) => format!("linked the ticket to problem {problem}"),
+            None => "linked the ticket to a problem record".into(),
         },
         EventKind::FileAttached => match data.file.as_deref() {
             Some(name) => format!("attached {name}"),

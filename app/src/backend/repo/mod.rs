@@ -10,6 +10,7 @@ pub mod kb;
 pub mod notifications;
 pub mod oncall;
 pub mod orgs;
+pub mod problems;
 pub mod reports;
 pub mod sessions;
 pub mod shifts;

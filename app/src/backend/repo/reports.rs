@@ -6,12 +6,12 @@
 
 use super::tickets::push_scope;
 use crate::backend::policy::TicketScope;
-use crate::model::reports::{SimilarTicket, TicketFacts};
+use crate::model::reports::{OpenSpan, SimilarTicket, TicketFacts};
 use crate::model::TicketNumber;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-const FACTS: &str = "SELECT t.created_at, t.priority, t.channel, c.name AS category, t.assignee_id,
+const FACTS: &str = "SELECT t.org_id, t.created_at, t.priority, t.channel, c.name AS category, t.assignee_id,
         t.first_response_at, t.resolved_at, t.response_breached, t.resolution_breached,
         t.first_contact_resolution,
         EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'reopened') AS reopened,
@@ -25,6 +25,7 @@ fn facts(r: &SqliteRow) -> sqlx::Result<TicketFacts> {
     let parse = |col: &str| -> sqlx::Result<String> { r.try_get(col) };
     let stars: Option<i64> = r.try_get("stars")?;
     Ok(TicketFacts {
+        org_id: r.try_get("org_id")?,
         created_at: r.try_get("created_at")?,
         priority: parse("priority")?
             .parse()
@@ -64,6 +65,42 @@ pub async fn raised_between(
     }
     let rows = qb.build().fetch_all(conn).await?;
     rows.iter().map(facts).collect()
+}
+
+/// The spans of the tickets open at some moment of [start, end) that `scope` may see: those open
+/// now and those resolved since `start`, each raised before `end`. Both halves walk an index
+/// (`tickets_queue` by status, `tickets_by_resolution` by resolution time), so the cost grows with
+/// the open backlog and the period, not with every ticket ever raised.
+pub async fn open_spans(
+    conn: &mut SqliteConnection,
+    scope: &TicketScope,
+    org_id: Option<i64>,
+    start: i64,
+    end: i64,
+) -> sqlx::Result<Vec<OpenSpan>> {
+    // a resolved or closed ticket keeps its resolved_at; reopening clears it
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT t.created_at, t.resolved_at FROM tickets t
+         WHERE t.id IN (SELECT id FROM tickets WHERE status_rank < 2 AND created_at < ",
+    );
+    qb.push_bind(end)
+        .push(" UNION SELECT id FROM tickets WHERE resolved_at >= ")
+        .push_bind(start)
+        .push(" AND created_at < ")
+        .push_bind(end)
+        .push(") AND ");
+    push_scope(&mut qb, scope);
+    if let Some(org) = org_id {
+        qb.push(" AND t.org_id = ").push_bind(org);
+    }
+    let rows: Vec<(i64, Option<i64>)> = qb.build_query_as().fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(created_at, resolved_at)| OpenSpan {
+            created_at,
+            resolved_at,
+        })
+        .collect())
 }
 
 /// An analyst a scorecard may be shown for.

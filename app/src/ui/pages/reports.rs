@@ -1,12 +1,15 @@
 //! Reports: the desk's figures over a period (charts drawn as SVG, each with a table view and a
 //! CSV download) and the weekly scorecards with the team's median beside them.
 
+use crate::api::problems::{get_problems, RecordProblem};
 use crate::api::reports::{get_desk_report, get_recurring_problems, get_scorecards};
+use crate::model::problems::{NewProblem, Problem, ProblemList};
 use crate::model::reports::{
     format_day, Count, DeskReport, ProblemGroup, ReportParams, ScorecardPage, TeamMedians,
-    RECURRING_WINDOW_DAYS,
+    RECURRING_WINDOW_DAYS, WEEKDAYS,
 };
-use crate::model::time::format_duration;
+use crate::model::time::{format_duration, format_utc};
+use crate::model::TicketNumber;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -16,8 +19,6 @@ use leptos_router::hooks::use_query_map;
 
 /// Recurring groups listed, largest first.
 const SHOWN_GROUPS: usize = 12;
-
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 fn duration(secs: Option<i64>) -> String {
     secs.map(format_duration).unwrap_or_else(|| "–".into())
@@ -51,7 +52,10 @@ pub fn ReportsPage() -> impl IntoView {
     let week = Memo::new(move |_| query.read().get("week"));
     let report = Resource::new(move || params.get(), get_desk_report);
     let cards = Resource::new(move || week.get(), |week| get_scorecards(week, None));
-    let problems = Resource::new(|| (), |_| get_recurring_problems());
+    let groups = Resource::new(|| (), |_| get_recurring_problems());
+    let record = ServerAction::<RecordProblem>::new();
+    // a new record shows up in the list as soon as it is written
+    let records = Resource::new(move || record.version().get(), |_| get_problems());
     view! {
         <Title text="Reports" />
         <PageHeader title="Reports" subtitle="How the desk is doing: volume, speed, quality, and each analyst's week." />
@@ -76,8 +80,18 @@ pub fn ReportsPage() -> impl IntoView {
         </Transition>
         <Transition fallback=|| view! { <Loading what="Looking for recurring problems…" /> }>
             {move || Suspend::new(async move {
-                match problems.await {
-                    Ok(groups) => view! { <RecurringProblems groups /> }.into_any(),
+                // whether the viewer may record problems is the server's answer, not a guess
+                let may_record = records.await.is_ok_and(|list| list.may_record);
+                match groups.await {
+                    Ok(groups) => view! { <RecurringProblems groups record may_record /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <Loading what="Loading the problem records…" /> }>
+            {move || Suspend::new(async move {
+                match records.await {
+                    Ok(list) => view! { <ProblemRecords list /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -104,6 +118,22 @@ fn DeskReportView(r: DeskReport) -> impl IntoView {
         ),
         ("Resolution, median", duration(r.resolution.median)),
         ("Resolution, 90th percentile", duration(r.resolution.p90)),
+        (
+            "First response, median in business hours",
+            duration(r.first_response_business.median),
+        ),
+        (
+            "First response, 90th percentile in business hours",
+            duration(r.first_response_business.p90),
+        ),
+        (
+            "Resolution, median in business hours",
+            duration(r.resolution_business.median),
+        ),
+        (
+            "Resolution, 90th percentile in business hours",
+            duration(r.resolution_business.p90),
+        ),
         ("First response on target", percent(r.response_attainment)),
         ("Resolution on target", percent(r.resolution_attainment)),
         ("Resolved on first contact", percent(r.first_contact_rate)),
@@ -145,30 +175,44 @@ fn DeskReportView(r: DeskReport) -> impl IntoView {
                 }).collect_view()}
             </dl>
             <p class="small muted">
-                "Times are wall-clock from when the ticket was raised; on-target shares follow each client's SLA calendar. "
+                "Times run from when the ticket was raised: wall-clock, and in business hours of each client's calendar; on-target shares follow each client's SLA calendar. "
                 <a href=format!("/reports/summary.csv?{csv_query}") download>"Download these figures (CSV)"</a>
             </p>
         </section>
         {if r.raised == 0 {
             view! { <EmptyState title="No tickets were raised in this period." hint="Choose a longer period or another client." /> }.into_any()
         } else {
+            let csv = |name: &str| format!("/reports/{name}.csv?{csv_query}");
             view! {
-                <VolumeChart days=r.per_day.clone() csv=format!("/reports/volume.csv?{csv_query}") />
-                <HeatMap cells=r.heat_map />
+                <DailyChart id="volume" title="Tickets raised per day" what="tickets raised per day"
+                    column="Raised" days=r.per_day.clone() csv=csv("volume") />
+                <HeatMap cells=r.heat_map csv=csv("heatmap") />
                 <div class="report-grid">
-                    <Breakdown title="By priority" rows=r.by_priority.clone() total=r.raised />
-                    <Breakdown title="By channel" rows=r.by_channel.clone() total=r.raised />
-                    <Breakdown title="By category" rows=r.by_category.clone() total=r.raised />
+                    <Breakdown title="By priority" rows=r.by_priority.clone() total=r.raised csv=csv("priority") />
+                    <Breakdown title="By channel" rows=r.by_channel.clone() total=r.raised csv=csv("channel") />
+                    <Breakdown title="By category" rows=r.by_category.clone() total=r.raised csv=csv("category") />
                 </div>
             }.into_any()
         }}
+        // the backlog is worth reading even when nothing new came in
+        <DailyChart id="backlog" title="Backlog: tickets open at the end of each day"
+            what="tickets open at the end of each day" column="Open"
+            days=r.backlog.clone() csv=format!("/reports/backlog.csv?{csv_query}") />
     }
 }
 
-/// Tickets raised per day as SVG bars, with the numbers as a table for reading and for screen
-/// readers.
+/// A count per day as SVG bars, with the numbers as a table for reading and for screen readers.
 #[component]
-fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
+fn DailyChart(
+    id: &'static str,
+    title: &'static str,
+    /// What a bar counts, for the chart's description ("tickets raised per day").
+    what: &'static str,
+    /// The table's heading for the count.
+    column: &'static str,
+    days: Vec<Count>,
+    csv: String,
+) -> impl IntoView {
     let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1);
     let (width, height) = (720.0_f64, 160.0_f64);
     let slot = width / days.len().max(1) as f64;
@@ -181,7 +225,7 @@ fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
             let y = height - h;
             view! {
                 <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", (slot - 2.0).max(1.0)) height=format!("{h:.1}") class="bar">
-                    <title>{format!("{}: {} raised", d.label, d.count)}</title>
+                    <title>{format!("{}: {} {}", d.label, d.count, column.to_lowercase())}</title>
                 </rect>
             }
         })
@@ -189,10 +233,10 @@ fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
     let first = days.first().map(|d| d.label.clone()).unwrap_or_default();
     let last = days.last().map(|d| d.label.clone()).unwrap_or_default();
     view! {
-        <section class="card" aria-labelledby="volume-title">
-            <h2 id="volume-title">"Tickets raised per day"</h2>
+        <section class="card" id=id aria-labelledby=format!("{id}-title")>
+            <h2 id=format!("{id}-title")>{title}</h2>
             <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img"
-                aria-label=format!("Bar chart of tickets raised per day, from {first} to {last}; at most {max} a day")>
+                aria-label=format!("Bar chart of {what}, from {first} to {last}; at most {max} a day")>
                 <line x1="0" y1=format!("{height}") x2=format!("{width}") y2=format!("{height}") class="axis" />
                 <text x="2" y="12" class="chart-label">{format!("{max} a day")}</text>
                 {bars}
@@ -201,20 +245,20 @@ fn VolumeChart(days: Vec<Count>, csv: String) -> impl IntoView {
             <details>
                 <summary>"Show as a table"</summary>
                 <table class="data">
-                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Raised"</th></tr></thead>
+                    <thead><tr><th scope="col">"Day"</th><th scope="col">{column}</th></tr></thead>
                     <tbody>
                         {days.iter().map(|d| view! { <tr><td>{d.label.clone()}</td><td>{d.count}</td></tr> }).collect_view()}
                     </tbody>
                 </table>
             </details>
-            <p class="small"><a href=csv download>"Download per day (CSV)"</a></p>
+            <p class="small"><a href=csv download>{format!("Download {what} (CSV)")}</a></p>
         </section>
     }
 }
 
 /// Weekday by hour (UTC): each cell shows its number; the shade only repeats it.
 #[component]
-fn HeatMap(cells: [[usize; 24]; 7]) -> impl IntoView {
+fn HeatMap(cells: [[usize; 24]; 7], csv: String) -> impl IntoView {
     let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
     let shade = move |n: usize| {
         if n == 0 {
@@ -246,12 +290,13 @@ fn HeatMap(cells: [[usize; 24]; 7]) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <p class="small"><a href=csv download>"Download the heat map (CSV)"</a></p>
         </section>
     }
 }
 
 #[component]
-fn Breakdown(title: &'static str, rows: Vec<Count>, total: usize) -> impl IntoView {
+fn Breakdown(title: &'static str, rows: Vec<Count>, total: usize, csv: String) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{title}</h2>
@@ -264,6 +309,7 @@ fn Breakdown(title: &'static str, rows: Vec<Count>, total: usize) -> impl IntoVi
                     }).collect_view()}
                 </tbody>
             </table>
+            <p class="small"><a href=csv download>{format!("Download {} (CSV)", title.to_lowercase())}</a></p>
         </section>
     }
 }
@@ -349,20 +395,36 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
     }
 }
 
-/// Alike tickets grouped, so that a systemic problem is seen as one problem.
+/// Alike tickets grouped, so that a systemic problem is seen as one problem; leads and managers
+/// can record a group as a problem.
 #[component]
-fn RecurringProblems(groups: Vec<ProblemGroup>) -> impl IntoView {
+fn RecurringProblems(
+    groups: Vec<ProblemGroup>,
+    record: ServerAction<RecordProblem>,
+    may_record: bool,
+) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="recurring-title">
+        <section class="card" id="recurring" aria-labelledby="recurring-title">
             <h2 id="recurring-title">{format!("Recurring problems, last {RECURRING_WINDOW_DAYS} days")}</h2>
+            {move || record.value().get().map(|result| match result {
+                Ok(number) => view! {
+                    <p class="notice notice-success" role="status">{format!("Recorded as problem {number}; each of its tickets says so in its timeline.")}</p>
+                }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            })}
             {if groups.is_empty() {
                 view! { <EmptyState title="Nothing recurring." hint="Groups appear when three or more tickets of a category share a key word." /> }.into_any()
             } else {
                 let more = groups.len().saturating_sub(SHOWN_GROUPS);
                 view! {
                     <ul class="problem-groups">
-                        {groups.into_iter().take(SHOWN_GROUPS).map(|g| {
+                        {groups.into_iter().take(SHOWN_GROUPS).enumerate().map(|(i, g)| {
                             let many = g.clients.len() > 1;
+                            let title = match &g.category {
+                                Some(category) => format!("{category}: “{}”", g.term),
+                                None => format!("“{}”", g.term),
+                            };
+                            let tickets: Vec<TicketNumber> = g.tickets.iter().map(|t| t.number).collect();
                             let from = if g.clients.len() > 4 {
                                 format!("{} clients", g.clients.len())
                             } else {
@@ -381,14 +443,92 @@ fn RecurringProblems(groups: Vec<ProblemGroup>) -> impl IntoView {
                                                 <li><a href=format!("/tickets/{}", t.number)>{t.number.to_string()}" "{t.subject}</a>" "<span class="muted small">{t.org_code}</span></li>
                                             }).collect_view()}
                                         </ul>
+                                        {may_record.then(|| view! { <RecordForm index=i title=title.clone() tickets=tickets.clone() record /> })}
                                     </details>
                                 </li>
                             }
                         }).collect_view()}
                     </ul>
                     {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} smaller groups")}</p> })}
+                    <p class="small"><a href="/reports/recurring.csv" download>"Download the recurring problems (CSV)"</a></p>
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Records one recurring group as a problem: a title (suggested from the group), a note, and the
+/// group's tickets.
+#[component]
+fn RecordForm(
+    index: usize,
+    title: String,
+    tickets: Vec<TicketNumber>,
+    record: ServerAction<RecordProblem>,
+) -> impl IntoView {
+    let title = RwSignal::new(title);
+    let note = RwSignal::new(String::new());
+    let count = tickets.len();
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        record.dispatch(RecordProblem {
+            new: NewProblem {
+                title: title.get_untracked(),
+                note: note.get_untracked(),
+                tickets: tickets.clone(),
+            },
+        });
+    };
+    let title_id = format!("problem-title-{index}");
+    let note_id = format!("problem-note-{index}");
+    view! {
+        <form class="record-problem" on:submit=submit>
+            <div class="field">
+                <label for=title_id.clone()>"Problem title"</label>
+                <input id=title_id type="text" required maxlength="120" bind:value=title />
+            </div>
+            <div class="field">
+                <label for=note_id.clone()>"Note (optional)"</label>
+                <textarea id=note_id rows="2" maxlength="2000" bind:value=note></textarea>
+            </div>
+            <button type="submit" class="btn" disabled=move || record.pending().get()>
+                {format!("Record as a problem ({count} tickets)")}
+            </button>
+        </form>
+    }
+}
+
+/// The problem records, newest first, each with the tickets of it the viewer may see.
+#[component]
+fn ProblemRecords(list: ProblemList) -> impl IntoView {
+    view! {
+        <section class="card" id="problems" aria-labelledby="problems-title">
+            <h2 id="problems-title">"Problems"</h2>
+            {if list.problems.is_empty() {
+                view! { <EmptyState title="No problem records yet." hint="A lead or manager can record a recurring group as one problem." /> }.into_any()
+            } else {
+                view! {
+                    <ul class="problem-records">
+                        {list.problems.into_iter().map(|p| view! { <ProblemRecord p /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ProblemRecord(p: Problem) -> impl IntoView {
+    view! {
+        <li class="problem-record" data-problem=p.number.to_string()>
+            <h3>{format!("{} {}", p.number, p.title)}</h3>
+            <p class="muted small">{format!("Recorded by {} on {}; {} tickets", p.created_by, format_utc(p.created_at), p.tickets.len())}</p>
+            {(!p.note.is_empty()).then(|| view! { <p class="problem-note">{p.note.clone()}</p> })}
+            <ul>
+                {p.tickets.into_iter().map(|t| view! {
+                    <li><a href=format!("/tickets/{}", t.number)>{t.number.to_string()}" "{t.subject}</a>" "<span class="muted small">{t.org_code}</span></li>
+                }).collect_view()}
+            </ul>
+        </li>
     }
 }
