@@ -11,16 +11,18 @@
 mod common;
 
 use app::api::{
-    admin, auth, dashboard, kb, oncall, portal, profile, queue, reports, shift, tickets,
+    admin, auth, dashboard, kb, oncall, portal, problems, profile, queue, reports, shift, tickets,
 };
 use app::backend::policy::Actor;
 use app::backend::{self as backend, seed};
 use app::model::admin::{CannedDraft, CategoryDraft, OrgDraft, TeamDraft, UserDraft, UserFilter};
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{Decision, PortalFilter};
+use app::model::problems::NewProblem;
 use app::model::queue::QueueFilter;
 use app::model::reports::ReportParams;
 use app::model::ticket::NewTicket;
+use app::model::TicketNumber;
 use app::model::{PendingReason, Priority, Role, Urgency};
 use common::*;
 use serde::Serialize;
@@ -745,6 +747,28 @@ fn cases() -> Vec<Case> {
             Setup::None,
             Allowed(NWL_STAFF_AND_OTHERS),
             |_| qs(&reports::GetRecurringProblems {}),
+        ),
+        c(
+            "problem records",
+            "problems",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&problems::GetProblems {}),
+        ),
+        c(
+            "record a problem",
+            "record_problem",
+            t(New),
+            Allowed(LEADS),
+            |x| {
+                qs(&problems::RecordProblem {
+                    new: NewProblem {
+                        title: format!("Docking stations fail, part {}", x.seq),
+                        note: String::new(),
+                        tickets: vec![TicketNumber(x.number)],
+                    },
+                })
+            },
         ),
         // --- team roster and canned responses
         c(
