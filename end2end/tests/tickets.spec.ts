@@ -138,7 +138,7 @@ test("an analyst inserts a canned response filled in for the ticket", async ({ b
   await waitForHydration(ana);
 
   await ana.getByLabel("Insert a canned response").selectOption({ label: "Resolved, please confirm" });
-  const message = ana.getByLabel("Message");
+  const message = ana.getByLabel("Message", { exact: true });
   await expect(message).toHaveValue(/^Hi Jo,\n\nThis should be fixed now\./);
   await expect(message).toHaveValue(new RegExp(`reply to ${number} within 7 days`));
   // the picker goes back to its prompt, and a second response goes below the first
