@@ -64,6 +64,7 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security::refuse_announced_oversize))
         .merge(uploads);
     for layer in security::header_layers() {
         router = router.layer(layer);

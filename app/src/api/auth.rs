@@ -12,11 +12,12 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<String, AppError> {
     use crate::backend::{auth, request};
     let state = request::state()?;
-    // a fresh session id at every sign-in: a planted cookie never becomes a signed-in session
+    let signed_in = auth::sign_in(&state, &email, &password, &request::client_info()).await?;
+    // a fresh session id at every sign-in: a planted cookie never becomes a signed-in session.
+    // Only once signed in: a refused attempt leaves whoever was signed in signed in.
     if let Some(old) = request::session_token() {
         auth::sign_out(&state, &old).await?;
     }
-    let signed_in = auth::sign_in(&state, &email, &password, &request::client_info()).await?;
     request::set_cookie(&auth::session_cookie(&signed_in.token, &state));
     Ok(signed_in.me.role.landing().path().to_string())
 }

@@ -3,6 +3,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, Encodes};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -38,7 +39,32 @@ pub enum AppError {
     Network,
 }
 
+/// The longest message an error carries to the browser. Messages are for people, and some quote
+/// what was sent: a whole oversized field would come back with them (and an answer that large
+/// cannot be read back for its status, see the server's `server_fn_status`).
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
 impl AppError {
+    /// The same error, its message cut to [`MAX_MESSAGE_CHARS`].
+    pub fn clipped(&self) -> AppError {
+        let clip = |m: &String| match m.char_indices().nth(MAX_MESSAGE_CHARS) {
+            Some((at, _)) => format!("{}…", &m[..at]),
+            None => m.clone(),
+        };
+        match self {
+            AppError::BadRequest(m) => AppError::BadRequest(clip(m)),
+            AppError::Unauthenticated(m) => AppError::Unauthenticated(clip(m)),
+            AppError::Forbidden(m) => AppError::Forbidden(clip(m)),
+            AppError::NotFound(m) => AppError::NotFound(clip(m)),
+            AppError::Conflict(m) => AppError::Conflict(clip(m)),
+            AppError::Invalid(m) => AppError::Invalid(clip(m)),
+            AppError::PayloadTooLarge(m) => AppError::PayloadTooLarge(clip(m)),
+            AppError::TooManyRequests(m) => AppError::TooManyRequests(clip(m)),
+            AppError::Internal => AppError::Internal,
+            AppError::Network => AppError::Network,
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
@@ -82,9 +108,25 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::MissingArg(arg) => {
                 AppError::BadRequest(format!("The request is missing the field \"{arg}\"."))
             }
+            // on the server this is a request body that could not be read or decoded (bad UTF-8,
+            // bad JSON, or over the size limit while streaming), never our fault; in the browser it
+            // is an answer from us that could not be read, which is
+            ServerFnErrorErr::Deserialization(detail) if cfg!(feature = "ssr") => {
+                if detail.contains("length limit exceeded") {
+                    AppError::PayloadTooLarge("The request is too large.".into())
+                } else {
+                    AppError::BadRequest(format!("The request could not be read: {detail}"))
+                }
+            }
             ServerFnErrorErr::Request(_) => AppError::Network,
             _ => AppError::Internal,
         }
+    }
+
+    fn ser(&self) -> Bytes {
+        // a plain enum of strings always encodes; Internal is the fallback all the same
+        JsonEncoding::encode(&self.clipped())
+            .unwrap_or_else(|_| Bytes::from_static(br#"{"kind":"internal"}"#))
     }
 }
 
@@ -119,6 +161,27 @@ mod tests {
         assert_eq!(back, err);
         let internal = serde_json::to_string(&AppError::Internal).unwrap();
         assert_eq!(internal, r#"{"kind":"internal"}"#);
+    }
+
+    #[test]
+    fn messages_sent_are_clipped() {
+        let long = AppError::BadRequest("é".repeat(MAX_MESSAGE_CHARS * 4));
+        let sent: AppError = serde_json::from_slice(&long.ser()).unwrap();
+        assert_eq!(sent.to_string().chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert_eq!(AppError::de(AppError::Internal.ser()), AppError::Internal);
+    }
+
+    #[test]
+    #[cfg(feature = "ssr")]
+    fn unreadable_request_bodies_are_refused_not_failures() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+            "expected value at line 1 column 1".into(),
+        ));
+        assert_eq!(err.status(), 400);
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+            "length limit exceeded".into(),
+        ));
+        assert_eq!(err.status(), 413);
     }
 
     #[test]

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod calls;
+pub mod desk;
+
 use app::backend::clock::ManualClock;
 use app::backend::{seed, AppState, Settings};
 use std::net::SocketAddr;

@@ -1,0 +1,1015 @@
+//! Well-formed calls to every server function, and who may make them: the authorization
+//! matrix checks the answers; the bad-input suite uses the same arguments as templates to garble.
+
+use super::*;
+use app::api::{
+    admin, auth, dashboard, kb, oncall, portal, problems, profile, queue, reports, shift, tickets,
+};
+use app::backend::seed;
+use app::model::admin::{CannedDraft, CategoryDraft, OrgDraft, TeamDraft, UserDraft, UserFilter};
+use app::model::kb::{ArticleDraft, Visibility};
+use app::model::portal::{Decision, PortalFilter};
+use app::model::problems::NewProblem;
+use app::model::queue::QueueFilter;
+use app::model::reports::ReportParams;
+use app::model::ticket::NewTicket;
+use app::model::TicketNumber;
+use app::model::{PendingReason, Priority, Role, Urgency};
+use serde::Serialize;
+use Who::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Who {
+    Anon,
+    Client,
+    ClientAdmin,
+    OtherClient,
+    Analyst,
+    OtherTeam,
+    Senior,
+    Lead,
+    Manager,
+    Admin,
+}
+
+pub const EVERYONE: [Who; 10] = [
+    Anon,
+    Client,
+    ClientAdmin,
+    OtherClient,
+    Analyst,
+    OtherTeam,
+    Senior,
+    Lead,
+    Manager,
+    Admin,
+];
+pub const SIGNED_IN: &[Who] = &[
+    Client,
+    ClientAdmin,
+    OtherClient,
+    Analyst,
+    OtherTeam,
+    Senior,
+    Lead,
+    Manager,
+    Admin,
+];
+pub const CLIENTS: &[Who] = &[Client, ClientAdmin, OtherClient];
+pub const STAFF: &[Who] = &[Analyst, OtherTeam, Senior, Lead, Manager];
+/// Staff who see a tier-1 ticket of Northwind: the team serving it, leads and managers.
+pub const NWL_STAFF: &[Who] = &[Analyst, Senior, Lead, Manager];
+pub const SHIFT_WORKERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead];
+pub const LEADS: &[Who] = &[Lead, Manager];
+pub const ADMINS: &[Who] = &[Admin];
+
+/// The state a ticket must be in for the action under test.
+#[derive(Debug, Clone, Copy)]
+pub enum TicketState {
+    /// Raised by Jo (Northwind), nobody on it.
+    New,
+    /// Claimed by Ana.
+    Claimed,
+    /// Ana set it waiting for a budget decision.
+    AwaitingBudget,
+    /// Ana resolved it.
+    Resolved,
+}
+
+/// What a call needs before it is made.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    None,
+    Ticket(TicketState),
+    /// A fresh one-time password link for a spare user.
+    ResetToken,
+    /// An on-call shift of Atlas.
+    OnCallShift,
+    /// The caller is on shift (to end it) or off shift (to start one).
+    OnShift,
+    OffShift,
+    /// The caller gets a session of their own for this call (signing in or out ends a session).
+    OwnSession,
+}
+
+/// What everyone gets.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect {
+    /// These get a 200; the rest are refused.
+    Allowed(&'static [Who]),
+    /// These get a 200; the second list a 422 (the request makes no sense from them, which is
+    /// not a matter of permission); the rest are refused.
+    AllowedElseInvalid(&'static [Who], &'static [Who]),
+    /// These pass the permission check and reach the state check, which answers this status
+    /// (say, a 409: nothing to acknowledge); the rest are refused.
+    Reaches(&'static [Who], u16),
+    /// Everyone, signed in or not, gets this status (public links with a bad token).
+    Everyone(u16),
+}
+
+pub struct Case {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub setup: Setup,
+    pub expect: Expect,
+    pub body: fn(&Call) -> Body,
+}
+
+pub enum Body {
+    Form(String),
+    Json(String),
+}
+
+pub fn qs<T: Serialize>(args: &T) -> Body {
+    Body::Form(serde_qs::to_string(args).expect("form encoding"))
+}
+
+pub fn json<T: Serialize>(args: &T) -> Body {
+    Body::Json(serde_json::to_string(args).expect("json encoding"))
+}
+
+/// The ids the table's arguments refer to.
+pub struct Fixture {
+    pub nwl: i64,
+    pub jo: i64,
+    pub ana: i64,
+    pub atlas: i64,
+    pub spare_org: i64,
+    pub spare_client: i64,
+    pub unteamed: i64,
+    pub spare_lead: i64,
+    pub category: i64,
+    pub article_public: i64,
+    pub article_internal: i64,
+    pub article_contoso: i64,
+    /// A resolved Northwind ticket (read-only cases).
+    pub resolved: i64,
+}
+
+/// One call: the fixture, what the setup made, and a number that keeps names unique.
+pub struct Call<'a> {
+    pub fx: &'a Fixture,
+    pub number: i64,
+    pub version: i64,
+    pub token: String,
+    pub shift: i64,
+    pub seq: usize,
+}
+
+pub fn t(state: TicketState) -> Setup {
+    Setup::Ticket(state)
+}
+
+pub fn cases() -> Vec<Case> {
+    use Expect::*;
+    use TicketState::*;
+    let c = |name, path, setup, expect, body| Case {
+        name,
+        path,
+        setup,
+        expect,
+        body,
+    };
+    vec![
+        // --- signing in and out, and who is signed in
+        c("me", "me", Setup::None, Allowed(&EVERYONE), |_| {
+            qs(&auth::GetMe {})
+        }),
+        c(
+            "sign in",
+            "sign_in",
+            Setup::OwnSession,
+            Allowed(&EVERYONE),
+            |_| {
+                qs(&auth::SignIn {
+                    email: CLIENT.into(),
+                    password: seed::DEMO_PASSWORD.into(),
+                })
+            },
+        ),
+        c(
+            "sign out",
+            "sign_out",
+            Setup::OwnSession,
+            Allowed(&EVERYONE),
+            |_| qs(&auth::SignOut {}),
+        ),
+        c(
+            "password link info",
+            "reset_info",
+            Setup::ResetToken,
+            Allowed(&EVERYONE),
+            |x| {
+                qs(&admin::GetResetInfo {
+                    token: x.token.clone(),
+                })
+            },
+        ),
+        c(
+            "set password from link",
+            "reset_password",
+            Setup::ResetToken,
+            Allowed(&EVERYONE),
+            |x| {
+                qs(&admin::ResetPassword {
+                    token: x.token.clone(),
+                    password: "a brand new passphrase".into(),
+                })
+            },
+        ),
+        c(
+            "page ack link",
+            "ack_page",
+            Setup::None,
+            Everyone(404),
+            |_| {
+                qs(&oncall::AckPage {
+                    token: "0".repeat(64),
+                })
+            },
+        ),
+        // --- profile
+        c(
+            "mute setting",
+            "mute_setting",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| qs(&profile::GetMute {}),
+        ),
+        c(
+            "set mute",
+            "set_mute",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| qs(&profile::SetMute { mute: false }),
+        ),
+        // --- queue and dashboard
+        c("queue", "queue", Setup::None, Allowed(STAFF), |_| {
+            qs(&queue::GetQueue {
+                filter: QueueFilter::default(),
+            })
+        }),
+        c(
+            "queue counts",
+            "queue_counts",
+            Setup::None,
+            Allowed(STAFF),
+            |_| {
+                qs(&queue::GetQueueCounts {
+                    filter: QueueFilter::default(),
+                })
+            },
+        ),
+        c(
+            "dashboard",
+            "dashboard",
+            Setup::None,
+            Allowed(LEADS),
+            |_| qs(&dashboard::GetDashboard {}),
+        ),
+        c(
+            "dashboard volume",
+            "dashboard_volume",
+            Setup::None,
+            Allowed(LEADS),
+            |_| {
+                qs(&dashboard::GetVolume {
+                    client: Some("NWL".into()),
+                })
+            },
+        ),
+        c(
+            "find requesters",
+            "find_requesters",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&tickets::FindRequesters { q: "jo".into() }),
+        ),
+        // --- tickets: read
+        c(
+            "ticket",
+            "ticket",
+            t(New),
+            Allowed(&[Client, ClientAdmin, Analyst, Senior, Lead, Manager]),
+            |x| qs(&tickets::GetTicket { number: x.number }),
+        ),
+        c(
+            "raise a ticket for oneself",
+            "raise_ticket",
+            Setup::None,
+            AllowedElseInvalid(CLIENTS, &[Analyst, OtherTeam, Senior, Lead, Manager]),
+            |_| {
+                qs(&tickets::RaiseTicket {
+                    ticket: NewTicket {
+                        urgency: Some(Urgency::NotUrgent),
+                        problem: "The projector in room 4 flickers".into(),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "raise a ticket for Jo",
+            "raise_ticket",
+            Setup::None,
+            AllowedElseInvalid(&[Client, Analyst, Senior, Lead, Manager], &[OtherTeam]),
+            |x| {
+                qs(&tickets::RaiseTicket {
+                    ticket: NewTicket {
+                        requester_id: Some(x.fx.jo),
+                        urgency: Some(Urgency::NotUrgent),
+                        problem: "Jo's headset crackles".into(),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        // --- tickets: work
+        c("claim", "claim_ticket", t(New), Allowed(NWL_STAFF), |x| {
+            qs(&tickets::ClaimTicket {
+                number: x.number,
+                version: x.version,
+            })
+        }),
+        c("assign", "assign_ticket", t(New), Allowed(LEADS), |x| {
+            qs(&tickets::AssignTicket {
+                number: x.number,
+                version: x.version,
+                assignee_id: x.fx.ana,
+            })
+        }),
+        c(
+            "hand over",
+            "hand_over_ticket",
+            t(Claimed),
+            Allowed(&[Analyst, Lead, Manager]),
+            |x| {
+                qs(&tickets::HandOverTicket {
+                    number: x.number,
+                    version: x.version,
+                    to_user_id: None,
+                    note: "End of my shift: the user is waiting for a callback.".into(),
+                })
+            },
+        ),
+        c(
+            "escalate",
+            "change_ticket_tier",
+            t(New),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::ChangeTicketTier {
+                    number: x.number,
+                    version: x.version,
+                    tier: 2,
+                    reason: "Needs a domain admin".into(),
+                })
+            },
+        ),
+        c(
+            "reply",
+            "reply_ticket",
+            t(New),
+            Allowed(&[Client, ClientAdmin, Analyst, Senior, Lead, Manager]),
+            |x| {
+                qs(&tickets::ReplyTicket {
+                    number: x.number,
+                    version: x.version,
+                    body: "Any news?".into(),
+                })
+            },
+        ),
+        c(
+            "internal note",
+            "add_ticket_note",
+            t(New),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::AddTicketNote {
+                    number: x.number,
+                    version: x.version,
+                    body: "Probably the driver.".into(),
+                })
+            },
+        ),
+        c(
+            "priority",
+            "set_ticket_priority",
+            t(New),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::SetTicketPriority {
+                    number: x.number,
+                    version: x.version,
+                    priority: Priority::P2,
+                })
+            },
+        ),
+        c(
+            "category",
+            "set_ticket_category",
+            t(New),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::SetTicketCategory {
+                    number: x.number,
+                    version: x.version,
+                    category_id: x.fx.category,
+                })
+            },
+        ),
+        c(
+            "flags",
+            "set_ticket_flags",
+            t(New),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::SetTicketFlags {
+                    number: x.number,
+                    version: x.version,
+                    budget: true,
+                    approval: false,
+                })
+            },
+        ),
+        c(
+            "pending",
+            "set_ticket_pending",
+            t(Claimed),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::SetTicketPending {
+                    number: x.number,
+                    version: x.version,
+                    reason: PendingReason::Customer,
+                    note: None,
+                })
+            },
+        ),
+        c(
+            "resume",
+            "resume_ticket",
+            t(AwaitingBudget),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::ResumeTicket {
+                    number: x.number,
+                    version: x.version,
+                })
+            },
+        ),
+        c(
+            "resolve",
+            "resolve_ticket",
+            t(Claimed),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::ResolveTicket {
+                    number: x.number,
+                    version: x.version,
+                    resolution: "Replaced the cable.".into(),
+                })
+            },
+        ),
+        c(
+            "close",
+            "close_ticket",
+            t(Resolved),
+            Allowed(&[Client, ClientAdmin, Analyst, Senior, Lead, Manager]),
+            |x| {
+                qs(&tickets::CloseTicket {
+                    number: x.number,
+                    version: x.version,
+                })
+            },
+        ),
+        c(
+            "reopen",
+            "reopen_ticket",
+            t(Resolved),
+            Allowed(&[Client, ClientAdmin, Analyst, Senior, Lead, Manager]),
+            |x| {
+                qs(&tickets::ReopenTicket {
+                    number: x.number,
+                    version: x.version,
+                    reason: Some("Still broken".into()),
+                })
+            },
+        ),
+        c(
+            "approve a budget",
+            "decide_approval",
+            t(AwaitingBudget),
+            Allowed(&[ClientAdmin]),
+            |x| {
+                qs(&tickets::DecideApproval {
+                    number: x.number,
+                    version: x.version,
+                    decision: Decision::Approve,
+                    comment: None,
+                })
+            },
+        ),
+        c(
+            "rate",
+            "rate_ticket",
+            t(Resolved),
+            Allowed(&[Client]),
+            |x| {
+                qs(&tickets::RateTicket {
+                    number: x.number,
+                    version: x.version,
+                    stars: 5,
+                    comment: None,
+                })
+            },
+        ),
+        c(
+            "acknowledge pages",
+            "ack_ticket_pages",
+            t(New),
+            Reaches(NWL_STAFF, 409),
+            |x| qs(&oncall::AckTicketPages { number: x.number }),
+        ),
+        // --- portal
+        c("portal", "portal", Setup::None, Allowed(CLIENTS), |_| {
+            qs(&portal::GetPortal {
+                filter: PortalFilter::default(),
+            })
+        }),
+        // --- knowledge base
+        c(
+            "knowledge base",
+            "kb",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| {
+                qs(&kb::GetKb {
+                    q: Some("vpn".into()),
+                })
+            },
+        ),
+        c(
+            "suggestions",
+            "suggest_articles",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| {
+                qs(&kb::SuggestArticles {
+                    text: "vpn token expired".into(),
+                })
+            },
+        ),
+        c(
+            "article for all clients",
+            "article",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |x| {
+                qs(&kb::GetArticle {
+                    id: x.fx.article_public,
+                })
+            },
+        ),
+        c(
+            "internal article",
+            "article",
+            Setup::None,
+            Allowed(&[Analyst, OtherTeam, Senior, Lead, Manager, Admin]),
+            |x| {
+                qs(&kb::GetArticle {
+                    id: x.fx.article_internal,
+                })
+            },
+        ),
+        c(
+            "Contoso's article",
+            "article",
+            Setup::None,
+            Allowed(&[
+                OtherClient,
+                Analyst,
+                OtherTeam,
+                Senior,
+                Lead,
+                Manager,
+                Admin,
+            ]),
+            |x| {
+                qs(&kb::GetArticle {
+                    id: x.fx.article_contoso,
+                })
+            },
+        ),
+        c(
+            "write an article",
+            "save_article",
+            Setup::None,
+            Allowed(STAFF),
+            |x| {
+                qs(&kb::SaveArticle {
+                    id: None,
+                    version: None,
+                    draft: ArticleDraft {
+                        title: format!("Reset a VPN token, part {}", x.seq),
+                        body: "1. Open the portal\n2. Choose *reset*".into(),
+                        tags: "vpn".into(),
+                        visibility: Visibility::Internal,
+                        org_code: None,
+                        source_ticket: None,
+                    },
+                })
+            },
+        ),
+        c(
+            "article from a ticket",
+            "article_draft_from_ticket",
+            Setup::None,
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&kb::ArticleDraftFromTicket {
+                    number: x.fx.resolved,
+                })
+            },
+        ),
+        c(
+            "vote",
+            "vote_article",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |x| {
+                qs(&kb::VoteArticle {
+                    id: x.fx.article_public,
+                    helpful: true,
+                })
+            },
+        ),
+        c(
+            "this solved it",
+            "deflect_request",
+            Setup::None,
+            Allowed(&[Client, ClientAdmin, OtherClient]),
+            |x| {
+                qs(&kb::DeflectRequest {
+                    id: x.fx.article_public,
+                })
+            },
+        ),
+        // --- shifts and on call
+        c(
+            "my shift",
+            "shift",
+            Setup::None,
+            Allowed(SHIFT_WORKERS),
+            |_| qs(&shift::GetShift {}),
+        ),
+        c(
+            "start shift",
+            "start_shift",
+            Setup::OffShift,
+            Allowed(SHIFT_WORKERS),
+            |_| qs(&shift::StartShift {}),
+        ),
+        c(
+            "end shift",
+            "end_shift",
+            Setup::OnShift,
+            Reaches(SHIFT_WORKERS, 409),
+            |_| qs(&shift::EndShift {}),
+        ),
+        c(
+            "on-call roster",
+            "roster",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&oncall::GetRoster { from: None }),
+        ),
+        c(
+            "add on-call shift",
+            "add_oncall_shift",
+            Setup::None,
+            Allowed(LEADS),
+            |x| {
+                qs(&oncall::AddOncallShift {
+                    team_id: x.fx.atlas,
+                    user_id: x.fx.ana,
+                    starts: format!("2026-12-{:02}T08:00", 1 + x.seq % 28),
+                    ends: format!("2026-12-{:02}T16:00", 1 + x.seq % 28),
+                    repeat_weeks: 0,
+                })
+            },
+        ),
+        c(
+            "remove on-call shift",
+            "remove_oncall_shift",
+            Setup::OnCallShift,
+            Allowed(LEADS),
+            |x| qs(&oncall::RemoveOncallShift { shift_id: x.shift }),
+        ),
+        // --- reports
+        c(
+            "desk report",
+            "desk_report",
+            Setup::None,
+            Allowed(NWL_STAFF_AND_OTHERS),
+            |_| {
+                qs(&reports::GetDeskReport {
+                    params: ReportParams::default(),
+                })
+            },
+        ),
+        c(
+            "scorecards",
+            "scorecards",
+            Setup::None,
+            Allowed(NWL_STAFF_AND_OTHERS),
+            |_| {
+                qs(&reports::GetScorecards {
+                    week: None,
+                    analyst: None,
+                })
+            },
+        ),
+        c(
+            "recurring problems",
+            "recurring_problems",
+            Setup::None,
+            Allowed(NWL_STAFF_AND_OTHERS),
+            |_| qs(&reports::GetRecurringProblems {}),
+        ),
+        c(
+            "problem records",
+            "problems",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&problems::GetProblems {}),
+        ),
+        c(
+            "record a problem",
+            "record_problem",
+            t(New),
+            Allowed(LEADS),
+            |x| {
+                qs(&problems::RecordProblem {
+                    new: NewProblem {
+                        title: format!("Docking stations fail, part {}", x.seq),
+                        note: String::new(),
+                        tickets: vec![TicketNumber(x.number)],
+                    },
+                })
+            },
+        ),
+        // --- team roster and canned responses
+        c(
+            "my team",
+            "team/roster",
+            Setup::None,
+            Allowed(&[Lead]),
+            |_| qs(&admin::GetTeamRoster {}),
+        ),
+        c(
+            "add to my team",
+            "team/set_member",
+            Setup::None,
+            Allowed(&[Lead, Admin]),
+            |x| {
+                qs(&admin::SetTeamMember {
+                    team_id: x.fx.atlas,
+                    user_id: x.fx.unteamed,
+                    member: true,
+                })
+            },
+        ),
+        c(
+            "canned responses",
+            "canned_responses",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&admin::CannedResponses {}),
+        ),
+        // --- administration
+        c(
+            "admin choices",
+            "admin/choices",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::GetAdminChoices {}),
+        ),
+        c(
+            "organizations",
+            "admin/orgs",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::ListOrgs {}),
+        ),
+        c(
+            "organization",
+            "admin/org",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| qs(&admin::GetOrg { id: x.fx.nwl }),
+        ),
+        c(
+            "create organization",
+            "admin/save_org",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::SaveOrg {
+                    id: None,
+                    draft: OrgDraft {
+                        code: format!("M{}", x.seq),
+                        name: format!("Matrix {}", x.seq),
+                        time_zone: "Europe/Berlin".into(),
+                        hours_start: "08:00".into(),
+                        hours_end: "17:00".into(),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "deactivate organization",
+            "admin/set_org_active",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                qs(&admin::SetOrgActive {
+                    id: x.fx.spare_org,
+                    active: false,
+                })
+            },
+        ),
+        c("users", "admin/users", Setup::None, Allowed(ADMINS), |_| {
+            json(&admin::ListUsers {
+                filter: UserFilter::default(),
+            })
+        }),
+        c("user", "admin/user", Setup::None, Allowed(ADMINS), |x| {
+            qs(&admin::GetUser { id: x.fx.jo })
+        }),
+        c(
+            "create user",
+            "admin/create_user",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::CreateUser {
+                    draft: client_draft(&format!("matrix.{}@spare.example", x.seq), x.fx.spare_org),
+                })
+            },
+        ),
+        c(
+            "edit user",
+            "admin/update_user",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::UpdateUser {
+                    id: x.fx.spare_client,
+                    draft: client_draft("spare.client@spare.example", x.fx.spare_org),
+                })
+            },
+        ),
+        c(
+            "deactivate user",
+            "admin/set_user_active",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                qs(&admin::SetUserActive {
+                    id: x.fx.spare_client,
+                    active: false,
+                })
+            },
+        ),
+        c(
+            "password link",
+            "admin/password_link",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                qs(&admin::MakePasswordLink {
+                    id: x.fx.spare_client,
+                })
+            },
+        ),
+        c(
+            "import preview",
+            "admin/preview_import",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::PreviewImport {
+                    org_id: x.fx.spare_org,
+                    csv: format!("email,name\nimport.{}@spare.example,Ima Port", x.seq),
+                })
+            },
+        ),
+        c(
+            "import",
+            "admin/import_users",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::ImportUsers {
+                    org_id: x.fx.spare_org,
+                    csv: format!("email,name\nimport.{}@spare.example,Ima Port", x.seq),
+                })
+            },
+        ),
+        c("teams", "admin/teams", Setup::None, Allowed(ADMINS), |_| {
+            qs(&admin::ListTeams {})
+        }),
+        c(
+            "team choices",
+            "admin/team_choices",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::GetTeamChoices {}),
+        ),
+        c(
+            "create team",
+            "admin/save_team",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::SaveTeam {
+                    id: None,
+                    draft: TeamDraft {
+                        name: format!("Matrix {}", x.seq),
+                        lead_id: Some(x.fx.spare_lead),
+                        members: vec![],
+                        orgs: vec![x.fx.spare_org],
+                    },
+                })
+            },
+        ),
+        c(
+            "categories",
+            "admin/categories",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::ListCategories {}),
+        ),
+        c(
+            "create category",
+            "admin/save_category",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::SaveCategory {
+                    id: None,
+                    draft: CategoryDraft {
+                        name: format!("Matrix {}", x.seq),
+                        default_priority: None,
+                        active: true,
+                    },
+                })
+            },
+        ),
+        c(
+            "canned responses (admin)",
+            "admin/canned",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::ListCanned {}),
+        ),
+        c(
+            "create canned response",
+            "admin/save_canned",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::SaveCanned {
+                    id: None,
+                    draft: CannedDraft {
+                        title: format!("Matrix {}", x.seq),
+                        body: "Hello {requester}".into(),
+                        active: true,
+                    },
+                })
+            },
+        ),
+        c(
+            "audit log",
+            "admin/audit",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::AuditLog { before: None }),
+        ),
+    ]
+}
+
+/// Reports: every analyst sees their own figures; leads and managers everyone's.
+pub const NWL_STAFF_AND_OTHERS: &[Who] = STAFF;
+
+pub fn client_draft(email: &str, org_id: i64) -> UserDraft {
+    UserDraft {
+        email: email.into(),
+        name: "Spare Client".into(),
+        role: Role::Client,
+        org_id: Some(org_id),
+        ..Default::default()
+    }
+}
