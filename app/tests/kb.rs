@@ -396,3 +396,33 @@ async fn an_article_linked_in_a_reply_lists_the_ticket() {
         .as_deref()
         .is_some_and(|h| h.contains(&format!("href=\"/kb/{id}\"")))));
 }
+
+#[tokio::test]
+async fn readers_count_as_views_and_the_editor_does_not() {
+    let d = desk(0).await;
+    let ana = d.actor(ANALYST).await;
+    let id = kb::save_article(
+        &d.state,
+        &ana,
+        None,
+        None,
+        &draft("Printer queue stuck", Visibility::Clients, None),
+    )
+    .await
+    .unwrap();
+    let jo = d.actor(CLIENT).await;
+    assert_eq!(kb::article(&d.state, &jo, id).await.unwrap().views, 1);
+    assert_eq!(
+        kb::article_to_edit(&d.state, &ana, id).await.unwrap().views,
+        1
+    );
+    assert_eq!(kb::article(&d.state, &ana, id).await.unwrap().views, 2);
+    assert_eq!(
+        kb::article_to_edit(&d.state, &jo, id)
+            .await
+            .unwrap_err()
+            .status(),
+        403,
+        "clients do not open the editor"
+    );
+}

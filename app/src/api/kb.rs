@@ -27,6 +27,13 @@ pub async fn get_article(id: i64) -> Result<ArticleView, AppError> {
 }
 
 /// Writes a new article (no `id`) or a new version of one; returns the article's id.
+/// An article as its editor loads it (not counted as a view).
+#[server(prefix = "/api", endpoint = "article_to_edit")]
+pub async fn get_article_to_edit(id: i64) -> Result<ArticleView, AppError> {
+    let actor = request::actor()?;
+    kb::article_to_edit(&request::state()?, &actor, id).await
+}
+
 #[server(prefix = "/api", endpoint = "save_article")]
 pub async fn save_article(
     id: Option<i64>,

@@ -52,14 +52,7 @@ pub async fn attach(
             AppError::PayloadTooLarge(message)
         }
     })?;
-    let version = {
-        let scope = actor.ticket_scope(&state.pool).await?;
-        let mut conn = state.pool.acquire().await?;
-        tickets::visible(&mut conn, &scope, actor, number)
-            .await?
-            .version
-    };
-    let mut c = TicketChange::begin(state, actor, number, version).await?;
+    let mut c = TicketChange::begin_addition(state, actor, number).await?;
     if !c.actions.reply_public {
         return Err(AppError::Conflict(format!(
             "{} is closed; files can no longer be attached.",

@@ -93,13 +93,25 @@ pub async fn suggest(
 
 /// One article for reading (counted as a view), with what its writers need to edit it.
 pub async fn article(state: &AppState, actor: &Actor, id: i64) -> AppResult<ArticleView> {
+    load(state, actor, id, true).await
+}
+
+/// One article for its editor: writers only, and opening the editor is not a view.
+pub async fn article_to_edit(state: &AppState, actor: &Actor, id: i64) -> AppResult<ArticleView> {
+    require_writer(actor)?;
+    load(state, actor, id, false).await
+}
+
+async fn load(state: &AppState, actor: &Actor, id: i64, read: bool) -> AppResult<ArticleView> {
     let readers = readers(actor)?;
     let mut conn = state.pool.acquire().await?;
     let a = repo::find(&mut conn, id)
         .await?
         .filter(|a| a.readable_by(readers))
         .ok_or_else(|| not_found(id))?;
-    repo::add_view(&mut conn, id).await?;
+    if read {
+        repo::add_view(&mut conn, id).await?;
+    }
     let writer = actor.is_staff();
     let my_vote = repo::my_vote(&mut conn, id, actor.id).await?;
     let (versions, tickets) = if writer {
@@ -123,7 +135,7 @@ pub async fn article(state: &AppState, actor: &Actor, id: i64) -> AppResult<Arti
         created_at: a.created_at,
         updated_at: a.updated_at,
         version: a.version,
-        views: a.views + 1,
+        views: a.views + i64::from(read),
         helpful: a.helpful,
         not_helpful: a.not_helpful,
         my_vote,

@@ -602,6 +602,17 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         c(
+            "open an article in the editor",
+            "article_to_edit",
+            Setup::None,
+            Allowed(STAFF),
+            |x| {
+                qs(&kb::GetArticleToEdit {
+                    id: x.fx.article_public,
+                })
+            },
+        ),
+        c(
             "write an article",
             "save_article",
             Setup::None,

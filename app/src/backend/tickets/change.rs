@@ -84,12 +84,31 @@ impl TicketChange {
         number: i64,
         version: i64,
     ) -> AppResult<TicketChange> {
+        Self::open(state, actor, number, Some(version)).await
+    }
+
+    /// Opens a change that only adds to the ticket (a file) and so cannot contradict whatever
+    /// changed since the person last looked: no version to match.
+    pub async fn begin_addition(
+        state: &AppState,
+        actor: &Actor,
+        number: i64,
+    ) -> AppResult<TicketChange> {
+        Self::open(state, actor, number, None).await
+    }
+
+    async fn open(
+        state: &AppState,
+        actor: &Actor,
+        number: i64,
+        version: Option<i64>,
+    ) -> AppResult<TicketChange> {
         let scope = actor.ticket_scope(&state.pool).await?;
         // IMMEDIATE: take the write lock before reading, so two changes never both read the same
         // version and then race to write.
         let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
         let ticket = visible_ticket(&mut tx, &scope, actor, number).await?;
-        if ticket.version != version {
+        if version.is_some_and(|v| v != ticket.version) {
             let message = stale_message(&mut tx, &ticket).await?;
             return Err(AppError::Conflict(message));
         }

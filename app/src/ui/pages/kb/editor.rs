@@ -1,7 +1,7 @@
 //! Writing an article: a new one (blank, or prefilled from a resolved ticket with `?from=HD-n`)
 //! or a new version of one. The form checks with the same rules as the server.
 
-use crate::api::kb::{article_draft_from_ticket, get_article, SaveArticle};
+use crate::api::kb::{article_draft_from_ticket, get_article_to_edit, SaveArticle};
 use crate::model::kb::{ArticleDraft, Visibility};
 use crate::model::{AppError, TicketNumber};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
@@ -26,7 +26,7 @@ pub fn ArticleEditorPage() -> impl IntoView {
                 let id = raw
                     .parse::<i64>()
                     .map_err(|_| AppError::NotFound("There is no such article.".into()))?;
-                let a = get_article(id).await?;
+                let a = get_article_to_edit(id).await?;
                 if !a.may_edit {
                     return Err(AppError::Forbidden(
                         "Only help desk staff edit knowledge articles.".into(),
