@@ -883,3 +883,29 @@ async fn the_demo_desk_starts_with_canned_responses() {
     assert!(canned.len() >= 4);
     assert!(canned.iter().all(|c| c.active));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_changes_wait_for_each_other_instead_of_failing() {
+    let d = desk(0).await;
+    let sam = d.actor(ADMIN).await;
+    let mut changes = Vec::new();
+    for i in 0..16 {
+        let (state, sam) = (d.state.clone(), sam.clone());
+        changes.push(tokio::spawn(async move {
+            let draft = CannedDraft {
+                title: format!("Concurrent {i}"),
+                body: "Hello {requester}".into(),
+                active: true,
+            };
+            admin::save_canned(&state, &sam, None, &draft).await
+        }));
+    }
+    for change in changes {
+        change.await.unwrap().expect("every change lands");
+    }
+    assert_eq!(
+        d.scalar("SELECT COUNT(*) FROM canned_responses WHERE title LIKE 'Concurrent %'")
+            .await,
+        16
+    );
+}

@@ -242,7 +242,7 @@ pub async fn draft_from_resolved(
 
 pub async fn vote(state: &AppState, actor: &Actor, id: i64, helpful: bool) -> AppResult<()> {
     let readers = readers(actor)?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
     repo::find(&mut tx, id)
         .await?
         .filter(|a| a.readable_by(readers))
