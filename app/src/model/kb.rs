@@ -244,6 +244,69 @@ pub fn article_link(id: i64, title: &str) -> String {
     format!("[{}](/kb/{id})", title.trim())
 }
 
+/// Reading text from the start of an article's Markdown (or from an FTS5 snippet of it): the
+/// markup people would not see when reading (`#`, `*`, `_`, backticks, `>`, list bullets, link
+/// targets) left out, whitespace collapsed, and at most `max` characters, cut between words.
+pub fn plain_excerpt(markdown: &str, max: usize) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for line in markdown.lines() {
+        let line = line.trim_start();
+        let line = line.trim_start_matches(['#', '>']).trim_start();
+        let line = match line.split_once(' ') {
+            Some((bullet, rest)) if bullet == "-" || bullet == "*" || bullet == "+" => rest,
+            Some((num, rest))
+                if num.ends_with('.')
+                    && num[..num.len() - 1].chars().all(|c| c.is_ascii_digit())
+                    && num.len() > 1 =>
+            {
+                rest
+            }
+            _ => line,
+        };
+        text.push_str(line);
+        text.push(' ');
+    }
+    // [label](target) reads as its label, an image as its alt text; emphasis marks go, but not
+    // the underscore inside file_name
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let (prev, next) = (
+            i.checked_sub(1).map(|p| chars[p]),
+            chars.get(i + 1).copied(),
+        );
+        let inside_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        match chars[i] {
+            '`' => {}
+            '*' | '_' if !(inside_word(prev) && inside_word(next)) => {}
+            '!' if next == Some('[') => {}
+            '[' => {}
+            ']' if next == Some('(') => {
+                while i < chars.len() && chars[i] != ')' {
+                    i += 1;
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let mut excerpt = String::new();
+    for word in words {
+        let extra = word.chars().count() + usize::from(!excerpt.is_empty());
+        if excerpt.chars().count() + extra > max {
+            excerpt.push('…');
+            return excerpt;
+        }
+        if !excerpt.is_empty() {
+            excerpt.push(' ');
+        }
+        excerpt.push_str(word);
+    }
+    excerpt
+}
+
 /// Turns an FTS5 snippet marked with `\u{2}` (match start) and `\u{3}` (match end) into HTML:
 /// everything escaped, matches in `<mark>`. Unbalanced markers cannot open a tag that stays open.
 pub fn snippet_to_html(marked: &str) -> String {
@@ -360,6 +423,28 @@ mod tests {
             let err = d.validate().unwrap_err();
             assert!(err.contains(words), "{err} should mention {words}");
         }
+    }
+
+    #[test]
+    fn excerpts_read_as_text_and_end_between_words() {
+        assert_eq!(
+            plain_excerpt("## Reset a *VPN* token\n\n1. Open [the portal](https://x.example)\n- Choose `reset`", 200),
+            "Reset a VPN token Open the portal Choose reset"
+        );
+        assert_eq!(plain_excerpt("one two three four", 12), "one two…");
+        assert_eq!(
+            plain_excerpt("![screenshot](a.png) done", 50),
+            "screenshot done"
+        );
+        assert_eq!(
+            plain_excerpt("3 * 4 = 12, file_name ok", 50),
+            "3 4 = 12, file_name ok"
+        );
+        assert_eq!(plain_excerpt("", 10), "");
+        assert_eq!(
+            plain_excerpt("\u{2}VPN\u{3} *token*", usize::MAX),
+            "\u{2}VPN\u{3} token"
+        );
     }
 
     #[test]

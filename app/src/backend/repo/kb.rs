@@ -2,7 +2,8 @@
 
 use super::tickets::fts_query;
 use crate::model::kb::{
-    snippet_to_html, ArticleSummary, ArticleVersion, LinkedTicket, ValidArticle, Visibility,
+    plain_excerpt, snippet_to_html, ArticleSummary, ArticleVersion, LinkedTicket, ValidArticle,
+    Visibility,
 };
 use crate::model::TicketNumber;
 use sqlx::sqlite::SqliteRow;
@@ -26,6 +27,9 @@ fn push_readable(qb: &mut QueryBuilder<'_, Sqlite>, readers: Readers) {
             .push("))"),
     };
 }
+
+/// How much of an article the list shows when there is no search to draw a snippet from.
+const EXCERPT_CHARS: usize = 180;
 
 fn summary(r: &SqliteRow, snippet_html: String) -> sqlx::Result<ArticleSummary> {
     let tags: String = r.try_get("tags")?;
@@ -100,7 +104,7 @@ pub async fn search(
     rows.iter()
         .map(|r| {
             let snip: String = r.try_get("snip")?;
-            summary(r, snippet_to_html(&snip))
+            summary(r, snippet_to_html(&plain_excerpt(&snip, usize::MAX)))
         })
         .collect()
 }
@@ -113,7 +117,7 @@ pub async fn recent(
 ) -> sqlx::Result<Vec<ArticleSummary>> {
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT a.id, a.title, a.tags, a.visibility, a.updated_at, a.helpful, a.not_helpful,
-                substr(a.body, 1, 180) AS snip
+                substr(a.body, 1, 600) AS snip
          FROM articles a WHERE ",
     );
     push_readable(&mut qb, readers);
@@ -123,7 +127,7 @@ pub async fn recent(
     rows.iter()
         .map(|r| {
             let snip: String = r.try_get("snip")?;
-            summary(r, snippet_to_html(&snip))
+            summary(r, snippet_to_html(&plain_excerpt(&snip, EXCERPT_CHARS)))
         })
         .collect()
 }
