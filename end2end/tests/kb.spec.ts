@@ -37,6 +37,7 @@ test("the desk publishes a solution from a resolved ticket, and clients find it"
   }
 
   await ana.goto(`/tickets/HD-${number}`);
+  await waitForHydration(ana);
   await ana.getByRole("link", { name: "Publish the solution as an article" }).click();
   await expect(ana.getByLabel("Title")).toHaveValue(`${word} badge printer prints blank cards`);
   await expect(ana.getByLabel("Text", { exact: true })).toHaveValue(/Replaced the ribbon cartridge/);

@@ -6,6 +6,7 @@ test("an analyst cannot end a shift until each open ticket is disposed of, and t
   const ben = await context.newPage();
   await signIn(ben, LOGINS.otherAnalyst, /\/queue$/);
   await ben.goto("/shift");
+  await waitForHydration(ben);
   const start = ben.getByRole("button", { name: "Start my shift" });
   if (await start.isVisible()) {
     await start.click();

@@ -39,6 +39,7 @@ test("a ticket goes from a client through the queue to a senior, and the client 
   const lee = await as(browser, LOGINS.senior);
   await lee.context().route("**/api/live", (route) => route.abort());
   await lee.goto(`/tickets/${number}`);
+  await waitForHydration(lee);
   await expect(lee.getByRole("button", { name: "Claim this ticket" })).toBeVisible();
 
   // the analyst claims it from the queue, in one click
@@ -52,6 +53,7 @@ test("a ticket goes from a client through the queue to a senior, and the client 
 
   // the analyst replies, notes and escalates
   await ana.goto(`/tickets/${number}`);
+  await waitForHydration(ana);
   await ana.getByLabel("Message", { exact: true }).fill("Thanks, we are **on it**.");
   await ana.getByRole("button", { name: "Send reply" }).click();
   await expect(ana.locator(".timeline")).toContainText("we are on it");
@@ -76,6 +78,7 @@ test("a ticket goes from a client through the queue to a senior, and the client 
 test("an analyst logs a phone call and resolves it on the spot", async ({ browser }) => {
   const ana = await as(browser, LOGINS.analyst);
   await ana.goto("/tickets/new");
+  await waitForHydration(ana);
   await ana.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
   await ana.getByRole("button", { name: "Find" }).click();
   await ana.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
@@ -104,6 +107,7 @@ test("the queue works from the keyboard and its filters live in the URL", async 
   await expect(page).toHaveURL(new RegExp(`/tickets/${number}$`));
 
   await page.goto("/queue");
+  await waitForHydration(page);
   await page.getByLabel("Priority").selectOption("p3");
   await page.getByLabel("Assignee").selectOption("me");
   await page.getByRole("button", { name: "Apply" }).click();
