@@ -21,6 +21,18 @@ async function raiseAsClient(page: Page, problem: string): Promise<string> {
   return number;
 }
 
+/** Staff start a ticket for Jo Bauer (as on the phone) and describe it, not yet sent. */
+async function startTicketForJo(page: Page, problem: string) {
+  await page.goto("/tickets/new");
+  await waitForHydration(page);
+  await page.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Jo Bauer" })).toBeVisible();
+  await page.getByLabel("Not urgent: I can keep working").check();
+  await page.getByLabel("What is the problem?").fill(problem);
+}
+
 test("a ticket goes from a client through the queue to a senior, and the client sees only public steps", async ({ browser }) => {
   const jo = await as(browser, LOGINS.client);
   const subject = `Scanner on floor 2 jams ${Date.now()}`;
@@ -77,14 +89,7 @@ test("a ticket goes from a client through the queue to a senior, and the client 
 
 test("an analyst logs a phone call and resolves it on the spot", async ({ browser }) => {
   const ana = await as(browser, LOGINS.analyst);
-  await ana.goto("/tickets/new");
-  await waitForHydration(ana);
-  await ana.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
-  await ana.getByRole("button", { name: "Find" }).click();
-  await ana.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
-  await expect(ana.getByRole("status").filter({ hasText: "Jo Bauer" })).toBeVisible();
-  await ana.getByLabel("Not urgent: I can keep working").check();
-  await ana.getByLabel("What is the problem?").fill("Caller cannot open the shared calendar");
+  await startTicketForJo(ana, "Caller cannot open the shared calendar");
   await ana.getByLabel("Resolved on this call").check();
   await ana.getByLabel("How it was resolved").fill("Re-added calendar permissions while on the phone");
   await ana.getByRole("button", { name: "Create ticket" }).click();
@@ -129,13 +134,7 @@ test("bad filters in the URL are explained, not crashed on", async ({ page }) =>
 
 test("an analyst inserts a canned response filled in for the ticket", async ({ browser }) => {
   const ana = await as(browser, LOGINS.analyst);
-  await ana.goto("/tickets/new");
-  await waitForHydration(ana);
-  await ana.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
-  await ana.getByRole("button", { name: "Find" }).click();
-  await ana.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
-  await ana.getByLabel("Not urgent: I can keep working").check();
-  await ana.getByLabel("What is the problem?").fill("Outlook keeps asking for the password");
+  await startTicketForJo(ana, "Outlook keeps asking for the password");
   await ana.getByRole("button", { name: "Create ticket" }).click();
   await expect(ana).toHaveURL(/\/tickets\/HD-\d+$/);
   const number = ana.url().split("/").pop()!;
