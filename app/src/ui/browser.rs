@@ -238,6 +238,19 @@ pub fn debounce(
     let _ = (source, settled, ms);
 }
 
+/// The file input `input_id` and the file chosen in it, if any.
+#[cfg(feature = "hydrate")]
+fn chosen_file(input_id: &str) -> Option<(web_sys::HtmlInputElement, web_sys::File)> {
+    use wasm_bindgen::JsCast;
+    let input = web_sys::window()?
+        .document()?
+        .get_element_by_id(input_id)?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?;
+    let file = input.files()?.get(0)?;
+    Some((input, file))
+}
+
 /// Sends the file chosen in the file input `input_id` to ticket `ticket` as an attachment.
 /// `Ok(None)` when no file was chosen; the server's refusal comes back as its error.
 pub async fn upload_attachment(
@@ -249,14 +262,7 @@ pub async fn upload_attachment(
         use crate::model::AppError;
         use wasm_bindgen::JsCast;
         let window = web_sys::window().ok_or(AppError::Network)?;
-        let Some(input) = window
-            .document()
-            .and_then(|d| d.get_element_by_id(input_id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return Ok(None);
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some((input, file)) = chosen_file(input_id) else {
             return Ok(None);
         };
         let url = format!(
@@ -308,14 +314,7 @@ pub async fn read_text_file(
     #[cfg(feature = "hydrate")]
     {
         use crate::model::AppError;
-        use wasm_bindgen::JsCast;
-        let Some(file) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(input_id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
+        let Some((_, file)) = chosen_file(input_id) else {
             return Ok(None);
         };
         if file.size() > max_bytes as f64 {
