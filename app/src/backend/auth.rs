@@ -109,7 +109,7 @@ pub async fn sign_in(
 
     let token = new_token();
     let id_hash = token_hash(&token);
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     sessions::insert(
         &mut *tx,
         &sessions::NewSession {

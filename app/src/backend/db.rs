@@ -36,6 +36,14 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
         .await
 }
 
+/// Opens a transaction that reads and then writes. IMMEDIATE takes the write lock before the
+/// first read: a concurrent writer makes it wait (the busy timeout) instead of failing with
+/// SQLITE_BUSY when a deferred read turns into a write, and two changes never both read the same
+/// version and then race to write it.
+pub async fn begin_write(pool: &Pool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }

@@ -158,7 +158,7 @@ pub async fn save_article(
     require_writer(actor)?;
     let valid = draft.validate().map_err(AppError::Invalid)?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let org_id = match &valid.org_code {
         Some(code) => Some(
             orgs::find_id_by_code(&mut *tx, code)
@@ -242,7 +242,7 @@ pub async fn draft_from_resolved(
 
 pub async fn vote(state: &AppState, actor: &Actor, id: i64, helpful: bool) -> AppResult<()> {
     let readers = readers(actor)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     repo::find(&mut tx, id)
         .await?
         .filter(|a| a.readable_by(readers))

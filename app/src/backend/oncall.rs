@@ -171,7 +171,7 @@ pub async fn acknowledge_by_token(state: &AppState, token: &str) -> AppResult<Ti
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(invalid());
     }
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let page = repo::page_by_token(&mut tx, &token_hash(token))
         .await?
         .ok_or_else(invalid)?;
@@ -189,7 +189,7 @@ pub async fn acknowledge_by_token(state: &AppState, token: &str) -> AppResult<Ti
 pub async fn acknowledge(state: &AppState, actor: &Actor, number: i64) -> AppResult<()> {
     actor.require_staff()?;
     let scope = actor.ticket_scope(&state.pool).await?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let t = super::tickets::visible(&mut tx, &scope, actor, number).await?;
     if !acknowledge_pages(&mut tx, t.id, actor.id, state.now()).await? {
         return Err(AppError::Conflict(format!(
@@ -210,7 +210,7 @@ pub async fn escalate_due(state: &AppState) -> AppResult<usize> {
     };
     let mut escalated = 0;
     for p in due {
-        let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::backend::db::begin_write(&state.pool).await?;
         let Some(t) = tickets::find_by_id(&mut tx, p.ticket_id).await? else {
             continue;
         };
@@ -312,7 +312,7 @@ pub async fn add_oncall_shift(
     let starts_at = parse_datetime_utc(starts).map_err(AppError::Invalid)?;
     let ends_at = parse_datetime_utc(ends).map_err(AppError::Invalid)?;
     validate_oncall_shift(starts_at, ends_at, repeat_weeks).map_err(AppError::Invalid)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let members = repo::team_members(&mut tx, team_id).await?;
     if !members.iter().any(|(id, _)| *id == user_id) {
         return Err(AppError::invalid(
@@ -337,7 +337,7 @@ pub async fn add_oncall_shift(
 
 pub async fn remove_oncall_shift(state: &AppState, actor: &Actor, shift_id: i64) -> AppResult<()> {
     actor.require_page(Page::OnCall)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let team = repo::shift_team(&mut tx, shift_id)
         .await?
         .ok_or_else(|| AppError::NotFound("That on-call shift was not found.".into()))?;

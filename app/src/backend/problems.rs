@@ -23,7 +23,7 @@ pub async fn record(state: &AppState, actor: &Actor, new: &NewProblem) -> AppRes
     }
     let new = new.validate().map_err(AppError::Invalid)?;
     let scope = actor.ticket_scope(&state.pool).await?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let visible: Vec<i64> = visible_clients(&mut tx, &scope)
         .await?
         .into_iter()

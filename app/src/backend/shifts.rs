@@ -74,7 +74,7 @@ pub async fn shift_view(state: &AppState, actor: &Actor) -> AppResult<ShiftView>
 
 pub async fn start_shift(state: &AppState, actor: &Actor) -> AppResult<()> {
     actor.require_page(Page::Shift)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     if let Some((_, since)) = repo::current(&mut tx, actor.id).await? {
         return Err(AppError::Conflict(format!(
             "Your shift is already running (since {}).",
@@ -90,7 +90,7 @@ pub async fn start_shift(state: &AppState, actor: &Actor) -> AppResult<()> {
 pub async fn end_shift(state: &AppState, actor: &Actor) -> AppResult<ShiftSummary> {
     actor.require_page(Page::Shift)?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let (shift_id, started_at) = repo::current(&mut tx, actor.id)
         .await?
         .ok_or_else(|| AppError::Conflict("You have not started a shift.".into()))?;

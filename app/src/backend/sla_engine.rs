@@ -39,7 +39,7 @@ pub async fn raise_due(state: &AppState) -> AppResult<usize> {
 }
 
 async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usize> {
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let Some(mut t) = tickets::find_by_id(&mut tx, id).await? else {
         return Ok(0);
     };

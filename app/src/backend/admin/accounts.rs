@@ -94,7 +94,7 @@ pub async fn create_user(
 ) -> AppResult<PasswordLink> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let v = check_user(&mut tx, draft, None).await?;
     let id = insert_user(&mut tx, &v, now).await?;
     let after = repo::user_edit(&mut *tx, id).await?;
@@ -158,7 +158,7 @@ pub async fn update_user(
 ) -> AppResult<()> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let before = repo::user_edit(&mut *tx, id)
         .await?
         .ok_or_else(|| user_not_found(id))?;
@@ -211,7 +211,7 @@ pub async fn set_user_active(
         ));
     }
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let before = repo::user_edit(&mut *tx, id)
         .await?
         .ok_or_else(|| user_not_found(id))?;
@@ -258,7 +258,7 @@ pub async fn set_user_active(
 pub async fn password_link(state: &AppState, actor: &Actor, id: i64) -> AppResult<PasswordLink> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let user = repo::user_edit(&mut *tx, id)
         .await?
         .ok_or_else(|| user_not_found(id))?;
@@ -325,7 +325,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|_| AppError::Internal)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     if !repo::use_reset(&mut *tx, &hash_of, now).await? {
         return Err(dead_link());
     }

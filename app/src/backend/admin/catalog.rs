@@ -16,7 +16,7 @@ pub async fn save_category(
     actor.require_admin()?;
     let v = draft.validate().map_err(invalid)?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     if repo::category_name_taken(&mut *tx, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a category called {}.",
@@ -90,7 +90,7 @@ pub async fn save_canned(
     actor.require_admin()?;
     let v = draft.validate().map_err(invalid)?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     if repo::canned_title_taken(&mut *tx, &v.title, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a canned response called {}.",

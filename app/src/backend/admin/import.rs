@@ -63,7 +63,7 @@ pub async fn import_users(
 ) -> AppResult<usize> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let rows = read_import_rows(&mut tx, org_id, csv).await?;
     let bad = rows.iter().filter(|(_, v)| v.is_none()).count();
     if bad > 0 {

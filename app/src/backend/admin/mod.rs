@@ -2,8 +2,7 @@
 //! canned responses, one-time password links, the CSV import of a client's users, and the audit
 //! log that records every change. Each change is one transaction that also writes its audit row;
 //! every function asks the policy first and refuses before touching anything.
-//! Changes read before they write, so their transactions begin IMMEDIATE: a concurrent writer
-//! makes them wait (the busy timeout) instead of failing when the read turns into a write.
+//! Changes read before they write, so they open their transaction with `db::begin_write`.
 
 use super::auth::{new_token, token_hash};
 use super::db::is_unique_violation;

@@ -104,7 +104,7 @@ async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -
 pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> AppResult<i64> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let v = check_org(&mut tx, draft, None).await?;
     let days = v.hours.days_string();
     let id = orgs::insert(
@@ -147,7 +147,7 @@ pub async fn update_org(
 ) -> AppResult<()> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let before = load_org(&mut tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;
@@ -180,7 +180,7 @@ pub async fn set_org_active(
 ) -> AppResult<()> {
     actor.require_admin()?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let was = repo::org_active(&mut *tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;

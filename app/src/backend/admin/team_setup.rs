@@ -104,7 +104,7 @@ pub async fn set_roster_member(
     member: bool,
 ) -> AppResult<()> {
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     if actor.role != Role::Admin {
         actor.require_page(Page::Team)?;
         let led = repo::team_led_by(&mut *tx, actor.id).await?;
@@ -175,7 +175,7 @@ pub async fn save_team(
     actor.require_admin()?;
     let v = draft.validate().map_err(invalid)?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let before = match id {
         Some(id) => Some(
             team_row(&mut tx, id)

@@ -61,7 +61,7 @@ async fn deliver_one(
     };
     drop(conn);
     let result = deliverer.send(&message).await;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let max = state.settings.notify.max_attempts;
     let outcome = match &result {
         Ok(()) => {

@@ -104,9 +104,7 @@ impl TicketChange {
         version: Option<i64>,
     ) -> AppResult<TicketChange> {
         let scope = actor.ticket_scope(&state.pool).await?;
-        // IMMEDIATE: take the write lock before reading, so two changes never both read the same
-        // version and then race to write.
-        let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::backend::db::begin_write(&state.pool).await?;
         let ticket = visible_ticket(&mut tx, &scope, actor, number).await?;
         if version.is_some_and(|v| v != ticket.version) {
             let message = stale_message(&mut tx, &ticket).await?;

@@ -32,7 +32,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
     }
     let scope = actor.ticket_scope(&state.pool).await?;
     let now = state.now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
 
     let requester_id = if staff {
         input
