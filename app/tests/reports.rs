@@ -421,3 +421,133 @@ async fn a_recurring_group_becomes_a_problem_record_on_each_tickets_timeline() {
     let err = problems::list(&d.state, &jo).await.unwrap_err();
     assert_eq!(err.status(), 403);
 }
+
+/// Rollups kept up to date change by change read the same as rollups rebuilt from every ticket:
+/// over several days of raising, answering, resolving, reopening (which moves a resolution's
+/// day), rating, recategorizing, reprioritizing and SLA breaches, with reports read in between.
+#[tokio::test]
+async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
+    use app::backend::sla_engine;
+    use app::model::Priority;
+    let d = desk(200).await;
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let manager = d.actor(MANAGER).await;
+    let read = async || {
+        let all = reports::desk(&d.state, &manager, &ReportParams::default())
+            .await
+            .unwrap();
+        let one = ReportParams {
+            client: Some("NWL".into()),
+            ..Default::default()
+        };
+        (all, reports::desk(&d.state, &manager, &one).await.unwrap())
+    };
+    let raise = |problem: &'static str| NewTicket {
+        urgency: Some(Urgency::Urgent),
+        problem: problem.into(),
+        ..Default::default()
+    };
+    let mut numbers = Vec::new();
+    for problem in [
+        "VPN drops hourly",
+        "Printer jams",
+        "Outlook asks for a password",
+    ] {
+        let n = tickets::raise(&d.state, &jo, &raise(problem))
+            .await
+            .unwrap()
+            .number
+            .0;
+        tickets::claim(&d.state, &ana, n, 1).await.unwrap();
+        numbers.push(n);
+    }
+    let [a, b, c] = numbers[..] else {
+        unreachable!()
+    };
+    d.clock.advance(1800);
+    tickets::reply(&d.state, &ana, a, 2, "On it", true)
+        .await
+        .unwrap();
+    let a_resolved = tickets::resolve(&d.state, &ana, a, 3, "Replaced the token")
+        .await
+        .unwrap();
+    read().await;
+
+    // the next day: A is reopened, B recategorized, reprioritized and resolved, C left to breach
+    d.clock.advance(DAY);
+    let reopened = tickets::reopen(&d.state, &jo, a, a_resolved.version, Some("Still drops"))
+        .await
+        .unwrap();
+    let category: i64 = d.scalar("SELECT MIN(id) FROM categories").await;
+    let v = tickets::set_category(&d.state, &ana, b, 2, category)
+        .await
+        .unwrap()
+        .version;
+    let v = tickets::set_priority(&d.state, &ana, b, v, Priority::P1)
+        .await
+        .unwrap()
+        .version;
+    let b_resolved = tickets::resolve(&d.state, &ana, b, v, "Cleared the tray")
+        .await
+        .unwrap();
+    sla_engine::raise_due(&d.state).await.unwrap();
+    read().await;
+
+    // the day after, B is reopened: the day it was resolved no longer closes it
+    d.clock.advance(DAY);
+    tickets::reopen(&d.state, &jo, b, b_resolved.version, Some("Jams again"))
+        .await
+        .unwrap();
+    read().await;
+
+    // a day on: A resolved again and rated, and an old seeded ticket resolved
+    d.clock.advance(DAY);
+    let v = tickets::resolve(&d.state, &ana, a, reopened.version, "New VPN profile")
+        .await
+        .unwrap()
+        .version;
+    tickets::rate(&d.state, &jo, a, v, 5, None).await.unwrap();
+    let old: i64 = d
+        .scalar(&format!(
+            "SELECT MIN(number) FROM tickets WHERE resolved_at IS NULL AND number NOT IN ({a}, {b}, {c})"
+        ))
+        .await;
+    let old_version: i64 = d
+        .scalar(&format!("SELECT version FROM tickets WHERE number = {old}"))
+        .await;
+    tickets::resolve(&d.state, &manager, old, old_version, "Fixed long ago")
+        .await
+        .unwrap();
+    let kept = read().await;
+
+    sqlx::query("DELETE FROM report_days")
+        .execute(&d.state.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO report_days_stale (org_id, day)
+         SELECT org_id, created_at / 86400 FROM tickets
+         UNION SELECT org_id, resolved_at / 86400 FROM tickets WHERE resolved_at IS NOT NULL
+         ON CONFLICT (org_id, day) DO NOTHING",
+    )
+    .execute(&d.state.pool)
+    .await
+    .unwrap();
+    let rebuilt = read().await;
+    assert_eq!(kept, rebuilt);
+
+    let (all, _) = kept;
+    assert_eq!(all.raised as i64, {
+        let from = all.query.start();
+        d.scalar(&format!(
+            "SELECT COUNT(*) FROM tickets WHERE created_at >= {from}"
+        ))
+        .await
+    });
+    let open_now = d
+        .scalar("SELECT COUNT(*) FROM tickets WHERE resolved_at IS NULL")
+        .await;
+    assert_eq!(all.backlog.last().map(|c| c.count as i64), Some(open_now));
+    assert_eq!((all.ratings, all.csat.is_some()), (1, true));
+}

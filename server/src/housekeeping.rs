@@ -1,6 +1,8 @@
-//! Periodic clean-up: expired sessions and old failed sign-in records.
+//! Periodic clean-up: expired sessions and old failed sign-in records; report days left stale
+//! by ticket changes (the first run after an upgrade builds them all).
 
 use app::backend::repo::sessions;
+use app::backend::reports;
 use app::backend::AppState;
 use std::time::Duration;
 
@@ -24,5 +26,10 @@ pub async fn run_once(state: &AppState) {
     let before = now - state.settings.login_window_secs;
     if let Err(err) = sessions::prune_failures(&state.pool, before).await {
         tracing::warn!(error = %err, "could not prune failed sign-ins");
+    }
+    match reports::refresh_rollups_in_background(&state.pool).await {
+        Ok(0) => {}
+        Ok(days) => tracing::info!(days, "report days recomputed"),
+        Err(err) => tracing::warn!(error = %err, "could not recompute report days"),
     }
 }

@@ -1,21 +1,24 @@
 //! Reports: the desk report over a period and the weekly scorecards, each within what the viewer
 //! may see (analysts their own card and their clients, leads their team, managers everyone).
 
+use crate::backend::db::{begin_write, Pool};
 use crate::backend::policy::Actor;
 use crate::backend::repo::reports as repo;
 use crate::backend::sla::policy_for;
 use crate::backend::state::AppState;
 use crate::backend::tickets::visible_clients;
-use crate::model::reports::TicketFacts;
 use crate::model::reports::{
     desk_report, monday_of, parse_day, recurring, scorecard, team_median, AnalystWeek, DeskReport,
     ProblemGroup, ReportParams, ScorecardPage, TeamMedians, RECURRING_MIN, RECURRING_WINDOW_DAYS,
 };
-use crate::model::sla::{Calendar, WorkingTimeline};
+use crate::model::rollup::{roll_up, ReportDay};
+use crate::model::sla::Calendar;
 use crate::model::time::DAY;
 use crate::model::{AppError, AppResult, Page, Role};
 use sqlx::SqliteConnection;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Most recent tickets looked at for recurring problems.
 const RECURRING_SAMPLE: i64 = 5000;
@@ -30,67 +33,115 @@ pub async fn recurring_problems(state: &AppState, actor: &Actor) -> AppResult<Ve
     Ok(recurring(&recent, RECURRING_MIN))
 }
 
-/// Each client's business calendar from `start` to the last response or resolution of `tickets`,
-/// laid out once so that counting every ticket's business time stays cheap.
-async fn business_timelines(
-    conn: &mut SqliteConnection,
-    tickets: &[TicketFacts],
-    start: i64,
-) -> AppResult<HashMap<i64, WorkingTimeline>> {
-    let last = tickets
-        .iter()
-        .flat_map(|t| [t.first_response_at, t.resolved_at])
-        .flatten()
-        .max()
-        .unwrap_or(start);
-    let mut orgs: Vec<i64> = tickets.iter().map(|t| t.org_id).collect();
-    orgs.sort_unstable();
-    orgs.dedup();
-    let mut timelines = HashMap::new();
-    for org in orgs {
-        let business = policy_for(&mut *conn, org).await?.business;
-        let calendar = if business.hours.is_continuous() {
-            Calendar::AroundTheClock
-        } else {
-            Calendar::Business(business)
-        };
-        timelines.insert(org, calendar.timeline(start, last + 1));
+/// Stale days recomputed per transaction: short enough that ticket changes waiting on the
+/// write lock are held up only briefly.
+const REFRESH_BATCH: usize = 32;
+
+/// The calendar business hours are counted in for one client.
+async fn calendar_of(conn: &mut SqliteConnection, org_id: i64) -> AppResult<Calendar> {
+    let business = policy_for(conn, org_id).await?.business;
+    Ok(if business.hours.is_continuous() {
+        Calendar::AroundTheClock
+    } else {
+        Calendar::Business(business)
+    })
+}
+
+/// Recomputes the report days (of `orgs` up to `last_day` when given; all of them otherwise)
+/// that were stale when it started, from their tickets, a batch per transaction. Days that turn
+/// stale meanwhile wait for the next refresh, so a busy desk cannot keep it going. Returns how
+/// many days were recomputed.
+pub async fn refresh_rollups(pool: &Pool, within: Option<(&[i64], i64)>) -> AppResult<usize> {
+    refresh(pool, within, Duration::ZERO).await
+}
+
+/// Pause between batches of a background refresh: writers waiting on the lock poll for it with
+/// back-off, and a refresh that took it again at once could keep them out past their timeout.
+const BACKGROUND_PAUSE: Duration = Duration::from_millis(100);
+
+/// [`refresh_rollups`] of every stale day, pausing between batches so that the people working
+/// meanwhile are not kept waiting (after an upgrade it recomputes every day of the desk).
+pub async fn refresh_rollups_in_background(pool: &Pool) -> AppResult<usize> {
+    refresh(pool, None, BACKGROUND_PAUSE).await
+}
+
+async fn refresh(pool: &Pool, within: Option<(&[i64], i64)>, pause: Duration) -> AppResult<usize> {
+    let stale = {
+        let mut conn = pool.acquire().await?;
+        repo::stale_days(&mut conn, within).await?
+    };
+    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
+    for batch in stale.chunks(REFRESH_BATCH) {
+        let mut tx = begin_write(pool).await?;
+        let mut closed: HashMap<(i64, i64), u32> = HashMap::new();
+        let mut days: Vec<i64> = batch.iter().map(|(_, day)| *day).collect();
+        days.dedup();
+        for day in days {
+            for (org, n) in repo::closed_on(&mut tx, day).await? {
+                closed.insert((org, day), u32::try_from(n).unwrap_or(0));
+            }
+        }
+        for &(org, day) in batch {
+            let tickets = repo::raised_on(&mut tx, org, day).await?;
+            let calendar = match calendars.entry(org) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => slot.insert(calendar_of(&mut tx, org).await?),
+            };
+            let last = tickets
+                .iter()
+                .flat_map(|t| [t.first_response_at, t.resolved_at])
+                .flatten()
+                .max()
+                .unwrap_or(day * DAY);
+            let timeline = calendar.timeline(day * DAY, last + 1);
+            let working = |a: i64, b: i64| timeline.elapsed(a, b);
+            let report_day = ReportDay {
+                day,
+                closed: closed.get(&(org, day)).copied().unwrap_or(0),
+                rollup: roll_up(&tickets, working),
+            };
+            repo::save_day(&mut tx, org, &report_day).await?;
+        }
+        tx.commit().await?;
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
     }
-    Ok(timelines)
+    Ok(stale.len())
 }
 
 /// Weeks of history beside each scorecard.
 const TREND_WEEKS: i64 = 4;
 
+/// The desk report over a period for the clients the viewer serves (all for managers), or one of
+/// them: reports cover whole clients. Read from the daily rollups, after recomputing the stale
+/// days it covers, so every change made before it is counted.
 pub async fn desk(state: &AppState, actor: &Actor, params: &ReportParams) -> AppResult<DeskReport> {
     actor.require_page(Page::Reports)?;
     let query = params.resolve(state.now()).map_err(AppError::BadRequest)?;
     query.validate().map_err(AppError::Invalid)?;
     let scope = actor.ticket_scope(&state.pool).await?;
+    let clients = {
+        let mut conn = state.pool.acquire().await?;
+        visible_clients(&mut conn, &scope).await?
+    };
+    let orgs: Vec<i64> = match &query.client {
+        Some(code) => vec![clients
+            .iter()
+            .find(|(_, c, _)| c.eq_ignore_ascii_case(code))
+            .map(|(id, ..)| *id)
+            .ok_or_else(|| {
+                AppError::invalid(format!("No client you serve has the code {code}."))
+            })?],
+        None => clients.iter().map(|(id, ..)| *id).collect(),
+    };
+    refresh_rollups(&state.pool, Some((&orgs, query.to_day))).await?;
     let mut conn = state.pool.acquire().await?;
-    let clients = visible_clients(&mut conn, &scope).await?;
-    let org_id = match &query.client {
-        Some(code) => Some(
-            clients
-                .iter()
-                .find(|(_, c, _)| c.eq_ignore_ascii_case(code))
-                .map(|(id, ..)| *id)
-                .ok_or_else(|| {
-                    AppError::invalid(format!("No client you serve has the code {code}."))
-                })?,
-        ),
-        None => None,
-    };
-    let (start, end) = (query.start(), query.end());
-    let tickets = repo::raised_between(&mut conn, &scope, org_id, start, end).await?;
-    let spans = repo::open_spans(&mut conn, &scope, org_id, start, end).await?;
-    let timelines = business_timelines(&mut conn, &tickets, start).await?;
-    let working = |t: &TicketFacts, a: i64, b: i64| {
-        timelines
-            .get(&t.org_id)
-            .map_or(b - a, |timeline| timeline.elapsed(a, b))
-    };
-    let mut report = desk_report(query, &tickets, &spans, working);
+    let days = repo::days_between(&mut conn, &orgs, query.from_day, query.to_day).await?;
+    let open_before = repo::open_before(&mut conn, &orgs, query.from_day).await?;
+    let categories: HashMap<i64, String> =
+        repo::category_names(&mut conn).await?.into_iter().collect();
+    let mut report = desk_report(query, &days, open_before, |id| categories.get(&id).cloned());
     report.clients = clients
         .into_iter()
         .map(|(_, code, name)| (code, name))

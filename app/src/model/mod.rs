@@ -11,6 +11,7 @@ pub mod problems;
 pub mod queue;
 pub mod reports;
 pub mod role;
+pub mod rollup;
 pub mod shift;
 pub mod sla;
 pub mod ticket;

@@ -1,6 +1,7 @@
 //! Reports: the figures a lead reads on Monday, computed from per-ticket facts by pure functions
 //! (medians, percentiles, rates, the weekday-by-hour heat map, weekly scorecards).
 
+use super::rollup::{DayRollup, Histogram, ReportDay};
 use super::time::{civil_from_days, DAY};
 use super::{Channel, Priority};
 use serde::{Deserialize, Serialize};
@@ -143,7 +144,7 @@ pub struct TicketFacts {
     pub created_at: i64,
     pub priority: Priority,
     pub channel: Channel,
-    pub category: Option<String>,
+    pub category_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
@@ -224,8 +225,12 @@ pub struct DeskReport {
 
 /// The average of some 1-5 ratings with one decimal, or `None` without any.
 pub fn average_stars(stars: &[u8]) -> Option<f64> {
-    let sum: u32 = stars.iter().map(|s| u32::from(*s)).sum();
-    (!stars.is_empty()).then(|| (f64::from(sum) * 10.0 / stars.len() as f64).round() / 10.0)
+    average(stars.iter().map(|s| usize::from(*s)).sum(), stars.len())
+}
+
+/// `sum / n` with one decimal, or `None` when `n` is zero.
+fn average(sum: usize, n: usize) -> Option<f64> {
+    (n > 0).then(|| (sum as f64 * 10.0 / n as f64).round() / 10.0)
 }
 
 /// Heat map rows, Monday first (see [`weekday`]).
@@ -236,27 +241,20 @@ pub fn weekday(at: i64) -> usize {
     (at.div_euclid(DAY) + 3).rem_euclid(7) as usize
 }
 
-fn counts<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<Count> {
+/// (label, count) pairs added up per label, largest first.
+fn counts(labelled: impl Iterator<Item = (String, u32)>) -> Vec<Count> {
     let mut out: Vec<Count> = Vec::new();
-    for label in labels {
+    for (label, n) in labelled {
         match out.iter_mut().find(|c| c.label == label) {
-            Some(c) => c.count += 1,
+            Some(c) => c.count += n as usize,
             None => out.push(Count {
-                label: label.to_string(),
-                count: 1,
+                label,
+                count: n as usize,
             }),
         }
     }
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
     out
-}
-
-/// When a ticket was open: from its creation until it was resolved (`None`: still open). A ticket
-/// reopened counts as open from its creation until its latest resolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenSpan {
-    pub created_at: i64,
-    pub resolved_at: Option<i64>,
 }
 
 fn zero_days(query: &ReportQuery) -> Vec<Count> {
@@ -268,108 +266,74 @@ fn zero_days(query: &ReportQuery) -> Vec<Count> {
         .collect()
 }
 
-/// Tickets open at the end of each day of the period (raised by then, not resolved by then),
-/// from the spans of every ticket open at some moment of it. One pass: each span adds one from
-/// the day it was raised and takes it away from the day it was resolved.
-pub fn backlog(query: &ReportQuery, spans: &[OpenSpan]) -> Vec<Count> {
-    let mut days = zero_days(query);
-    let len = days.len() as i64;
-    let mut change = vec![0i64; days.len() + 1];
-    for span in spans {
-        // open at the end of day d when created < end of d <= resolved
-        let first = span.created_at.div_euclid(DAY) - query.from_day;
-        let last = span
-            .resolved_at
-            .map_or(len, |r| r.div_euclid(DAY) - query.from_day);
-        let (first, last) = (first.clamp(0, len), last.clamp(0, len));
-        if first < last {
-            change[first as usize] += 1;
-            change[last as usize] -= 1;
+/// Every figure of the desk report from the daily rollups of the period's days (any clients, any
+/// order; days outside the period are ignored), `open_before`: the tickets open at the start of
+/// the period, and `category_name`: a category's name by id.
+pub fn desk_report(
+    query: ReportQuery,
+    days: &[ReportDay],
+    open_before: i64,
+    category_name: impl Fn(i64) -> Option<String>,
+) -> DeskReport {
+    let mut per_day = zero_days(&query);
+    let days: Vec<(usize, &ReportDay)> = days
+        .iter()
+        .filter_map(|d| {
+            let index = usize::try_from(d.day - query.from_day).ok()?;
+            (index < per_day.len()).then_some((index, d))
+        })
+        .collect();
+    let mut heat_map = [[0usize; 24]; 7];
+    // each day's tickets raised less those resolved: the backlog's change over the day
+    let mut change = vec![0i64; per_day.len()];
+    for (index, d) in &days {
+        per_day[*index].count += d.rollup.raised as usize;
+        change[*index] += i64::from(d.rollup.raised) - i64::from(d.closed);
+        for (cell, n) in heat_map[weekday(d.day * DAY)]
+            .iter_mut()
+            .zip(d.rollup.hours)
+        {
+            *cell += n as usize;
         }
     }
-    let mut open = 0;
-    for (day, delta) in days.iter_mut().zip(change) {
+    let mut open = open_before;
+    let mut backlog = zero_days(&query);
+    for (day, delta) in backlog.iter_mut().zip(change) {
         open += delta;
         day.count = open.max(0) as usize;
     }
-    days
-}
-
-/// Every figure of the desk report from the tickets raised in the period, the spans of the
-/// tickets open during it, and `working`: the working seconds between two instants in the calendar
-/// of a ticket's client.
-pub fn desk_report(
-    query: ReportQuery,
-    tickets: &[TicketFacts],
-    spans: &[OpenSpan],
-    working: impl Fn(&TicketFacts, i64, i64) -> i64,
-) -> DeskReport {
-    let mut per_day = zero_days(&query);
-    let mut heat_map = [[0usize; 24]; 7];
-    for t in tickets {
-        let index = t.created_at.div_euclid(DAY) - query.from_day;
-        if let Some(day) = usize::try_from(index).ok().and_then(|i| per_day.get_mut(i)) {
-            day.count += 1;
-        }
-        let hour = (t.created_at.rem_euclid(DAY) / 3600) as usize;
-        heat_map[weekday(t.created_at)][hour.min(23)] += 1;
-    }
-    let resolved: Vec<&TicketFacts> = tickets.iter().filter(|t| t.resolved_at.is_some()).collect();
-    let responded = tickets
-        .iter()
-        .filter(|t| t.first_response_at.is_some())
-        .count();
-    let ratings: Vec<u8> = tickets.iter().filter_map(|t| t.stars).collect();
-    let times = |to: fn(&TicketFacts) -> Option<i64>, clock: &dyn Fn(&TicketFacts, i64) -> i64| {
-        spread(
-            tickets
-                .iter()
-                .filter_map(|t| to(t).map(|at| clock(t, at)))
-                .collect(),
-        )
+    let rollups = || days.iter().map(|(_, d)| &d.rollup);
+    let sum = |figure: fn(&DayRollup) -> u32| rollups().map(|r| figure(r) as usize).sum::<usize>();
+    let resolved = sum(|r| r.resolved);
+    let ratings = sum(|r| r.ratings);
+    let labels = |of: fn(&DayRollup) -> &[(String, u32)]| {
+        counts(rollups().flat_map(|r| of(r).iter().map(|(l, n)| (l.clone(), *n))))
     };
-    let wall = |t: &TicketFacts, at: i64| at - t.created_at;
-    let business = |t: &TicketFacts, at: i64| working(t, t.created_at, at);
-    let responded_at = |t: &TicketFacts| t.first_response_at;
-    let resolved_at = |t: &TicketFacts| t.resolved_at;
+    let spread_of = |of: fn(&DayRollup) -> &Histogram| Histogram::sum(rollups().map(of)).spread();
     DeskReport {
-        raised: tickets.len(),
-        resolved: resolved.len(),
+        raised: sum(|r| r.raised),
+        resolved,
         per_day,
         heat_map,
-        by_priority: counts(tickets.iter().map(|t| t.priority.label())),
-        by_channel: counts(tickets.iter().map(|t| t.channel.label())),
-        by_category: counts(
-            tickets
-                .iter()
-                .map(|t| t.category.as_deref().unwrap_or("Uncategorized")),
-        ),
-        first_response: times(responded_at, &wall),
-        resolution: times(resolved_at, &wall),
-        first_response_business: times(responded_at, &business),
-        resolution_business: times(resolved_at, &business),
-        backlog: backlog(&query, spans),
-        response_attainment: rate(
-            tickets
-                .iter()
-                .filter(|t| t.first_response_at.is_some() && !t.response_breached)
-                .count(),
-            responded,
-        ),
-        resolution_attainment: rate(
-            resolved.iter().filter(|t| !t.resolution_breached).count(),
-            resolved.len(),
-        ),
-        first_contact_rate: rate(
-            resolved.iter().filter(|t| t.first_contact).count(),
-            resolved.len(),
-        ),
-        reopen_rate: rate(
-            resolved.iter().filter(|t| t.reopened).count(),
-            resolved.len(),
-        ),
-        csat: average_stars(&ratings),
-        ratings: ratings.len(),
+        by_priority: labels(|r| &r.priorities),
+        by_channel: labels(|r| &r.channels),
+        by_category: counts(rollups().flat_map(|r| {
+            r.categories.iter().map(|(id, n)| {
+                let name = id.and_then(&category_name);
+                (name.unwrap_or_else(|| "Uncategorized".into()), *n)
+            })
+        })),
+        first_response: spread_of(|r| &r.first_response),
+        resolution: spread_of(|r| &r.resolution),
+        first_response_business: spread_of(|r| &r.first_response_business),
+        resolution_business: spread_of(|r| &r.resolution_business),
+        backlog,
+        response_attainment: rate(sum(|r| r.response_met), sum(|r| r.responded)),
+        resolution_attainment: rate(sum(|r| r.resolution_met), resolved),
+        first_contact_rate: rate(sum(|r| r.first_contact), resolved),
+        reopen_rate: rate(sum(|r| r.reopened), resolved),
+        csat: average(sum(|r| r.stars), ratings),
+        ratings,
         query,
         clients: Vec::new(),
     }
@@ -634,6 +598,7 @@ pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::rollup::roll_up;
 
     fn ticket(created_at: i64) -> TicketFacts {
         TicketFacts {
@@ -641,7 +606,7 @@ mod tests {
             created_at,
             priority: Priority::P3,
             channel: Channel::Web,
-            category: None,
+            category_id: None,
             assignee_id: Some(1),
             first_response_at: None,
             resolved_at: None,
@@ -651,6 +616,30 @@ mod tests {
             reopened: false,
             stars: None,
         }
+    }
+
+    /// The report of some tickets, rolled up per day the way the backend stores them.
+    fn report_of(
+        q: ReportQuery,
+        tickets: &[TicketFacts],
+        working: impl Fn(i64, i64) -> i64 + Copy,
+    ) -> DeskReport {
+        let mut by_day: std::collections::BTreeMap<i64, Vec<TicketFacts>> = Default::default();
+        for t in tickets {
+            by_day
+                .entry(t.created_at.div_euclid(DAY))
+                .or_default()
+                .push(t.clone());
+        }
+        let days: Vec<ReportDay> = by_day
+            .into_iter()
+            .map(|(day, tickets)| ReportDay {
+                day,
+                closed: 0,
+                rollup: roll_up(&tickets, working),
+            })
+            .collect();
+        desk_report(q, &days, 0, |id| (id == 7).then(|| "Network".to_string()))
     }
 
     #[test]
@@ -746,7 +735,7 @@ mod tests {
                 resolved_at: Some(monday + 11 * h),
                 first_contact: true,
                 stars: Some(5),
-                category: Some("Network".into()),
+                category_id: Some(7),
                 ..ticket(monday + 9 * h)
             },
             // answered in 30 min (breached), resolved in 4 h, reopened, rated 2
@@ -772,7 +761,7 @@ mod tests {
             to_day: monday / DAY + 6,
             client: None,
         };
-        let r = desk_report(q, &tickets, &[], |_, a, b| b - a);
+        let r = report_of(q, &tickets, |a, b| b - a);
         assert_eq!((r.raised, r.resolved), (4, 2));
         assert_eq!(
             r.per_day.iter().map(|d| d.count).collect::<Vec<_>>(),
@@ -804,52 +793,44 @@ mod tests {
             }
         );
         assert_eq!(r.by_category[0].label, "Uncategorized");
+        assert_eq!(r.by_category[1].label, "Network");
     }
 
     #[test]
     fn the_backlog_is_what_is_open_at_the_end_of_each_day() {
         let d = parse_day("2026-11-16").unwrap();
-        let h = 3600;
-        let at = |day: i64, hour: i64| (d + day) * DAY + hour * h;
         let q = ReportQuery {
             from_day: d,
             to_day: d + 3,
             client: None,
         };
-        let spans = [
-            // open before the period, resolved on its second day
-            OpenSpan {
-                created_at: at(-5, 9),
-                resolved_at: Some(at(1, 10)),
+        let day = |offset: i64, raised: u32, closed: u32| ReportDay {
+            day: d + offset,
+            closed,
+            rollup: DayRollup {
+                raised,
+                ..Default::default()
             },
-            // raised and resolved the same day: never open at a day's end
-            OpenSpan {
-                created_at: at(0, 9),
-                resolved_at: Some(at(0, 17)),
-            },
-            // raised on the first day, still open
-            OpenSpan {
-                created_at: at(0, 23),
-                resolved_at: None,
-            },
-            // raised on the third day, resolved after the period
-            OpenSpan {
-                created_at: at(2, 8),
-                resolved_at: Some(at(9, 0)),
-            },
-            // resolved exactly at midnight: no longer open at the end of the day before
-            OpenSpan {
-                created_at: at(-1, 12),
-                resolved_at: Some(at(1, 0)),
-            },
+        };
+        // Open at the start: one raised five days before, resolved on the second day; one raised
+        // the day before, resolved at midnight starting the second day. The first day: one raised
+        // and resolved (never open at a day's end), one raised and still open. The third day: one
+        // raised, resolved after the period. Days outside the period change nothing.
+        let days = [
+            day(-5, 9, 9),
+            day(0, 2, 1),
+            day(1, 0, 2),
+            day(2, 1, 0),
+            day(9, 0, 1),
         ];
-        let days = backlog(&q, &spans);
+        let r = desk_report(q.clone(), &days, 2, |_| None);
         assert_eq!(
-            days.iter().map(|c| c.count).collect::<Vec<_>>(),
+            r.backlog.iter().map(|c| c.count).collect::<Vec<_>>(),
             vec![3, 1, 2, 2]
         );
-        assert_eq!(days[0].label, "2026-11-16");
-        assert_eq!(backlog(&q, &[]).len(), 4);
+        assert_eq!(r.backlog[0].label, "2026-11-16");
+        assert_eq!(r.raised, 3);
+        assert_eq!(desk_report(q, &[], 0, |_| None).backlog.len(), 4);
     }
 
     /// Business hours of a hand-made 9-17 Monday-to-Friday calendar, through the SLA arithmetic.
@@ -883,13 +864,17 @@ mod tests {
             to_day: friday / DAY + 1,
             client: None,
         };
-        let r = desk_report(q, &tickets, &[], |_, a, b| timeline.elapsed(a, b));
+        let r = report_of(q, &tickets, |a, b| timeline.elapsed(a, b));
         assert_eq!(r.resolution.median, Some(66 * h), "wall clock");
         assert_eq!(r.resolution_business.median, Some(2 * h));
         assert_eq!(r.first_response_business.count, 2);
         assert_eq!(r.first_response_business.median, Some(900));
         assert_eq!(r.first_response_business.p90, Some(1800));
-        assert_eq!(r.first_response.p90, Some(47 * h + 900));
+        assert_eq!(
+            r.first_response.p90,
+            Some(47 * h),
+            "47 h 15 min: shown as 1d 23h, so kept to the hour"
+        );
     }
 
     #[test]

@@ -1,23 +1,27 @@
-//! The facts reports are computed from: tickets raised in a period, and the tickets, articles and
-//! earlier weeks of the analysts on a weekly scorecard.
+//! The facts reports are computed from: the daily rollups of a period (kept fresh from the
+//! tickets), and the tickets, articles and earlier weeks of the analysts on a weekly scorecard.
 //!
-//! Cost: a period report reads the tickets raised in the period through `tickets_by_arrival`
-//! (created_at first), so it grows with the tickets of the period, not of the whole desk.
+//! Cost: a desk report reads one `report_days` row per client and day of its period, plus the
+//! stale days it recomputes (each from that client's tickets of that day through
+//! `tickets_by_created`, and the day's resolutions through `tickets_by_resolution`), so it grows
+//! with the period and the changes since the last refresh, not with the tickets of the period.
 
 use super::tickets::push_scope;
 use crate::backend::policy::TicketScope;
-use crate::model::reports::{OpenSpan, SimilarTicket, TicketFacts};
+use crate::model::reports::{SimilarTicket, TicketFacts};
+use crate::model::rollup::{DayRollup, ReportDay};
+use crate::model::time::DAY;
 use crate::model::TicketNumber;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::BTreeSet;
 
-const FACTS: &str = "SELECT t.org_id, t.created_at, t.priority, t.channel, c.name AS category, t.assignee_id,
+const FACTS: &str = "SELECT t.org_id, t.created_at, t.priority, t.channel, t.category_id, t.assignee_id,
         t.first_response_at, t.resolved_at, t.response_breached, t.resolution_breached,
         t.first_contact_resolution,
         EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'reopened') AS reopened,
         r.stars
     FROM tickets t
-    LEFT JOIN categories c ON c.id = t.category_id
     LEFT JOIN ticket_ratings r ON r.ticket_id = t.id
     WHERE ";
 
@@ -33,7 +37,7 @@ fn facts(r: &SqliteRow) -> sqlx::Result<TicketFacts> {
         channel: parse("channel")?
             .parse()
             .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
-        category: r.try_get("category")?,
+        category_id: r.try_get("category_id")?,
         assignee_id: r.try_get("assignee_id")?,
         first_response_at: r.try_get("first_response_at")?,
         resolved_at: r.try_get("resolved_at")?,
@@ -45,62 +49,197 @@ fn facts(r: &SqliteRow) -> sqlx::Result<TicketFacts> {
     })
 }
 
-/// The tickets raised in [start, end) that `scope` may see, optionally of one organization.
-pub async fn raised_between(
+// ---------------------------------------------------------------------------------------------
+// Daily rollups
+
+/// Marks stale the report days ticket `id` counts in as it is stored now: the day it was raised
+/// and the day of its latest resolution. A change calls this before and after it writes, in its
+/// transaction, so a resolution moved or undone is recounted on both days.
+pub async fn mark_ticket_days(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO report_days_stale (org_id, day)
+         SELECT org_id, created_at / 86400 FROM tickets WHERE id = $1
+         UNION SELECT org_id, resolved_at / 86400 FROM tickets WHERE id = $1 AND resolved_at IS NOT NULL
+         ON CONFLICT (org_id, day) DO NOTHING",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks stale the given (organization, day) pairs (bulk loads).
+pub async fn mark_days(
     conn: &mut SqliteConnection,
-    scope: &TicketScope,
-    org_id: Option<i64>,
-    start: i64,
-    end: i64,
-) -> sqlx::Result<Vec<TicketFacts>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(FACTS);
-    qb.push("t.created_at >= ")
-        .push_bind(start)
-        .push(" AND t.created_at < ")
-        .push_bind(end)
-        .push(" AND ");
-    push_scope(&mut qb, scope);
-    if let Some(org) = org_id {
-        qb.push(" AND t.org_id = ").push_bind(org);
+    days: &BTreeSet<(i64, i64)>,
+) -> sqlx::Result<()> {
+    let days: Vec<&(i64, i64)> = days.iter().collect();
+    for chunk in days.chunks(5000) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO report_days_stale (org_id, day) ");
+        qb.push_values(chunk, |mut b, (org, day)| {
+            b.push_bind(*org).push_bind(*day);
+        });
+        qb.push(" ON CONFLICT (org_id, day) DO NOTHING");
+        qb.build().execute(&mut *conn).await?;
     }
-    let rows = qb.build().fetch_all(conn).await?;
+    Ok(())
+}
+
+/// Marks stale every stored day of one organization (its calendar changed).
+pub async fn mark_org_days(conn: &mut SqliteConnection, org_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO report_days_stale (org_id, day)
+         SELECT org_id, day FROM report_days WHERE org_id = $1
+         ON CONFLICT (org_id, day) DO NOTHING",
+    )
+    .bind(org_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn push_orgs(qb: &mut QueryBuilder<'_, Sqlite>, orgs: &[i64]) {
+    qb.push("org_id IN (");
+    if orgs.is_empty() {
+        qb.push("NULL");
+    }
+    let mut list = qb.separated(", ");
+    for org in orgs {
+        list.push_bind(*org);
+    }
+    qb.push(")");
+}
+
+/// The stale (organization, day) pairs, of `orgs` up to `last_day` when given, by day.
+pub async fn stale_days(
+    conn: &mut SqliteConnection,
+    within: Option<(&[i64], i64)>,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT org_id, day FROM report_days_stale WHERE ");
+    match within {
+        Some((orgs, last_day)) => {
+            push_orgs(&mut qb, orgs);
+            qb.push(" AND day <= ").push_bind(last_day);
+        }
+        None => {
+            qb.push("TRUE");
+        }
+    }
+    qb.push(" ORDER BY day, org_id");
+    qb.build_query_as().fetch_all(conn).await
+}
+
+/// The facts of the tickets organization `org_id` raised on `day`.
+pub async fn raised_on(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    day: i64,
+) -> sqlx::Result<Vec<TicketFacts>> {
+    let sql = format!("{FACTS} t.org_id = $1 AND t.created_at >= $2 AND t.created_at < $3");
+    let rows = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(day * DAY)
+        .bind((day + 1) * DAY)
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(facts).collect()
 }
 
-/// The spans of the tickets open at some moment of [start, end) that `scope` may see: those open
-/// now and those resolved since `start`, each raised before `end`. Both halves walk an index
-/// (`tickets_queue` by status, `tickets_by_resolution` by resolution time), so the cost grows with
-/// the open backlog and the period, not with every ticket ever raised.
-pub async fn open_spans(
+/// Per organization, the tickets whose latest resolution fell on `day`.
+pub async fn closed_on(conn: &mut SqliteConnection, day: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT org_id, COUNT(*) FROM tickets
+         WHERE resolved_at IS NOT NULL AND resolved_at >= $1 AND resolved_at < $2
+         GROUP BY org_id",
+    )
+    .bind(day * DAY)
+    .bind((day + 1) * DAY)
+    .fetch_all(conn)
+    .await
+}
+
+/// Stores one organization's day (or removes it when nothing happened on it) and clears its
+/// stale mark.
+pub async fn save_day(
     conn: &mut SqliteConnection,
-    scope: &TicketScope,
-    org_id: Option<i64>,
-    start: i64,
-    end: i64,
-) -> sqlx::Result<Vec<OpenSpan>> {
-    // a resolved or closed ticket keeps its resolved_at; reopening clears it
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT t.created_at, t.resolved_at FROM tickets t
-         WHERE t.id IN (SELECT id FROM tickets WHERE status_rank < 2 AND created_at < ",
-    );
-    qb.push_bind(end)
-        .push(" UNION SELECT id FROM tickets WHERE resolved_at >= ")
-        .push_bind(start)
-        .push(" AND created_at < ")
-        .push_bind(end)
-        .push(") AND ");
-    push_scope(&mut qb, scope);
-    if let Some(org) = org_id {
-        qb.push(" AND t.org_id = ").push_bind(org);
+    org_id: i64,
+    day: &ReportDay,
+) -> sqlx::Result<()> {
+    if day.rollup.raised == 0 && day.closed == 0 {
+        sqlx::query("DELETE FROM report_days WHERE org_id = $1 AND day = $2")
+            .bind(org_id)
+            .bind(day.day)
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        let facts =
+            serde_json::to_string(&day.rollup).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        sqlx::query(
+            "INSERT INTO report_days (org_id, day, raised, closed, facts) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (org_id, day) DO UPDATE SET raised = excluded.raised,
+                 closed = excluded.closed, facts = excluded.facts",
+        )
+        .bind(org_id)
+        .bind(day.day)
+        .bind(i64::from(day.rollup.raised))
+        .bind(i64::from(day.closed))
+        .bind(facts)
+        .execute(&mut *conn)
+        .await?;
     }
-    let rows: Vec<(i64, Option<i64>)> = qb.build_query_as().fetch_all(conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(created_at, resolved_at)| OpenSpan {
-            created_at,
-            resolved_at,
+    sqlx::query("DELETE FROM report_days_stale WHERE org_id = $1 AND day = $2")
+        .bind(org_id)
+        .bind(day.day)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The days of `orgs` from `from_day` to `to_day`, both included.
+pub async fn days_between(
+    conn: &mut SqliteConnection,
+    orgs: &[i64],
+    from_day: i64,
+    to_day: i64,
+) -> sqlx::Result<Vec<ReportDay>> {
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT day, closed, facts FROM report_days WHERE ");
+    push_orgs(&mut qb, orgs);
+    qb.push(" AND day >= ")
+        .push_bind(from_day)
+        .push(" AND day <= ")
+        .push_bind(to_day);
+    let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(day, closed, facts)| {
+            let rollup: DayRollup =
+                serde_json::from_str(&facts).map_err(|e| sqlx::Error::Decode(e.into()))?;
+            Ok(ReportDay {
+                day,
+                closed: u32::try_from(closed).unwrap_or(0),
+                rollup,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// Tickets of `orgs` open at the start of `day`: all raised before it less those whose latest
+/// resolution came before it.
+pub async fn open_before(conn: &mut SqliteConnection, orgs: &[i64], day: i64) -> sqlx::Result<i64> {
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT COALESCE(SUM(raised - closed), 0) FROM report_days WHERE ");
+    push_orgs(&mut qb, orgs);
+    qb.push(" AND day < ").push_bind(day);
+    qb.build_query_scalar().fetch_one(conn).await
+}
+
+/// Every category's name, retired ones too (old tickets keep theirs).
+pub async fn category_names(conn: &mut SqliteConnection) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM categories")
+        .fetch_all(conn)
+        .await
 }
 
 /// An analyst a scorecard may be shown for.

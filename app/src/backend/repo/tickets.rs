@@ -5,6 +5,7 @@ use crate::model::portal::Rating;
 use crate::model::queue::{
     AssigneeFilter, Cursor, FlagFilter, QueueFilter, QueueRow, StatusView, COUNT_CAP,
 };
+use crate::model::time::DAY;
 use crate::model::{Channel, PendingReason, Priority, Status, TicketNumber, Urgency, UserRef};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -176,13 +177,17 @@ pub async fn insert(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Resu
         push_ticket_values(&mut b, t, false)
     });
     qb.push(" RETURNING id");
-    qb.build_query_scalar().fetch_one(conn).await
+    let id = qb.build_query_scalar().fetch_one(&mut *conn).await?;
+    super::reports::mark_ticket_days(conn, id).await?;
+    Ok(id)
 }
 
 /// Saves every mutable column of `t`, bumping its version, if nobody changed it since
 /// `t.version`. Returns false (and changes nothing) when the version is stale.
 pub async fn update(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Result<bool> {
     let s = &t.sla;
+    // the days it counted in before the change (a reopening takes back its resolution's day)
+    super::reports::mark_ticket_days(&mut *conn, t.id).await?;
     let result = sqlx::query(
         "UPDATE tickets SET subject = $1, urgency = $2, priority = $3, category_id = $4, status = $5,
             status_rank = $6, pending_reason = $7, requires_budget = $8, requires_approval = $9, tier = $10,
@@ -226,8 +231,9 @@ pub async fn update(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Resu
     .bind(s.next_alert_at)
     .bind(t.id)
     .bind(t.version)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    super::reports::mark_ticket_days(conn, t.id).await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -298,7 +304,15 @@ pub async fn bulk_insert(
         qb.push_values(chunk, |mut b, t| push_ticket_values(&mut b, t, true));
         qb.build().execute(&mut *conn).await?;
     }
-    Ok(())
+    let days = tickets
+        .iter()
+        .flat_map(|t| {
+            let raised = Some((t.org_id, t.created_at.div_euclid(DAY)));
+            let resolved = t.resolved_at.map(|at| (t.org_id, at.div_euclid(DAY)));
+            raised.into_iter().chain(resolved)
+        })
+        .collect();
+    super::reports::mark_days(conn, &days).await
 }
 
 pub async fn bulk_insert_events(
@@ -491,9 +505,10 @@ pub async fn save_alerts(conn: &mut SqliteConnection, id: i64, s: &SlaColumns) -
     .bind(s.resolution_breached)
     .bind(s.next_alert_at)
     .bind(id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    // a breach counts against the day the ticket was raised
+    super::reports::mark_ticket_days(conn, id).await
 }
 
 /// Everyone who took part in a ticket.
@@ -796,8 +811,9 @@ pub async fn insert_rating(
     .bind(rating.comment.as_deref())
     .bind(by)
     .bind(at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    super::reports::mark_ticket_days(conn, ticket_id).await?;
     Ok(done.rows_affected() == 1)
 }
 

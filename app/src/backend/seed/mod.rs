@@ -34,6 +34,8 @@ pub enum SeedError {
     Hash(String),
     #[error("the demo data is inconsistent: {0}")]
     Data(String),
+    #[error("could not build the report rollups: {0}")]
+    Rollups(String),
 }
 
 /// A demo login printed after seeding and listed in the README.
@@ -487,6 +489,10 @@ pub async fn seed_demo(
         first_number + ticket_count as i64,
     )
     .await?;
+    // so that the first report on a fresh demo desk reads ready rollups
+    crate::backend::reports::refresh_rollups(pool, None)
+        .await
+        .map_err(|e| SeedError::Rollups(e.to_string()))?;
     Ok(SeedReport {
         seeded: true,
         tickets: ticket_count,
