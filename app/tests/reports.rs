@@ -374,10 +374,19 @@ async fn a_recurring_group_becomes_a_problem_record_on_each_tickets_timeline() {
     assert!(err.to_string().contains("HD-999999"), "{err}");
     assert_eq!((records().await, events().await), (0, 0));
 
+    let (mut live, _) = d.state.live.subscribe();
     let pr = problems::record(&d.state, &lead, &new(" Badge readers ", &numbers))
         .await
         .unwrap();
     assert_eq!((records().await, events().await), (1, 3));
+    // open pages of the three tickets hear of the new step
+    let mut heard = Vec::new();
+    while let Ok(event) = live.try_recv() {
+        assert_eq!(event.kind, app::model::live::LiveKind::Noted);
+        heard.push(event.number);
+    }
+    heard.sort();
+    assert_eq!(heard, numbers.iter().map(|n| n.0).collect::<Vec<_>>());
 
     // the record lists its tickets; each ticket's timeline says it belongs to the problem
     let list = problems::list(&d.state, &d.actor(MANAGER).await)

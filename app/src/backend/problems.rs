@@ -3,9 +3,11 @@
 
 use crate::backend::policy::Actor;
 use crate::backend::repo::problems as repo;
-use crate::backend::repo::tickets::{insert_event, EventRecord};
+use crate::backend::repo::tickets::{find_by_id, insert_event, EventRecord};
 use crate::backend::state::AppState;
+use crate::backend::tickets::live_event;
 use crate::backend::tickets::visible_clients;
+use crate::model::live::LiveKind;
 use crate::model::problems::{linkable, NewProblem, ProblemList, ProblemNumber};
 use crate::model::{AppError, AppResult, EventData, EventKind, Page};
 
@@ -40,6 +42,7 @@ pub async fn record(state: &AppState, actor: &Actor, new: &NewProblem) -> AppRes
         ..Default::default()
     }
     .to_json();
+    let mut events = Vec::with_capacity(ticket_ids.len());
     for ticket_id in ticket_ids {
         repo::link(&mut tx, problem.0, ticket_id).await?;
         insert_event(
@@ -55,8 +58,15 @@ pub async fn record(state: &AppState, actor: &Actor, new: &NewProblem) -> AppRes
             },
         )
         .await?;
+        if let Some(t) = find_by_id(&mut tx, ticket_id).await? {
+            events.push(live_event(&mut tx, LiveKind::Noted, &t).await?);
+        }
     }
     tx.commit().await?;
+    // open pages of the linked tickets show the new step
+    for event in events {
+        state.live.publish(event);
+    }
     Ok(problem)
 }
 

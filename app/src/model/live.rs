@@ -12,6 +12,9 @@ pub enum LiveKind {
     Changed,
     /// The SLA engine raised a warning or a breach.
     SlaAlert,
+    /// A step was added to its timeline that leaves the ticket as it was (linked to a problem
+    /// record): its version does not move, so pages showing it refetch all the same.
+    Noted,
 }
 
 /// One pushed event: which ticket, and what happened to it.

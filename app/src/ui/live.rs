@@ -53,7 +53,7 @@ impl Clock {
 
 impl LiveUpdates {
     /// A counter that moves when ticket `number` changed beyond the version on screen (or had an
-    /// SLA alert), or the stream resynced (which clears `last`). Effects run only in the
+    /// SLA alert, or a step that leaves it as it was), or the stream resynced (which clears `last`). Effects run only in the
     /// browser, so on the server it stays at zero.
     pub fn for_ticket(
         &self,
@@ -69,7 +69,7 @@ impl LiveUpdates {
                 Some(m) => {
                     Some(m.number) == number.get_untracked()
                         && (m.version > shown_version.get_untracked()
-                            || m.kind == LiveKind::SlaAlert)
+                            || matches!(m.kind, LiveKind::SlaAlert | LiveKind::Noted))
                 }
                 None => true,
             };
