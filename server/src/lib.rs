@@ -6,6 +6,7 @@ pub mod exports;
 pub mod files;
 pub mod housekeeping;
 pub mod live;
+pub mod memory;
 pub mod router;
 pub mod security;
 pub mod session;
@@ -53,11 +54,12 @@ pub async fn serve(
     let deliverer = Deliverer::new(&state.settings.notify).map_err(anyhow::Error::msg)?;
     let pool = state.pool.clone();
     let live = state.live.clone();
-    let workers = [
+    let mut workers = vec![
         housekeeping::spawn(state.clone()),
         app::backend::sla_engine::spawn(state.clone()),
         app::backend::notify::worker::spawn(state.clone(), std::sync::Arc::new(deliverer)),
     ];
+    workers.extend(memory::spawn_trimmer());
     let app = router::build(state);
     axum::serve(
         listener,
