@@ -752,3 +752,50 @@ async fn search_counts_in_one_pass_equal_the_capped_count_of_each_view() {
     }
     assert!(capped, "some view reached the cap");
 }
+
+/// A search pages through exactly its matches in queue order, in views of open work (where the
+/// matches filter the walk of the queue index) and finished ones (where they drive the query).
+#[tokio::test]
+async fn a_search_pages_through_exactly_its_matches_in_queue_order() {
+    let d = desk(3000).await;
+    let lead = d.actor(LEAD).await;
+    for (view, rank) in [
+        (StatusView::Active, "status_rank <= 1"),
+        (StatusView::Pending, "status_rank = 1"),
+        (StatusView::Resolved, "status_rank = 2"),
+    ] {
+        let order = if view.orders_by_due() {
+            "status_rank, next_due_at, id"
+        } else {
+            "updated_at DESC, id DESC"
+        };
+        let want: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM tickets WHERE {rank}
+               AND id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"the\"*')
+             ORDER BY {order}"
+        ))
+        .fetch_all(&d.state.pool)
+        .await
+        .unwrap();
+        assert!(
+            want.len() > 50,
+            "{view:?}: more than a page ({})",
+            want.len()
+        );
+        let mut filter = QueueFilter {
+            view,
+            q: Some("The".into()),
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        loop {
+            let page = tickets::queue_page(&d.state, &lead, &filter).await.unwrap();
+            seen.extend(page.rows.iter().map(|r| r.id));
+            match page.next {
+                Some(c) => filter.after = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "{view:?}");
+    }
+}
