@@ -64,3 +64,133 @@ async fn a_new_ticket_shows_in_its_clients_row_and_only_leads_and_managers_see_i
         .unwrap();
     assert_eq!(v.label, "Northwind Logistics");
 }
+
+/// The dashboard's aggregates (each shaped to stream in index order) agree with a plain reading
+/// of every ticket, at several instants so that warnings, breaches and windows all move.
+#[tokio::test]
+async fn the_aggregates_match_a_plain_reading_of_the_tickets() {
+    use app::backend::repo::dashboard as q;
+    use app::model::time::{DAY, HOUR};
+    use std::collections::BTreeMap;
+
+    let d = desk(3000).await;
+    let mut conn = d.state.pool.acquire().await.unwrap();
+    type Row = (i64, i64, Option<i64>, i64, i64, Option<i64>, i64, i64, i64);
+    type Groups = BTreeMap<(i64, Option<i64>, i64), (i64, i64, i64, i64)>;
+    let tickets: Vec<Row> = sqlx::query_as(
+        "SELECT id, org_id, assignee_id, tier, status_rank, sla_paused_at, next_warn_at,
+                next_due_at, created_at FROM tickets",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let resolved: Vec<(i64, i64, bool)> = sqlx::query_as(
+        "SELECT org_id, resolved_at, response_breached OR resolution_breached FROM tickets
+         WHERE resolved_at IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let orgs: Vec<i64> = sqlx::query_scalar("SELECT id FROM organizations")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    assert!(
+        tickets.iter().any(|t| t.4 == 1 && t.5.is_some()),
+        "some paused"
+    );
+    assert!(
+        tickets.iter().any(|t| t.4 == 0 && t.2.is_none()),
+        "some unassigned"
+    );
+
+    for now in [NOW, NOW - 5 * HOUR, NOW + 3 * HOUR, NOW + 2 * DAY] {
+        // open work per (client, assignee, tier)
+        let mut want = Groups::new();
+        for &(_, org, assignee, tier, rank, paused, warn, due, created) in &tickets {
+            if rank > 1 {
+                continue;
+            }
+            let g = want
+                .entry((org, assignee, tier))
+                .or_insert((0, 0, 0, i64::MAX));
+            g.0 += 1;
+            let running = paused.is_none();
+            g.1 += i64::from(running && due > now && warn <= now);
+            g.2 += i64::from(running && due <= now);
+            g.3 = g.3.min(created);
+        }
+        let got: BTreeMap<_, _> = q::open_groups(&mut conn, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| {
+                (
+                    (g.org_id, g.assignee_id, g.tier),
+                    (g.open, g.at_risk, g.breached, g.oldest),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "open groups at {now}");
+
+        // the next running target per client: the earliest due after now (lowest id on a tie)
+        let mut want: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
+        for &(id, org, _, _, rank, paused, warn, due, _) in &tickets {
+            if rank <= 1 && paused.is_none() && due > now {
+                let best = want.entry(org).or_insert((due, id, warn));
+                if (due, id) < (best.0, best.1) {
+                    *best = (due, id, warn);
+                }
+            }
+        }
+        let want: BTreeMap<i64, (i64, i64)> = want
+            .into_iter()
+            .map(|(o, (due, _, warn))| (o, (due, warn)))
+            .collect();
+        let got: BTreeMap<i64, (i64, i64)> = q::next_dues(&mut conn, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(o, due, warn)| (o, (due, warn)))
+            .collect();
+        assert_eq!(got, want, "next dues at {now}");
+        assert!(!got.is_empty());
+
+        // resolutions and attainment over a day and a week
+        for since in [now - DAY, now - 7 * DAY] {
+            let mut want: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+            for &(org, at, breached) in &resolved {
+                if at > since {
+                    let r = want.entry(org).or_default();
+                    r.0 += 1;
+                    r.1 += i64::from(!breached);
+                }
+            }
+            let got: BTreeMap<i64, (i64, i64)> = q::resolutions(&mut conn, since)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(o, r, m)| (o, (r, m)))
+                .collect();
+            assert_eq!(got, want, "resolutions since {since}");
+        }
+
+        // arrivals in hourly and daily buckets, for the desk and for each client
+        for (from, width, buckets) in [(now - 23 * HOUR, HOUR, 24), (now - 6 * DAY, DAY, 7)] {
+            for org in std::iter::once(None).chain(orgs.iter().copied().map(Some)) {
+                let mut want = vec![0i64; buckets];
+                for &(_, o, .., created) in &tickets {
+                    if created >= from && org.is_none_or(|org| org == o) {
+                        if let Some(n) = want.get_mut(((created - from) / width) as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+                let got = q::volume(&mut conn, from, width, buckets as i64, org)
+                    .await
+                    .unwrap();
+                assert_eq!(got, want, "volume from {from} by {width} for {org:?}");
+            }
+        }
+    }
+}

@@ -669,3 +669,133 @@ async fn the_queue_puts_open_work_first_and_filters_combine() {
         tickets::queue_counts(&d.state, &ana, &f).await.unwrap();
     }
 }
+
+/// A search counts every view, "mine" and "unassigned" in one pass over its matches; the figures
+/// are those of one capped count per view, under every other filter and scope.
+#[tokio::test]
+async fn search_counts_in_one_pass_equal_the_capped_count_of_each_view() {
+    use app::backend::repo::tickets as repo;
+    let d = desk(3000).await;
+    let nwl: i64 = d
+        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
+        .await;
+    let number: i64 = d.scalar("SELECT MAX(number) FROM tickets").await;
+    let mut capped = false;
+    for email in [LEAD, ANALYST, SENIOR] {
+        let actor = d.actor(email).await;
+        let scope = actor.ticket_scope(&d.state.pool).await.unwrap();
+        for q in ["printer", "the", "a e", "zzqx", &format!("HD-{number}")] {
+            for (view, assignee, client, tier) in [
+                (StatusView::Active, AssigneeFilter::Anyone, None, None),
+                (StatusView::Closed, AssigneeFilter::Anyone, None, None),
+                (StatusView::Open, AssigneeFilter::Me, None, None),
+                (
+                    StatusView::Active,
+                    AssigneeFilter::Unassigned,
+                    None,
+                    Some(1),
+                ),
+                (
+                    StatusView::Pending,
+                    AssigneeFilter::Anyone,
+                    Some("NWL"),
+                    None,
+                ),
+            ] {
+                let filter = QueueFilter {
+                    view,
+                    assignee,
+                    client: client.map(String::from),
+                    tier,
+                    q: Some(q.into()),
+                    ..Default::default()
+                };
+                let Ok(got) = tickets::queue_counts(&d.state, &actor, &filter).await else {
+                    // a client the analyst does not serve
+                    assert!(client.is_some() && email != LEAD, "{email} {filter:?}");
+                    continue;
+                };
+                let org = client.map(|_| nwl);
+                let mut conn = d.state.pool.acquire().await.unwrap();
+                let mut count = async |f: QueueFilter| {
+                    repo::queue_count(&mut conn, &scope, &f, org, actor.id)
+                        .await
+                        .unwrap()
+                };
+                let mut want = Vec::new();
+                for v in StatusView::ALL {
+                    let f = QueueFilter {
+                        view: *v,
+                        ..filter.clone()
+                    };
+                    want.push((*v, count(f).await));
+                }
+                let mine = count(QueueFilter {
+                    assignee: AssigneeFilter::Me,
+                    ..filter.clone()
+                })
+                .await;
+                let unassigned = count(QueueFilter {
+                    assignee: AssigneeFilter::Unassigned,
+                    ..filter.clone()
+                })
+                .await;
+                assert_eq!(got.by_view, want, "{email} {filter:?}");
+                assert_eq!(
+                    (got.mine, got.unassigned),
+                    (mine, unassigned),
+                    "{email} {filter:?}"
+                );
+                capped |= want.iter().any(|(_, n)| *n == COUNT_CAP);
+            }
+        }
+    }
+    assert!(capped, "some view reached the cap");
+}
+
+/// A search pages through exactly its matches in queue order, in views of open work (where the
+/// matches filter the walk of the queue index) and finished ones (where they drive the query).
+#[tokio::test]
+async fn a_search_pages_through_exactly_its_matches_in_queue_order() {
+    let d = desk(3000).await;
+    let lead = d.actor(LEAD).await;
+    for (view, rank) in [
+        (StatusView::Active, "status_rank <= 1"),
+        (StatusView::Pending, "status_rank = 1"),
+        (StatusView::Resolved, "status_rank = 2"),
+    ] {
+        let order = if view.orders_by_due() {
+            "status_rank, next_due_at, id"
+        } else {
+            "updated_at DESC, id DESC"
+        };
+        let want: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM tickets WHERE {rank}
+               AND id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"the\"*')
+             ORDER BY {order}"
+        ))
+        .fetch_all(&d.state.pool)
+        .await
+        .unwrap();
+        assert!(
+            want.len() > 50,
+            "{view:?}: more than a page ({})",
+            want.len()
+        );
+        let mut filter = QueueFilter {
+            view,
+            q: Some("The".into()),
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        loop {
+            let page = tickets::queue_page(&d.state, &lead, &filter).await.unwrap();
+            seen.extend(page.rows.iter().map(|r| r.id));
+            match page.next {
+                Some(c) => filter.after = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "{view:?}");
+    }
+}

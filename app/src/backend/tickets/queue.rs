@@ -95,7 +95,8 @@ pub async fn queue_page(
 }
 
 /// How many tickets each status view, and "mine" and "unassigned" in the current view, hold
-/// under the other filters. Each count stops at COUNT_CAP.
+/// under the other filters. Each count stops at COUNT_CAP. A search counts them all in one pass
+/// over its matches; otherwise each is a capped walk of an index.
 pub async fn queue_counts(
     state: &AppState,
     actor: &Actor,
@@ -103,6 +104,22 @@ pub async fn queue_counts(
 ) -> AppResult<QueueCounts> {
     let (scope, org) = checked(state, actor, filter).await?;
     let mut conn = state.pool.acquire().await?;
+    if tickets::searches(filter) {
+        let (counts, mine, unassigned) = tickets::queue_counts_of_search(
+            &mut conn,
+            &scope,
+            filter,
+            org,
+            actor.id,
+            StatusView::ALL,
+        )
+        .await?;
+        return Ok(QueueCounts {
+            by_view: StatusView::ALL.iter().copied().zip(counts).collect(),
+            mine,
+            unassigned,
+        });
+    }
     let mut by_view = Vec::new();
     for view in StatusView::ALL {
         let f = QueueFilter {
