@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn } from "./helpers";
+import { LOGINS, signIn, waitForHydration } from "./helpers";
 
 async function as(browser: Browser, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -51,6 +51,8 @@ test("a client admin approves a budget request and the analyst sees the ticket b
 
   const ines = await as(browser, LOGINS.clientAdmin);
   await expect(ines).toHaveURL(/\/portal$/);
+  // a comment typed before hydration would be dropped when the page takes over the form
+  await waitForHydration(ines);
   const approval = ines.locator("li.approval", { hasText: subject });
   await expect(approval).toContainText("Requires budget");
   await approval.getByLabel("Comment (needed to decline)").fill("Approved, cost centre 4410");
