@@ -75,6 +75,7 @@ test("the requester rates a resolved ticket, once", async ({ browser }) => {
   await change(ana, "resolve_ticket", number, { resolution: "Re-added the account" });
 
   await jo.goto(`/tickets/HD-${number}`);
+  await waitForHydration(jo);
   await expect(jo.getByRole("group", { name: "How did we do?" })).toBeVisible();
   await jo.getByLabel("4 – Good").check();
   await jo.getByLabel("Anything to add? (optional)").fill("Fixed in five minutes");
