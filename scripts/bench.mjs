@@ -327,10 +327,18 @@ async function measure(args) {
     );
 
     // --- the desk report data over the default period (the last 28 days, every client), as the
-    // manager: its cost grows with the tickets of the period and the open backlog
+    // manager: it reads one rollup row per client and day, plus the days changed since
     result.measures.report = await latency(
       'POST /api/desk_report (28 days)',
       () => client.request('POST', '/api/desk_report', { cookie: cookies.manager, form: { params: { client: '' } } }),
+      expectStatus,
+    );
+
+    // --- this week's scorecards of every analyst, as the manager: they read the tickets the
+    // analysts owned that were raised or resolved this week, and four weeks of resolutions
+    result.measures.scorecards = await latency(
+      'POST /api/scorecards (this week)',
+      () => client.request('POST', '/api/scorecards', { cookie: cookies.manager }),
       expectStatus,
     );
 
@@ -621,6 +629,10 @@ function report(args) {
       fig('report_p50', n, q.report.p50, 'ms');
       fig('report_p99', n, q.report.p99, 'ms');
     }
+    if (q.scorecards) {
+      fig('scorecards_p50', n, q.scorecards.p50, 'ms');
+      fig('scorecards_p99', n, q.scorecards.p99, 'ms');
+    }
     fig('ticket_page_p50', n, q.ticket_page.p50, 'ms');
     fig('ticket_page_p99', n, q.ticket_page.p99, 'ms');
     fig('create_rate', n, m.create.per_s, 'per_s');
@@ -717,6 +729,8 @@ function report(args) {
   row('dashboard data p99 ms', (n) => get('dashboard_p99', n));
   row('desk report data (28 days) p50 ms', (n) => get('report_p50', n));
   row('desk report data (28 days) p99 ms', (n) => get('report_p99', n));
+  row('weekly scorecards p50 ms', (n) => get('scorecards_p50', n));
+  row('weekly scorecards p99 ms', (n) => get('scorecards_p99', n));
   row('ticket page (200 events) p50 ms', (n) => get('ticket_page_p50', n));
   row('ticket page (200 events) p99 ms', (n) => get('ticket_page_p99', n));
   row('raise_ticket per s', (n) => get('create_rate', n), 1);

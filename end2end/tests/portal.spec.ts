@@ -56,6 +56,13 @@ test("a client admin approves a budget request and the analyst sees the ticket b
   const approval = ines.locator("li.approval", { hasText: subject });
   await expect(approval).toContainText("Requires budget");
   await approval.getByLabel("Comment (needed to decline)").fill("Approved, cost centre 4410");
+  // a second request arrives meanwhile: the live update redraws the list, the comment stays
+  const other = `Docking station for accounts ${Date.now()}`;
+  const second = await raise(jo, other);
+  await change(ana, "claim_ticket", second);
+  await change(ana, "set_ticket_pending", second, { reason: "budget", note: "Quote: 95 EUR" });
+  await expect(ines.locator("li.approval", { hasText: other })).toBeVisible();
+  await expect(approval.getByLabel("Comment (needed to decline)")).toHaveValue("Approved, cost centre 4410");
   await approval.getByRole("button", { name: "Approve" }).click();
   await expect(approval).toHaveCount(0);
 

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+use std::collections::HashMap;
 
 #[component]
 pub fn PortalPage() -> impl IntoView {
@@ -27,6 +28,8 @@ pub fn PortalPage() -> impl IntoView {
         )
     });
     let decide = ServerAction::<DecideApproval>::new();
+    // held above the list: every live event redraws it, and what is being typed must survive
+    let drafts: Drafts = RwSignal::new(HashMap::new());
     let live = use_live();
     let clock = use_clock();
     let page = Resource::new(
@@ -53,7 +56,7 @@ pub fn PortalPage() -> impl IntoView {
                         let org_view = f.whose == Whose::Organization;
                         view! {
                             {p.organization.clone().map(|org| view! { <WhoseTabs filter=f.clone() org /> })}
-                            {(!p.approvals.is_empty()).then(|| view! { <Approvals rows=p.approvals.clone() decide now /> })}
+                            {(!p.approvals.is_empty()).then(|| view! { <Approvals rows=p.approvals.clone() decide drafts now /> })}
                             <ViewTabs filter=f.clone() />
                             <RequestList rows=p.rows.clone() now org_view />
                             <nav class="pager" aria-label="Pages">
@@ -210,26 +213,39 @@ fn RequestList(rows: Vec<QueueRow>, now: i64, org_view: bool) -> impl IntoView {
     .into_any()
 }
 
+/// Comments being typed on approval requests, by ticket number.
+type Drafts = RwSignal<HashMap<i64, String>>;
+
 /// Budget and approval requests waiting for the client admin, each decided in place.
 #[component]
-fn Approvals(rows: Vec<QueueRow>, decide: ServerAction<DecideApproval>, now: i64) -> impl IntoView {
+fn Approvals(
+    rows: Vec<QueueRow>,
+    decide: ServerAction<DecideApproval>,
+    drafts: Drafts,
+    now: i64,
+) -> impl IntoView {
     view! {
         <section class="card approvals" aria-labelledby="approvals-title">
             <h2 id="approvals-title">{format!("Waiting for your decision ({})", rows.len())}</h2>
             <ul class="approval-list">
-                {rows.into_iter().map(|r| view! { <ApprovalItem row=r decide now /> }).collect_view()}
+                {rows.into_iter().map(|r| view! { <ApprovalItem row=r decide drafts now /> }).collect_view()}
             </ul>
         </section>
     }
 }
 
 #[component]
-fn ApprovalItem(row: QueueRow, decide: ServerAction<DecideApproval>, now: i64) -> impl IntoView {
-    let comment = RwSignal::new(String::new());
+fn ApprovalItem(
+    row: QueueRow,
+    decide: ServerAction<DecideApproval>,
+    drafts: Drafts,
+    now: i64,
+) -> impl IntoView {
     let (number, version) = (row.number.0, row.version);
     let field = format!("decision-comment-{number}");
+    let draft = move || drafts.with(|d| d.get(&number).cloned().unwrap_or_default());
     let send = move |decision: Decision| {
-        let text = comment.get_untracked();
+        let text = drafts.with_untracked(|d| d.get(&number).cloned().unwrap_or_default());
         decide.dispatch(DecideApproval {
             number,
             version,
@@ -257,8 +273,13 @@ fn ApprovalItem(row: QueueRow, decide: ServerAction<DecideApproval>, now: i64) -
             <textarea
                 id=field
                 rows="2"
-                prop:value=move || comment.get()
-                on:input=move |ev| comment.set(event_target_value(&ev))
+                prop:value=draft
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    drafts.update(|d| {
+                        d.insert(number, text);
+                    });
+                }
             ></textarea>
             <div class="button-row">
                 <button type="button" class="btn btn-primary" disabled=move || decide.pending().get()
