@@ -169,21 +169,6 @@ pub async fn update_org(
             crate::backend::repo::reports::mark_org_days(&mut tx, id).await?;
         }
     }
-    if let Some(after) = &after {
-        let calendar = |d: &OrgDraft| {
-            (
-                d.time_zone.clone(),
-                d.hours_start.clone(),
-                d.hours_end.clone(),
-                d.working_days,
-                d.holidays.clone(),
-            )
-        };
-        if calendar(&before.draft) != calendar(&after.draft) {
-            // business-hours times in its reports were counted in the old calendar
-            crate::backend::repo::reports::mark_org_days(&mut tx, id).await?;
-        }
-    }
     record(
         &mut tx,
         actor.id,

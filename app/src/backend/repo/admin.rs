@@ -170,12 +170,8 @@ pub async fn count_existing(
     if ids.is_empty() {
         return Ok(0);
     }
-    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {table} WHERE id IN ("));
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(")");
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {table} WHERE id IN "));
+    super::push_ids(&mut qb, ids);
     qb.build_query_scalar().fetch_one(conn).await
 }
 
@@ -614,12 +610,8 @@ pub async fn roles_of(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, role, active FROM users WHERE id IN (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(")");
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, role, active FROM users WHERE id IN ");
+    super::push_ids(&mut qb, ids);
     qb.build_query_as().fetch_all(conn).await
 }
 

@@ -18,3 +18,19 @@ pub mod sla;
 pub mod teams;
 pub mod tickets;
 pub mod users;
+
+use sqlx::{QueryBuilder, Sqlite};
+
+/// Pushes a bound list of ids after `… IN `: `(1, 2, 3)`, or `(NULL)`, which matches nothing,
+/// when there are none.
+pub fn push_ids(qb: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
+    qb.push("(");
+    if ids.is_empty() {
+        qb.push("NULL");
+    }
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+}

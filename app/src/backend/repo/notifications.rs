@@ -52,13 +52,10 @@ pub async fn recipients(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Resul
         return Ok(Vec::new());
     }
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "SELECT id, name, email, mute_non_essential FROM users WHERE active AND id IN (",
+        "SELECT id, name, email, mute_non_essential FROM users WHERE active AND id IN ",
     );
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(") ORDER BY id");
+    super::push_ids(&mut qb, ids);
+    qb.push(" ORDER BY id");
     qb.build()
         .fetch_all(conn)
         .await?

@@ -16,12 +16,8 @@ pub async fn tickets_by_number(
         return Ok(Vec::new());
     }
     let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT id, number, org_id FROM tickets WHERE number IN (");
-    let mut list = qb.separated(", ");
-    for n in numbers {
-        list.push_bind(*n);
-    }
-    qb.push(")");
+        QueryBuilder::new("SELECT id, number, org_id FROM tickets WHERE number IN ");
+    super::push_ids(&mut qb, numbers);
     qb.build_query_as().fetch_all(conn).await
 }
 

@@ -6,6 +6,7 @@
 //! `tickets_by_created`, and the day's resolutions through `tickets_by_resolution`), so it grows
 //! with the period and the changes since the last refresh, not with the tickets of the period.
 
+use super::push_ids;
 use super::tickets::push_scope;
 use crate::backend::policy::TicketScope;
 use crate::model::reports::{SimilarTicket, TicketFacts};
@@ -100,15 +101,8 @@ pub async fn mark_org_days(conn: &mut SqliteConnection, org_id: i64) -> sqlx::Re
 }
 
 fn push_orgs(qb: &mut QueryBuilder<'_, Sqlite>, orgs: &[i64]) {
-    qb.push("org_id IN (");
-    if orgs.is_empty() {
-        qb.push("NULL");
-    }
-    let mut list = qb.separated(", ");
-    for org in orgs {
-        list.push_bind(*org);
-    }
-    qb.push(")");
+    qb.push("org_id IN ");
+    push_ids(qb, orgs);
 }
 
 /// The stale (organization, day) pairs, of `orgs` up to `last_day` when given, by day.
@@ -297,12 +291,8 @@ pub async fn owned_in_week(
         .push_bind(start)
         .push(" AND resolved_at < ")
         .push_bind(end)
-        .push(") AND t.assignee_id IN (");
-    let mut list = qb.separated(", ");
-    for id in analysts {
-        list.push_bind(*id);
-    }
-    qb.push(")");
+        .push(") AND t.assignee_id IN ");
+    push_ids(&mut qb, analysts);
     let rows = qb.build().fetch_all(conn).await?;
     rows.iter().map(facts).collect()
 }
@@ -391,11 +381,7 @@ pub async fn shifts_between(
     qb.push_bind(end)
         .push(" AND (ended_at IS NULL OR ended_at > ")
         .push_bind(start)
-        .push(") AND user_id IN (");
-    let mut list = qb.separated(", ");
-    for id in people {
-        list.push_bind(*id);
-    }
-    qb.push(")");
+        .push(") AND user_id IN ");
+    push_ids(&mut qb, people);
     qb.build_query_as().fetch_all(conn).await
 }

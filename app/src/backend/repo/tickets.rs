@@ -1,5 +1,6 @@
 //! Tickets, their timelines and participants, and the queue's queries.
 
+use super::push_ids;
 use crate::backend::policy::TicketScope;
 use crate::model::portal::Rating;
 use crate::model::queue::{
@@ -551,15 +552,8 @@ pub fn push_scope(qb: &mut QueryBuilder<'_, Sqlite>, scope: &TicketScope) {
             tier,
             user_id,
         } => {
-            qb.push("(t.org_id IN (");
-            if orgs.is_empty() {
-                qb.push("NULL");
-            }
-            let mut list = qb.separated(", ");
-            for org in orgs {
-                list.push_bind(*org);
-            }
-            qb.push(")");
+            qb.push("(t.org_id IN ");
+            push_ids(qb, orgs);
             if let Some(tier) = tier {
                 qb.push(" OR t.tier = ").push_bind(i64::from(*tier));
             }

@@ -206,15 +206,8 @@ pub async fn search_requesters(
         .push_bind(pattern)
         .push(" ESCAPE '\\')");
     if let Some(orgs) = orgs {
-        qb.push(" AND u.org_id IN (");
-        if orgs.is_empty() {
-            qb.push("NULL");
-        }
-        let mut list = qb.separated(", ");
-        for org in orgs {
-            list.push_bind(*org);
-        }
-        qb.push(")");
+        qb.push(" AND u.org_id IN ");
+        super::push_ids(&mut qb, orgs);
     }
     qb.push(" ORDER BY u.name LIMIT ").push_bind(limit);
     qb.build()
