@@ -5,6 +5,7 @@
 
 mod support;
 
+use app::backend::policy::Actor;
 use app::backend::{reports, tickets};
 use app::model::reports::{format_day, ReportParams};
 use app::model::ticket::NewTicket;
@@ -14,6 +15,28 @@ use support::*;
 
 fn today(d: &Desk) -> String {
     format_day(d.state.now().div_euclid(DAY))
+}
+
+/// Raises a request as `requester` and has `analyst` claim it; returns its number.
+async fn raise_claimed(
+    d: &Desk,
+    requester: &Actor,
+    analyst: &Actor,
+    urgency: Urgency,
+    problem: &str,
+) -> i64 {
+    let request = NewTicket {
+        urgency: Some(urgency),
+        problem: problem.into(),
+        ..Default::default()
+    };
+    let n = tickets::raise(&d.state, requester, &request)
+        .await
+        .unwrap()
+        .number
+        .0;
+    tickets::claim(&d.state, analyst, n, 1).await.unwrap();
+    n
 }
 
 fn day_params(day: &str) -> ReportParams {
@@ -239,20 +262,9 @@ async fn the_backlog_and_business_hours_on_a_hand_made_week() {
     let h = 3600;
     // Friday 2026-11-20 00:00 UTC; Northwind works 8:00-18:00 Chicago time (UTC-6), Mon-Fri
     let friday = app::model::reports::parse_day("2026-11-20").unwrap() * DAY;
-    let raise = |problem: &'static str| NewTicket {
-        urgency: Some(Urgency::NotUrgent),
-        problem: problem.into(),
-        ..Default::default()
-    };
     let raise_at = async |at: i64, problem: &'static str| {
         d.clock.set(at);
-        let n = tickets::raise(&d.state, &jo, &raise(problem))
-            .await
-            .unwrap()
-            .number
-            .0;
-        tickets::claim(&d.state, &ana, n, 1).await.unwrap();
-        n
+        raise_claimed(&d, &jo, &ana, Urgency::NotUrgent, problem).await
     };
     // open since the day before the period, never resolved
     raise_at(friday - 10 * h, "Scanner on floor 3 is offline").await;
@@ -452,24 +464,13 @@ async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
         };
         (all, reports::desk(&d.state, &manager, &one).await.unwrap())
     };
-    let raise = |problem: &'static str| NewTicket {
-        urgency: Some(Urgency::Urgent),
-        problem: problem.into(),
-        ..Default::default()
-    };
     let mut numbers = Vec::new();
     for problem in [
         "VPN drops hourly",
         "Printer jams",
         "Outlook asks for a password",
     ] {
-        let n = tickets::raise(&d.state, &jo, &raise(problem))
-            .await
-            .unwrap()
-            .number
-            .0;
-        tickets::claim(&d.state, &ana, n, 1).await.unwrap();
-        numbers.push(n);
+        numbers.push(raise_claimed(&d, &jo, &ana, Urgency::Urgent, problem).await);
     }
     let [a, b, c] = numbers[..] else {
         unreachable!()
