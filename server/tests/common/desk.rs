@@ -231,10 +231,7 @@ pub async fn desk() -> Desk {
         (Admin, ADMIN.to_string()),
     ];
     let mut desk = Desk {
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        http: super::client_builder().build().expect("client"),
         fx: Fixture {
             nwl: scalar("SELECT id FROM organizations WHERE code = 'NWL'").await,
             jo: scalar("SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'").await,

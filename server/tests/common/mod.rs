@@ -84,11 +84,7 @@ impl TestApp {
 
     /// A client that keeps cookies, like a browser tab.
     pub fn browser(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        client_builder().cookie_store(true).build().expect("client")
     }
 
     /// Calls a server function with form-encoded arguments, as the app's forms do.
@@ -133,6 +129,16 @@ impl TestApp {
             res.text().await.unwrap_or_default()
         );
     }
+}
+
+/// Every test's HTTP client: no redirects followed, and a request that gets no answer fails the
+/// test naming it instead of hanging until CI's limit. The read timeout restarts with every read,
+/// so live streams (a heartbeat every few seconds) stay open as long as a test reads them.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .read_timeout(std::time::Duration::from_secs(30))
 }
 
 impl Drop for TestApp {
