@@ -5,6 +5,7 @@ pub mod components;
 pub mod layout;
 pub mod live;
 pub mod pages;
+pub mod resource;
 
 use crate::api::auth::get_me;
 use crate::model::{AppError, Me, Page};
@@ -14,6 +15,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::*;
+use resource::blocking_resource;
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The signed-in user, loaded once per page load and shared by every component.
 #[derive(Clone, Copy)]
-pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
+pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>, resource::JsonBytes>);
 
 pub fn use_current_user() -> CurrentUser {
     expect_context::<CurrentUser>()
@@ -49,7 +51,7 @@ pub fn use_current_user() -> CurrentUser {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let me = Resource::new_blocking(|| (), |_| get_me());
+    let me = blocking_resource(|| (), |_| get_me());
     provide_context(CurrentUser(me));
     live::provide_live();
     let clock = live::use_clock();

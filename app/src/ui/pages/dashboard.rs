@@ -9,6 +9,7 @@ use crate::model::time::{format_duration, DAY};
 use crate::model::Status;
 use crate::ui::components::{Countdown, ErrorNotice, Loading, PageHeader};
 use crate::ui::live::{use_clock, use_live};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ use leptos_meta::Title;
 pub fn DashboardPage() -> impl IntoView {
     let live = use_live();
     let clock = use_clock();
-    let data = Resource::new(move || live.version.get(), |_| get_dashboard());
+    let data = resource(move || live.version.get(), |_| get_dashboard());
     view! {
         <Title text="Dashboard" />
         <PageHeader title="Dashboard" subtitle="Queue health per client, SLA risk and team workload. Updates live." />
@@ -220,7 +221,7 @@ fn WorkloadMatrix(workload: Workload) -> impl IntoView {
 #[component]
 fn VolumePanel(initial: Volume, clients: Vec<(String, String)>) -> impl IntoView {
     let client = RwSignal::new(String::new());
-    let other = Resource::new(
+    let other = resource(
         move || client.get(),
         |code| async move {
             if code.is_empty() {

@@ -7,6 +7,7 @@ use crate::api::tickets::{find_requesters, RaiseTicket};
 use crate::model::ticket::{subject_from_problem, NewTicket};
 use crate::model::{Channel, Me, Priority, Urgency};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use crate::ui::{browser, use_current_user};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -198,7 +199,7 @@ fn Suggestions(
 ) -> impl IntoView {
     let settled = RwSignal::new(String::new());
     browser::debounce(problem, settled, 350);
-    let found = Resource::new(
+    let found = resource(
         move || settled.get(),
         |text| async move {
             if text.trim().chars().count() < 3 {
@@ -244,7 +245,7 @@ fn Suggestions(
 fn RequesterPicker(requester: RwSignal<Option<(i64, String)>>) -> impl IntoView {
     let term = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
-    let results = Resource::new(
+    let results = resource(
         move || search.get(),
         |q| async move {
             if q.trim().is_empty() {

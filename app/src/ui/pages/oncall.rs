@@ -6,6 +6,7 @@ use crate::model::shift::{RosterView, TeamRoster};
 use crate::model::time::{civil_from_days, DAY, HOUR, MINUTE};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::live::use_clock;
+use crate::ui::resource::resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +30,7 @@ pub fn OnCallPage() -> impl IntoView {
     let add = ServerAction::<AddOncallShift>::new();
     let remove = ServerAction::<RemoveOncallShift>::new();
     let clock = use_clock();
-    let roster = Resource::new(
+    let roster = resource(
         move || (add.version().get(), remove.version().get()),
         |_| get_roster(None),
     );

@@ -9,6 +9,7 @@ use crate::model::time::{format_ago, format_duration};
 use crate::model::{AppError, Status};
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge};
 use crate::ui::live::{use_clock, use_live};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,7 +33,7 @@ pub fn PortalPage() -> impl IntoView {
     let drafts: Drafts = RwSignal::new(HashMap::new());
     let live = use_live();
     let clock = use_clock();
-    let page = Resource::new(
+    let page = resource(
         move || (filter.get(), decide.version().get(), live.version.get()),
         |(filter, _, _)| async move {
             match filter {

@@ -2,6 +2,7 @@
 
 use crate::api::profile::{get_mute, SetMute};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,7 +10,7 @@ use leptos_meta::Title;
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let save = ServerAction::<SetMute>::new();
-    let mute = Resource::new(move || save.version().get(), |_| get_mute());
+    let mute = resource(move || save.version().get(), |_| get_mute());
     view! {
         <Title text="My preferences" />
         <PageHeader title="My preferences" />

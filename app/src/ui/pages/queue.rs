@@ -13,6 +13,7 @@ use crate::ui::components::{
     StatusBadge,
 };
 use crate::ui::live::{use_clock, use_live};
+use crate::ui::resource::resource;
 use crate::ui::{browser, set_http_status};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -39,7 +40,7 @@ pub fn QueuePage() -> impl IntoView {
     let claim = ServerAction::<ClaimTicket>::new();
     let live = use_live();
     let clock = use_clock();
-    let page = Resource::new(
+    let page = resource(
         move || (filter.get(), claim.version().get(), live.version.get()),
         |(filter, _, _)| async move {
             match filter {
@@ -48,7 +49,7 @@ pub fn QueuePage() -> impl IntoView {
             }
         },
     );
-    let counts = Resource::new(
+    let counts = resource(
         move || (filter.get(), claim.version().get(), live.version.get()),
         |(filter, _, _)| async move {
             match filter {

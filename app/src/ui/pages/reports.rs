@@ -11,6 +11,7 @@ use crate::model::reports::{
 use crate::model::time::{format_duration, format_utc};
 use crate::model::TicketNumber;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,12 +51,12 @@ pub fn ReportsPage() -> impl IntoView {
         }
     });
     let week = Memo::new(move |_| query.read().get("week"));
-    let report = Resource::new(move || params.get(), get_desk_report);
-    let cards = Resource::new(move || week.get(), |week| get_scorecards(week, None));
-    let groups = Resource::new(|| (), |_| get_recurring_problems());
+    let report = resource(move || params.get(), get_desk_report);
+    let cards = resource(move || week.get(), |week| get_scorecards(week, None));
+    let groups = resource(|| (), |_| get_recurring_problems());
     let record = ServerAction::<RecordProblem>::new();
     // a new record shows up in the list as soon as it is written
-    let records = Resource::new(move || record.version().get(), |_| get_problems());
+    let records = resource(move || record.version().get(), |_| get_problems());
     view! {
         <Title text="Reports" />
         <PageHeader title="Reports" subtitle="How the desk is doing: volume, speed, quality, and each analyst's week." />

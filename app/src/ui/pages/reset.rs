@@ -4,6 +4,7 @@ use crate::api::admin::{get_reset_info, ResetPassword};
 use crate::model::user::validate_new_password;
 use crate::model::AppError;
 use crate::ui::components::{ErrorNotice, Loading};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 pub fn ResetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let info = Resource::new(move || token.get(), get_reset_info);
+    let info = resource(move || token.get(), get_reset_info);
     view! {
         <Title text="Set your password" />
         <main id="main" class="signin">

@@ -11,6 +11,7 @@ use crate::ui::components::{
     Ago, EmptyState, ErrorNotice, Loading, PageHeader, PriorityBadge, StatusBadge,
 };
 use crate::ui::live::use_clock;
+use crate::ui::resource::resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,7 +24,7 @@ pub fn ShiftPage() -> impl IntoView {
     let escalate = ServerAction::<ChangeTicketTier>::new();
     let hand_over = ServerAction::<HandOverTicket>::new();
     let clock = use_clock();
-    let shift = Resource::new(
+    let shift = resource(
         move || {
             (
                 start.version().get(),

@@ -3,13 +3,14 @@
 use crate::api::admin::{get_team_roster, SetTeamMember};
 use crate::model::admin::MyTeam;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let change = ServerAction::<SetTeamMember>::new();
-    let roster = Resource::new(move || change.version().get(), |_| get_team_roster());
+    let roster = resource(move || change.version().get(), |_| get_team_roster());
     view! {
         <Title text="My team" />
         <PageHeader title="My team" subtitle="Who is on your team: they see and work the queues of the organizations it serves." />

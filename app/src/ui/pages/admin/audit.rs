@@ -3,13 +3,14 @@
 use super::AdminNav;
 use crate::api::admin::audit_log;
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let before = RwSignal::new(None::<i64>);
-    let page = Resource::new(move || before.get(), audit_log);
+    let page = resource(move || before.get(), audit_log);
     view! {
         <Title text="Audit log" />
         <AdminNav />

@@ -6,13 +6,14 @@ use crate::api::admin::{list_canned, list_categories, SaveCanned, SaveCategory};
 use crate::model::admin::{CannedDraft, CategoryDraft};
 use crate::model::{AppError, Priority};
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AdminCategoriesPage() -> impl IntoView {
     let save = ServerAction::<SaveCategory>::new();
-    let rows = Resource::new(move || save.version().get(), |_| list_categories());
+    let rows = resource(move || save.version().get(), |_| list_categories());
     let editing = RwSignal::new(None::<i64>);
     let name = RwSignal::new(String::new());
     let priority = RwSignal::new(String::new());
@@ -116,7 +117,7 @@ pub fn AdminCategoriesPage() -> impl IntoView {
 #[component]
 pub fn AdminCannedPage() -> impl IntoView {
     let save = ServerAction::<SaveCanned>::new();
-    let rows = Resource::new(move || save.version().get(), |_| list_canned());
+    let rows = resource(move || save.version().get(), |_| list_canned());
     let editing = RwSignal::new(None::<i64>);
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());

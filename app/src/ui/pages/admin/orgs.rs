@@ -8,6 +8,7 @@ use crate::model::admin::{
 use crate::model::sla::Target;
 use crate::model::AppError;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
 pub fn AdminOrgsPage() -> impl IntoView {
-    let orgs = Resource::new(|| (), |_| list_orgs());
+    let orgs = resource(|| (), |_| list_orgs());
     view! {
         <Title text="Organizations" />
         <AdminNav />
@@ -66,7 +67,7 @@ pub fn AdminOrgsPage() -> impl IntoView {
 pub fn AdminOrgEditPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id"));
-    let start = Resource::new(
+    let start = resource(
         move || id.get(),
         |id| async move {
             let choices = get_admin_choices().await?;

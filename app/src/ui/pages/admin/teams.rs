@@ -5,6 +5,7 @@ use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
 use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +13,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
 pub fn AdminTeamsPage() -> impl IntoView {
-    let teams = Resource::new(|| (), |_| list_teams());
+    let teams = resource(|| (), |_| list_teams());
     view! {
         <Title text="Teams" />
         <AdminNav />
@@ -54,7 +55,7 @@ pub fn AdminTeamsPage() -> impl IntoView {
 pub fn AdminTeamEditPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id"));
-    let start = Resource::new(
+    let start = resource(
         move || id.get(),
         |id| async move {
             let choices = get_team_choices().await?;

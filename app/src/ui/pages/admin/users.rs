@@ -12,6 +12,7 @@ use crate::model::admin::{
 use crate::model::time::format_utc;
 use crate::model::{AppError, Role};
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use crate::ui::{browser, set_http_status};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,8 +25,8 @@ pub fn AdminUsersPage() -> impl IntoView {
     let org = RwSignal::new(String::new());
     let inactive = RwSignal::new(false);
     let filter = RwSignal::new(UserFilter::default());
-    let choices = Resource::new(|| (), |_| get_admin_choices());
-    let users = Resource::new(move || filter.get(), list_users);
+    let choices = resource(|| (), |_| get_admin_choices());
+    let users = resource(move || filter.get(), list_users);
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         filter.set(UserFilter {
@@ -110,7 +111,7 @@ pub fn AdminUsersPage() -> impl IntoView {
 pub fn AdminUserEditPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id"));
-    let start = Resource::new(
+    let start = resource(
         move || id.get(),
         |id| async move {
             let choices = get_admin_choices().await?;
@@ -363,7 +364,7 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
 
 #[component]
 pub fn AdminImportPage() -> impl IntoView {
-    let choices = Resource::new(|| (), |_| get_admin_choices());
+    let choices = resource(|| (), |_| get_admin_choices());
     let org = RwSignal::new(String::new());
     let csv = RwSignal::new(String::new());
     let preview = ServerAction::<PreviewImport>::new();

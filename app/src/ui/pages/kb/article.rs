@@ -6,6 +6,7 @@ use crate::model::kb::{ArticleView, Visibility};
 use crate::model::AppError;
 use crate::ui::components::{Ago, ErrorNotice, Loading};
 use crate::ui::live::use_clock;
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,7 +23,7 @@ pub fn ArticlePage() -> impl IntoView {
     });
     let vote = ServerAction::<VoteArticle>::new();
     let clock = use_clock();
-    let article = Resource::new(
+    let article = resource(
         move || (id.get(), vote.version().get()),
         |(id, _)| async move {
             match id {

@@ -5,6 +5,7 @@ use crate::api::kb::{article_draft_from_ticket, get_article_to_edit, SaveArticle
 use crate::model::kb::{ArticleDraft, Visibility};
 use crate::model::{AppError, TicketNumber};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +20,7 @@ pub fn ArticleEditorPage() -> impl IntoView {
     let query = use_query_map();
     let editing = Memo::new(move |_| params.read().get("id"));
     let from = Memo::new(move |_| query.read().get("from"));
-    let start = Resource::new(
+    let start = resource(
         move || (editing.get(), from.get()),
         |(editing, from)| async move {
             if let Some(raw) = editing {

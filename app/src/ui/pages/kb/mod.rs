@@ -10,6 +10,7 @@ use crate::api::kb::get_kb;
 use crate::model::kb::{ArticleSummary, Visibility};
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::live::use_clock;
+use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +21,7 @@ use leptos_router::hooks::use_query_map;
 pub fn KnowledgePage() -> impl IntoView {
     let query = use_query_map();
     let q = Memo::new(move |_| query.read().get("q").filter(|q| !q.trim().is_empty()));
-    let page = Resource::new(move || q.get(), get_kb);
+    let page = resource(move || q.get(), get_kb);
     let clock = use_clock();
     view! {
         <Title text="Knowledge base" />

@@ -6,6 +6,7 @@ use crate::model::admin::{fill_canned, CannedResponse};
 use crate::model::kb::article_link;
 use crate::model::ticket_detail::{TicketActions, TicketDetail};
 use crate::ui::browser;
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 
 /// The reply box: a public reply (the requester sees it) and, for staff, an internal note. A
@@ -124,7 +125,7 @@ fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
     let term = RwSignal::new(String::new());
     let settled = RwSignal::new(String::new());
     browser::debounce(term, settled, 300);
-    let found = Resource::new(
+    let found = resource(
         move || settled.get(),
         |text| async move {
             if text.trim().chars().count() < 3 {

@@ -14,6 +14,7 @@ use crate::ui::components::{
     Ago, Countdown, ErrorNotice, FlagBadges, Loading, PriorityBadge, StatusBadge,
 };
 use crate::ui::live::{use_clock, use_live};
+use crate::ui::resource::resource;
 use crate::ui::{set_http_status, use_current_user};
 use actions::{ActionPanel, TicketActionSet};
 use composer::Composer;
@@ -52,7 +53,7 @@ pub fn TicketPage() -> impl IntoView {
         }
     });
     let clock = use_clock();
-    let ticket = Resource::new(
+    let ticket = resource(
         move || (number.get(), refresh.get(), changed.get()),
         |(number, _, _)| async move {
             match number {
