@@ -26,6 +26,40 @@ async fn migrations_set_wal_and_foreign_keys() {
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 }
 
+/// Writers of the process queue for their turn to write instead of racing in SQLite's busy
+/// handler (unordered retries): a burst of writers that together hold the write lock longer than
+/// the busy timeout (5 s), more of them than the pool has connections, all commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_writers_longer_than_the_busy_timeout_all_commit() {
+    const WRITERS: i64 = 14;
+    let db = test_db().await;
+    sqlx::query("CREATE TABLE burst (n INTEGER NOT NULL)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|n| {
+            let pool = db.pool.clone();
+            tokio::spawn(async move {
+                let mut tx = app::backend::db::begin_write(&pool).await?;
+                sqlx::query("INSERT INTO burst (n) VALUES (?)")
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await?;
+                tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+                tx.commit().await
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap().expect("every writer commits");
+    }
+    assert_eq!(
+        scalar(&db.pool, "SELECT COUNT(*) FROM burst").await,
+        WRITERS
+    );
+}
+
 #[tokio::test]
 async fn the_demo_desk_has_the_documented_shape() {
     let db = test_db().await;

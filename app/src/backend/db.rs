@@ -3,9 +3,14 @@
 
 use crate::model::AppError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 pub type Pool = SqlitePool;
 
@@ -36,12 +41,63 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
         .await
 }
 
+/// A transaction that reads and then writes, holding this process's turn to write (see
+/// [`begin_write`]). Derefs to the connection, so queries run on `&mut *tx`.
+pub struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
+/// How long a writer waits for its turn before giving up (as SQLite's busy timeout would).
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Opens a transaction that reads and then writes. IMMEDIATE takes the write lock before the
 /// first read: a concurrent writer makes it wait (the busy timeout) instead of failing with
 /// SQLITE_BUSY when a deferred read turns into a write, and two changes never both read the same
 /// version and then race to write it.
-pub async fn begin_write(pool: &Pool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+///
+/// Writers of this process first queue for their turn, in arrival order, before taking a
+/// connection. SQLite's busy handler retries with growing sleeps and no order, so under a burst of
+/// short writers (SLA alerts, notifications and report rollups catching up at startup) one of them
+/// could lose every race for the whole busy timeout and fail with "database is locked".
+pub async fn begin_write(pool: &Pool) -> sqlx::Result<WriteTx> {
+    let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(pool).lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)?;
+    let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    Ok(WriteTx { tx, _turn: turn })
+}
+
+/// The queue of writers for the database file behind `pool` (one per file: tests run many desks
+/// in one process).
+fn write_turns(pool: &Pool) -> Arc<AsyncMutex<()>> {
+    static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<AsyncMutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut turns = TURNS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    turns.entry(file).or_default().clone()
 }
 
 pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {

@@ -2,6 +2,7 @@
 //! checks the viewer may see it and saw its current version, applies the change, recomputes the
 //! SLA clocks, writes the row guarded by its version, and appends the timeline events.
 
+use crate::backend::db::WriteTx;
 use crate::backend::live::LiveEvent;
 use crate::backend::notify::outbox;
 use crate::backend::policy::{Actor, TicketFacts, TicketKey, TicketScope};
@@ -12,7 +13,6 @@ use crate::backend::state::AppState;
 use crate::model::live::LiveKind;
 use crate::model::ticket_detail::TicketActions;
 use crate::model::{AppError, AppResult, EventData, EventKind, TicketNumber};
-use sqlx::{Sqlite, Transaction};
 
 /// What a committed change touched: enough for live updates to say which ticket and which client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Changed {
 }
 
 pub struct TicketChange {
-    pub tx: Transaction<'static, Sqlite>,
+    pub tx: WriteTx,
     pub ticket: TicketRecord,
     pub actor: Actor,
     pub now: i64,
