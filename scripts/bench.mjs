@@ -5,8 +5,9 @@
 //   measure --size N --url http://127.0.0.1:PORT --pid PID --out FILE
 //       waits for /healthz, then measures one running server (queue, dashboard, desk report,
 //       ticket page, live push with 500 subscribers and the server's RSS meanwhile, ticket creation)
-//   assets --dir PKG_DIR --out FILE
-//       sizes of the shipped WASM and JS, raw and brotli (quality 11)
+//   assets --dir PKG_DIR --out FILE [--budget-kb N]
+//       sizes of the shipped WASM and JS, raw and brotli (quality 11); with a budget, fails when
+//       WASM + JS brotli exceed it (`make test` uses this to catch the bundle growing)
 //   report --parts DIR --out FILE --sizes "N ..."
 //       merges the parts (with bench-insert's output), prints the tables, writes report.json
 //
@@ -581,6 +582,17 @@ function assets(args) {
     }
   }
   fs.writeFileSync(args.out, JSON.stringify(out, null, 2));
+  if (args['budget-kb'] !== undefined) checkBudget(out, Number(args['budget-kb']));
+}
+
+function checkBudget(out, budget) {
+  if (!Number.isFinite(budget) || budget <= 0) fail(`--budget-kb must be a positive number, not "${budget}"`);
+  if (out.missing) fail(out.missing);
+  const total = out.files.reduce((sum, f) => sum + f.brotli_kb, 0);
+  if (total > budget) {
+    fail(`WASM + JS are ${fmt(total, 1)} KB brotli, over the budget of ${budget} KB: find what grew (twiggy, README "Bundle size") before raising it`);
+  }
+  log(`  WASM + JS ${fmt(total, 1)} KB brotli, within the budget of ${budget} KB`);
 }
 
 // ---------------------------------------------------------------------------------------------
