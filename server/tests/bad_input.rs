@@ -14,7 +14,9 @@ mod common;
 
 use app::backend::{self as backend};
 use app::model::kb::Visibility;
-use app::model::portal::Decision;
+use app::model::portal::{Decision, Whose};
+use app::model::queue::{AssigneeFilter, FlagFilter, StatusView};
+use app::model::shift::MAX_REPEAT_WEEKS;
 use app::model::{AppError, PendingReason, Priority, Role, Urgency};
 use common::calls::*;
 use common::desk::*;
@@ -42,6 +44,15 @@ const LIMIT: usize = server::router::MAX_BODY_BYTES;
 enum Codec {
     Form,
     Json,
+}
+
+impl Codec {
+    fn content_type(self) -> &'static str {
+        match self {
+            Codec::Form => "application/x-www-form-urlencoded",
+            Codec::Json => "application/json",
+        }
+    }
 }
 
 /// A well-formed call, as a tree the mutations can edit.
@@ -221,10 +232,34 @@ enum Kind {
     /// The id of a record: a ticket number, a user, an organization, an article, a team...
     Id,
     Version,
-    Int,
+    /// A whole number that is not an id, with the values it may take ([`INT_RANGES`]).
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     Enum,
     Text,
+}
+
+/// Every whole-number argument of the server functions that is not an id or a version, with the
+/// values it may take: any number outside must be refused. A number argument missing here fails
+/// the suite, so that a new one is checked from the start.
+const INT_RANGES: &[(&str, i64, i64)] = &[
+    ("stars", 1, 5),
+    ("tier", 1, 3),
+    ("repeat_weeks", 0, MAX_REPEAT_WEEKS as i64),
+    ("warn_percent", 1, 99),
+    // a target is at most a year (366 days) of minutes; response within resolution is checked too
+    ("response_mins", 1, 366 * 24 * 60),
+    ("resolution_mins", 1, 366 * 24 * 60),
+];
+
+fn int_range(name: &str) -> Option<(i64, i64)> {
+    INT_RANGES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, min, max)| (*min, *max))
 }
 
 fn enum_spellings() -> HashSet<String> {
@@ -236,6 +271,20 @@ fn enum_spellings() -> HashSet<String> {
         .iter()
         .for_each(|v| add(serde_json::json!(v)));
     Role::ALL.iter().for_each(|v| add(serde_json::json!(v)));
+    StatusView::ALL
+        .iter()
+        .for_each(|v| add(serde_json::json!(v)));
+    Whose::ALL.iter().for_each(|v| add(serde_json::json!(v)));
+    FlagFilter::ALL
+        .iter()
+        .for_each(|v| add(serde_json::json!(v)));
+    [
+        AssigneeFilter::Anyone,
+        AssigneeFilter::Me,
+        AssigneeFilter::Unassigned,
+    ]
+    .iter()
+    .for_each(|v| add(serde_json::json!(v)));
     [Decision::Approve]
         .iter()
         .for_each(|v| add(serde_json::json!(v)));
@@ -271,7 +320,11 @@ fn kind_of(path: &[String], v: &Value, enums: &HashSet<String>) -> Kind {
     match int {
         Some(_) if name == "version" => Kind::Version,
         Some(_) if id_name => Kind::Id,
-        Some(_) => Kind::Int,
+        // undeclared numbers are reported by the suite; meanwhile any value may be valid
+        Some(_) => {
+            let (min, max) = int_range(name).unwrap_or((i64::MIN, i64::MAX));
+            Kind::Int { min, max }
+        }
         None if is_bool => Kind::Bool,
         None if v.as_str().is_some_and(|s| enums.contains(s)) => Kind::Enum,
         None => Kind::Text,
@@ -391,10 +444,18 @@ fn bad_values(kind: Kind, current: &Value, codec: Codec) -> Vec<(Value, Must)> {
                 out.push((n(stale), BeRefused));
             }
         }
-        Kind::Int => {
+        Kind::Int { min, max } => {
             out.extend(not_a_number);
             for x in [i64::MAX, i64::MIN, -1, 0, 256, 65_536] {
-                out.push((n(x), Either));
+                let must = if (min..=max).contains(&x) {
+                    Either
+                } else {
+                    BeRefused
+                };
+                out.push((n(x), must));
+            }
+            for x in out_of_range(min, max) {
+                out.push((n(x), BeRefused));
             }
         }
         Kind::Bool => {
@@ -441,6 +502,14 @@ fn bad_values(kind: Kind, current: &Value, codec: Codec) -> Vec<(Value, Must)> {
 }
 
 /// A long text that still looks like words to a search or a tokenizer.
+/// The numbers just outside a range (none beyond the ends of i64).
+fn out_of_range(min: i64, max: i64) -> Vec<i64> {
+    [min.checked_sub(1), max.checked_add(1)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 fn long_text(len: usize) -> String {
     let words = "lorem ipsum dolor sit amet printer vpn token laptop crash ";
     words.repeat(len / words.len() + 1)[..len].to_string()
@@ -456,11 +525,7 @@ struct Garbled {
 
 fn garble(t: &Template, m: &Mutation, enums: &HashSet<String>) -> Garbled {
     use Must::*;
-    let ct = |c: Codec| match c {
-        Codec::Form => "application/x-www-form-urlencoded",
-        Codec::Json => "application/json",
-    };
-    let own = Some(ct(t.codec));
+    let own = Some(t.codec.content_type());
     let valid = t.encode(&t.args, t.codec);
     let json = t.codec == Codec::Json;
     let leaves = t.leaves();
@@ -600,10 +665,7 @@ fn extra(t: &Template, k: &str, v: &str) -> Garbled {
     Garbled {
         what: format!("extra {k}={v:?}"),
         body: t.encode(&args, t.codec),
-        content_type: Some(match t.codec {
-            Codec::Form => "application/x-www-form-urlencoded",
-            Codec::Json => "application/json",
-        }),
+        content_type: Some(t.codec.content_type()),
         must: Must::Either,
     }
 }
@@ -865,6 +927,16 @@ fn says_why(text: &str) -> Result<(), String> {
     }
 }
 
+/// Someone the call is meant for (it succeeds for them when well formed), if anyone.
+fn meant_for(case: &Case) -> Option<Who> {
+    match case.expect {
+        Expect::Allowed(who) | Expect::AllowedElseInvalid(who, _) | Expect::Reaches(who, _) => {
+            SENDERS.into_iter().find(|w| who.contains(w))
+        }
+        Expect::Everyone(_) => Some(Anon),
+    }
+}
+
 /// The template of a call and the session to send it with.
 async fn prepare(desk: &Desk, case: &Case, who: Who, seq: usize) -> (Template, Option<String>) {
     if matches!(case.setup, Setup::OwnSession) {
@@ -998,6 +1070,7 @@ async fn no_bad_request_gets_a_5xx_or_changes_anything() {
     let mut runner = TestRunner::deterministic();
     let strategy = mutation();
     let mut wrong: Vec<String> = Vec::new();
+    let mut undeclared = BTreeSet::new();
     let mut exercised = BTreeSet::new();
     let (mut sent, mut accepted, mut seq) = (0usize, 0usize, 0usize);
 
@@ -1010,6 +1083,16 @@ async fn no_bad_request_gets_a_5xx_or_changes_anything() {
                 if fresh {
                     seq += 1;
                     let (t, s) = prepare(&desk, case, who, seq).await;
+                    undeclared.extend(
+                        t.leaves()
+                            .into_iter()
+                            .filter(|p| {
+                                matches!(kind_of(p, get(&t.args, p), &enums), Kind::Int { .. })
+                            })
+                            .filter_map(|p| p.last().cloned())
+                            .filter(|name| int_range(name).is_none())
+                            .map(|name| format!("{}: {name}", case.path)),
+                    );
                     codec = t.codec;
                     (template, session) = (Some(t), s);
                     fresh = false;
@@ -1073,12 +1156,53 @@ async fn no_bad_request_gets_a_5xx_or_changes_anything() {
             }
         }
 
+        // every number just outside its range, from someone the call is meant for
+        if let Some(who) = meant_for(case) {
+            seq += 1;
+            let (t, session) = prepare(&desk, case, who, seq).await;
+            for path in t.leaves() {
+                let Kind::Int { min, max } = kind_of(&path, get(&t.args, &path), &enums) else {
+                    continue;
+                };
+                for x in out_of_range(min, max) {
+                    let mut args = t.args.clone();
+                    *slot(&mut args, &path) = match t.codec {
+                        Codec::Json => Value::from(x),
+                        Codec::Form => Value::String(x.to_string()),
+                    };
+                    let g = Garbled {
+                        what: format!("{} = {x}, out of range", path.join(".")),
+                        body: t.encode(&args, t.codec),
+                        content_type: Some(t.codec.content_type()),
+                        must: Must::BeRefused,
+                    };
+                    let before = fp.current().await;
+                    let answer = send(&desk, case.path, &g, session.as_deref()).await;
+                    sent += 1;
+                    let label = format!("{:<26} {who:?} [{}]", case.path, g.what);
+                    match answer {
+                        Answer::Status(400..=499, text) => {
+                            if let Err(why) = says_why(&text) {
+                                wrong.push(format!("{label}: refused with {why}"));
+                            }
+                            let diff = changed(&before, &fp.current().await, &[]);
+                            if !diff.is_empty() {
+                                wrong.push(format!("{label}: refused but changed {diff:?}"));
+                            }
+                        }
+                        Answer::Status(status, text) => wrong.push(format!(
+                            "{label}: {status}, not refused {}",
+                            text.chars().take(120).collect::<String>()
+                        )),
+                        Answer::Nothing(e) => wrong.push(format!("{label}: no answer ({e})")),
+                    }
+                }
+            }
+        }
+
         // over the limit: announced up front, and found only while reading
         let session = desk.session(Admin);
-        let ct = match codec {
-            Codec::Form => "application/x-www-form-urlencoded",
-            Codec::Json => "application/json",
-        };
+        let ct = codec.content_type();
         let before = fp.current().await;
         for (how, chunked) in [("announced", false), ("chunked", true)] {
             let answer = send_over_limit(&desk, case.path, ct, session.as_deref(), chunked).await;
@@ -1119,6 +1243,10 @@ async fn no_bad_request_gets_a_5xx_or_changes_anything() {
         );
     }
 
+    assert!(
+        undeclared.is_empty(),
+        "number arguments with no declared range in INT_RANGES: {undeclared:?}"
+    );
     let not_exercised: Vec<_> = registered
         .iter()
         .filter(|p| !exercised.contains(p.as_str()))
