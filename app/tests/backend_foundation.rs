@@ -7,7 +7,7 @@ mod support;
 use app::backend::policy::{Actor, TicketKey, TicketScope};
 use app::backend::repo::{desk, users};
 use app::backend::seed::{self, SeedError};
-use app::model::Role;
+use app::model::{AppError, Role};
 use support::*;
 
 #[tokio::test]
@@ -58,6 +58,75 @@ async fn a_burst_of_writers_longer_than_the_busy_timeout_all_commit() {
         scalar(&db.pool, "SELECT COUNT(*) FROM burst").await,
         WRITERS
     );
+}
+
+/// Single writes outside a ticket change wait their turn like changes do: behind a writer that
+/// holds the write lock longer than SQLite's busy timeout (5 s), signing in (failed and not),
+/// a session's extension, signing out, an article's view count and a deflection all succeed
+/// instead of failing with "database is locked".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn single_writes_wait_their_turn_behind_a_long_change() {
+    use app::backend::auth::{self, ClientInfo};
+    use app::backend::{db, kb};
+    let desk = desk(0).await;
+    let state = &desk.state;
+    let nobody = ClientInfo {
+        ip: Some("203.0.113.9".into()),
+        user_agent: None,
+    };
+    let leaving = auth::sign_in(state, CLIENT, seed::DEMO_PASSWORD, &nobody)
+        .await
+        .unwrap()
+        .token;
+    let staying = auth::sign_in(state, CLIENT, seed::DEMO_PASSWORD, &nobody)
+        .await
+        .unwrap()
+        .token;
+    desk.clock.advance(3600); // the sessions are due an extension
+    let client = desk.actor(CLIENT).await;
+    let article = desk
+        .scalar("SELECT MIN(id) FROM articles WHERE visibility = 'clients'")
+        .await;
+    let views_before = desk
+        .scalar(&format!("SELECT views FROM articles WHERE id = {article}"))
+        .await;
+
+    let long_change = db::begin_write(&state.pool).await.unwrap();
+    let holder = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(6_000)).await;
+        long_change.commit().await
+    });
+    let (failed, signed_in, extended, signed_out, viewed, deflected) = tokio::join!(
+        auth::sign_in(state, CLIENT, "not the password", &nobody),
+        auth::sign_in(state, ANALYST, seed::DEMO_PASSWORD, &nobody),
+        auth::resolve_session(state, &staying),
+        auth::sign_out(state, &leaving),
+        kb::article(state, &client, article),
+        kb::deflect(state, &client, article),
+    );
+    holder.await.unwrap().unwrap();
+
+    assert!(
+        matches!(failed, Err(AppError::Unauthenticated(_))),
+        "{:?}",
+        failed.err()
+    );
+    signed_in.expect("sign-in");
+    assert!(extended.expect("extension").is_some());
+    signed_out.expect("sign-out");
+    viewed.expect("article view");
+    deflected.expect("deflection");
+    assert_eq!(
+        desk.scalar("SELECT COUNT(*) FROM login_failures").await,
+        2,
+        "the failure counts for the account and the address"
+    );
+    assert_eq!(
+        desk.scalar(&format!("SELECT views FROM articles WHERE id = {article}"))
+            .await,
+        views_before + 1
+    );
+    assert_eq!(desk.scalar("SELECT COUNT(*) FROM deflections").await, 1);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Periodic clean-up: expired sessions and old failed sign-in records; report days left stale
 //! by ticket changes (the first run after an upgrade builds them all).
 
+use app::backend::db::begin_write;
 use app::backend::repo::sessions;
 use app::backend::reports;
 use app::backend::AppState;
@@ -19,17 +20,20 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 pub async fn run_once(state: &AppState) {
-    let now = state.now();
-    if let Err(err) = sessions::delete_expired(&state.pool, now).await {
-        tracing::warn!(error = %err, "could not delete expired sessions");
-    }
-    let before = now - state.settings.login_window_secs;
-    if let Err(err) = sessions::prune_failures(&state.pool, before).await {
-        tracing::warn!(error = %err, "could not prune failed sign-ins");
+    if let Err(err) = prune_sessions(state).await {
+        tracing::warn!(error = %err, "could not delete expired sessions and old failed sign-ins");
     }
     match reports::refresh_rollups_in_background(&state.pool).await {
         Ok(0) => {}
         Ok(days) => tracing::info!(days, "report days recomputed"),
         Err(err) => tracing::warn!(error = %err, "could not recompute report days"),
     }
+}
+
+async fn prune_sessions(state: &AppState) -> sqlx::Result<()> {
+    let now = state.now();
+    let mut tx = begin_write(&state.pool).await?;
+    sessions::delete_expired(&mut *tx, now).await?;
+    sessions::prune_failures(&mut *tx, now - state.settings.login_window_secs).await?;
+    tx.commit().await
 }

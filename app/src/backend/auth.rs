@@ -1,6 +1,7 @@
 //! Sign-in, sessions and sign-out. Sessions are random 256-bit tokens held in an HttpOnly cookie;
 //! the database keeps only their SHA-256, so a copy of it cannot be replayed as a session.
 
+use super::db::begin_write;
 use super::password;
 use super::repo::{sessions, users};
 use super::state::AppState;
@@ -93,10 +94,12 @@ pub async fn sign_in(
     let account = match account {
         Some(acc) if verified => acc,
         _ => {
-            sessions::record_failure(&state.pool, &account_key, now).await?;
+            let mut tx = begin_write(&state.pool).await?;
+            sessions::record_failure(&mut *tx, &account_key, now).await?;
             if let Some(key) = &address_key {
-                sessions::record_failure(&state.pool, key, now).await?;
+                sessions::record_failure(&mut *tx, key, now).await?;
             }
+            tx.commit().await?;
             return Err(wrong());
         }
     };
@@ -105,11 +108,10 @@ pub async fn sign_in(
             "This account is deactivated. Please contact your help desk administrator.".into(),
         ));
     }
-    sessions::clear_failures(&state.pool, &account_key).await?;
-
     let token = new_token();
     let id_hash = token_hash(&token);
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+    let mut tx = begin_write(&state.pool).await?;
+    sessions::clear_failures(&mut *tx, &account_key).await?;
     sessions::insert(
         &mut *tx,
         &sessions::NewSession {
@@ -144,13 +146,17 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
     };
     let fresh_expiry = now + state.settings.session_ttl_secs;
     if fresh_expiry - expires_at >= EXTEND_EVERY_SECS {
-        sessions::extend(&state.pool, &id_hash, fresh_expiry).await?;
+        let mut tx = begin_write(&state.pool).await?;
+        sessions::extend(&mut *tx, &id_hash, fresh_expiry).await?;
+        tx.commit().await?;
     }
     Ok(Some(me))
 }
 
 pub async fn sign_out(state: &AppState, token: &str) -> AppResult<()> {
-    sessions::delete(&state.pool, &token_hash(token)).await?;
+    let mut tx = begin_write(&state.pool).await?;
+    sessions::delete(&mut *tx, &token_hash(token)).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -79,7 +79,9 @@ const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(30);
 /// Writers of this process first queue for their turn, in arrival order, before taking a
 /// connection. SQLite's busy handler retries with growing sleeps and no order, so under a burst of
 /// short writers (SLA alerts, notifications and report rollups catching up at startup) one of them
-/// could lose every race for the whole busy timeout and fail with "database is locked".
+/// could lose every race for the whole busy timeout and fail with "database is locked". So every
+/// write of the app goes through here, single statements too (sign-in bookkeeping, session
+/// extension, view counts): a write straight on the pool would race the queue the same way.
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<WriteTx> {
     let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(pool).lock_owned())
         .await

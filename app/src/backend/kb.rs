@@ -1,6 +1,7 @@
 //! The knowledge base: who reads and writes which articles, search and suggestions, votes,
 //! deflections, and articles written from resolved tickets.
 
+use crate::backend::db::begin_write;
 use crate::backend::markdown::to_safe_html;
 use crate::backend::policy::Actor;
 use crate::backend::repo::kb::{self as repo, Match, Readers};
@@ -109,9 +110,6 @@ async fn load(state: &AppState, actor: &Actor, id: i64, read: bool) -> AppResult
         .await?
         .filter(|a| a.readable_by(readers))
         .ok_or_else(|| not_found(id))?;
-    if read {
-        repo::add_view(&mut conn, id).await?;
-    }
     let writer = actor.is_staff();
     let my_vote = repo::my_vote(&mut conn, id, actor.id).await?;
     let (versions, tickets) = if writer {
@@ -122,6 +120,12 @@ async fn load(state: &AppState, actor: &Actor, id: i64, read: bool) -> AppResult
     } else {
         (Vec::new(), Vec::new())
     };
+    drop(conn);
+    if read {
+        let mut tx = begin_write(&state.pool).await?;
+        repo::add_view(&mut tx, id).await?;
+        tx.commit().await?;
+    }
     Ok(ArticleView {
         id: a.id,
         title: a.title,
@@ -260,11 +264,12 @@ pub async fn deflect(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
             "Deflections are counted for clients' requests only.".into(),
         ));
     }
-    let mut conn = state.pool.acquire().await?;
-    repo::find(&mut conn, id)
+    let mut tx = begin_write(&state.pool).await?;
+    repo::find(&mut tx, id)
         .await?
         .filter(|a| a.readable_by(readers))
         .ok_or_else(|| not_found(id))?;
-    repo::deflect(&mut conn, id, actor.id, state.now()).await?;
+    repo::deflect(&mut tx, id, actor.id, state.now()).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -52,14 +52,14 @@ async fn deliver_one(
     id: i64,
     now: i64,
 ) -> AppResult<bool> {
-    let mut conn = state.pool.acquire().await?;
-    if !repo::claim(&mut conn, id, now, now + LEASE_SECS).await? {
+    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+    if !repo::claim(&mut tx, id, now, now + LEASE_SECS).await? {
         return Ok(false); // another worker has it
     }
-    let Some(message) = repo::outgoing(&mut conn, id).await? else {
+    let Some(message) = repo::outgoing(&mut tx, id).await? else {
         return Ok(false);
     };
-    drop(conn);
+    tx.commit().await?;
     let result = deliverer.send(&message).await;
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let max = state.settings.notify.max_attempts;
