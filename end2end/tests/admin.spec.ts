@@ -106,7 +106,7 @@ test("a team lead adds an analyst without a team to their roster and takes them 
   await priya.getByRole("button", { name: "Add to the team" }).click();
   const members = priya.getByRole("list", { name: "Team members" });
   await expect(members).toContainText(name);
-  await priya.getByRole("button", { name: `Take ${name} off the team` }).click();
+  await priya.getByRole("button", { name: `Take off the team: ${name}` }).click();
   await expect(members).not.toContainText(name);
 
   await sam.goto("/admin/audit");

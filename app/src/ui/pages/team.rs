@@ -52,7 +52,8 @@ fn Roster(roster: MyTeam, change: ServerAction<SetTeamMember>) -> impl IntoView 
                 view! {
                     <ul class="roster" aria-label="Team members">
                         {members.into_iter().map(|m| {
-                            let label = format!("Take {} off the team", m.name);
+                            // the visible words first, so that speech input ("click Take off the team") finds it
+                            let label = format!("Take off the team: {}", m.name);
                             view! {
                                 <li>
                                     <span>{m.name.clone()}</span>
