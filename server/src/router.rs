@@ -6,6 +6,7 @@ use app::backend::AppState;
 use app::ui::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -52,7 +53,18 @@ pub fn build(state: AppState) -> Router {
         .route("/reports/scorecards.csv", get(crate::exports::scorecards))
         .route("/attachments/{id}", get(crate::files::download))
         .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The site's files (WASM, JS and CSS under /pkg, what public/ holds) are served without
+        // Leptos, then the not-found page. Leptos' own file handler gives a file the response
+        // options of whatever Leptos owner is current on the thread: under concurrent page
+        // renders a WASM download once came back with another page's 422.
+        .fallback_service(
+            leptos_axum::site_pkg_dir_service(&state.leptos_options)
+                .call_fallback_on_method_not_allowed(true)
+                .fallback(
+                    leptos_axum::file_and_error_handler::<AppState, _>(shell)
+                        .with_state(state.clone()),
+                ),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::page_policy_guard,

@@ -130,3 +130,28 @@ async fn many_pages_at_once_do_not_stall_the_server() {
     let health = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
 }
+
+/// A page loads its data once per request: an article rendered on the server counts one view,
+/// not one for each time the server re-checks a Suspense for resources (see `layout::Gate`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_loads_its_data_once() {
+    let app = TestApp::seeded(0).await;
+    let jo = app.browser();
+    app.sign_in(&jo, CLIENT).await;
+    let pool = &app.state.pool;
+    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM articles WHERE visibility = 'clients'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let views = || async {
+        sqlx::query_scalar::<_, i64>("SELECT views FROM articles WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let before = views().await;
+    let (status, _) = page(&app, &jo, &format!("/kb/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(views().await, before + 1, "one page, one view");
+}

@@ -7,41 +7,43 @@ use super::pages::ForbiddenPage;
 use super::{set_http_status, use_current_user};
 use crate::api::auth::SignOut;
 use crate::model::{Me, Page};
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
 /// Shows `children` inside the app shell when the signed-in user may open `page`; a 403 page when
 /// they may not (and no data is fetched); the sign-in page for visitors.
+///
+/// The decision is taken without a Suspense: on the server the request already knows who is
+/// signed in, in the browser the user arrives with the page. The page is built once. Inside a
+/// Suspense it would be built again each time the server re-checks the Suspense for resources
+/// (up to three times, leptos#4688), and every page would load its data three times.
 #[component]
 pub fn Gate(page: Page, children: ChildrenFn) -> impl IntoView {
-    let me = use_current_user().0;
+    let me = use_current_user();
     let location = use_location();
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || {
-                let children = children.clone();
-                let search = location.search.get_untracked();
-                let here = if search.is_empty() {
-                    location.pathname.get_untracked()
-                } else {
-                    format!("{}?{search}", location.pathname.get_untracked())
-                };
-                Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(me)) if me.role.may_open(page) => {
-                            EitherOf3::A(view! { <AppShell me>{children()}</AppShell> })
-                        }
-                        Ok(Some(me)) => {
-                            set_http_status(403);
-                            EitherOf3::B(view! { <AppShell me><ForbiddenPage page /></AppShell> })
-                        }
-                        _ => EitherOf3::C(view! { <Redirect path=format!("/signin?next={}", encode_component(&here)) /> }),
-                    }
-                })
-            }}
-        </Suspense>
+    move || match me.now() {
+        None => EitherOf4::A(view! { <Loading /> }),
+        Some(Ok(Some(me))) if me.role.may_open(page) => {
+            let children = children.clone();
+            EitherOf4::B(view! { <AppShell me>{children()}</AppShell> })
+        }
+        Some(Ok(Some(me))) => {
+            set_http_status(403);
+            EitherOf4::C(view! { <AppShell me><ForbiddenPage page /></AppShell> })
+        }
+        Some(_) => {
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
+            EitherOf4::D(
+                view! { <Redirect path=format!("/signin?next={}", encode_component(&here)) /> },
+            )
+        }
     }
 }
 

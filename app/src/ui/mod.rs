@@ -44,6 +44,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>, resource::JsonBytes>);
 
+impl CurrentUser {
+    /// The signed-in user as known right now, without waiting: on the server from the request
+    /// (its session is resolved before the page renders), in the browser from the resource
+    /// (which arrives with the page). `None` only in the browser, before it has loaded.
+    pub fn now(&self) -> Option<Result<Option<Me>, AppError>> {
+        #[cfg(feature = "ssr")]
+        return Some(Ok(crate::backend::request::current_user()));
+        #[cfg(not(feature = "ssr"))]
+        self.0.get()
+    }
+}
+
 pub fn use_current_user() -> CurrentUser {
     expect_context::<CurrentUser>()
 }
