@@ -54,9 +54,11 @@ pub fn build(state: AppState) -> Router {
         .route("/attachments/{id}", get(crate::files::download))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         // The site's files (WASM, JS and CSS under /pkg, what public/ holds) are served without
-        // Leptos, then the not-found page. Leptos' own file handler gives a file the response
-        // options of whatever Leptos owner is current on the thread: under concurrent page
-        // renders a WASM download once came back with another page's 422.
+        // Leptos, then the not-found page. Leptos' own file handler answers a file in a child of
+        // whatever Leptos owner is current on the thread, which is often a page being rendered
+        // meanwhile (a render makes its root owner the thread's current one and leaves it
+        // there), and applies that page's response options: a WASM download once came back
+        // with another page's 422 status.
         .fallback_service(
             leptos_axum::site_pkg_dir_service(&state.leptos_options)
                 .call_fallback_on_method_not_allowed(true)
