@@ -395,3 +395,43 @@ async fn clients_and_admins_have_no_shift() {
         );
     }
 }
+
+/// The shift page lists every open ticket the analyst holds, in queue order, however many pages
+/// of the queue they fill.
+#[tokio::test]
+async fn the_shift_lists_every_open_ticket_held_across_many_pages() {
+    let d = desk(25_000).await;
+    let ana = d.actor(ANALYST).await;
+    // hand Ana every open ticket of the clients her team serves
+    let scope = ana.ticket_scope(&d.state.pool).await.unwrap();
+    let orgs = scope.orgs().expect("an analyst serves some clients");
+    let list = orgs
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    sqlx::query(&format!(
+        "UPDATE tickets SET assignee_id = $1 WHERE status_rank <= 1 AND org_id IN ({list})"
+    ))
+    .bind(ana.id)
+    .execute(&d.state.pool)
+    .await
+    .unwrap();
+    let held = d
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM tickets WHERE assignee_id = {} AND status_rank <= 1",
+            ana.id
+        ))
+        .await;
+    assert!(held > 500, "more than one page of 500: {held}");
+
+    let open = shifts::shift_view(&d.state, &ana).await.unwrap().open;
+    assert_eq!(open.len() as i64, held);
+    let order: Vec<_> = open
+        .iter()
+        .map(|t| (t.status.queue_rank(), t.next_due_at, t.id))
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "in queue order");
+}

@@ -5,7 +5,6 @@ use super::notify::outbox;
 use super::policy::Actor;
 use super::repo::{oncall as roster, shifts as repo};
 use super::state::AppState;
-use crate::model::queue::{AssigneeFilter, QueueFilter};
 use crate::model::shift::{HandoffNote, ShiftSummary, ShiftView};
 use crate::model::time::format_utc;
 use crate::model::{AppError, AppResult, Page, TicketNumber, UserRef};
@@ -23,30 +22,7 @@ fn note_of(h: repo::HandoffRow) -> HandoffNote {
 
 pub async fn shift_view(state: &AppState, actor: &Actor) -> AppResult<ShiftView> {
     actor.require_page(Page::Shift)?;
-    // every open ticket the analyst holds, in queue order (a shift rarely holds more than a page)
-    let filter = QueueFilter {
-        assignee: AssigneeFilter::Me,
-        ..Default::default()
-    };
-    let mut open = Vec::new();
-    let mut page = super::tickets::queue_page(state, actor, &filter).await?;
-    loop {
-        open.append(&mut page.rows);
-        match page.next {
-            Some(after) => {
-                page = super::tickets::queue_page(
-                    state,
-                    actor,
-                    &QueueFilter {
-                        after: Some(after),
-                        ..filter.clone()
-                    },
-                )
-                .await?
-            }
-            None => break,
-        }
-    }
+    let open = super::tickets::held_by(state, actor).await?;
     let mut conn = state.pool.acquire().await?;
     let started_at = repo::current(&mut conn, actor.id).await?.map(|(_, at)| at);
     let handed_to_me = repo::waiting_for(&mut conn, actor.id)

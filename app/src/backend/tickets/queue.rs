@@ -1,11 +1,12 @@
-//! The analysts' queue: a page of tickets in queue order, and the counts beside its filters.
+//! The analysts' queue: a page of tickets in queue order, the counts beside its filters, and
+//! every open ticket an analyst holds (for the shift page).
 
 use crate::backend::policy::{Actor, TicketScope};
 use crate::backend::repo::{orgs, teams, tickets, users};
 use crate::backend::state::AppState;
 use crate::model::queue::{
-    AssigneeFilter, Choice, QueueCounts, QueueFilter, QueuePage, RequesterChoice, StatusView,
-    PAGE_SIZE,
+    AssigneeFilter, Choice, QueueCounts, QueueFilter, QueuePage, QueueRow, RequesterChoice,
+    StatusView, PAGE_SIZE,
 };
 use crate::model::{AppError, AppResult, Page};
 
@@ -57,6 +58,28 @@ async fn checked(
     let scope = actor.ticket_scope(&state.pool).await?;
     let org = client_filter(state, &scope, filter).await?;
     Ok((scope, org))
+}
+
+/// Every open ticket `actor` holds, in queue order (the shift page: what to hand over). Reads
+/// them in pages of HELD_PAGE on one connection.
+pub async fn held_by(state: &AppState, actor: &Actor) -> AppResult<Vec<QueueRow>> {
+    const HELD_PAGE: usize = 500;
+    let mut filter = QueueFilter {
+        assignee: AssigneeFilter::Me,
+        ..Default::default()
+    };
+    let (scope, org) = checked(state, actor, &filter).await?;
+    let mut conn = state.pool.acquire().await?;
+    let mut held = Vec::new();
+    loop {
+        let (mut rows, next) =
+            tickets::queue_page(&mut conn, &scope, &filter, org, actor.id, HELD_PAGE).await?;
+        held.append(&mut rows);
+        match next {
+            Some(after) => filter.after = Some(after),
+            None => return Ok(held),
+        }
+    }
 }
 
 pub async fn queue_page(
