@@ -590,7 +590,7 @@ function checkBudget(out, budget) {
   if (out.missing) fail(out.missing);
   const total = out.files.reduce((sum, f) => sum + f.brotli_kb, 0);
   if (total > budget) {
-    fail(`WASM + JS are ${fmt(total, 1)} KB brotli, over the budget of ${budget} KB: find what grew (twiggy, README "Bundle size") before raising it`);
+    fail(`WASM + JS are ${fmt(total, 1)} KB brotli, over the budget of ${budget} KB: find what grew (twiggy, README "Size of what the browser downloads") before raising it`);
   }
   log(`  WASM + JS ${fmt(total, 1)} KB brotli, within the budget of ${budget} KB`);
 }

@@ -35,7 +35,7 @@ run_step "clippy (browser side)" cargo clippy -p app --features hydrate --target
 run_step "unit and integration tests (real SQLite files)" cargo test -p app -p server --features app/ssr
 run_step "release build" cargo leptos build --release
 if [[ ${results[-1]} == ok ]]; then
-  # A ratchet on the shipped bundle (README "Bundle size"): lower it as the bundle shrinks.
+  # A ratchet on the shipped bundle (README "Size of what the browser downloads"): lower it as the bundle shrinks.
   run_step "bundle size budget" bash -c \
     "mkdir -p target/bench && node scripts/bench.mjs assets --dir target/site/pkg --out target/bench/assets.json --budget-kb 620"
   run_step "browser tests (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"

@@ -53,6 +53,14 @@ impl Codec {
             Codec::Json => "application/json",
         }
     }
+
+    /// A whole number as this codec carries it: a JSON number, or form text.
+    fn number(self, x: i64) -> Value {
+        match self {
+            Codec::Json => Value::from(x),
+            Codec::Form => Value::String(x.to_string()),
+        }
+    }
 }
 
 /// A well-formed call, as a tree the mutations can edit.
@@ -406,10 +414,7 @@ fn bad_values(kind: Kind, current: &Value, codec: Codec) -> Vec<(Value, Must)> {
         Codec::Json => serde_json::from_str::<Value>(t).unwrap_or_else(|_| s(t)),
         Codec::Form => s(t),
     };
-    let n = |i: i64| match codec {
-        Codec::Json => Value::from(i),
-        Codec::Form => s(&i.to_string()),
-    };
+    let n = |i: i64| codec.number(i);
     // a structure where a scalar goes: serde_qs may read `x[a]=1` as a string, JSON never
     let nested = match codec {
         Codec::Json => BeUnreadable,
@@ -1166,10 +1171,7 @@ async fn no_bad_request_gets_a_5xx_or_changes_anything() {
                 };
                 for x in out_of_range(min, max) {
                     let mut args = t.args.clone();
-                    *slot(&mut args, &path) = match t.codec {
-                        Codec::Json => Value::from(x),
-                        Codec::Form => Value::String(x.to_string()),
-                    };
+                    *slot(&mut args, &path) = t.codec.number(x);
                     let g = Garbled {
                         what: format!("{} = {x}, out of range", path.join(".")),
                         body: t.encode(&args, t.codec),
