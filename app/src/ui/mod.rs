@@ -1,5 +1,6 @@
 //! Pages and components. Rendered on the server for the first paint, then hydrated.
 
+pub mod action;
 pub mod browser;
 pub mod components;
 pub mod layout;
@@ -42,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The signed-in user, loaded once per page load and shared by every component.
 #[derive(Clone, Copy)]
-pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>, resource::JsonBytes>);
+pub struct CurrentUser(pub resource::Loaded<Result<Option<Me>, AppError>>);
 
 impl CurrentUser {
     /// The signed-in user as known right now, without waiting: on the server from the request

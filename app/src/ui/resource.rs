@@ -1,34 +1,257 @@
-//! Resources (data a page loads through a server function, fetched on the server for the first
-//! paint and handed to the browser in the page) with one JSON decoder per type.
+//! Resources: the data a page loads through a server function, fetched on the server for the
+//! first paint and handed to the browser in the page.
 //!
-//! Leptos' default resource codec decodes with `serde_json::from_str` while server-function
-//! answers are decoded with `serde_json::from_slice`: the browser build then carries two copies
-//! of every answer type's decoder (a tenth of the WebAssembly). This codec writes the same JSON
-//! and reads it with `from_slice`, so both paths share one.
+//! Leptos compiles its whole resource machinery (the async task that refetches, hydration,
+//! Suspense bookkeeping) once per resource: per data type and per pair of closures. With three
+//! dozen resources that was a sixth of the WebAssembly. Here every resource is one Leptos
+//! resource type, [`Resource<Answer, AnswerCodec>`], built by one non-generic function; what
+//! stays per page is a boxed fetch and reading the typed value back ([`Loaded<T>`]).
+//!
+//! In the browser a value that came with the page is kept as its JSON until a page reads it, and
+//! is decoded with the same decoder the server function's answer uses (one decoder per type).
 
+use crate::model::AppError;
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
+use leptos::reactive::computed::AsyncDerivedFuture;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::future::Future;
+use std::any::Any;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 
-pub struct JsonBytes;
+/// What a page's data can be: loaded by a server function, carried in the page as JSON.
+pub trait Loadable: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// What a page shows if the data that came with it cannot be read (a browser still running
+    /// an older copy of the app against a newer server).
+    fn unreadable() -> Self;
+}
 
-impl<T: Serialize> Encoder<T> for JsonBytes {
-    type Error = serde_json::Error;
-    type Encoded = String;
-
-    fn encode(value: &T) -> Result<String, Self::Error> {
-        serde_json::to_string(value)
+impl<T> Loadable for Result<T, AppError>
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn unreadable() -> Self {
+        Err(AppError::Internal)
     }
 }
 
-impl<T: DeserializeOwned> Decoder<T> for JsonBytes {
-    type Error = serde_json::Error;
+impl<T> Loadable for Option<T>
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn unreadable() -> Self {
+        None
+    }
+}
+
+/// A loaded value of any page's data type.
+#[derive(Clone)]
+pub struct Answer {
+    value: Arc<dyn Any + Send + Sync>,
+    /// How the server writes the value into the page (only the server does).
+    #[cfg(feature = "ssr")]
+    to_json: fn(&(dyn Any + Send + Sync)) -> Option<String>,
+}
+
+/// A value as it came with the page: its JSON, decoded when a page first reads it.
+struct InPage {
+    json: String,
+    decoded: OnceLock<Arc<dyn Any + Send + Sync>>,
+}
+
+impl Answer {
+    pub(super) fn new<T: Loadable>(value: T) -> Self {
+        Answer {
+            value: Arc::new(value),
+            #[cfg(feature = "ssr")]
+            to_json: |v| {
+                v.downcast_ref::<T>()
+                    .and_then(|v| serde_json::to_string(v).ok())
+            },
+        }
+    }
+
+    pub(super) fn read<T: Loadable>(&self) -> T {
+        if let Some(v) = self.value.downcast_ref::<T>() {
+            return v.clone();
+        }
+        let Some(in_page) = self.value.downcast_ref::<InPage>() else {
+            return T::unreadable();
+        };
+        let decoded = in_page.decoded.get_or_init(|| {
+            Arc::new(
+                serde_json::from_slice::<T>(in_page.json.as_bytes())
+                    .unwrap_or_else(|_| T::unreadable()),
+            )
+        });
+        decoded
+            .downcast_ref::<T>()
+            .cloned()
+            .unwrap_or_else(T::unreadable)
+    }
+}
+
+/// How an [`Answer`] travels in the page.
+pub struct AnswerCodec;
+
+#[derive(Debug)]
+pub struct NotWritable;
+
+impl Encoder<Answer> for AnswerCodec {
+    type Error = NotWritable;
+    type Encoded = String;
+
+    fn encode(answer: &Answer) -> Result<String, NotWritable> {
+        #[cfg(feature = "ssr")]
+        return (answer.to_json)(answer.value.as_ref()).ok_or(NotWritable);
+        #[cfg(not(feature = "ssr"))]
+        {
+            let _ = answer;
+            Err(NotWritable)
+        }
+    }
+}
+
+impl Decoder<Answer> for AnswerCodec {
+    type Error = std::convert::Infallible;
     type Encoded = str;
 
-    fn decode(text: &str) -> Result<T, Self::Error> {
-        serde_json::from_slice(text.as_bytes())
+    fn decode(json: &str) -> Result<Answer, Self::Error> {
+        Ok(Answer {
+            value: Arc::new(InPage {
+                json: json.to_owned(),
+                decoded: OnceLock::new(),
+            }),
+            #[cfg(feature = "ssr")]
+            to_json: |_| None,
+        })
+    }
+}
+
+/// One load of a resource: the source value it was made for and how to fetch it. Two loads are
+/// the same (no refetch) when their sources are equal.
+#[derive(Clone)]
+pub struct Load(Arc<dyn Fetch>);
+
+trait Fetch: Send + Sync {
+    fn source(&self) -> &dyn Any;
+    fn same_source(&self, other: &dyn Any) -> bool;
+    fn start(&self) -> Pin<Box<dyn Future<Output = Answer> + Send>>;
+}
+
+struct Pending<S, F> {
+    source: S,
+    fetcher: Arc<F>,
+}
+
+impl<S, T, Fut, F> Fetch for Pending<S, F>
+where
+    S: PartialEq + Clone + Send + Sync + 'static,
+    T: Loadable,
+    Fut: Future<Output = T> + Send + 'static,
+    F: Fn(S) -> Fut + Send + Sync + 'static,
+{
+    fn source(&self) -> &dyn Any {
+        &self.source
+    }
+
+    fn same_source(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<S>() == Some(&self.source)
+    }
+
+    fn start(&self) -> Pin<Box<dyn Future<Output = Answer> + Send>> {
+        let fetch = (self.fetcher)(self.source.clone());
+        Box::pin(async move { Answer::new(fetch.await) })
+    }
+}
+
+impl PartialEq for Load {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_source(other.0.source())
+    }
+}
+
+/// The one Leptos resource type every page's data goes through.
+fn erased(
+    next: Arc<dyn Fn() -> Load + Send + Sync>,
+    blocking: bool,
+) -> Resource<Answer, AnswerCodec> {
+    Resource::new_with_options(move || next(), |load: Load| load.0.start(), blocking)
+}
+
+/// A page's data of type `T`: `.await` it inside `Suspend`, or `get()` it in a closure.
+pub struct Loaded<T> {
+    inner: Resource<Answer, AnswerCodec>,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Loaded<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Loaded<T> {}
+
+impl<T: Loadable> Loaded<T> {
+    /// The value, if loaded (reactive).
+    pub fn get(&self) -> Option<T> {
+        self.inner.get().map(|answer| answer.read())
+    }
+}
+
+impl<T: Loadable> IntoFuture for Loaded<T> {
+    type Output = T;
+    type IntoFuture = Reading<T>;
+
+    fn into_future(self) -> Reading<T> {
+        Reading {
+            inner: self.inner.into_future(),
+            of: PhantomData,
+        }
+    }
+}
+
+/// Waiting for a [`Loaded`] value (what `.await` on it gives).
+pub struct Reading<T> {
+    inner: AsyncDerivedFuture<Answer>,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T: Loadable> Future for Reading<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        Pin::new(&mut self.inner)
+            .poll(cx)
+            .map(|answer| answer.read())
+    }
+}
+
+fn loaded<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+    blocking: bool,
+) -> Loaded<T>
+where
+    S: PartialEq + Clone + Send + Sync + 'static,
+    T: Loadable,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let fetcher = Arc::new(fetcher);
+    let next = move || {
+        Load(Arc::new(Pending {
+            source: source(),
+            fetcher: Arc::clone(&fetcher),
+        }))
+    };
+    Loaded {
+        inner: erased(Arc::new(next), blocking),
+        of: PhantomData,
     }
 }
 
@@ -37,13 +260,13 @@ impl<T: DeserializeOwned> Decoder<T> for JsonBytes {
 pub fn resource<S, T, Fut>(
     source: impl Fn() -> S + Send + Sync + 'static,
     fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Resource<T, JsonBytes>
+) -> Loaded<T>
 where
     S: PartialEq + Clone + Send + Sync + 'static,
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Loadable,
     Fut: Future<Output = T> + Send + 'static,
 {
-    Resource::new_with_options(source, fetcher, false)
+    loaded(source, fetcher, false)
 }
 
 /// A resource the server waits for before sending any of the page (it decides the status code).
@@ -51,11 +274,11 @@ where
 pub fn blocking_resource<S, T, Fut>(
     source: impl Fn() -> S + Send + Sync + 'static,
     fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Resource<T, JsonBytes>
+) -> Loaded<T>
 where
     S: PartialEq + Clone + Send + Sync + 'static,
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Loadable,
     Fut: Future<Output = T> + Send + 'static,
 {
-    Resource::new_with_options(source, fetcher, true)
+    loaded(source, fetcher, true)
 }

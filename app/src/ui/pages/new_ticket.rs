@@ -6,6 +6,7 @@ use crate::api::kb::{suggest_articles, DeflectRequest};
 use crate::api::tickets::{find_requesters, RaiseTicket};
 use crate::model::ticket::{subject_from_problem, NewTicket};
 use crate::model::{Channel, Me, Priority, Urgency};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::{browser, use_current_user};
@@ -33,7 +34,7 @@ pub fn NewTicketPage() -> impl IntoView {
 #[component]
 fn NewTicketForm(me: Me) -> impl IntoView {
     let staff = me.role.works_tickets();
-    let raise = ServerAction::<RaiseTicket>::new();
+    let raise = ServerCall::<RaiseTicket>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(number)) = raise.value().get() {
@@ -67,7 +68,7 @@ fn NewTicketForm(me: Me) -> impl IntoView {
     let resolution = RwSignal::new(String::new());
     let requester = RwSignal::new(None::<(i64, String)>);
     let derived_subject = move || subject_from_problem(&problem.read());
-    let deflect = ServerAction::<DeflectRequest>::new();
+    let deflect = ServerCall::<DeflectRequest>::new();
 
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
@@ -195,7 +196,7 @@ fn NewTicketForm(me: Me) -> impl IntoView {
 #[component]
 fn Suggestions(
     problem: RwSignal<String>,
-    deflect: Option<ServerAction<DeflectRequest>>,
+    deflect: Option<ServerCall<DeflectRequest>>,
 ) -> impl IntoView {
     let settled = RwSignal::new(String::new());
     browser::debounce(problem, settled, 350);

@@ -4,6 +4,7 @@
 use crate::api::oncall::{get_roster, AckPage, AddOncallShift, RemoveOncallShift};
 use crate::model::shift::{RosterView, TeamRoster};
 use crate::model::time::{civil_from_days, DAY, HOUR, MINUTE};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::live::use_clock;
 use crate::ui::resource::resource;
@@ -27,8 +28,8 @@ fn day_label(day_start: i64) -> String {
 
 #[component]
 pub fn OnCallPage() -> impl IntoView {
-    let add = ServerAction::<AddOncallShift>::new();
-    let remove = ServerAction::<RemoveOncallShift>::new();
+    let add = ServerCall::<AddOncallShift>::new();
+    let remove = ServerCall::<RemoveOncallShift>::new();
     let clock = use_clock();
     let roster = resource(
         move || (add.version().get(), remove.version().get()),
@@ -61,8 +62,8 @@ pub fn OnCallPage() -> impl IntoView {
 #[component]
 fn Roster(
     view: RosterView,
-    add: ServerAction<AddOncallShift>,
-    remove: ServerAction<RemoveOncallShift>,
+    add: ServerCall<AddOncallShift>,
+    remove: ServerCall<RemoveOncallShift>,
 ) -> impl IntoView {
     let days: Vec<i64> = (0..7).map(|i| view.from + i * DAY).collect();
     view! {
@@ -74,8 +75,8 @@ fn Roster(
 fn TeamCalendar(
     team: TeamRoster,
     days: Vec<i64>,
-    add: ServerAction<AddOncallShift>,
-    remove: ServerAction<RemoveOncallShift>,
+    add: ServerCall<AddOncallShift>,
+    remove: ServerCall<RemoveOncallShift>,
 ) -> impl IntoView {
     let team_id = team.id;
     let editable = team.editable;
@@ -180,7 +181,7 @@ fn TeamCalendar(
 pub fn PageAckPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let ack = ServerAction::<AckPage>::new();
+    let ack = ServerCall::<AckPage>::new();
     view! {
         <Title text="Acknowledge page" />
         <main id="main" class="signin">

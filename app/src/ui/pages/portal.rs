@@ -7,6 +7,7 @@ use crate::model::portal::{portal_view_label, Decision, PortalFilter, Whose, POR
 use crate::model::queue::QueueRow;
 use crate::model::time::{format_ago, format_duration};
 use crate::model::{AppError, Status};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge};
 use crate::ui::live::{use_clock, use_live};
 use crate::ui::resource::resource;
@@ -28,7 +29,7 @@ pub fn PortalPage() -> impl IntoView {
                 .filter_map(|k| q.get_str(k).map(|v| (*k, v))),
         )
     });
-    let decide = ServerAction::<DecideApproval>::new();
+    let decide = ServerCall::<DecideApproval>::new();
     // held above the list: every live event redraws it, and what is being typed must survive
     let drafts: Drafts = RwSignal::new(HashMap::new());
     let live = use_live();
@@ -221,7 +222,7 @@ type Drafts = RwSignal<HashMap<i64, String>>;
 #[component]
 fn Approvals(
     rows: Vec<QueueRow>,
-    decide: ServerAction<DecideApproval>,
+    decide: ServerCall<DecideApproval>,
     drafts: Drafts,
     now: i64,
 ) -> impl IntoView {
@@ -238,7 +239,7 @@ fn Approvals(
 #[component]
 fn ApprovalItem(
     row: QueueRow,
-    decide: ServerAction<DecideApproval>,
+    decide: ServerCall<DecideApproval>,
     drafts: Drafts,
     now: i64,
 ) -> impl IntoView {

@@ -1,6 +1,7 @@
 //! "My preferences": what mail the desk sends you.
 
 use crate::api::profile::{get_mute, SetMute};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use leptos::either::Either;
@@ -9,7 +10,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let save = ServerAction::<SetMute>::new();
+    let save = ServerCall::<SetMute>::new();
     let mute = resource(move || save.version().get(), |_| get_mute());
     view! {
         <Title text="My preferences" />

@@ -8,6 +8,7 @@ use crate::model::queue::{
     QueueRow, StatusView,
 };
 use crate::model::{AppError, Priority};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{
     Ago, Countdown, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader, PriorityBadge,
     StatusBadge,
@@ -37,7 +38,7 @@ pub fn QueuePage() -> impl IntoView {
                 .filter_map(|k| q.get_str(k).map(|v| (*k, v))),
         )
     });
-    let claim = ServerAction::<ClaimTicket>::new();
+    let claim = ServerCall::<ClaimTicket>::new();
     let live = use_live();
     let clock = use_clock();
     let page = resource(
@@ -217,7 +218,7 @@ fn StatusTabs(filter: QueueFilter, counts: Option<QueueCounts>) -> impl IntoView
 fn QueueTable(
     page: QueuePage,
     filter: QueueFilter,
-    claim: ServerAction<ClaimTicket>,
+    claim: ServerCall<ClaimTicket>,
 ) -> impl IntoView {
     if page.rows.is_empty() {
         let hint = if filter == QueueFilter::default() {

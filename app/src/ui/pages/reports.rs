@@ -10,6 +10,7 @@ use crate::model::reports::{
 };
 use crate::model::time::{format_duration, format_utc};
 use crate::model::TicketNumber;
+use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -54,7 +55,7 @@ pub fn ReportsPage() -> impl IntoView {
     let report = resource(move || params.get(), get_desk_report);
     let cards = resource(move || week.get(), |week| get_scorecards(week, None));
     let groups = resource(|| (), |_| get_recurring_problems());
-    let record = ServerAction::<RecordProblem>::new();
+    let record = ServerCall::<RecordProblem>::new();
     // a new record shows up in the list as soon as it is written
     let records = resource(move || record.version().get(), |_| get_problems());
     view! {
@@ -401,7 +402,7 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
 #[component]
 fn RecurringProblems(
     groups: Vec<ProblemGroup>,
-    record: ServerAction<RecordProblem>,
+    record: ServerCall<RecordProblem>,
     may_record: bool,
 ) -> impl IntoView {
     view! {
@@ -465,7 +466,7 @@ fn RecordForm(
     index: usize,
     title: String,
     tickets: Vec<TicketNumber>,
-    record: ServerAction<RecordProblem>,
+    record: ServerCall<RecordProblem>,
 ) -> impl IntoView {
     let title = RwSignal::new(title);
     let note = RwSignal::new(String::new());

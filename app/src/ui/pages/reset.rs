@@ -3,6 +3,7 @@
 use crate::api::admin::{get_reset_info, ResetPassword};
 use crate::model::user::validate_new_password;
 use crate::model::AppError;
+use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -42,7 +43,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 
 #[component]
 fn ResetForm(token: String, name: String, email: String) -> impl IntoView {
-    let reset = ServerAction::<ResetPassword>::new();
+    let reset = ServerCall::<ResetPassword>::new();
     let password = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let submit = move |e: leptos::ev::SubmitEvent| {

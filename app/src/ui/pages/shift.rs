@@ -7,6 +7,7 @@ use crate::model::queue::QueueRow;
 use crate::model::shift::ShiftView;
 use crate::model::time::format_utc;
 use crate::model::{AppError, UserRef};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{
     Ago, EmptyState, ErrorNotice, Loading, PageHeader, PriorityBadge, StatusBadge,
 };
@@ -18,11 +19,11 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ShiftPage() -> impl IntoView {
-    let start = ServerAction::<StartShift>::new();
-    let end = ServerAction::<EndShift>::new();
-    let resolve = ServerAction::<ResolveTicket>::new();
-    let escalate = ServerAction::<ChangeTicketTier>::new();
-    let hand_over = ServerAction::<HandOverTicket>::new();
+    let start = ServerCall::<StartShift>::new();
+    let end = ServerCall::<EndShift>::new();
+    let resolve = ServerCall::<ResolveTicket>::new();
+    let escalate = ServerCall::<ChangeTicketTier>::new();
+    let hand_over = ServerCall::<HandOverTicket>::new();
     let clock = use_clock();
     let shift = resource(
         move || {
@@ -82,16 +83,16 @@ pub fn ShiftPage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct RowActions {
-    resolve: ServerAction<ResolveTicket>,
-    escalate: ServerAction<ChangeTicketTier>,
-    hand_over: ServerAction<HandOverTicket>,
+    resolve: ServerCall<ResolveTicket>,
+    escalate: ServerCall<ChangeTicketTier>,
+    hand_over: ServerCall<HandOverTicket>,
 }
 
 #[component]
 fn ShiftScreen(
     view: ShiftView,
-    start: ServerAction<StartShift>,
-    end: ServerAction<EndShift>,
+    start: ServerCall<StartShift>,
+    end: ServerCall<EndShift>,
     actions: RowActions,
 ) -> impl IntoView {
     let open_count = view.open.len();

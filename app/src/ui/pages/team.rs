@@ -2,6 +2,7 @@
 
 use crate::api::admin::{get_team_roster, SetTeamMember};
 use crate::model::admin::MyTeam;
+use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let change = ServerAction::<SetTeamMember>::new();
+    let change = ServerCall::<SetTeamMember>::new();
     let roster = resource(move || change.version().get(), |_| get_team_roster());
     view! {
         <Title text="My team" />
@@ -27,7 +28,7 @@ pub fn TeamPage() -> impl IntoView {
 }
 
 #[component]
-fn Roster(roster: MyTeam, change: ServerAction<SetTeamMember>) -> impl IntoView {
+fn Roster(roster: MyTeam, change: ServerCall<SetTeamMember>) -> impl IntoView {
     let MyTeam { team, candidates } = roster;
     let team_id = team.id;
     let serves = if team.orgs.is_empty() {

@@ -5,6 +5,7 @@ use super::AdminNav;
 use crate::api::admin::{list_canned, list_categories, SaveCanned, SaveCategory};
 use crate::model::admin::{CannedDraft, CategoryDraft};
 use crate::model::{AppError, Priority};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminCategoriesPage() -> impl IntoView {
-    let save = ServerAction::<SaveCategory>::new();
+    let save = ServerCall::<SaveCategory>::new();
     let rows = resource(move || save.version().get(), |_| list_categories());
     let editing = RwSignal::new(None::<i64>);
     let name = RwSignal::new(String::new());
@@ -116,7 +117,7 @@ pub fn AdminCategoriesPage() -> impl IntoView {
 
 #[component]
 pub fn AdminCannedPage() -> impl IntoView {
-    let save = ServerAction::<SaveCanned>::new();
+    let save = ServerCall::<SaveCanned>::new();
     let rows = resource(move || save.version().get(), |_| list_canned());
     let editing = RwSignal::new(None::<i64>);
     let title = RwSignal::new(String::new());

@@ -7,6 +7,7 @@ use crate::model::admin::{
 };
 use crate::model::sla::Target;
 use crate::model::AppError;
+use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -122,8 +123,8 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
     let new_day_name = RwSignal::new(String::new());
     let holiday_error = RwSignal::new(None::<String>);
 
-    let save = ServerAction::<SaveOrg>::new();
-    let toggle = ServerAction::<SetOrgActive>::new();
+    let save = ServerCall::<SaveOrg>::new();
+    let toggle = ServerCall::<SetOrgActive>::new();
     let saved = RwSignal::new(false);
     let navigate = use_navigate();
     Effect::new(move |_| {

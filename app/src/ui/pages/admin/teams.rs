@@ -4,6 +4,7 @@ use super::{opt_id, AdminNav};
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
 use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
+use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -115,7 +116,7 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
             .map(|t| t.orgs.iter().map(|o| o.id).collect::<Vec<_>>())
             .unwrap_or_default(),
     );
-    let save = ServerAction::<SaveTeam>::new();
+    let save = ServerCall::<SaveTeam>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {

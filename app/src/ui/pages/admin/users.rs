@@ -11,6 +11,7 @@ use crate::model::admin::{
 };
 use crate::model::time::format_utc;
 use crate::model::{AppError, Role};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::{browser, set_http_status};
@@ -176,10 +177,10 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
     let phone = RwSignal::new(d.phone);
     let current_role = move || role.get().parse::<Role>().unwrap_or(Role::Client);
 
-    let create = ServerAction::<CreateUser>::new();
-    let update = ServerAction::<UpdateUser>::new();
-    let toggle = ServerAction::<SetUserActive>::new();
-    let link = ServerAction::<MakePasswordLink>::new();
+    let create = ServerCall::<CreateUser>::new();
+    let update = ServerCall::<UpdateUser>::new();
+    let toggle = ServerCall::<SetUserActive>::new();
+    let link = ServerCall::<MakePasswordLink>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let saved = RwSignal::new(false);
     Effect::new(move |_| {
@@ -367,8 +368,8 @@ pub fn AdminImportPage() -> impl IntoView {
     let choices = resource(|| (), |_| get_admin_choices());
     let org = RwSignal::new(String::new());
     let csv = RwSignal::new(String::new());
-    let preview = ServerAction::<PreviewImport>::new();
-    let import = ServerAction::<ImportUsers>::new();
+    let preview = ServerCall::<PreviewImport>::new();
+    let import = ServerCall::<ImportUsers>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let check = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();

@@ -4,6 +4,7 @@
 use crate::api::kb::{get_article, VoteArticle};
 use crate::model::kb::{ArticleView, Visibility};
 use crate::model::AppError;
+use crate::ui::action::ServerCall;
 use crate::ui::components::{Ago, ErrorNotice, Loading};
 use crate::ui::live::use_clock;
 use crate::ui::resource::resource;
@@ -21,7 +22,7 @@ pub fn ArticlePage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     });
-    let vote = ServerAction::<VoteArticle>::new();
+    let vote = ServerCall::<VoteArticle>::new();
     let clock = use_clock();
     let article = resource(
         move || (id.get(), vote.version().get()),
@@ -58,7 +59,7 @@ pub fn ArticlePage() -> impl IntoView {
 }
 
 #[component]
-fn Article(a: ArticleView, vote: ServerAction<VoteArticle>) -> impl IntoView {
+fn Article(a: ArticleView, vote: ServerCall<VoteArticle>) -> impl IntoView {
     let id = a.id;
     let now = a.now;
     let audience = match a.visibility {

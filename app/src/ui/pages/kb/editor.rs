@@ -4,6 +4,7 @@
 use crate::api::kb::{article_draft_from_ticket, get_article_to_edit, SaveArticle};
 use crate::model::kb::{ArticleDraft, Visibility};
 use crate::model::{AppError, TicketNumber};
+use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -74,7 +75,7 @@ pub fn ArticleEditorPage() -> impl IntoView {
 
 #[component]
 fn Editor(editing: Option<(i64, i64)>, draft: ArticleDraft) -> impl IntoView {
-    let save = ServerAction::<SaveArticle>::new();
+    let save = ServerCall::<SaveArticle>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = save.value().get() {

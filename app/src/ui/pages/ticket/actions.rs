@@ -10,36 +10,37 @@ use crate::api::tickets::{
 use crate::model::portal::{Decision, Rating};
 use crate::model::ticket_detail::TicketView;
 use crate::model::{AppError, PendingReason, Priority};
+use crate::ui::action::ServerCall;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 /// Every action of the ticket page, created once per page so they outlive each reload.
 #[derive(Clone, Copy)]
 pub struct TicketActionSet {
-    pub claim: ServerAction<ClaimTicket>,
-    pub assign: ServerAction<AssignTicket>,
-    pub hand_off: ServerAction<HandOverTicket>,
-    pub tier: ServerAction<ChangeTicketTier>,
-    pub reply: ServerAction<ReplyTicket>,
-    pub note: ServerAction<AddTicketNote>,
-    pub priority: ServerAction<SetTicketPriority>,
-    pub category: ServerAction<SetTicketCategory>,
-    pub flags: ServerAction<SetTicketFlags>,
-    pub pending: ServerAction<SetTicketPending>,
-    pub resume: ServerAction<ResumeTicket>,
-    pub resolve: ServerAction<ResolveTicket>,
-    pub close: ServerAction<CloseTicket>,
-    pub reopen: ServerAction<ReopenTicket>,
-    pub ack_page: ServerAction<AckTicketPages>,
-    pub decide: ServerAction<DecideApproval>,
-    pub rate: ServerAction<RateTicket>,
+    pub claim: ServerCall<ClaimTicket>,
+    pub assign: ServerCall<AssignTicket>,
+    pub hand_off: ServerCall<HandOverTicket>,
+    pub tier: ServerCall<ChangeTicketTier>,
+    pub reply: ServerCall<ReplyTicket>,
+    pub note: ServerCall<AddTicketNote>,
+    pub priority: ServerCall<SetTicketPriority>,
+    pub category: ServerCall<SetTicketCategory>,
+    pub flags: ServerCall<SetTicketFlags>,
+    pub pending: ServerCall<SetTicketPending>,
+    pub resume: ServerCall<ResumeTicket>,
+    pub resolve: ServerCall<ResolveTicket>,
+    pub close: ServerCall<CloseTicket>,
+    pub reopen: ServerCall<ReopenTicket>,
+    pub ack_page: ServerCall<AckTicketPages>,
+    pub decide: ServerCall<DecideApproval>,
+    pub rate: ServerCall<RateTicket>,
     /// Reloads the ticket (after a change made outside these actions, e.g. an upload).
     pub refresh: RwSignal<u32>,
 }
 
 /// After an action: reload the ticket; on a refusal, say why (and reload too if the page was
 /// stale, so it shows what changed).
-fn on_done<S>(action: ServerAction<S>, refresh: RwSignal<u32>, notice: RwSignal<Option<AppError>>)
+fn on_done<S>(action: ServerCall<S>, refresh: RwSignal<u32>, notice: RwSignal<Option<AppError>>)
 where
     S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
@@ -65,23 +66,23 @@ where
 impl TicketActionSet {
     pub fn new(refresh: RwSignal<u32>, notice: RwSignal<Option<AppError>>) -> Self {
         let set = TicketActionSet {
-            claim: ServerAction::new(),
-            assign: ServerAction::new(),
-            hand_off: ServerAction::new(),
-            tier: ServerAction::new(),
-            reply: ServerAction::new(),
-            note: ServerAction::new(),
-            priority: ServerAction::new(),
-            category: ServerAction::new(),
-            flags: ServerAction::new(),
-            pending: ServerAction::new(),
-            resume: ServerAction::new(),
-            resolve: ServerAction::new(),
-            close: ServerAction::new(),
-            reopen: ServerAction::new(),
-            ack_page: ServerAction::new(),
-            decide: ServerAction::new(),
-            rate: ServerAction::new(),
+            claim: ServerCall::new(),
+            assign: ServerCall::new(),
+            hand_off: ServerCall::new(),
+            tier: ServerCall::new(),
+            reply: ServerCall::new(),
+            note: ServerCall::new(),
+            priority: ServerCall::new(),
+            category: ServerCall::new(),
+            flags: ServerCall::new(),
+            pending: ServerCall::new(),
+            resume: ServerCall::new(),
+            resolve: ServerCall::new(),
+            close: ServerCall::new(),
+            reopen: ServerCall::new(),
+            ack_page: ServerCall::new(),
+            decide: ServerCall::new(),
+            rate: ServerCall::new(),
             refresh,
         };
         on_done(set.claim, refresh, notice);
