@@ -7,8 +7,8 @@
 //! resource type, [`Resource<Answer, AnswerCodec>`], built by one non-generic function; what
 //! stays per page is a boxed fetch and reading the typed value back ([`Loaded<T>`]).
 //!
-//! In the browser a value that came with the page is kept as its JSON until a page reads it, and
-//! is decoded with the same decoder the server function's answer uses (one decoder per type).
+//! In the browser a value that came with the page is kept as text until a page reads it (see
+//! [`Loadable`]).
 
 use crate::model::AppError;
 use codee::{Decoder, Encoder};
@@ -20,22 +20,45 @@ use std::any::Any;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-/// What a page's data can be: loaded by a server function, carried in the page as JSON.
-pub trait Loadable: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
-    /// What a page shows if the data that came with it cannot be read (a browser still running
-    /// an older copy of the app against a newer server).
-    fn unreadable() -> Self;
+/// What a page's data can be: loaded by a server function, carried in the page as text.
+///
+/// In the page, a value is written as the JSON of what the server function answered, behind a
+/// one-letter tag, so that the browser reads it with the decoder it already has for that
+/// server function's answers, not a second one for the `Result` or `Option` around it.
+pub trait Loadable: Clone + Send + Sync + 'static {
+    #[cfg(feature = "ssr")]
+    fn to_page(&self) -> Option<String>;
+
+    /// Reads what `to_page` wrote; whatever cannot be read (a browser still running an older
+    /// copy of the app against a newer server) gives an error or nothing, never a panic.
+    fn from_page(text: &[u8]) -> Self;
 }
 
 impl<T> Loadable for Result<T, AppError>
 where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
 {
-    fn unreadable() -> Self {
-        Err(AppError::Internal)
+    #[cfg(feature = "ssr")]
+    fn to_page(&self) -> Option<String> {
+        match self {
+            Ok(value) => serde_json::to_string(value)
+                .ok()
+                .map(|json| format!("o{json}")),
+            Err(error) => serde_json::to_string(error)
+                .ok()
+                .map(|json| format!("e{json}")),
+        }
+    }
+
+    fn from_page(text: &[u8]) -> Self {
+        match text.split_first() {
+            Some((b'o', json)) => serde_json::from_slice(json).map_err(|_| AppError::Internal),
+            Some((b'e', json)) => Err(serde_json::from_slice(json).unwrap_or(AppError::Internal)),
+            _ => Err(AppError::Internal),
+        }
     }
 }
 
@@ -43,8 +66,21 @@ impl<T> Loadable for Option<T>
 where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
 {
-    fn unreadable() -> Self {
-        None
+    #[cfg(feature = "ssr")]
+    fn to_page(&self) -> Option<String> {
+        match self {
+            Some(value) => serde_json::to_string(value)
+                .ok()
+                .map(|json| format!("s{json}")),
+            None => Some("n".to_owned()),
+        }
+    }
+
+    fn from_page(text: &[u8]) -> Self {
+        match text.split_first() {
+            Some((b's', json)) => serde_json::from_slice(json).ok(),
+            _ => None,
+        }
     }
 }
 
@@ -54,44 +90,29 @@ pub struct Answer {
     value: Arc<dyn Any + Send + Sync>,
     /// How the server writes the value into the page (only the server does).
     #[cfg(feature = "ssr")]
-    to_json: fn(&(dyn Any + Send + Sync)) -> Option<String>,
+    to_page: fn(&(dyn Any + Send + Sync)) -> Option<String>,
 }
 
-/// A value as it came with the page: its JSON, decoded when a page first reads it.
-struct InPage {
-    json: String,
-    decoded: OnceLock<Arc<dyn Any + Send + Sync>>,
-}
+/// A value as it came with the page, read when a page reads it.
+struct InPage(String);
 
 impl Answer {
     pub(super) fn new<T: Loadable>(value: T) -> Self {
         Answer {
             value: Arc::new(value),
             #[cfg(feature = "ssr")]
-            to_json: |v| {
-                v.downcast_ref::<T>()
-                    .and_then(|v| serde_json::to_string(v).ok())
-            },
+            to_page: |v| v.downcast_ref::<T>().and_then(T::to_page),
         }
     }
 
     pub(super) fn read<T: Loadable>(&self) -> T {
-        if let Some(v) = self.value.downcast_ref::<T>() {
-            return v.clone();
+        match self.value.downcast_ref::<T>() {
+            Some(value) => value.clone(),
+            None => {
+                let text = self.value.downcast_ref::<InPage>().map(|p| p.0.as_bytes());
+                T::from_page(text.unwrap_or_default())
+            }
         }
-        let Some(in_page) = self.value.downcast_ref::<InPage>() else {
-            return T::unreadable();
-        };
-        let decoded = in_page.decoded.get_or_init(|| {
-            Arc::new(
-                serde_json::from_slice::<T>(in_page.json.as_bytes())
-                    .unwrap_or_else(|_| T::unreadable()),
-            )
-        });
-        decoded
-            .downcast_ref::<T>()
-            .cloned()
-            .unwrap_or_else(T::unreadable)
     }
 }
 
@@ -107,7 +128,7 @@ impl Encoder<Answer> for AnswerCodec {
 
     fn encode(answer: &Answer) -> Result<String, NotWritable> {
         #[cfg(feature = "ssr")]
-        return (answer.to_json)(answer.value.as_ref()).ok_or(NotWritable);
+        return (answer.to_page)(answer.value.as_ref()).ok_or(NotWritable);
         #[cfg(not(feature = "ssr"))]
         {
             let _ = answer;
@@ -120,14 +141,11 @@ impl Decoder<Answer> for AnswerCodec {
     type Error = std::convert::Infallible;
     type Encoded = str;
 
-    fn decode(json: &str) -> Result<Answer, Self::Error> {
+    fn decode(text: &str) -> Result<Answer, Self::Error> {
         Ok(Answer {
-            value: Arc::new(InPage {
-                json: json.to_owned(),
-                decoded: OnceLock::new(),
-            }),
+            value: Arc::new(InPage(text.to_owned())),
             #[cfg(feature = "ssr")]
-            to_json: |_| None,
+            to_page: |_| None,
         })
     }
 }
