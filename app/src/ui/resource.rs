@@ -300,3 +300,62 @@ where
 {
     loaded(source, fetcher, true)
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn through_page<T: Loadable>(value: T) -> T {
+        let text = AnswerCodec::encode(&Answer::new(value)).expect("writable");
+        let Ok(answer) = AnswerCodec::decode(&text);
+        answer.read()
+    }
+
+    #[test]
+    fn answers_survive_the_page() {
+        assert_eq!(
+            through_page::<Result<Vec<u32>, AppError>>(Ok(vec![1, 2])),
+            Ok(vec![1, 2])
+        );
+        let refused = AppError::Forbidden("Not yours.".into());
+        assert_eq!(
+            through_page::<Result<u32, AppError>>(Err(refused.clone())),
+            Err(refused)
+        );
+        assert_eq!(through_page(Some("x".to_string())), Some("x".to_string()));
+        assert_eq!(through_page::<Option<String>>(None), None);
+    }
+
+    #[test]
+    fn a_loaded_value_is_read_without_the_page() {
+        let answer = Answer::new::<Result<u32, AppError>>(Ok(7));
+        assert_eq!(answer.read::<Result<u32, AppError>>(), Ok(7));
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_an_error_or_nothing_never_a_panic() {
+        for text in ["", "o", "o{", "e\"x\"", "x1", "o\"text\""] {
+            let Ok(answer) = AnswerCodec::decode(text);
+            assert_eq!(
+                answer.read::<Result<u32, AppError>>(),
+                Err(AppError::Internal),
+                "{text:?}"
+            );
+            assert_eq!(answer.read::<Option<u32>>(), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn equal_sources_are_the_same_load() {
+        let fetch = Arc::new(|n: u32| async move { Some(n) });
+        let load = |source: u32| {
+            Load(Arc::new(Pending {
+                source,
+                fetcher: Arc::clone(&fetch),
+            }))
+        };
+        let (first, again, other) = (load(1), load(1), load(2));
+        assert!(first == again);
+        assert!(first != other);
+    }
+}
