@@ -103,6 +103,8 @@ test("the queue works from the keyboard and its filters live in the URL", async 
   await signIn(page, LOGINS.analyst, /\/queue$/);
   const rows = page.locator("table.queue tbody tr");
   await expect(rows.first()).toBeVisible();
+  // the rows are there from the server's first paint; the keys work once the app has hydrated
+  await waitForHydration(page);
   await page.keyboard.press("j");
   await expect(rows.nth(1)).toHaveClass(/selected/);
   await page.keyboard.press("k");
