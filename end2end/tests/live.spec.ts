@@ -40,6 +40,26 @@ test("a new ticket appears in the analyst's queue without a reload", async ({ br
   await expect(ana.locator("table.queue tbody tr").first()).toContainText(number, { timeout: 2000 });
 });
 
+test("the keyboard selection stays on its ticket when the queue refreshes", async ({ browser }) => {
+  const word = `Wombat${Date.now()}`;
+  const jo = await as(browser, LOGINS.client);
+  await raiseAsJo(jo, `${word} laptop will not charge`);
+  await raiseAsJo(jo, `${word} dock shows no screen`);
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto(`/queue?q=${word}`);
+  await waitForHydration(ana);
+  const rows = ana.locator("table.queue tbody tr");
+  await expect(rows).toHaveCount(2);
+  await ana.keyboard.press("j");
+  await expect(rows.nth(1)).toHaveClass(/selected/);
+  const chosen = await rows.nth(1).getAttribute("data-number");
+
+  await raiseAsJo(jo, `${word} mouse double-clicks`);
+  await expect(rows).toHaveCount(3, { timeout: 2000 });
+  await expect(ana.locator(`table.queue tbody tr[data-number="${chosen}"]`)).toHaveClass(/selected/);
+  await expect(ana.locator("table.queue tbody tr.selected")).toHaveCount(1);
+});
+
 test("countdowns tick every second and a pending ticket shows its clock paused", async ({ browser }) => {
   const jo = await as(browser, LOGINS.client);
   const number = await raiseAsJo(jo, "Projector in room 4 shows no picture");

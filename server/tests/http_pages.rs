@@ -11,7 +11,11 @@ async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Stri
         .await
         .unwrap_or_else(|_| panic!("{path} did not render within 10 s"));
     let status = res.status().as_u16();
-    (status, res.text().await.unwrap_or_default())
+    let body = res
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: the body did not arrive: {e}"));
+    (status, body)
 }
 
 async fn first_ticket_of(app: &TestApp, org_code: &str) -> i64 {
@@ -64,7 +68,11 @@ async fn bad_queue_filters_in_the_url_get_a_400_page() {
     ] {
         let (status, html) = page(&app, &ana, bad).await;
         assert_eq!(status, 400, "{bad}");
-        assert!(html.contains("These filters do not work"), "{bad}");
+        assert!(
+            html.contains("These filters do not work"),
+            "{bad}: {}",
+            html.split("<main").nth(1).unwrap_or(&html)
+        );
     }
     let (status, _) = page(&app, &ana, "/queue?client=ZZZ").await;
     assert_eq!(status, 422);

@@ -23,17 +23,20 @@ pub fn mark_hydrated() {
     }
 }
 
-/// A key the queue acts on.
+/// A key the queue acts on, with the row it applies to.
 pub enum QueueKey {
+    /// j/k moved the selection to this row.
+    Select,
     Open,
     Claim,
 }
 
 /// The queue's keyboard: j/k move the selection (and focus) between rows, Enter opens the
-/// selected ticket, c claims it. Keys typed into fields are left alone.
+/// selected ticket, c claims it. Keys typed into fields are left alone. `current` says which row
+/// is selected now; the page keeps the selection, so that it survives the queue refreshing.
 pub fn queue_keys(
-    selected: leptos::prelude::RwSignal<usize>,
     rows: usize,
+    current: impl Fn() -> usize + 'static,
     on_key: impl Fn(QueueKey, usize) + 'static,
 ) {
     #[cfg(feature = "hydrate")]
@@ -72,20 +75,10 @@ pub fn queue_keys(
                 if typing {
                     return;
                 }
-                let current = selected.get_untracked().min(rows - 1);
-                match e.key().as_str() {
-                    "j" => {
-                        let next = (current + 1).min(rows - 1);
-                        selected.set(next);
-                        focus_row(next);
-                        e.prevent_default();
-                    }
-                    "k" => {
-                        let next = current.saturating_sub(1);
-                        selected.set(next);
-                        focus_row(next);
-                        e.prevent_default();
-                    }
+                let current = current().min(rows - 1);
+                let moved = match e.key().as_str() {
+                    "j" => Some((current + 1).min(rows - 1)),
+                    "k" => Some(current.saturating_sub(1)),
                     "Enter" => {
                         // a focused link opens itself; otherwise open the selected row
                         let on_link = e
@@ -95,15 +88,24 @@ pub fn queue_keys(
                         if !on_link {
                             on_key(QueueKey::Open, current);
                         }
+                        None
                     }
-                    "c" => on_key(QueueKey::Claim, current),
-                    _ => {}
+                    "c" => {
+                        on_key(QueueKey::Claim, current);
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(next) = moved {
+                    on_key(QueueKey::Select, next);
+                    focus_row(next);
+                    e.prevent_default();
                 }
             });
         on_cleanup(move || listener.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (selected, rows, on_key);
+    let _ = (rows, current, on_key);
 }
 
 /// The browser's clock in unix seconds (`None` on the server).

@@ -7,7 +7,7 @@ use crate::model::queue::{
     format_count, AssigneeFilter, Choice, FlagFilter, QueueCounts, QueueFilter, QueuePage,
     QueueRow, StatusView,
 };
-use crate::model::{AppError, Priority};
+use crate::model::{AppError, Priority, Status, TicketNumber};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{
     Ago, Countdown, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader, PriorityBadge,
@@ -39,6 +39,9 @@ pub fn QueuePage() -> impl IntoView {
         )
     });
     let claim = ServerCall::<ClaimTicket>::new();
+    // the ticket the keyboard is on, kept here so that a refresh (a claim, a live event) does
+    // not move the analyst back to the top
+    let selected = RwSignal::new(None::<i64>);
     let live = use_live();
     let clock = use_clock();
     let page = resource(
@@ -89,7 +92,7 @@ pub fn QueuePage() -> impl IntoView {
                     Ok(p) => view! {
                         <StatusTabs filter=f.clone() counts />
                         <FilterBar filter=f.clone() clients=p.clients.clone() teams=p.teams.clone() />
-                        <QueueTable page=p filter=f claim />
+                        <QueueTable page=p filter=f claim selected />
                     }
                     .into_any(),
                     Err(e) => {
@@ -219,6 +222,7 @@ fn QueueTable(
     page: QueuePage,
     filter: QueueFilter,
     claim: ServerCall<ClaimTicket>,
+    selected: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     if page.rows.is_empty() {
         let hint = if filter == QueueFilter::default() {
@@ -229,36 +233,39 @@ fn QueueTable(
         return Either::Left(view! { <EmptyState title="No tickets here" hint=hint /> });
     }
     let now = page.now;
-    let selected = RwSignal::new(0usize);
-    let rows: Vec<QueueRow> = page.rows.clone();
-    let numbers: Vec<(String, Option<(i64, i64)>)> = rows
+    let rows: Vec<QueueRow> = page.rows;
+    let keyed: Vec<(i64, Option<i64>)> = rows
         .iter()
-        .map(|r| {
-            let claimable = r.assignee.is_none()
-                && r.status.is_active()
-                && r.status != crate::model::Status::Pending;
-            (
-                r.number.to_string(),
-                claimable.then_some((r.number.0, r.version)),
-            )
-        })
+        .map(|r| (r.number.0, is_claimable(r).then_some(r.version)))
         .collect();
-    browser::queue_keys(selected, numbers.len(), move |key, index| {
-        let Some((number, claimable)) = numbers.get(index) else {
-            return;
-        };
-        match key {
-            browser::QueueKey::Open => browser::load_page(&format!("/tickets/{number}")),
-            browser::QueueKey::Claim => {
-                if let Some((number, version)) = claimable {
-                    claim.dispatch(ClaimTicket {
-                        number: *number,
-                        version: *version,
-                    });
+    let numbers: Vec<i64> = keyed.iter().map(|(n, _)| *n).collect();
+    // the selected ticket's row; the first row when it has left this page
+    let current = Memo::new(move |_| {
+        selected
+            .get()
+            .and_then(|n| numbers.iter().position(|m| *m == n))
+            .unwrap_or(0)
+    });
+    browser::queue_keys(
+        keyed.len(),
+        move || current.get_untracked(),
+        move |key, index| {
+            let Some(&(number, claimable)) = keyed.get(index) else {
+                return;
+            };
+            match key {
+                browser::QueueKey::Select => selected.set(Some(number)),
+                browser::QueueKey::Open => {
+                    browser::load_page(&format!("/tickets/{}", TicketNumber(number)))
+                }
+                browser::QueueKey::Claim => {
+                    if let Some(version) = claimable {
+                        claim.dispatch(ClaimTicket { number, version });
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     let first_page = filter
         .after
         .is_some()
@@ -291,10 +298,10 @@ fn QueueTable(
                 </thead>
                 <tbody>
                     {rows.into_iter().enumerate().map(|(i, r)| {
-                        let claimable = r.assignee.is_none() && r.status.is_active() && r.status != crate::model::Status::Pending;
+                        let claimable = is_claimable(&r);
                         let (number, version) = (r.number.0, r.version);
                         view! {
-                            <tr class:selected=move || selected.get() == i class:handed-over=r.handoff_note.is_some() aria-selected=move || (selected.get() == i).to_string() data-number=r.number.to_string()>
+                            <tr class:selected=move || current.get() == i class:handed-over=r.handoff_note.is_some() aria-selected=move || (current.get() == i).to_string() data-number=r.number.to_string()>
                                 <td class="ticket-cell">
                                     <A href=format!("/tickets/{}", r.number)>
                                         <span class="ticket-number">{r.number.to_string()}</span>
@@ -338,4 +345,9 @@ fn QueueTable(
             {next_page.map(|href| view! { <a class="btn" href=href>"Next page →"</a> })}
         </nav>
     })
+}
+
+/// Whether the queue offers to claim this row: nobody has it and its clock is running.
+fn is_claimable(row: &QueueRow) -> bool {
+    row.assignee.is_none() && row.status.is_active() && row.status != Status::Pending
 }
