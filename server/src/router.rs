@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -23,8 +24,17 @@ use tower_http::trace::TraceLayer;
 /// a larger body with a 500 instead.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The app's routes, listed once per process. Leptos lists them by rendering the app with every
+/// resource's loading switched off, and that switch is one flag for the whole process: a page
+/// rendered meanwhile (by another server in the same process, as the tests run them) would wait
+/// for its data forever.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     // uploads carry a whole file: their own limit (twice the largest file, so that an oversized
     // file still gets a message in words from the handler), the same session and checks
