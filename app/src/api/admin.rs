@@ -9,31 +9,31 @@ use crate::model::admin::{
 };
 use crate::model::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
+use super::wire::{Form, JsonArgs};
 #[cfg(feature = "ssr")]
 use crate::backend::{admin, request};
 
-#[server(prefix = "/api", endpoint = "admin/choices")]
+#[server(prefix = "/api", endpoint = "admin/choices", protocol = Form)]
 pub async fn get_admin_choices() -> Result<AdminChoices, AppError> {
     let actor = request::actor()?;
     admin::choices(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/orgs")]
+#[server(prefix = "/api", endpoint = "admin/orgs", protocol = Form)]
 pub async fn list_orgs() -> Result<Vec<OrgRow>, AppError> {
     let actor = request::actor()?;
     admin::list_orgs(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/org")]
+#[server(prefix = "/api", endpoint = "admin/org", protocol = Form)]
 pub async fn get_org(id: i64) -> Result<OrgEdit, AppError> {
     let actor = request::actor()?;
     admin::org(&request::state()?, &actor, id).await
 }
 
 /// Creates an organization (no `id`) or changes one; returns its id.
-#[server(prefix = "/api", endpoint = "admin/save_org", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/save_org", protocol = JsonArgs)]
 pub async fn save_org(id: Option<i64>, draft: OrgDraft) -> Result<i64, AppError> {
     let actor = request::actor()?;
     let state = request::state()?;
@@ -45,137 +45,137 @@ pub async fn save_org(id: Option<i64>, draft: OrgDraft) -> Result<i64, AppError>
     }
 }
 
-#[server(prefix = "/api", endpoint = "admin/set_org_active")]
+#[server(prefix = "/api", endpoint = "admin/set_org_active", protocol = Form)]
 pub async fn set_org_active(id: i64, active: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_org_active(&request::state()?, &actor, id, active).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/users", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/users", protocol = JsonArgs)]
 pub async fn list_users(filter: UserFilter) -> Result<Vec<UserRow>, AppError> {
     let actor = request::actor()?;
     admin::list_users(&request::state()?, &actor, &filter).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/user")]
+#[server(prefix = "/api", endpoint = "admin/user", protocol = Form)]
 pub async fn get_user(id: i64) -> Result<UserEdit, AppError> {
     let actor = request::actor()?;
     admin::user(&request::state()?, &actor, id).await
 }
 
 /// Creates an account and returns the one-time link with which its owner sets a password.
-#[server(prefix = "/api", endpoint = "admin/create_user", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/create_user", protocol = JsonArgs)]
 pub async fn create_user(draft: UserDraft) -> Result<PasswordLink, AppError> {
     let actor = request::actor()?;
     admin::create_user(&request::state()?, &actor, &draft).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/update_user", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/update_user", protocol = JsonArgs)]
 pub async fn update_user(id: i64, draft: UserDraft) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::update_user(&request::state()?, &actor, id, &draft).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/set_user_active")]
+#[server(prefix = "/api", endpoint = "admin/set_user_active", protocol = Form)]
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_user_active(&request::state()?, &actor, id, active).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/password_link")]
+#[server(prefix = "/api", endpoint = "admin/password_link", protocol = Form)]
 pub async fn make_password_link(id: i64) -> Result<PasswordLink, AppError> {
     let actor = request::actor()?;
     admin::password_link(&request::state()?, &actor, id).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/preview_import", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/preview_import", protocol = JsonArgs)]
 pub async fn preview_import(org_id: i64, csv: String) -> Result<ImportPreview, AppError> {
     let actor = request::actor()?;
     admin::preview_import(&request::state()?, &actor, org_id, &csv).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/import_users", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/import_users", protocol = JsonArgs)]
 pub async fn import_users(org_id: i64, csv: String) -> Result<usize, AppError> {
     let actor = request::actor()?;
     admin::import_users(&request::state()?, &actor, org_id, &csv).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/teams")]
+#[server(prefix = "/api", endpoint = "admin/teams", protocol = Form)]
 pub async fn list_teams() -> Result<Vec<TeamRow>, AppError> {
     let actor = request::actor()?;
     admin::list_teams(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/team_choices")]
+#[server(prefix = "/api", endpoint = "admin/team_choices", protocol = Form)]
 pub async fn get_team_choices() -> Result<TeamChoices, AppError> {
     let actor = request::actor()?;
     admin::team_choices(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/save_team", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/save_team", protocol = JsonArgs)]
 pub async fn save_team(id: Option<i64>, draft: TeamDraft) -> Result<i64, AppError> {
     let actor = request::actor()?;
     admin::save_team(&request::state()?, &actor, id, &draft).await
 }
 
 /// The team the signed-in lead leads, and who could join it.
-#[server(prefix = "/api", endpoint = "team/roster")]
+#[server(prefix = "/api", endpoint = "team/roster", protocol = Form)]
 pub async fn get_team_roster() -> Result<MyTeam, AppError> {
     let actor = request::actor()?;
     admin::roster(&request::state()?, &actor).await
 }
 
 /// Puts an analyst on a team (`member`) or takes them off it: the team's lead or an administrator.
-#[server(prefix = "/api", endpoint = "team/set_member")]
+#[server(prefix = "/api", endpoint = "team/set_member", protocol = Form)]
 pub async fn set_team_member(team_id: i64, user_id: i64, member: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_roster_member(&request::state()?, &actor, team_id, user_id, member).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/categories")]
+#[server(prefix = "/api", endpoint = "admin/categories", protocol = Form)]
 pub async fn list_categories() -> Result<Vec<CategoryRow>, AppError> {
     let actor = request::actor()?;
     admin::list_categories(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/save_category", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/save_category", protocol = JsonArgs)]
 pub async fn save_category(id: Option<i64>, draft: CategoryDraft) -> Result<i64, AppError> {
     let actor = request::actor()?;
     admin::save_category(&request::state()?, &actor, id, &draft).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/canned")]
+#[server(prefix = "/api", endpoint = "admin/canned", protocol = Form)]
 pub async fn list_canned() -> Result<Vec<CannedResponse>, AppError> {
     let actor = request::actor()?;
     admin::list_canned(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/save_canned", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/save_canned", protocol = JsonArgs)]
 pub async fn save_canned(id: Option<i64>, draft: CannedDraft) -> Result<i64, AppError> {
     let actor = request::actor()?;
     admin::save_canned(&request::state()?, &actor, id, &draft).await
 }
 
 /// The active canned responses, for staff writing replies.
-#[server(prefix = "/api", endpoint = "canned_responses")]
+#[server(prefix = "/api", endpoint = "canned_responses", protocol = Form)]
 pub async fn canned_responses() -> Result<Vec<CannedResponse>, AppError> {
     let actor = request::actor()?;
     admin::canned_for_staff(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/audit")]
+#[server(prefix = "/api", endpoint = "admin/audit", protocol = Form)]
 pub async fn audit_log(before: Option<i64>) -> Result<AuditPage, AppError> {
     let actor = request::actor()?;
     admin::audit_page(&request::state()?, &actor, before).await
 }
 
 /// Who a password link is for.
-#[server(prefix = "/api", endpoint = "reset_info")]
+#[server(prefix = "/api", endpoint = "reset_info", protocol = Form)]
 pub async fn get_reset_info(token: String) -> Result<ResetInfo, AppError> {
     crate::backend::admin::reset_info(&request::state()?, &token).await
 }
 
-#[server(prefix = "/api", endpoint = "reset_password")]
+#[server(prefix = "/api", endpoint = "reset_password", protocol = Form)]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     crate::backend::admin::reset_password(&request::state()?, &token, &password).await
 }

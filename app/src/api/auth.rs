@@ -1,8 +1,9 @@
+use super::wire::Form;
 use crate::model::{AppError, Me};
 use leptos::prelude::*;
 
 /// The signed-in user, or `None` for a visitor.
-#[server(prefix = "/api", endpoint = "me")]
+#[server(prefix = "/api", endpoint = "me", protocol = Form)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     Ok(crate::backend::request::current_user())
 }

@@ -4,17 +4,18 @@ use crate::model::dashboard::{Dashboard, Volume};
 use crate::model::AppError;
 use leptos::prelude::*;
 
+use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{dashboard, request};
 
-#[server(prefix = "/api", endpoint = "dashboard")]
+#[server(prefix = "/api", endpoint = "dashboard", protocol = Form)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let actor = request::actor()?;
     dashboard::dashboard(&request::state()?, &actor).await
 }
 
 /// Arrivals over the last day and week, for one client (by code) or all of them.
-#[server(prefix = "/api", endpoint = "dashboard_volume")]
+#[server(prefix = "/api", endpoint = "dashboard_volume", protocol = Form)]
 pub async fn get_volume(client: Option<String>) -> Result<Volume, AppError> {
     let actor = request::actor()?;
     dashboard::volume(&request::state()?, &actor, client.as_deref()).await

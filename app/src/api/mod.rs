@@ -14,3 +14,4 @@ pub mod queue;
 pub mod reports;
 pub mod shift;
 pub mod tickets;
+pub mod wire;

@@ -5,10 +5,11 @@ use crate::model::portal::{PortalFilter, PortalPage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
+use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, tickets};
 
-#[server(prefix = "/api", endpoint = "portal")]
+#[server(prefix = "/api", endpoint = "portal", protocol = Form)]
 pub async fn get_portal(filter: PortalFilter) -> Result<PortalPage, AppError> {
     let actor = request::actor()?;
     tickets::portal_page(&request::state()?, &actor, &filter).await

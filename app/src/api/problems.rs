@@ -4,16 +4,17 @@ use crate::model::problems::{NewProblem, ProblemList, ProblemNumber};
 use crate::model::AppError;
 use leptos::prelude::*;
 
+use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{problems, request};
 
-#[server(prefix = "/api", endpoint = "record_problem")]
+#[server(prefix = "/api", endpoint = "record_problem", protocol = Form)]
 pub async fn record_problem(new: NewProblem) -> Result<ProblemNumber, AppError> {
     let actor = request::actor()?;
     problems::record(&request::state()?, &actor, &new).await
 }
 
-#[server(prefix = "/api", endpoint = "problems")]
+#[server(prefix = "/api", endpoint = "problems", protocol = Form)]
 pub async fn get_problems() -> Result<ProblemList, AppError> {
     let actor = request::actor()?;
     problems::list(&request::state()?, &actor).await

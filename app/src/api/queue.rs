@@ -4,16 +4,17 @@ use crate::model::queue::{QueueCounts, QueueFilter, QueuePage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
+use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, tickets};
 
-#[server(prefix = "/api", endpoint = "queue")]
+#[server(prefix = "/api", endpoint = "queue", protocol = Form)]
 pub async fn get_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let actor = request::actor()?;
     tickets::queue_page(&request::state()?, &actor, &filter).await
 }
 
-#[server(prefix = "/api", endpoint = "queue_counts")]
+#[server(prefix = "/api", endpoint = "queue_counts", protocol = Form)]
 pub async fn get_queue_counts(filter: QueueFilter) -> Result<QueueCounts, AppError> {
     let actor = request::actor()?;
     tickets::queue_counts(&request::state()?, &actor, &filter).await

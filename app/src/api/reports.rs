@@ -5,10 +5,11 @@ use crate::model::reports::{DeskReport, ProblemGroup, ReportParams, ScorecardPag
 use crate::model::AppError;
 use leptos::prelude::*;
 
+use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{reports, request};
 
-#[server(prefix = "/api", endpoint = "desk_report")]
+#[server(prefix = "/api", endpoint = "desk_report", protocol = Form)]
 pub async fn get_desk_report(
     // A period and client all left empty encode as nothing at all: that means "the defaults".
     #[server(default)] params: ReportParams,
@@ -18,7 +19,7 @@ pub async fn get_desk_report(
 }
 
 /// The scorecards of the week holding the day `week` ("2026-11-23"; this week when empty).
-#[server(prefix = "/api", endpoint = "scorecards")]
+#[server(prefix = "/api", endpoint = "scorecards", protocol = Form)]
 pub async fn get_scorecards(
     week: Option<String>,
     analyst: Option<i64>,
@@ -28,7 +29,7 @@ pub async fn get_scorecards(
 }
 
 /// Groups of alike tickets of the last two weeks: one problem seen as one.
-#[server(prefix = "/api", endpoint = "recurring_problems")]
+#[server(prefix = "/api", endpoint = "recurring_problems", protocol = Form)]
 pub async fn get_recurring_problems() -> Result<Vec<ProblemGroup>, AppError> {
     let actor = request::actor()?;
     reports::recurring_problems(&request::state()?, &actor).await

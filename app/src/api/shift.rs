@@ -4,23 +4,24 @@ use crate::model::shift::{ShiftSummary, ShiftView};
 use crate::model::AppError;
 use leptos::prelude::*;
 
+use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, shifts};
 
-#[server(prefix = "/api", endpoint = "shift")]
+#[server(prefix = "/api", endpoint = "shift", protocol = Form)]
 pub async fn get_shift() -> Result<ShiftView, AppError> {
     let actor = request::actor()?;
     shifts::shift_view(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "start_shift")]
+#[server(prefix = "/api", endpoint = "start_shift", protocol = Form)]
 pub async fn start_shift() -> Result<(), AppError> {
     let actor = request::actor()?;
     shifts::start_shift(&request::state()?, &actor).await
 }
 
 /// Ends the shift; refused (409) while the analyst still holds open tickets.
-#[server(prefix = "/api", endpoint = "end_shift")]
+#[server(prefix = "/api", endpoint = "end_shift", protocol = Form)]
 pub async fn end_shift() -> Result<ShiftSummary, AppError> {
     let actor = request::actor()?;
     shifts::end_shift(&request::state()?, &actor).await
