@@ -1,6 +1,7 @@
 //! The thin API: `#[server]` functions grouped by area. Each one authorizes through the backend's
 //! policy, calls the backend, and returns the app's one error type. Endpoints are stable names
-//! under /api so that tests and tools can call them.
+//! under /api so that tests and tools can call them. Each names its protocol from [`wire`]:
+//! arguments as a form (most) or as JSON (nested records), the answer in JSON.
 
 pub mod admin;
 pub mod auth;
