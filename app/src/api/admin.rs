@@ -2,6 +2,7 @@
 //! the CSV import. Administrators only (the backend checks); the password-link endpoints are for
 //! the person who received the link and need no session.
 
+use super::wire::{Form, JsonArgs};
 use crate::model::admin::{
     AdminChoices, AuditPage, CannedDraft, CannedResponse, CategoryDraft, CategoryRow,
     ImportPreview, MyTeam, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices,
@@ -10,7 +11,6 @@ use crate::model::admin::{
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::{Form, JsonArgs};
 #[cfg(feature = "ssr")]
 use crate::backend::{admin, request};
 

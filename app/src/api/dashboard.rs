@@ -1,10 +1,10 @@
 //! The ops dashboard (leads and managers).
 
+use super::wire::Form;
 use crate::model::dashboard::{Dashboard, Volume};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{dashboard, request};
 

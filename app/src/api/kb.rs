@@ -1,10 +1,10 @@
 //! The knowledge base: search, suggestions while a request is typed, reading, writing, votes.
 
+use super::wire::Form;
 use crate::model::kb::{ArticleDraft, ArticleSummary, ArticleView, KbPage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{kb, request};
 

@@ -1,10 +1,10 @@
 //! The on-call roster and pages.
 
+use super::wire::Form;
 use crate::model::shift::RosterView;
 use crate::model::{AppError, TicketNumber};
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{oncall, request};
 

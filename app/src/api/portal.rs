@@ -1,11 +1,11 @@
 //! The client portal: the requests a client follows and the approvals a client admin decides.
 //! Deciding and rating are ticket changes (see `api::tickets`).
 
+use super::wire::Form;
 use crate::model::portal::{PortalFilter, PortalPage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, tickets};
 

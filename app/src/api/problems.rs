@@ -1,10 +1,10 @@
 //! Problem records made from the recurring groups of the reports page.
 
+use super::wire::Form;
 use crate::model::problems::{NewProblem, ProblemList, ProblemNumber};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{problems, request};
 

@@ -1,9 +1,9 @@
 //! The signed-in person's own preferences.
 
+use super::wire::Form;
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{repo::users, request};
 

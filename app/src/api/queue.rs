@@ -1,10 +1,10 @@
 //! The queue of the analysts, seniors, leads and managers.
 
+use super::wire::Form;
 use crate::model::queue::{QueueCounts, QueueFilter, QueuePage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, tickets};
 

@@ -1,11 +1,11 @@
 //! Reports: the desk report over a period, and the weekly scorecards. CSV downloads of both are
 //! plain GET routes of the server (`/reports/*.csv`) over the same backend functions.
 
+use super::wire::Form;
 use crate::model::reports::{DeskReport, ProblemGroup, ReportParams, ScorecardPage};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{reports, request};
 

@@ -1,10 +1,10 @@
 //! Shifts and hand-overs (analysts, seniors, leads).
 
+use super::wire::Form;
 use crate::model::shift::{ShiftSummary, ShiftView};
 use crate::model::AppError;
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, shifts};
 

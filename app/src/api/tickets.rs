@@ -1,6 +1,7 @@
 //! Tickets: raise, view and work them. Every function authorizes in the backend through the
 //! policy; `version` is the version of the ticket the person saw (a stale one gets a 409).
 
+use super::wire::Form;
 use crate::model::portal::Decision;
 use crate::model::queue::RequesterChoice;
 use crate::model::ticket::NewTicket;
@@ -8,7 +9,6 @@ use crate::model::ticket_detail::TicketView;
 use crate::model::{AppError, PendingReason, Priority, TicketNumber};
 use leptos::prelude::*;
 
-use super::wire::Form;
 #[cfg(feature = "ssr")]
 use crate::backend::{request, tickets};
 

@@ -2,7 +2,7 @@
 //!
 //! On the server it is server_fn's own HTTP protocol (arguments URL-encoded, or JSON for the
 //! few that carry nested data; the answer in JSON). In the browser it sends the same request,
-//! but through one function, [`browser::post`]: server_fn's client is generic over each
+//! but through one function, `ui::browser::post`: server_fn's client is generic over each
 //! function's arguments and answer, so the request, the status check and the error decoding
 //! were compiled into the WebAssembly once per server function (about 0.9 KB each). What stays
 //! per function is encoding its arguments and decoding its answer.
