@@ -200,7 +200,7 @@ async fn seed_demo(url: &str, tickets: usize) -> anyhow::Result<()> {
     println!("\nDemo logins (password for all: {}):", seed::DEMO_PASSWORD);
     for login in &report.logins {
         println!(
-            "  {:<13} {:<34} {} ({})",
+            "  {:<15} {:<34} {} ({})",
             login.role.label(),
             login.email,
             login.name,
