@@ -262,8 +262,6 @@ pub async fn upload_attachment(
     #[cfg(feature = "hydrate")]
     {
         use crate::model::AppError;
-        use wasm_bindgen::JsCast;
-        let window = web_sys::window().ok_or(AppError::Network)?;
         let Some((input, file)) = chosen_file(input_id) else {
             return Ok(None);
         };
@@ -274,12 +272,7 @@ pub async fn upload_attachment(
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_body(&file);
-        let response: web_sys::Response =
-            wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-                .await
-                .map_err(|_| AppError::Network)?
-                .dyn_into()
-                .map_err(|_| AppError::Network)?;
+        let response = fetch(&url, &init).await?;
         if response.ok() {
             input.set_value("");
             return Ok(Some(()));
@@ -364,9 +357,7 @@ pub fn post(
     Box::pin(send_wrapper::SendWrapper::new(async move {
         use crate::api::wire::Reply;
         use crate::model::AppError;
-        use wasm_bindgen::JsCast;
         let body = body.ok_or(AppError::Internal)?;
-        let window = web_sys::window().ok_or(AppError::Network)?;
         let headers = web_sys::Headers::new().map_err(|_| AppError::Internal)?;
         let _ = headers.set("Content-Type", content_type);
         let _ = headers.set("Accept", "application/json");
@@ -374,12 +365,7 @@ pub fn post(
         init.set_method("POST");
         init.set_headers(&headers);
         init.set_body(&wasm_bindgen::JsValue::from_str(&body));
-        let response: web_sys::Response =
-            wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&path, &init))
-                .await
-                .map_err(|_| AppError::Network)?
-                .dyn_into()
-                .map_err(|_| AppError::Network)?;
+        let response = fetch(&path, &init).await?;
         let buffer = response.array_buffer().map_err(|_| AppError::Network)?;
         let buffer = wasm_bindgen_futures::JsFuture::from(buffer)
             .await
@@ -389,4 +375,19 @@ pub fn post(
             body: js_sys::Uint8Array::new(&buffer).to_vec(),
         })
     }))
+}
+
+/// Sends `init` to `url`; no answer at all (offline, refused) is a network error.
+#[cfg(feature = "hydrate")]
+async fn fetch(
+    url: &str,
+    init: &web_sys::RequestInit,
+) -> Result<web_sys::Response, crate::model::AppError> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or(crate::model::AppError::Network)?;
+    wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, init))
+        .await
+        .ok()
+        .and_then(|response| response.dyn_into().ok())
+        .ok_or(crate::model::AppError::Network)
 }
