@@ -10,9 +10,8 @@ use crate::api::tickets::{
 use crate::model::portal::{Decision, Rating};
 use crate::model::ticket_detail::TicketView;
 use crate::model::{AppError, PendingReason, Priority};
-use crate::ui::action::ServerCall;
+use crate::ui::action::{CallResult, ServerCall};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 /// Every action of the ticket page, created once per page so they outlive each reload.
 #[derive(Clone, Copy)]
@@ -40,12 +39,11 @@ pub struct TicketActionSet {
 
 /// After an action: reload the ticket; on a refusal, say why (and reload too if the page was
 /// stale, so it shows what changed).
-fn on_done<S>(action: ServerCall<S>, refresh: RwSignal<u32>, notice: RwSignal<Option<AppError>>)
-where
-    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
+/// One function for all seventeen actions (not generic over the action), so that the browser
+/// gets one copy of it.
+fn on_done(done: CallResult<()>, refresh: RwSignal<u32>, notice: RwSignal<Option<AppError>>) {
     Effect::new(move |_| {
-        if let Some(result) = action.value().get() {
+        if let Some(result) = done.get() {
             match result {
                 Ok(()) => {
                     notice.set(None);
@@ -85,23 +83,23 @@ impl TicketActionSet {
             rate: ServerCall::new(),
             refresh,
         };
-        on_done(set.claim, refresh, notice);
-        on_done(set.assign, refresh, notice);
-        on_done(set.hand_off, refresh, notice);
-        on_done(set.tier, refresh, notice);
-        on_done(set.reply, refresh, notice);
-        on_done(set.note, refresh, notice);
-        on_done(set.priority, refresh, notice);
-        on_done(set.category, refresh, notice);
-        on_done(set.flags, refresh, notice);
-        on_done(set.pending, refresh, notice);
-        on_done(set.resume, refresh, notice);
-        on_done(set.resolve, refresh, notice);
-        on_done(set.close, refresh, notice);
-        on_done(set.reopen, refresh, notice);
-        on_done(set.ack_page, refresh, notice);
-        on_done(set.decide, refresh, notice);
-        on_done(set.rate, refresh, notice);
+        on_done(set.claim.value(), refresh, notice);
+        on_done(set.assign.value(), refresh, notice);
+        on_done(set.hand_off.value(), refresh, notice);
+        on_done(set.tier.value(), refresh, notice);
+        on_done(set.reply.value(), refresh, notice);
+        on_done(set.note.value(), refresh, notice);
+        on_done(set.priority.value(), refresh, notice);
+        on_done(set.category.value(), refresh, notice);
+        on_done(set.flags.value(), refresh, notice);
+        on_done(set.pending.value(), refresh, notice);
+        on_done(set.resume.value(), refresh, notice);
+        on_done(set.resolve.value(), refresh, notice);
+        on_done(set.close.value(), refresh, notice);
+        on_done(set.reopen.value(), refresh, notice);
+        on_done(set.ack_page.value(), refresh, notice);
+        on_done(set.decide.value(), refresh, notice);
+        on_done(set.rate.value(), refresh, notice);
         set
     }
 
