@@ -97,18 +97,22 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
-/// Decodes an answer as server_fn would: a success holds the JSON of `Output`, a failure the
-/// app's error; whatever cannot be read is our fault, never a panic.
+/// Reads a server function's answer as server_fn would: a success (`ok`) holds the JSON of
+/// `Output`, a failure the app's error; whatever cannot be read is our fault, never a panic.
+/// Answers carried in the page are read the same way (`ui::resource`).
+pub fn read_answer<Output: DeserializeOwned>(ok: bool, json: &[u8]) -> Result<Output, AppError> {
+    if ok {
+        serde_json::from_slice(json).map_err(|_| AppError::Internal)
+    } else {
+        Err(serde_json::from_slice(json).unwrap_or(AppError::Internal))
+    }
+}
+
 #[cfg(any(feature = "hydrate", test))]
 fn read_reply<Output: DeserializeOwned>(
     reply: Result<Reply, AppError>,
 ) -> Result<Output, AppError> {
-    let reply = reply?;
-    if reply.ok {
-        serde_json::from_slice(&reply.body).map_err(|_| AppError::Internal)
-    } else {
-        Err(serde_json::from_slice(&reply.body).unwrap_or(AppError::Internal))
-    }
+    reply.and_then(|reply| read_answer(reply.ok, &reply.body))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! In the browser a value that came with the page is kept as text until a page reads it (see
 //! [`Loadable`]).
 
+use crate::api::wire::read_answer;
 use crate::model::AppError;
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
@@ -44,19 +45,15 @@ where
     #[cfg(feature = "ssr")]
     fn to_page(&self) -> Option<String> {
         match self {
-            Ok(value) => serde_json::to_string(value)
-                .ok()
-                .map(|json| format!("o{json}")),
-            Err(error) => serde_json::to_string(error)
-                .ok()
-                .map(|json| format!("e{json}")),
+            Ok(value) => tagged('o', value),
+            Err(error) => tagged('e', error),
         }
     }
 
     fn from_page(text: &[u8]) -> Self {
         match text.split_first() {
-            Some((b'o', json)) => serde_json::from_slice(json).map_err(|_| AppError::Internal),
-            Some((b'e', json)) => Err(serde_json::from_slice(json).unwrap_or(AppError::Internal)),
+            Some((b'o', json)) => read_answer(true, json),
+            Some((b'e', json)) => read_answer(false, json),
             _ => Err(AppError::Internal),
         }
     }
@@ -69,9 +66,7 @@ where
     #[cfg(feature = "ssr")]
     fn to_page(&self) -> Option<String> {
         match self {
-            Some(value) => serde_json::to_string(value)
-                .ok()
-                .map(|json| format!("s{json}")),
+            Some(value) => tagged('s', value),
             None => Some("n".to_owned()),
         }
     }
@@ -82,6 +77,14 @@ where
             _ => None,
         }
     }
+}
+
+/// `value`'s JSON behind its one-letter tag.
+#[cfg(feature = "ssr")]
+fn tagged(tag: char, value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value)
+        .ok()
+        .map(|json| format!("{tag}{json}"))
 }
 
 /// A loaded value of any page's data type.
