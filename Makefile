@@ -29,7 +29,7 @@ setup-test:
 	@scripts/setup.sh test
 
 build: setup
-	cargo leptos build --release
+	scripts/build-release.sh
 
 run: build
 	$(BIN) migrate
