@@ -78,6 +78,68 @@ async fn bad_queue_filters_in_the_url_get_a_400_page() {
     assert_eq!(status, 422);
 }
 
+async fn id_of(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_edit_pages_open_their_record_and_say_when_there_is_none() {
+    let app = TestApp::seeded(20).await;
+    let sam = app.browser();
+    app.sign_in(&sam, ADMIN).await;
+    let org = id_of(&app, "SELECT id FROM organizations WHERE code = 'NWL'").await;
+    let team = id_of(&app, "SELECT id FROM teams WHERE name = 'Atlas'").await;
+    let user = id_of(
+        &app,
+        "SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'",
+    )
+    .await;
+    for (path, shows) in [
+        (format!("/admin/orgs/{org}"), "Northwind Logistics"),
+        (format!("/admin/teams/{team}"), "Atlas"),
+        (format!("/admin/users/{user}"), "jo.bauer@northwind.example"),
+        ("/admin/orgs/new".into(), "Time zone"),
+        ("/admin/teams/new".into(), "Team lead"),
+        ("/admin/users/new".into(), "E-mail address"),
+    ] {
+        let (status, html) = page(&app, &sam, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(shows), "{path} lacks {shows:?}");
+    }
+    // (area, what a missing id says, what an id that is not a number says, the way back)
+    for (area, missing, not_a_number, back) in [
+        (
+            "orgs",
+            "There is no organization 99999",
+            "There is no such organization",
+            "Back to organizations",
+        ),
+        (
+            "teams",
+            "There is no team 99999",
+            "There is no such team",
+            "Back to teams",
+        ),
+        (
+            "users",
+            "There is no user 99999",
+            "There is no such user",
+            "Back to users",
+        ),
+    ] {
+        for (id, says) in [("99999", missing), ("x1", not_a_number)] {
+            let path = format!("/admin/{area}/{id}");
+            let (status, html) = page(&app, &sam, &path).await;
+            assert_eq!(status, 404, "{path}");
+            assert!(html.contains(says), "{path} does not say {says:?}");
+            assert!(html.contains(back), "{path} has no way back");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_see_their_own_ticket_page_and_nothing_else() {
     let app = TestApp::seeded(400).await;

@@ -14,10 +14,16 @@ pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
 pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
 
-use crate::ui::components::PageHeader;
+use crate::model::AppError;
+use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::resource::{resource, Loaded};
+use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use serde::{de::DeserializeOwned, Serialize};
+use std::future::Future;
 
 /// The sections of administration, shown above each of its pages.
 #[component]
@@ -69,4 +75,59 @@ pub fn AdminPage() -> impl IntoView {
 /// Parses an optional id from a select's value ("" for none).
 pub(crate) fn opt_id(value: &str) -> Option<i64> {
     value.parse::<i64>().ok()
+}
+
+/// What an edit page says while it opens, and when it cannot: its title and the way back.
+#[derive(Clone, Copy)]
+struct EditPageText {
+    opening: &'static str,
+    title: &'static str,
+    back_href: &'static str,
+    back_label: &'static str,
+}
+
+/// An edit page of one record (`/admin/<area>/:id`, or a new one on `/admin/<area>/new`): `load`
+/// gets what the form needs for the record's id, `form` shows it; if it cannot be loaded the page
+/// says why, with its HTTP status and the way back to the list.
+fn edit_page<T, Fut>(
+    text: EditPageText,
+    load: impl Fn(Option<String>) -> Fut + Send + Sync + 'static,
+    form: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id"));
+    let start: Loaded<Result<T, AppError>> = resource(move || id.get(), load);
+    view! {
+        <AdminNav />
+        <Transition fallback=move || view! { <Loading what=text.opening /> }>
+            {move || Suspend::new(async move {
+                match start.await {
+                    Ok(loaded) => form(loaded),
+                    Err(error) => cannot_open(text, error),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Why an edit page cannot open its record (not generic: one copy serves every edit page).
+fn cannot_open(text: EditPageText, error: AppError) -> AnyView {
+    set_http_status(error.status());
+    view! {
+        <Title text=text.title />
+        <ErrorNotice error />
+        <a class="btn" href=text.back_href>{text.back_label}</a>
+    }
+    .into_any()
+}
+
+/// The record an edit page opens: none for a new one; an id that is not a number is a record
+/// that does not exist.
+fn record_id(raw: Option<String>, missing: &str) -> Result<Option<i64>, AppError> {
+    raw.map(|raw| raw.parse().map_err(|_| AppError::NotFound(missing.into())))
+        .transpose()
 }

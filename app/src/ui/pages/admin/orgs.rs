@@ -1,6 +1,6 @@
 //! Organizations: the list, and the form with calendar, holidays, SLA targets and teams.
 
-use super::AdminNav;
+use super::{edit_page, record_id, AdminNav, EditPageText};
 use crate::api::admin::{get_admin_choices, get_org, list_orgs, SaveOrg, SetOrgActive};
 use crate::model::admin::{
     parse_date, AdminChoices, HolidayDraft, OrgDraft, OrgEdit, WEEKDAY_NAMES,
@@ -10,10 +10,9 @@ use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
-use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn AdminOrgsPage() -> impl IntoView {
@@ -66,42 +65,24 @@ pub fn AdminOrgsPage() -> impl IntoView {
 
 #[component]
 pub fn AdminOrgEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id"));
-    let start = resource(
-        move || id.get(),
+    let text = EditPageText {
+        opening: "Opening the organization…",
+        title: "Organization",
+        back_href: "/admin/orgs",
+        back_label: "Back to organizations",
+    };
+    edit_page(
+        text,
         |id| async move {
             let choices = get_admin_choices().await?;
-            let edit = match id {
-                Some(raw) => {
-                    let id = raw
-                        .parse::<i64>()
-                        .map_err(|_| AppError::NotFound("There is no such organization.".into()))?;
-                    Some(get_org(id).await?)
-                }
+            let edit = match record_id(id, "There is no such organization.")? {
+                Some(id) => Some(get_org(id).await?),
                 None => None,
             };
-            Ok::<_, AppError>((choices, edit))
+            Ok((choices, edit))
         },
-    );
-    view! {
-        <AdminNav />
-        <Transition fallback=|| view! { <Loading what="Opening the organization…" /> }>
-            {move || Suspend::new(async move {
-                match start.await {
-                    Ok((choices, edit)) => view! { <OrgForm choices edit /> }.into_any(),
-                    Err(error) => {
-                        set_http_status(error.status());
-                        view! {
-                            <Title text="Organization" />
-                            <ErrorNotice error />
-                            <a class="btn" href="/admin/orgs">"Back to organizations"</a>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
-    }
+        |(choices, edit)| view! { <OrgForm choices edit /> }.into_any(),
+    )
 }
 
 #[component]

@@ -1,16 +1,15 @@
 //! Teams: the list, and the form with lead, members and the organizations served.
 
-use super::{opt_id, AdminNav};
+use super::{edit_page, opt_id, record_id, AdminNav, EditPageText};
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
 use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
-use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn AdminTeamsPage() -> impl IntoView {
@@ -54,47 +53,27 @@ pub fn AdminTeamsPage() -> impl IntoView {
 
 #[component]
 pub fn AdminTeamEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id"));
-    let start = resource(
-        move || id.get(),
+    let text = EditPageText {
+        opening: "Opening the team…",
+        title: "Team",
+        back_href: "/admin/teams",
+        back_label: "Back to teams",
+    };
+    edit_page(
+        text,
         |id| async move {
             let choices = get_team_choices().await?;
-            let edit = match id {
-                Some(raw) => {
-                    let id = raw
-                        .parse::<i64>()
-                        .map_err(|_| AppError::NotFound("There is no such team.".into()))?;
-                    let team = list_teams()
-                        .await?
-                        .into_iter()
-                        .find(|t| t.id == id)
-                        .ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))?;
-                    Some(team)
+            let edit = match record_id(id, "There is no such team.")? {
+                Some(id) => {
+                    let team = list_teams().await?.into_iter().find(|t| t.id == id);
+                    Some(team.ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))?)
                 }
                 None => None,
             };
-            Ok::<_, AppError>((choices, edit))
+            Ok((choices, edit))
         },
-    );
-    view! {
-        <AdminNav />
-        <Transition fallback=|| view! { <Loading what="Opening the team…" /> }>
-            {move || Suspend::new(async move {
-                match start.await {
-                    Ok((choices, edit)) => view! { <TeamForm choices edit /> }.into_any(),
-                    Err(error) => {
-                        set_http_status(error.status());
-                        view! {
-                            <Title text="Team" />
-                            <ErrorNotice error />
-                            <a class="btn" href="/admin/teams">"Back to teams"</a>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
-    }
+        |(choices, edit)| view! { <TeamForm choices edit /> }.into_any(),
+    )
 }
 
 #[component]

@@ -1,7 +1,7 @@
 //! Users: search, the account form (role, organization, team, tier), deactivation, one-time
 //! password links, and the CSV import of a client's users with a preview.
 
-use super::{opt_id, AdminNav};
+use super::{edit_page, opt_id, record_id, AdminNav, EditPageText};
 use crate::api::admin::{
     get_admin_choices, get_user, list_users, CreateUser, ImportUsers, MakePasswordLink,
     PreviewImport, SetUserActive, UpdateUser,
@@ -12,12 +12,11 @@ use crate::model::admin::{
 use crate::model::time::format_utc;
 use crate::model::{AppError, Role};
 use crate::ui::action::ServerCall;
+use crate::ui::browser;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
-use crate::ui::{browser, set_http_status};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -110,42 +109,24 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 pub fn AdminUserEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id"));
-    let start = resource(
-        move || id.get(),
+    let text = EditPageText {
+        opening: "Opening the account…",
+        title: "User",
+        back_href: "/admin/users",
+        back_label: "Back to users",
+    };
+    edit_page(
+        text,
         |id| async move {
             let choices = get_admin_choices().await?;
-            let edit = match id {
-                Some(raw) => {
-                    let id = raw
-                        .parse::<i64>()
-                        .map_err(|_| AppError::NotFound("There is no such user.".into()))?;
-                    Some(get_user(id).await?)
-                }
+            let edit = match record_id(id, "There is no such user.")? {
+                Some(id) => Some(get_user(id).await?),
                 None => None,
             };
-            Ok::<_, AppError>((choices, edit))
+            Ok((choices, edit))
         },
-    );
-    view! {
-        <AdminNav />
-        <Transition fallback=|| view! { <Loading what="Opening the account…" /> }>
-            {move || Suspend::new(async move {
-                match start.await {
-                    Ok((choices, edit)) => view! { <UserForm choices edit /> }.into_any(),
-                    Err(error) => {
-                        set_http_status(error.status());
-                        view! {
-                            <Title text="User" />
-                            <ErrorNotice error />
-                            <a class="btn" href="/admin/users">"Back to users"</a>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
-    }
+        |(choices, edit)| view! { <UserForm choices edit /> }.into_any(),
+    )
 }
 
 /// The one-time link, shown once to the administrator.
