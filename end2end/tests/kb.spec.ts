@@ -97,3 +97,34 @@ test("an article with scripts, handlers and javascript: links renders inert", as
   expect(await jo.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
   expect(dialogs).toEqual([]);
 });
+
+test("an analyst links a knowledge article into a reply, and the article lists the ticket", async ({ browser }) => {
+  const jo = await as(browser, LOGINS.client);
+  const raised = await jo.request.post("/api/raise_ticket", {
+    form: { "ticket[urgency]": "not_urgent", "ticket[problem]": `VPN asks for a token again ${Date.now()}` },
+  });
+  expect(raised.status(), await raised.text()).toBe(200);
+  const number = Number(await raised.json());
+
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto(`/tickets/HD-${number}`);
+  await waitForHydration(ana);
+  await ana.getByText("Link a knowledge article…").click();
+  // Headless Chromium 156 leaves this search field without a layout box (0x0, so not focusable)
+  // after its <details> opens here, until the page is redrawn; a screenshot redraws it. A static
+  // page with the same markup does not show this (see the note on issue 10).
+  await ana.locator("section.composer").screenshot();
+  const search = ana.getByLabel("Find an article");
+  await search.click();
+  await search.pressSequentially("vpn token");
+  const title = "VPN token expired or VPN will not connect";
+  await ana.getByRole("button", { name: `Insert “${title}”` }).click();
+  const message = ana.getByLabel("Message");
+  await expect(message).toHaveValue(new RegExp(`\\[${title}\\]\\(/kb/\\d+\\)`));
+  const href = (await message.inputValue()).match(/\/kb\/\d+/)![0];
+  await ana.getByRole("button", { name: "Send reply" }).click();
+  await expect(message).toHaveValue("");
+
+  await ana.goto(href);
+  await expect(ana.getByRole("region", { name: "Tickets that used it" })).toContainText(`HD-${number}`);
+});

@@ -2,14 +2,15 @@
 //! problem. Staff logging a call also find the requester, say how it came in, and can resolve it
 //! on the spot.
 
-use crate::api::kb::{suggest_articles, DeflectRequest};
+use super::kb::suggested_articles;
+use crate::api::kb::DeflectRequest;
 use crate::api::tickets::{find_requesters, RaiseTicket};
 use crate::model::ticket::{subject_from_problem, NewTicket};
 use crate::model::{Channel, Me, Priority, Urgency};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
-use crate::ui::{browser, use_current_user};
+use crate::ui::use_current_user;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -198,18 +199,7 @@ fn Suggestions(
     problem: RwSignal<String>,
     deflect: Option<ServerCall<DeflectRequest>>,
 ) -> impl IntoView {
-    let settled = RwSignal::new(String::new());
-    browser::debounce(problem, settled, 350);
-    let found = resource(
-        move || settled.get(),
-        |text| async move {
-            if text.trim().chars().count() < 3 {
-                Ok(Vec::new())
-            } else {
-                suggest_articles(text).await
-            }
-        },
-    );
+    let found = suggested_articles(problem, 350);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

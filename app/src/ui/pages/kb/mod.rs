@@ -6,16 +6,37 @@ mod editor;
 pub use article::ArticlePage;
 pub use editor::ArticleEditorPage;
 
-use crate::api::kb::get_kb;
+use crate::api::kb::{get_kb, suggest_articles};
 use crate::model::kb::{ArticleSummary, Visibility};
+use crate::model::AppError;
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::live::use_clock;
-use crate::ui::resource::resource;
-use crate::ui::set_http_status;
+use crate::ui::resource::{resource, Loaded};
+use crate::ui::{browser, set_http_status};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+
+/// Articles that may answer what is being typed, asked for once the typing pauses for `pause_ms`
+/// and has three characters or more (the new-ticket form's suggestions, the composer's linker).
+pub fn suggested_articles(
+    typed: RwSignal<String>,
+    pause_ms: u32,
+) -> Loaded<Result<Vec<ArticleSummary>, AppError>> {
+    let settled = RwSignal::new(String::new());
+    browser::debounce(typed, settled, pause_ms);
+    resource(
+        move || settled.get(),
+        |text| async move {
+            if text.trim().chars().count() < 3 {
+                Ok(Vec::new())
+            } else {
+                suggest_articles(text).await
+            }
+        },
+    )
+}
 
 #[component]
 pub fn KnowledgePage() -> impl IntoView {

@@ -1,12 +1,10 @@
 use super::actions::TicketActionSet;
 use crate::api::admin::canned_responses;
-use crate::api::kb::suggest_articles;
 use crate::api::tickets::{AddTicketNote, ReplyTicket};
 use crate::model::admin::{fill_canned, CannedResponse};
 use crate::model::kb::article_link;
 use crate::model::ticket_detail::{TicketActions, TicketDetail};
-use crate::ui::browser;
-use crate::ui::resource::resource;
+use crate::ui::pages::kb::suggested_articles;
 use leptos::prelude::*;
 
 /// The reply box: a public reply (the requester sees it) and, for staff, an internal note. A
@@ -123,18 +121,7 @@ fn CannedPicker(ticket: TicketDetail, body: RwSignal<String>) -> impl IntoView {
 #[component]
 fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
     let term = RwSignal::new(String::new());
-    let settled = RwSignal::new(String::new());
-    browser::debounce(term, settled, 300);
-    let found = resource(
-        move || settled.get(),
-        |text| async move {
-            if text.trim().chars().count() < 3 {
-                Ok(Vec::new())
-            } else {
-                suggest_articles(text).await
-            }
-        },
-    );
+    let found = suggested_articles(term, 300);
     view! {
         <details class="article-linker">
             <summary>"Link a knowledge article…"</summary>
