@@ -126,7 +126,9 @@ fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
         <details class="article-linker">
             <summary>"Link a knowledge article…"</summary>
             <label for="link-article">"Find an article"</label>
-            <input id="link-article" type="search" bind:value=term placeholder="e.g. VPN token" />
+            // type="text", not "search": Chromium 156 never lays out a hydrated search field that
+            // starts inside a closed <details>, so the field stayed invisible after opening it
+            <input id="link-article" type="text" role="searchbox" bind:value=term placeholder="e.g. VPN token" />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let articles = found.await.unwrap_or_default();
