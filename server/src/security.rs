@@ -8,7 +8,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest server-function error body we read back to find its status.
@@ -84,6 +86,12 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Oversized bodies up to this size are read and thrown away before the 413 goes out.
+const MAX_DRAINED_BYTES: usize = 8 * crate::router::MAX_BODY_BYTES;
+
+/// How long a refused body may take to arrive before the 413 goes out anyway.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A body announced larger than the limit gets the 413 in the app's error shape, with words; the
 /// limit layer behind this one still cuts off a body that turns out larger than announced.
 pub async fn refuse_announced_oversize(req: Request, next: Next) -> Response {
@@ -92,12 +100,31 @@ pub async fn refuse_announced_oversize(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if announced.is_some_and(|n| n > crate::router::MAX_BODY_BYTES) {
-        return error_response(&AppError::PayloadTooLarge(
-            "The request is too large.".into(),
-        ));
+    let Some(announced) = announced.filter(|&n| n > crate::router::MAX_BODY_BYTES) else {
+        return next.run(req).await;
+    };
+    // A connection closed while the client is still sending is reset, and a reset makes the
+    // client's system throw away the 413 it has already received: the sender sees "connection
+    // reset" instead of the message. So a body of a plausible size is read to its end first.
+    if announced <= MAX_DRAINED_BYTES {
+        let mut body = req.into_body().into_data_stream();
+        let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+            while let Some(Ok(_)) = body.next().await {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(
+                announced,
+                "an oversized body was still arriving; answered without it"
+            );
+        }
     }
-    next.run(req).await
+    let mut res = error_response(&AppError::PayloadTooLarge(
+        "The request is too large.".into(),
+    ));
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
 }
 
 /// Server functions answer errors with status 500; this gives each the status its error names.

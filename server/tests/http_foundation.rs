@@ -319,7 +319,18 @@ async fn bad_input_gets_a_clear_4xx_and_the_server_keeps_serving() {
         )
         .await;
     assert_eq!(res.status(), 413);
-    // the server closes a connection whose body it refused mid-upload: go on with a fresh one
+    assert!(
+        res.headers()[reqwest::header::CONNECTION] == "close",
+        "{:?}",
+        res.headers()
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "payload_too_large", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("too large"),
+        "{body}"
+    );
+    // the server closes the connection after refusing a body: go on with a fresh one
     let client = app.browser();
     // unknown routes and unknown server functions
     assert_eq!(
