@@ -32,7 +32,7 @@ test("an admin creates an organization with its calendar and a user; the user's 
   await sam.getByLabel("P3 first response target in minutes").fill("123");
   await sam.getByRole("button", { name: "Create organization" }).click();
   await expect(sam).toHaveURL(/\/admin\/orgs\/\d+$/);
-  await expect(sam.getByRole("heading", { name: "Edit organization" })).toBeVisible();
+  await expect(sam.getByRole("heading", { level: 1, name: orgName })).toBeVisible();
 
   // then a client user in it, and the one-time link that lets them set a password
   await sam.goto("/admin/users/new");

@@ -55,7 +55,9 @@ async fn every_server_function_answers_only_those_the_table_allows() {
             seq += 1;
             let (call, session) = desk.prepare(case, who, seq).await;
             let body = (case.body)(&call);
-            let (status, text) = desk.send(case.path, body, session.as_deref()).await;
+            let (status, text) = desk
+                .send_as_browser(case.path, body, session.as_deref())
+                .await;
             let ok = match case.expect {
                 Expect::Everyone(expected) => status == expected,
                 Expect::Allowed(allowed) | Expect::AllowedElseInvalid(allowed, _)

@@ -413,3 +413,50 @@ async fn pages_send_visitors_to_sign_in_and_other_roles_a_403() {
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/portal");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_gets_answers_in_postcard_and_everyone_else_json() {
+    use app::model::sla::SlaState;
+    use app::model::ticket_detail::TicketView;
+    let app = TestApp::seeded(20).await;
+    let sam = app.browser();
+    app.sign_in(&sam, MANAGER).await;
+    // a ticket with a timeline and a running SLA clock
+    let number: i64 = sqlx::query_scalar(
+        "SELECT number FROM tickets WHERE status IN ('new', 'open') ORDER BY number LIMIT 1",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    let ask = |accept: &'static str| {
+        sam.post(app.url("/api/ticket"))
+            .header("Origin", format!("http://{}", app.addr))
+            .header("Accept", accept)
+            .form(&[("number", number.to_string())])
+            .send()
+    };
+    let json = ask("application/json").await.unwrap();
+    assert_eq!(json.status(), 200);
+    assert_eq!(json.headers()["content-type"], "application/json");
+    let from_json: TicketView = json.json().await.unwrap();
+    let compact = ask(app::api::wire::COMPACT).await.unwrap();
+    assert_eq!(compact.status(), 200);
+    assert_eq!(compact.headers()["content-type"], app::api::wire::COMPACT);
+    let bytes = compact.bytes().await.unwrap();
+    let from_compact: TicketView = app::api::wire::read_answer(true, &bytes).unwrap();
+    assert_eq!(from_compact, from_json);
+    assert!(!from_json.timeline.is_empty());
+    assert!(!matches!(from_json.ticket.sla, SlaState::Done));
+    // errors are JSON either way, so every caller can read why
+    let refused = sam
+        .post(app.url("/api/ticket"))
+        .header("Origin", format!("http://{}", app.addr))
+        .header("Accept", app::api::wire::COMPACT)
+        .form(&[("number", "999999")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    let why: Value = refused.json().await.unwrap();
+    assert_eq!(why["kind"], "not_found", "{why}");
+}

@@ -98,9 +98,9 @@ async fn admin_edit_pages_open_their_record_and_say_when_there_is_none() {
     )
     .await;
     for (path, shows) in [
-        (format!("/admin/orgs/{org}"), "Northwind Logistics"),
-        (format!("/admin/teams/{team}"), "Atlas"),
-        (format!("/admin/users/{user}"), "jo.bauer@northwind.example"),
+        (format!("/admin/orgs/{org}"), "<h1>Northwind Logistics"),
+        (format!("/admin/teams/{team}"), "<h1>Atlas team"),
+        (format!("/admin/users/{user}"), "<h1>Jo Bauer"),
         ("/admin/orgs/new".into(), "Time zone"),
         ("/admin/teams/new".into(), "Team lead"),
         ("/admin/users/new".into(), "E-mail address"),

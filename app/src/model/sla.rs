@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a ticket stands against its next target, as the countdowns show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "state")]
+#[serde(rename_all = "snake_case")]
 pub enum SlaState {
     /// Running, with time to spare.
     OnTrack { due_at: i64 },

@@ -340,7 +340,7 @@ pub async fn read_text_file(
 }
 
 /// Sends a server function's request as server_fn's browser client would: a POST of the encoded
-/// arguments to `path`, asking for JSON. One function for every server function (see
+/// arguments to `path`, asking for the answer in postcard. One function for every server function (see
 /// `api::wire`). `None` arguments (they could not be encoded) are refused without a request.
 #[cfg(feature = "hydrate")]
 pub fn post(
@@ -360,7 +360,7 @@ pub fn post(
         let body = body.ok_or(AppError::Internal)?;
         let headers = web_sys::Headers::new().map_err(|_| AppError::Internal)?;
         let _ = headers.set("Content-Type", content_type);
-        let _ = headers.set("Accept", "application/json");
+        let _ = headers.set("Accept", crate::api::wire::COMPACT);
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_headers(&headers);

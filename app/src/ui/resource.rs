@@ -26,9 +26,10 @@ use std::task::{Context, Poll};
 
 /// What a page's data can be: loaded by a server function, carried in the page as text.
 ///
-/// In the page, a value is written as the JSON of what the server function answered, behind a
-/// one-letter tag, so that the browser reads it with the decoder it already has for that
-/// server function's answers, not a second one for the `Result` or `Option` around it.
+/// In the page, a value is written as the server function's answer to the browser (postcard,
+/// see `api::wire`) in base64, behind a one-letter tag, so that the browser reads it with the
+/// decoder it already has for that server function's answers, not a second one for the
+/// `Result` or `Option` around it. An error is written as JSON, as the server answers it.
 pub trait Loadable: Clone + Send + Sync + 'static {
     #[cfg(feature = "ssr")]
     fn to_page(&self) -> Option<String>;
@@ -45,14 +46,18 @@ where
     #[cfg(feature = "ssr")]
     fn to_page(&self) -> Option<String> {
         match self {
-            Ok(value) => tagged('o', value),
-            Err(error) => tagged('e', error),
+            Ok(value) => in_page('o', value),
+            Err(error) => serde_json::to_string(error)
+                .ok()
+                .map(|json| format!("e{json}")),
         }
     }
 
     fn from_page(text: &[u8]) -> Self {
         match text.split_first() {
-            Some((b'o', json)) => read_answer(true, json),
+            Some((b'o', text)) => from_base64(text)
+                .ok_or(AppError::Internal)
+                .and_then(|bytes| read_answer(true, &bytes)),
             Some((b'e', json)) => read_answer(false, json),
             _ => Err(AppError::Internal),
         }
@@ -66,26 +71,34 @@ where
     #[cfg(feature = "ssr")]
     fn to_page(&self) -> Option<String> {
         match self {
-            Some(value) => tagged('s', value),
+            Some(value) => in_page('s', value),
             None => Some("n".to_owned()),
         }
     }
 
     fn from_page(text: &[u8]) -> Self {
         match text.split_first() {
-            Some((b's', json)) => serde_json::from_slice(json).ok(),
+            Some((b's', text)) => read_answer(true, &from_base64(text)?).ok(),
             _ => None,
         }
     }
 }
 
-/// `value`'s JSON behind its one-letter tag.
+/// `value` as the browser reads an answer, in base64 behind its one-letter tag.
 #[cfg(feature = "ssr")]
-fn tagged(tag: char, value: &impl Serialize) -> Option<String> {
-    serde_json::to_string(value)
-        .ok()
-        .map(|json| format!("{tag}{json}"))
+fn in_page<T: Serialize + DeserializeOwned>(tag: char, value: &T) -> Option<String> {
+    use base64::Engine;
+    let bytes = crate::api::wire::compact(value)?;
+    Some(format!("{tag}{}", BASE64.encode(bytes)))
 }
+
+fn from_base64(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    BASE64.decode(text).ok()
+}
+
+/// Letters, digits, `-` and `_` only: nothing a page needs to escape.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// A loaded value of any page's data type.
 #[derive(Clone)]
@@ -337,7 +350,7 @@ mod tests {
 
     #[test]
     fn what_cannot_be_read_is_an_error_or_nothing_never_a_panic() {
-        for text in ["", "o", "o{", "e\"x\"", "x1", "o\"text\""] {
+        for text in ["", "o", "o{", "e\"x\"", "x1", "o\"text\"", "o[1]"] {
             let Ok(answer) = AnswerCodec::decode(text);
             assert_eq!(
                 answer.read::<Result<u32, AppError>>(),

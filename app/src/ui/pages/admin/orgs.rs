@@ -165,14 +165,13 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             Err(message) => holiday_error.set(Some(message)),
         }
     };
-    let heading = if org_id.is_some() {
-        "Edit organization"
-    } else {
-        "New organization"
-    };
+    // an existing record is named, so that nobody edits the wrong one
+    let heading = edit
+        .as_ref()
+        .map_or_else(|| "New organization".to_owned(), |e| e.draft.name.clone());
     let zones = choices.time_zones.clone();
     view! {
-        <Title text=heading />
+        <Title text=heading.clone() />
         <PageHeader title=heading subtitle="Changes to the calendar and targets apply to tickets raised from now on.">
             {org_id.map(|id| view! {
                 <span class="badge">{move || if active.get() { "Active" } else { "Deactivated" }}</span>

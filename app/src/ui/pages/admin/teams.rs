@@ -116,11 +116,10 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
         }
         save.dispatch(SaveTeam { id: team_id, draft });
     };
-    let heading = if team_id.is_some() {
-        "Edit team"
-    } else {
-        "New team"
-    };
+    // an existing record is named, so that nobody edits the wrong one
+    let heading = edit
+        .as_ref()
+        .map_or_else(|| "New team".to_owned(), |t| format!("{} team", t.name));
     let check_list = |items: Vec<crate::model::admin::Choice>, set: RwSignal<Vec<i64>>| {
         items
             .into_iter()
@@ -138,7 +137,7 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Title text=heading />
+        <Title text=heading.clone() />
         <PageHeader title=heading subtitle="Moving an analyst here takes them off their previous team." />
         <form class="card admin-form" on:submit=submit novalidate>
             {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}

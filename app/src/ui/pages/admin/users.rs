@@ -228,17 +228,16 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
             .or_else(|| link.value().get().and_then(Result::err))
     };
     let created = move || create.value().get().and_then(Result::ok);
-    let heading = if user_id.is_some() {
-        "Edit user"
-    } else {
-        "New user"
-    };
+    // an existing record is named, so that nobody edits the wrong one
+    let heading = edit
+        .as_ref()
+        .map_or_else(|| "New user".to_owned(), |e| e.draft.name.clone());
     let (orgs, teams) = (
         StoredValue::new(choices.orgs),
         StoredValue::new(choices.teams),
     );
     view! {
-        <Title text=heading />
+        <Title text=heading.clone() />
         <PageHeader title=heading subtitle="New accounts get a one-time link to set their own password.">
             {user_id.map(|id| view! {
                 <span class="badge">{move || if active.get() { "Active" } else { "Deactivated" }}</span>
