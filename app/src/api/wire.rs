@@ -4,7 +4,7 @@
 //! few that carry nested data), with the answer in JSON, or in postcard ([`Compact`]) for a
 //! caller that asks for it with its `Accept` header. The browser always asks: postcard is read
 //! by position rather than by field name, and its decoders are a fraction of the size of JSON's
-//! in the WebAssembly (WASM + JS 504 -> 459 KB brotli). Anyone else (tests, scripts, `curl`)
+//! in the WebAssembly (WASM + JS 502 -> 459 KB brotli). Anyone else (tests, scripts, `curl`)
 //! gets JSON. Errors are JSON either way.
 //!
 //! In the browser the request is sent through one function, `ui::browser::post`: server_fn's
