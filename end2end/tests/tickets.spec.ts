@@ -11,6 +11,7 @@ async function as(browser: Browser, email: string): Promise<Page> {
 /** A client raises a request through the three-field form; returns its number ("HD-1234"). */
 async function raiseAsClient(page: Page, problem: string): Promise<string> {
   await page.goto("/tickets/new");
+  await waitForHydration(page);
   await expect(page.getByText("Jo Bauer, Northwind Logistics")).toBeVisible();
   await page.getByLabel("Urgent: work is stopped").check();
   await page.getByLabel("What is the problem?").fill(problem);
