@@ -154,3 +154,25 @@ test("an analyst inserts a canned response filled in for the ticket", async ({ b
   await ana.getByRole("button", { name: "Send reply" }).click();
   await expect(ana.locator(".timeline")).toContainText("I would like to connect to your computer");
 });
+
+test("what a client types and sends before the page is interactive is kept and sent once it is", async ({ browser }) => {
+  const jo = await as(browser, LOGINS.client);
+  // hold the WebAssembly back, as a slow connection would
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await jo.route("**/pkg/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await jo.goto("/tickets/new");
+  const subject = `Badge reader at the side door is dead ${Date.now()}`;
+  await jo.getByLabel("Urgent: work is stopped").check();
+  await jo.getByLabel("What is the problem?").fill(`${subject}\nNobody can get in.`);
+  await jo.getByRole("button", { name: "Send request" }).click();
+  await expect(jo.locator("html[data-hydrated]")).toHaveCount(0);
+  await expect(jo).toHaveURL(/\/tickets\/new$/);
+  release();
+  await expect(jo).toHaveURL(/\/tickets\/HD-\d+$/);
+  await expect(jo.getByRole("heading", { level: 1, name: subject })).toBeVisible();
+  await expect(jo.getByText("Nobody can get in.")).toBeVisible();
+});

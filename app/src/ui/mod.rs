@@ -18,6 +18,9 @@ use leptos_router::{path, SsrMode};
 use pages::*;
 use resource::blocking_resource;
 
+/// Keeps what is typed and sent before the page has hydrated (see the script's comment).
+const EARLY_INPUT: &str = include_str!("early_input.js");
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -32,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_INPUT></script>
                 <MetaTags />
             </head>
             <body>
