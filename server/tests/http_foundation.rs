@@ -422,17 +422,14 @@ async fn the_browser_gets_answers_in_postcard_and_everyone_else_json() {
     let sam = app.browser();
     app.sign_in(&sam, MANAGER).await;
     // a ticket with a timeline and a running SLA clock
-    let number: i64 = sqlx::query_scalar(
-        "SELECT number FROM tickets WHERE status IN ('new', 'open') ORDER BY number LIMIT 1",
-    )
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
+    let number = app
+        .scalar(
+            "SELECT number FROM tickets WHERE status IN ('new', 'open') ORDER BY number LIMIT 1",
+        )
+        .await;
     let ask = |accept: &'static str, number: i64| {
-        sam.post(app.url("/api/ticket"))
-            .header("Origin", format!("http://{}", app.addr))
+        app.call_request(&sam, "ticket", &[("number", &number.to_string())])
             .header("Accept", accept)
-            .form(&[("number", number.to_string())])
             .send()
     };
     let json = ask("application/json", number).await.unwrap();

@@ -78,25 +78,20 @@ async fn bad_queue_filters_in_the_url_get_a_400_page() {
     assert_eq!(status, 422);
 }
 
-async fn id_of(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_edit_pages_open_their_record_and_say_when_there_is_none() {
     let app = TestApp::seeded(20).await;
     let sam = app.browser();
     app.sign_in(&sam, ADMIN).await;
-    let org = id_of(&app, "SELECT id FROM organizations WHERE code = 'NWL'").await;
-    let team = id_of(&app, "SELECT id FROM teams WHERE name = 'Atlas'").await;
-    let user = id_of(
-        &app,
-        "SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'",
-    )
-    .await;
+    let org = app
+        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
+        .await;
+    let team = app
+        .scalar("SELECT id FROM teams WHERE name = 'Atlas'")
+        .await;
+    let user = app
+        .scalar("SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'")
+        .await;
     for (path, shows) in [
         (format!("/admin/orgs/{org}"), "<h1>Northwind Logistics"),
         (format!("/admin/teams/{team}"), "<h1>Atlas team"),

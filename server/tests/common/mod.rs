@@ -94,13 +94,31 @@ impl TestApp {
         endpoint: &str,
         form: &[(&str, &str)],
     ) -> reqwest::Response {
+        self.call_request(client, endpoint, form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The request `call` sends, for a test that adds to it (headers) before sending.
+    pub fn call_request(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .header("Origin", format!("http://{}", self.addr))
             .form(form)
-            .send()
+    }
+
+    /// A whole number the test's SQL selects from the app's database (an id, a count).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.pool)
             .await
-            .expect("request")
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// Loads a page as a browser navigation does (browsers ask for HTML).
