@@ -20,5 +20,12 @@ pub mod ui;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
+    // Hydrates asynchronously: a page whose code is in a module loaded on first use (ui/lazy.rs)
+    // hydrates once that module has arrived. The document is marked hydrated after the whole page.
+    wasm_bindgen_futures::spawn_local(async {
+        leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), ui::App)
+            .await
+            .forget();
+        ui::browser::mark_hydrated();
+    });
 }

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { DEMO_PASSWORD, LOGINS, signIn, waitForHydration } from "./helpers";
 
 test.describe("sign-in lands each role where it works", () => {
@@ -110,4 +110,74 @@ test("pages carry a nonce-based Content-Security-Policy and run under it", async
   expect(csp).toContain("frame-ancestors 'none'");
   await waitForHydration(page);
   expect(errors).toEqual([]);
+});
+
+test("administration and reports load their own module, only where they are shown", async ({ browser }) => {
+  const modulesFetched = (page: Page) => {
+    const fetched: string[] = [];
+    page.on("request", (r) => {
+      const name = new URL(r.url()).pathname.match(/^\/pkg\/(.+\.wasm)$/)?.[1];
+      if (name) fetched.push(name);
+    });
+    return fetched;
+  };
+
+  // a client's pages need only the main module
+  const jo = await (await browser.newContext()).newPage();
+  const joFetched = modulesFetched(jo);
+  await signIn(jo, LOGINS.client, /\/portal$/);
+  await waitForHydration(jo);
+  await jo.goto("/kb");
+  await waitForHydration(jo);
+  expect(new Set(joFetched)).toEqual(new Set(["frontline.wasm"]));
+
+  // a lead moving from the queue to the reports in the app: the reports' module arrives then
+  const priya = await (await browser.newContext()).newPage();
+  const priyaFetched = modulesFetched(priya);
+  await signIn(priya, LOGINS.lead, /\/dashboard$/);
+  await waitForHydration(priya);
+  expect(priyaFetched.some((f) => f.startsWith("split_"))).toBe(false);
+  await priya.getByRole("navigation").getByRole("link", { name: "Reports" }).click();
+  await expect(priya).toHaveURL(/\/reports$/);
+  await expect(priya.getByRole("heading", { name: "Desk report" })).toBeVisible();
+  expect(priyaFetched).toContain("split_reports.wasm");
+  expect(priyaFetched).not.toContain("split_admin.wasm");
+  // and the page works: its filter narrows the report to one client
+  const report = priya.getByRole("region", { name: "Desk report" });
+  await report.getByLabel("Client").selectOption({ label: "Northwind Logistics" });
+  await report.getByRole("button", { name: "Show" }).click();
+  await expect(priya).toHaveURL(/client=NWL/);
+  await expect(priya.getByRole("heading", { name: "Desk report" })).toBeVisible();
+
+  // an administrator opening an administration page directly: the page names its module for
+  // preloading, and hydrates once it is there
+  const sam = await (await browser.newContext()).newPage();
+  const samFetched = modulesFetched(sam);
+  await signIn(sam, LOGINS.admin);
+  await sam.goto("/admin/users");
+  await expect(sam.locator('link[rel="preload"][href$="/split_admin.wasm"]')).toHaveCount(1);
+  await waitForHydration(sam);
+  expect(samFetched).toContain("split_admin.wasm");
+  await sam.getByRole("link", { name: "New user" }).click();
+  await expect(sam).toHaveURL(/\/admin\/users\/new$/);
+  await expect(sam.getByLabel("Full name")).toBeVisible();
+});
+
+test("a page whose module cannot be fetched says so, and the app keeps working", async ({ page }) => {
+  await signIn(page, LOGINS.lead, /\/dashboard$/);
+  await waitForHydration(page);
+  const nav = page.getByRole("navigation");
+  await page.route("**/pkg/split_reports.wasm", (route) => route.abort("internetdisconnected"));
+  await nav.getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { name: "This page did not load" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Reload" })).toBeVisible();
+
+  await nav.getByRole("link", { name: "Queue" }).click();
+  await expect(page).toHaveURL(/\/queue$/);
+  await expect(page.locator("table.queue")).toBeVisible();
+
+  // once the connection is back, the next visit fetches the module again
+  await page.unroute("**/pkg/split_reports.wasm");
+  await nav.getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { name: "Desk report" })).toBeVisible();
 });

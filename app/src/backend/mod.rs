@@ -22,6 +22,7 @@ pub mod seed;
 pub mod shifts;
 pub mod sla;
 pub mod sla_engine;
+pub mod split_modules;
 pub mod state;
 pub mod tickets;
 

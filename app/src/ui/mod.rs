@@ -4,6 +4,7 @@ pub mod action;
 pub mod browser;
 pub mod components;
 pub mod layout;
+pub mod lazy;
 pub mod live;
 pub mod pages;
 pub mod resource;
@@ -11,6 +12,7 @@ pub mod resource;
 use crate::api::auth::get_me;
 use crate::model::{AppError, Me, Page};
 use layout::Gate;
+use lazy::{AdminScreen, LazyPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -25,6 +27,10 @@ const EARLY_INPUT: &str = include_str!("early_input.js");
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::csp::send_page_policy(&options);
+    #[cfg(feature = "ssr")]
+    let preloads = crate::backend::split_modules::for_this_page(&options);
+    #[cfg(not(feature = "ssr"))]
+    let preloads = Vec::<String>::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,6 +41,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                {preloads
+                    .into_iter()
+                    .map(|href| {
+                        view! {
+                            <link
+                                rel="preload"
+                                href=href
+                                r#as="fetch"
+                                r#type="application/wasm"
+                                crossorigin="anonymous"
+                            />
+                        }
+                    })
+                    .collect_view()}
                 <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_INPUT></script>
                 <MetaTags />
             </head>
@@ -73,10 +93,7 @@ pub fn App() -> impl IntoView {
     live::provide_live();
     let clock = live::use_clock();
     // effects only run in the browser, after hydration
-    Effect::new(move |_| {
-        browser::start_clock(clock);
-        browser::mark_hydrated();
-    });
+    Effect::new(move |_| browser::start_clock(clock));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/frontline.css" />
@@ -132,11 +149,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Gate page=Page::Knowledge><ArticleEditorPage /></Gate> }
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/reports")
-                    view=|| view! { <Gate page=Page::Reports><ReportsPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/reports") view=LazyPage::Reports ssr=SsrMode::Async />
                 <Route
                     path=path!("/shift")
                     view=|| view! { <Gate page=Page::Shift><ShiftPage /></Gate> }
@@ -158,76 +171,20 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Gate page=Page::Profile><ProfilePage /></Gate> }
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/admin")
-                    view=|| view! { <Gate page=Page::Admin><AdminPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/orgs")
-                    view=|| view! { <Gate page=Page::Admin><AdminOrgsPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/orgs/new")
-                    view=|| view! { <Gate page=Page::Admin><AdminOrgEditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/orgs/:id")
-                    view=|| view! { <Gate page=Page::Admin><AdminOrgEditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/users")
-                    view=|| view! { <Gate page=Page::Admin><AdminUsersPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/users/new")
-                    view=|| view! { <Gate page=Page::Admin><AdminUserEditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/users/import")
-                    view=|| view! { <Gate page=Page::Admin><AdminImportPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/users/:id")
-                    view=|| view! { <Gate page=Page::Admin><AdminUserEditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/teams")
-                    view=|| view! { <Gate page=Page::Admin><AdminTeamsPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/teams/new")
-                    view=|| view! { <Gate page=Page::Admin><AdminTeamEditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/teams/:id")
-                    view=|| view! { <Gate page=Page::Admin><AdminTeamEditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/categories")
-                    view=|| view! { <Gate page=Page::Admin><AdminCategoriesPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/canned")
-                    view=|| view! { <Gate page=Page::Admin><AdminCannedPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/admin/audit")
-                    view=|| view! { <Gate page=Page::Admin><AdminAuditPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/admin") view=LazyPage::Admin(AdminScreen::Home) ssr=SsrMode::Async />
+                <Route path=path!("/admin/orgs") view=LazyPage::Admin(AdminScreen::Orgs) ssr=SsrMode::Async />
+                <Route path=path!("/admin/orgs/new") view=LazyPage::Admin(AdminScreen::OrgEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/orgs/:id") view=LazyPage::Admin(AdminScreen::OrgEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/users") view=LazyPage::Admin(AdminScreen::Users) ssr=SsrMode::Async />
+                <Route path=path!("/admin/users/new") view=LazyPage::Admin(AdminScreen::UserEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/users/import") view=LazyPage::Admin(AdminScreen::Import) ssr=SsrMode::Async />
+                <Route path=path!("/admin/users/:id") view=LazyPage::Admin(AdminScreen::UserEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/teams") view=LazyPage::Admin(AdminScreen::Teams) ssr=SsrMode::Async />
+                <Route path=path!("/admin/teams/new") view=LazyPage::Admin(AdminScreen::TeamEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/teams/:id") view=LazyPage::Admin(AdminScreen::TeamEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/categories") view=LazyPage::Admin(AdminScreen::Categories) ssr=SsrMode::Async />
+                <Route path=path!("/admin/canned") view=LazyPage::Admin(AdminScreen::Canned) ssr=SsrMode::Async />
+                <Route path=path!("/admin/audit") view=LazyPage::Admin(AdminScreen::Audit) ssr=SsrMode::Async />
                 <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -1,0 +1,184 @@
+//! Pages few people open, kept out of the WebAssembly that every page loads.
+//!
+//! Administration (for administrators) and reports (for team leads and the ops manager) are about
+//! a sixth of the browser's code. The release build (`cargo leptos build --split`) moves each of
+//! the two into a module of its own, which the browser fetches the first time one of its pages is
+//! shown. A page opened directly names its module in a `<link rel="preload">`
+//! (backend/split_modules.rs), so that it downloads beside the main module rather than after it.
+
+use super::layout::Gate;
+use super::pages::*;
+use super::CurrentUser;
+use crate::model::Page;
+use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+use leptos_meta::Title;
+use leptos_router::ChooseView;
+
+/// A route whose page lives in a module loaded on first use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LazyPage {
+    Reports,
+    Admin(AdminScreen),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminScreen {
+    Home,
+    Orgs,
+    OrgEdit,
+    Users,
+    UserEdit,
+    Import,
+    Teams,
+    TeamEdit,
+    Categories,
+    Canned,
+    Audit,
+}
+
+impl ChooseView for LazyPage {
+    async fn choose(self) -> AnyView {
+        let gate = self.module().page();
+        // Someone who may not open the page gets the gate's answer (no access, or sign in first)
+        // without fetching a module they cannot use.
+        let refused = use_context::<CurrentUser>()
+            .and_then(|me| untrack(|| me.now()))
+            .is_some_and(|me| !matches!(me, Ok(Some(me)) if me.role.may_open(gate)));
+        if refused {
+            // the gate answers before it would show its content
+            return view! { <Gate page=gate>""</Gate> }.into_any();
+        }
+        let page = match self {
+            LazyPage::Reports => reports_page().await,
+            LazyPage::Admin(screen) => admin_page(screen).await,
+        };
+        page.unwrap_or_else(|NotLoaded| {
+            view! { <Gate page=gate><NotLoadedPage /></Gate> }.into_any()
+        })
+    }
+
+    /// Called by the router when a link to the page is about to be followed.
+    async fn preload(&self) {
+        let _ = match self.module() {
+            SplitModule::Reports => preload_reports().await,
+            SplitModule::Admin => preload_admin().await,
+        };
+    }
+}
+
+impl LazyPage {
+    fn module(self) -> SplitModule {
+        match self {
+            LazyPage::Reports => SplitModule::Reports,
+            LazyPage::Admin(_) => SplitModule::Admin,
+        }
+    }
+}
+
+/// The modules split out of the main one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitModule {
+    Admin,
+    Reports,
+}
+
+impl SplitModule {
+    /// The module's name in the build's manifest: the first argument of its `wasm_split` below.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitModule::Admin => "admin",
+            SplitModule::Reports => "reports",
+        }
+    }
+
+    /// The page that gates every route in the module.
+    pub fn page(self) -> Page {
+        match self {
+            SplitModule::Admin => Page::Admin,
+            SplitModule::Reports => Page::Reports,
+        }
+    }
+
+    /// The module whose routes serve `path` (ui/mod.rs routes `/admin…` and `/reports` to them).
+    pub fn serving(path: &str) -> Option<SplitModule> {
+        match path.trim_end_matches('/') {
+            "/reports" => Some(SplitModule::Reports),
+            p if p == "/admin" || p.starts_with("/admin/") => Some(SplitModule::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// The browser could not fetch the page's module (offline, or the server went away).
+pub struct NotLoaded;
+
+impl From<SplitLoaderError> for NotLoaded {
+    fn from(_: SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+#[wasm_split(admin, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_admin))]
+fn admin_page(screen: AdminScreen) -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::Admin>{admin_screen(screen)}</Gate> }.into_any())
+}
+
+fn admin_screen(screen: AdminScreen) -> AnyView {
+    match screen {
+        AdminScreen::Home => view! { <AdminPage /> }.into_any(),
+        AdminScreen::Orgs => view! { <AdminOrgsPage /> }.into_any(),
+        AdminScreen::OrgEdit => view! { <AdminOrgEditPage /> }.into_any(),
+        AdminScreen::Users => view! { <AdminUsersPage /> }.into_any(),
+        AdminScreen::UserEdit => view! { <AdminUserEditPage /> }.into_any(),
+        AdminScreen::Import => view! { <AdminImportPage /> }.into_any(),
+        AdminScreen::Teams => view! { <AdminTeamsPage /> }.into_any(),
+        AdminScreen::TeamEdit => view! { <AdminTeamEditPage /> }.into_any(),
+        AdminScreen::Categories => view! { <AdminCategoriesPage /> }.into_any(),
+        AdminScreen::Canned => view! { <AdminCannedPage /> }.into_any(),
+        AdminScreen::Audit => view! { <AdminAuditPage /> }.into_any(),
+    }
+}
+
+#[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_reports))]
+fn reports_page() -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::Reports><ReportsPage /></Gate> }.into_any())
+}
+
+#[component]
+fn NotLoadedPage() -> impl IntoView {
+    view! {
+        <Title text="Not loaded" />
+        <section class="error-page" aria-labelledby="error-title">
+            <h1 id="error-title">"This page did not load"</h1>
+            <p class="muted">"The connection to the help desk was interrupted. Check it, then reload the page."</p>
+            <a class="btn btn-primary" href="">"Reload"</a>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_modules_serve_the_administration_and_reports_paths_only() {
+        for path in ["/admin", "/admin/", "/admin/users/7", "/admin/orgs/new"] {
+            assert_eq!(
+                SplitModule::serving(path),
+                Some(SplitModule::Admin),
+                "{path}"
+            );
+        }
+        assert_eq!(SplitModule::serving("/reports"), Some(SplitModule::Reports));
+        for path in [
+            "/",
+            "/queue",
+            "/administration",
+            "/reports.csv",
+            "/reports/summary.csv",
+        ] {
+            assert_eq!(SplitModule::serving(path), None, "{path}");
+        }
+    }
+}
