@@ -181,3 +181,40 @@ test("a page whose module cannot be fetched says so, and the app keeps working",
   await nav.getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("heading", { name: "Desk report" })).toBeVisible();
 });
+
+test("forms filled in from the record are filled in from the first paint, even without JavaScript", async ({ browser }) => {
+  // signing in works without the app
+  const withoutApp = async (email: string) => {
+    const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+    await page.goto("/signin");
+    await page.getByLabel("E-mail address").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).not.toHaveURL(/\/signin/);
+    return page;
+  };
+  const sam = await withoutApp(LOGINS.admin);
+
+  await sam.goto("/admin/orgs");
+  await sam.getByRole("link", { name: "Northwind Logistics" }).click();
+  await expect(sam.getByLabel("Name", { exact: true })).toHaveValue("Northwind Logistics");
+  await expect(sam.getByLabel("Short code")).toHaveValue("NWL");
+  await expect(sam.getByLabel("Opens at")).not.toHaveValue("");
+  await expect(sam.getByLabel("P1 first response target in minutes")).not.toHaveValue("");
+  await expect(sam.getByRole("group", { name: "Working days" }).getByRole("checkbox", { checked: true })).not.toHaveCount(0);
+
+  await sam.goto("/admin/users");
+  await sam.getByRole("link", { name: "Jo Bauer" }).click();
+  await expect(sam.getByLabel("Full name")).toHaveValue("Jo Bauer");
+  await expect(sam.getByLabel("E-mail address")).toHaveValue(LOGINS.client);
+  await expect(sam.getByLabel("Role")).toHaveValue("client");
+  await expect(sam.getByLabel("Organization")).not.toHaveValue("");
+
+  // an article's text, in the editor
+  const ana = await withoutApp(LOGINS.analyst);
+  await ana.goto("/kb/1/edit");
+  await expect(ana.getByLabel("Title")).not.toHaveValue("");
+  const text = await ana.getByLabel("Text").inputValue();
+  expect(text.length).toBeGreaterThan(20);
+  expect(text).not.toContain("<!");
+});

@@ -28,7 +28,7 @@ pub fn ProfilePage() -> impl IntoView {
                             }>
                                 <h2>"E-mail"</h2>
                                 <label class="check">
-                                    <input type="checkbox" bind:checked=choice />
+                                    <input type="checkbox" bind:checked=choice checked=muted />
                                     " Mute non-essential e-mail (status changes, notes, priority changes, SLA warnings)"
                                 </label>
                                 <p class="muted small">

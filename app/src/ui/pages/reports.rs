@@ -487,7 +487,7 @@ fn RecordForm(
         <form class="record-problem" on:submit=submit>
             <div class="field">
                 <label for=title_id.clone()>"Problem title"</label>
-                <input id=title_id type="text" required maxlength="120" bind:value=title />
+                <input id=title_id type="text" required maxlength="120" bind:value=title value=title.get_untracked() />
             </div>
             <div class="field">
                 <label for=note_id.clone()>"Note (optional)"</label>

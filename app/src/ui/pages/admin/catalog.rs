@@ -65,7 +65,7 @@ pub fn AdminCategoriesPage() -> impl IntoView {
                         {Priority::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
                     </select>
                 </div>
-                <label class="check"><input type="checkbox" bind:checked=active />"Offered on new tickets"</label>
+                <label class="check"><input type="checkbox" bind:checked=active checked=active.get_untracked() />"Offered on new tickets"</label>
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
@@ -165,7 +165,7 @@ pub fn AdminCannedPage() -> impl IntoView {
                 <label for="canned-body">"Text"</label>
                 <textarea id="canned-body" rows="5" required bind:value=body></textarea>
             </div>
-            <label class="check"><input type="checkbox" bind:checked=active />"Offered to analysts"</label>
+            <label class="check"><input type="checkbox" bind:checked=active checked=active.get_untracked() />"Offered to analysts"</label>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
                     {move || if editing.get().is_some() { "Save changes" } else { "Add canned response" }}

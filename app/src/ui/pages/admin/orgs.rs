@@ -193,15 +193,15 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for="org-name">"Name"</label>
-                    <input id="org-name" type="text" required maxlength="120" bind:value=name />
+                    <input id="org-name" type="text" required maxlength="120" bind:value=name value=name.get_untracked() />
                 </div>
                 <div class="field">
                     <label for="org-code">"Short code"</label>
-                    <input id="org-code" type="text" required maxlength="12" bind:value=code placeholder="e.g. NWL" />
+                    <input id="org-code" type="text" required maxlength="12" bind:value=code value=code.get_untracked() placeholder="e.g. NWL" />
                 </div>
                 <div class="field">
                     <label for="org-tz">"Time zone"</label>
-                    <input id="org-tz" type="text" required list="time-zones" bind:value=time_zone placeholder="Europe/Paris" />
+                    <input id="org-tz" type="text" required list="time-zones" bind:value=time_zone value=time_zone.get_untracked() placeholder="Europe/Paris" />
                     <datalist id="time-zones">
                         {zones.into_iter().map(|z| view! { <option value=z.clone()></option> }).collect_view()}
                     </datalist>
@@ -212,17 +212,18 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="org-start">"Opens at"</label>
-                        <input id="org-start" type="time" required bind:value=hours_start />
+                        <input id="org-start" type="time" required bind:value=hours_start value=hours_start.get_untracked() />
                     </div>
                     <div class="field">
                         <label for="org-end">"Closes at"</label>
-                        <input id="org-end" type="time" required bind:value=hours_end />
+                        <input id="org-end" type="time" required bind:value=hours_end value=hours_end.get_untracked() />
                     </div>
                 </div>
                 <div class="weekdays" role="group" aria-label="Working days">
                     {(0..7).map(|i| view! {
                         <label class="check">
                             <input type="checkbox"
+                                checked=days.with_untracked(|d| d[i])
                                 prop:checked=move || days.with(|d| d[i])
                                 on:change=move |ev| { let on = event_target_checked(&ev); days.update(|d| d[i] = on); } />
                             {WEEKDAY_NAMES[i]}
@@ -273,7 +274,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <legend>"SLA policy"</legend>
                 <div class="field narrow">
                     <label for="org-warn">"Warn when this much of a target has elapsed (%)"</label>
-                    <input id="org-warn" type="number" min="1" max="99" required bind:value=warn />
+                    <input id="org-warn" type="number" min="1" max="99" required bind:value=warn value=warn.get_untracked() />
                 </div>
                 <div class="table-wrap" tabindex="0">
                     <table>
@@ -291,12 +292,15 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                                     <tr>
                                         <th scope="row">{p}</th>
                                         <td><input type="number" min="1" aria-label=format!("{p} first response target in minutes")
+                                            value=t.response_mins.to_string()
                                             prop:value=move || targets.with(|t| t.get(i).map(|x| x.response_mins.to_string()).unwrap_or_default())
                                             on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.response_mins = v }); } /></td>
                                         <td><input type="number" min="1" aria-label=format!("{p} resolution target in minutes")
+                                            value=t.resolution_mins.to_string()
                                             prop:value=move || targets.with(|t| t.get(i).map(|x| x.resolution_mins.to_string()).unwrap_or_default())
                                             on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.resolution_mins = v }); } /></td>
                                         <td><input type="checkbox" aria-label=format!("{p} counted around the clock")
+                                            checked=t.around_the_clock
                                             prop:checked=move || targets.with(|t| t.get(i).is_some_and(|x| x.around_the_clock))
                                             on:change=move |ev| { let on = event_target_checked(&ev); targets.update(|t| if let Some(x) = t.get_mut(i) { x.around_the_clock = on }); } /></td>
                                     </tr>
@@ -316,6 +320,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                         view! {
                             <label class="check">
                                 <input type="checkbox"
+                                    checked=teams.with_untracked(|ts| ts.contains(&id))
                                     prop:checked=move || teams.with(|ts| ts.contains(&id))
                                     on:change=move |ev| { let on = event_target_checked(&ev); teams.update(|ts| { ts.retain(|x| *x != id); if on { ts.push(id) } }); } />
                                 {t.label}

@@ -128,6 +128,7 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
                 view! {
                     <label class="check">
                         <input type="checkbox"
+                            checked=set.with_untracked(|s| s.contains(&id))
                             prop:checked=move || set.with(|s| s.contains(&id))
                             on:change=move |ev| { let on = event_target_checked(&ev); set.update(|s| { s.retain(|x| *x != id); if on { s.push(id) } }); } />
                         {c.label}
@@ -144,13 +145,15 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for="team-name">"Team name"</label>
-                    <input id="team-name" type="text" required maxlength="60" bind:value=name />
+                    <input id="team-name" type="text" required maxlength="60" bind:value=name value=name.get_untracked() />
                 </div>
                 <div class="field">
                     <label for="team-lead">"Team lead"</label>
                     <select id="team-lead" required bind:value=lead>
                         <option value="">"Choose…"</option>
-                        {choices.leads.into_iter().map(|l| view! { <option value=l.id.to_string()>{l.label}</option> }).collect_view()}
+                        {choices.leads.into_iter().map(|l| view! {
+                            <option value=l.id.to_string() selected=lead.get_untracked() == l.id.to_string()>{l.label}</option>
+                        }).collect_view()}
                     </select>
                 </div>
             </div>

@@ -270,18 +270,20 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="user-name">"Full name"</label>
-                        <input id="user-name" type="text" required maxlength="120" bind:value=name />
+                        <input id="user-name" type="text" required maxlength="120" bind:value=name value=name.get_untracked() />
                     </div>
                     <div class="field">
                         <label for="user-email">"E-mail address"</label>
-                        <input id="user-email" type="email" required maxlength="254" bind:value=email />
+                        <input id="user-email" type="email" required maxlength="254" bind:value=email value=email.get_untracked() />
                     </div>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="user-role-edit">"Role"</label>
                         <select id="user-role-edit" bind:value=role>
-                            {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                            {Role::ALL.into_iter().map(|r| view! {
+                                <option value=r.as_str() selected=role.get_untracked() == r.as_str()>{r.label()}</option>
+                            }).collect_view()}
                         </select>
                     </div>
                     <Show when=move || current_role().is_client()>
@@ -289,7 +291,9 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                             <label for="user-org-edit">"Organization"</label>
                             <select id="user-org-edit" bind:value=org>
                                 <option value="">"Choose…"</option>
-                                {orgs.get_value().into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
+                                {orgs.get_value().into_iter().map(|o| view! {
+                                    <option value=o.id.to_string() selected=org.get_untracked() == o.id.to_string()>{o.label}</option>
+                                }).collect_view()}
                             </select>
                         </div>
                     </Show>
@@ -298,7 +302,9 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                             <label for="user-team">"Team"</label>
                             <select id="user-team" bind:value=team>
                                 <option value="">"No team"</option>
-                                {teams.get_value().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.label}</option> }).collect_view()}
+                                {teams.get_value().into_iter().map(|t| view! {
+                                    <option value=t.id.to_string() selected=team.get_untracked() == t.id.to_string()>{t.label}</option>
+                                }).collect_view()}
                             </select>
                         </div>
                     </Show>
@@ -307,8 +313,8 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                             <label for="user-tier">"Tier"</label>
                             <select id="user-tier" bind:value=tier>
                                 <option value="">"Choose…"</option>
-                                <option value="2">"Tier 2"</option>
-                                <option value="3">"Tier 3"</option>
+                                <option value="2" selected=tier.get_untracked() == "2">"Tier 2"</option>
+                                <option value="3" selected=tier.get_untracked() == "3">"Tier 3"</option>
                             </select>
                         </div>
                     </Show>
@@ -316,19 +322,19 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="user-dept">"Department"</label>
-                        <input id="user-dept" type="text" maxlength="120" bind:value=department />
+                        <input id="user-dept" type="text" maxlength="120" bind:value=department value=department.get_untracked() />
                     </div>
                     <div class="field">
                         <label for="user-location">"Location"</label>
-                        <input id="user-location" type="text" maxlength="120" bind:value=location />
+                        <input id="user-location" type="text" maxlength="120" bind:value=location value=location.get_untracked() />
                     </div>
                     <div class="field">
                         <label for="user-title">"Job title"</label>
-                        <input id="user-title" type="text" maxlength="120" bind:value=job_title />
+                        <input id="user-title" type="text" maxlength="120" bind:value=job_title value=job_title.get_untracked() />
                     </div>
                     <div class="field">
                         <label for="user-phone">"Phone"</label>
-                        <input id="user-phone" type="tel" maxlength="40" bind:value=phone />
+                        <input id="user-phone" type="tel" maxlength="40" bind:value=phone value=phone.get_untracked() />
                     </div>
                 </div>
                 <div class="form-actions">

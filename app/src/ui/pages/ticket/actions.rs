@@ -378,7 +378,9 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                             <div class="field">
                                 <label for="deescalate-tier">"To tier"</label>
                                 <select id="deescalate-tier" bind:value=down_tier>
-                                    {tiers.iter().map(|t| view! { <option value=t.to_string()>{format!("Tier {t}")}</option> }).collect_view()}
+                                    {tiers.iter().map(|t| view! {
+                                        <option value=t.to_string() selected=down_tier.get_untracked() == t.to_string()>{format!("Tier {t}")}</option>
+                                    }).collect_view()}
                                 </select>
                             </div>
                             <TextField id="deescalate-reason" label="Reason" value=tier_reason required=true />
@@ -415,7 +417,9 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                 }>
                     <label for="priority">"Priority"</label>
                     <select id="priority" bind:value=priority>
-                        {Priority::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                        {Priority::ALL.iter().map(|p| view! {
+                            <option value=p.as_str() selected=priority.get_untracked() == p.as_str()>{p.label()}</option>
+                        }).collect_view()}
                     </select>
                     <button type="submit" class="btn btn-small" disabled=busy>"Set"</button>
                 </form>
@@ -430,7 +434,9 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                         <label for="category">"Category"</label>
                         <select id="category" bind:value=category>
                             <option value="">"None"</option>
-                            {categories.iter().map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> }).collect_view()}
+                            {categories.iter().map(|c| view! {
+                                <option value=c.id.to_string() selected=category.get_untracked() == c.id.to_string()>{c.name.clone()}</option>
+                            }).collect_view()}
                         </select>
                         <button type="submit" class="btn btn-small" disabled=busy>"Set"</button>
                     </form>
@@ -443,8 +449,8 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                 }>
                     <fieldset>
                         <legend>"Flags"</legend>
-                        <label class="check"><input type="checkbox" bind:checked=budget />" Requires budget"</label>
-                        <label class="check"><input type="checkbox" bind:checked=approval />" Requires additional approval"</label>
+                        <label class="check"><input type="checkbox" bind:checked=budget checked=budget.get_untracked() />" Requires budget"</label>
+                        <label class="check"><input type="checkbox" bind:checked=approval checked=approval.get_untracked() />" Requires additional approval"</label>
                     </fieldset>
                     <button type="submit" class="btn btn-small" disabled=busy>"Save flags"</button>
                 </form>
