@@ -129,6 +129,10 @@ test("administration and reports load their own module, only where they are show
   await waitForHydration(jo);
   await jo.goto("/kb");
   await waitForHydration(jo);
+  // and a page they may not open answers "no access" without its module
+  await jo.goto("/admin/users");
+  await waitForHydration(jo);
+  await expect(jo.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
   expect(new Set(joFetched)).toEqual(new Set(["frontline.wasm"]));
 
   // a lead moving from the queue to the reports in the app: the reports' module arrives then

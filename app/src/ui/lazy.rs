@@ -40,13 +40,8 @@ pub enum AdminScreen {
 impl ChooseView for LazyPage {
     async fn choose(self) -> AnyView {
         let gate = self.module().page();
-        // Someone who may not open the page gets the gate's answer (no access, or sign in first)
-        // without fetching a module they cannot use.
-        let refused = use_context::<CurrentUser>()
-            .and_then(|me| untrack(|| me.now()))
-            .is_some_and(|me| !matches!(me, Ok(Some(me)) if me.role.may_open(gate)));
-        if refused {
-            // the gate answers before it would show its content
+        if !self.may_open().await {
+            // the gate answers (no access, or sign in first) before it would show its content
             return view! { <Gate page=gate>""</Gate> }.into_any();
         }
         let page = match self {
@@ -58,12 +53,14 @@ impl ChooseView for LazyPage {
         })
     }
 
-    /// Called by the router when a link to the page is about to be followed.
+    /// The router calls this before `choose`, and ahead of following a link.
     async fn preload(&self) {
-        let _ = match self.module() {
-            SplitModule::Reports => preload_reports().await,
-            SplitModule::Admin => preload_admin().await,
-        };
+        if self.may_open().await {
+            let _ = match self.module() {
+                SplitModule::Reports => preload_reports().await,
+                SplitModule::Admin => preload_admin().await,
+            };
+        }
     }
 }
 
@@ -73,6 +70,15 @@ impl LazyPage {
             LazyPage::Reports => SplitModule::Reports,
             LazyPage::Admin(_) => SplitModule::Admin,
         }
+    }
+
+    /// Whether the signed-in person may open the page: someone who may not is not sent its
+    /// module. (Without the app's user, which every route has, the gate inside the module decides.)
+    async fn may_open(self) -> bool {
+        let Some(me) = use_context::<CurrentUser>() else {
+            return true;
+        };
+        matches!(me.arrived().await, Ok(Some(me)) if me.role.may_open(self.module().page()))
     }
 }
 

@@ -79,6 +79,15 @@ impl CurrentUser {
         #[cfg(not(feature = "ssr"))]
         self.0.get()
     }
+
+    /// The signed-in user, in the browser once the resource has arrived (while the page
+    /// hydrates, it may not have yet).
+    pub async fn arrived(self) -> Result<Option<Me>, AppError> {
+        #[cfg(feature = "ssr")]
+        return Ok(crate::backend::request::current_user());
+        #[cfg(not(feature = "ssr"))]
+        self.0.await
+    }
 }
 
 pub fn use_current_user() -> CurrentUser {
