@@ -23,6 +23,14 @@ pub fn mark_hydrated() {
     }
 }
 
+/// Waits `millis` in the browser (at once on the server).
+pub async fn pause(millis: u32) {
+    #[cfg(feature = "hydrate")]
+    gloo_timers::future::TimeoutFuture::new(millis).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = millis;
+}
+
 /// A key the queue acts on, with the row it applies to.
 pub enum QueueKey {
     /// j/k moved the selection to this row.

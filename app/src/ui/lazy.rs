@@ -44,11 +44,7 @@ impl ChooseView for LazyPage {
             // the gate answers (no access, or sign in first) before it would show its content
             return view! { <Gate page=gate>""</Gate> }.into_any();
         }
-        let page = match self {
-            LazyPage::Reports => reports_page().await,
-            LazyPage::Admin(screen) => admin_page(screen).await,
-        };
-        page.unwrap_or_else(|NotLoaded| {
+        self.load().await.unwrap_or_else(|NotLoaded| {
             view! { <Gate page=gate><NotLoadedPage /></Gate> }.into_any()
         })
     }
@@ -69,6 +65,25 @@ impl LazyPage {
         match self {
             LazyPage::Reports => SplitModule::Reports,
             LazyPage::Admin(_) => SplitModule::Admin,
+        }
+    }
+
+    /// The page from its module. A module that did not arrive is asked for twice more, a second
+    /// apart, before the page says so: a dropped connection often comes straight back.
+    async fn load(self) -> Result<AnyView, NotLoaded> {
+        let mut attempts = 1;
+        loop {
+            let page = match self {
+                LazyPage::Reports => reports_page().await,
+                LazyPage::Admin(screen) => admin_page(screen).await,
+            };
+            match page {
+                Err(NotLoaded) if attempts < 3 => {
+                    attempts += 1;
+                    super::browser::pause(1000).await;
+                }
+                page => return page,
+            }
         }
     }
 
