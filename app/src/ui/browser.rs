@@ -26,7 +26,15 @@ pub fn mark_hydrated() {
 /// Waits `millis` in the browser (at once on the server).
 pub async fn pause(millis: u32) {
     #[cfg(feature = "hydrate")]
-    gloo_timers::future::TimeoutFuture::new(millis).await;
+    {
+        let timer = js_sys::Promise::new(&mut |done, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&done, millis as i32);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = millis;
 }

@@ -63,9 +63,14 @@ impl LiveUpdates {
         let hits = RwSignal::new(0u64);
         let last = self.last;
         let version = self.version;
-        Effect::new(move |_| {
+        Effect::new(move |seen: Option<()>| {
             version.track();
-            let relevant = match last.get() {
+            let latest = last.get();
+            // the first run is the page arriving with the ticket it just loaded, not a change
+            if seen.is_none() {
+                return;
+            }
+            let relevant = match latest {
                 Some(m) => {
                     Some(m.number) == number.get_untracked()
                         && (m.version > shown_version.get_untracked()
