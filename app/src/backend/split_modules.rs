@@ -6,6 +6,7 @@
 //! under concurrent requests is often another page's: the links then go missing. This reads the
 //! list once and writes the links into the page's head itself.
 
+use super::request::SessionUser;
 use crate::model::Role;
 use crate::ui::lazy::SplitModule;
 use leptos::config::LeptosOptions;
@@ -19,11 +20,19 @@ type Manifest = HashMap<String, Vec<String>>;
 /// What to preload for the page this request renders: nothing unless the page is in a split
 /// module and the signed-in person may open it.
 pub fn for_this_page(options: &LeptosOptions) -> Vec<String> {
-    let path = leptos::prelude::use_context::<http::request::Parts>()
-        .map(|parts| parts.uri.path().to_string())
-        .unwrap_or_default();
-    let role = super::request::current_user().map(|me| me.role);
-    preloads(manifest(options), &options.site_pkg_dir, &path, role)
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return Vec::new();
+    };
+    let role = parts
+        .extensions
+        .get::<SessionUser>()
+        .map(|user| user.0.role);
+    preloads(
+        manifest(options),
+        &options.site_pkg_dir,
+        parts.uri.path(),
+        role,
+    )
 }
 
 fn preloads(manifest: &Manifest, pkg_dir: &str, path: &str, role: Option<Role>) -> Vec<String> {
