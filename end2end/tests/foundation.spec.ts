@@ -180,6 +180,7 @@ test("a page whose module cannot be fetched says so, and the app keeps working",
   await expect(page.getByRole("heading", { name: "This page did not load" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Reload" })).toBeVisible();
   expect(refused).toBeGreaterThanOrEqual(3); // asked for twice more before giving up
+  await expect(page.locator(".page-broken")).toHaveCount(0); // the app itself is fine
 
   await nav.getByRole("link", { name: "Queue" }).click();
   await expect(page).toHaveURL(/\/queue$/);
@@ -197,6 +198,44 @@ test("a page whose module cannot be fetched says so, and the app keeps working",
   await expect(page.getByRole("heading", { name: "Desk report" })).toBeVisible();
   expect(dropped).toBe(true);
   await expect(page.getByRole("heading", { name: "This page did not load" })).toHaveCount(0);
+});
+
+test("a page whose app did not start, or stopped, says so and offers a reload", async ({ page }) => {
+  await signIn(page, LOGINS.analyst);
+  await waitForHydration(page);
+  const notLoaded = page.getByRole("alert").filter({ hasText: "This page did not finish loading" });
+  const stopped = page.getByRole("alert").filter({ hasText: "This page stopped working" });
+
+  // the WebAssembly does not arrive: the page is painted, but nothing on it would respond
+  await page.route("**/pkg/frontline.wasm", (route) => route.abort("internetdisconnected"));
+  await page.goto("/queue");
+  await expect(notLoaded).toBeVisible();
+  await expect(page.locator("table.queue")).toBeVisible();
+
+  // the connection is back: the alert's button reloads the page, which now runs
+  await page.unroute("**/pkg/frontline.wasm");
+  await notLoaded.getByRole("button", { name: "Reload" }).click();
+  await waitForHydration(page);
+  await expect(notLoaded).toHaveCount(0);
+
+  // the app traps later (a Rust panic aborts in the browser as a WebAssembly RuntimeError)
+  await page.evaluate(() => {
+    setTimeout(() => {
+      throw new WebAssembly.RuntimeError("unreachable");
+    });
+  });
+  await expect(stopped).toBeVisible();
+  await expect(stopped.getByRole("button", { name: "Reload" })).toBeVisible();
+});
+
+test("an administration page opened directly whose module does not arrive says so", async ({ page }) => {
+  await signIn(page, LOGINS.admin);
+  await page.route("**/pkg/split_admin.wasm", (route) => route.abort("internetdisconnected"));
+  await page.goto("/admin/users");
+  // asked for three times, a second apart, before the page gives up
+  await expect(page.getByRole("alert").filter({ hasText: "This page did not finish loading" })).toBeVisible({
+    timeout: 15_000,
+  });
 });
 
 test("forms filled in from the record are filled in from the first paint, even without JavaScript", async ({ browser }) => {

@@ -22,6 +22,8 @@ use resource::blocking_resource;
 
 /// Keeps what is typed and sent before the page has hydrated (see the script's comment).
 const EARLY_INPUT: &str = include_str!("early_input.js");
+/// Tells the person when the page's app did not start or stopped (see the script's comment).
+const BROKEN_PAGE: &str = include_str!("broken_page.js");
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +58,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     })
                     .collect_view()}
                 <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_INPUT></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=BROKEN_PAGE></script>
                 <MetaTags />
             </head>
             <body>
