@@ -116,7 +116,7 @@ fn Editor(editing: Option<(i64, i64)>, draft: ArticleDraft) -> impl IntoView {
     };
     view! {
         <Title text=heading />
-        <PageHeader title=heading subtitle="Markdown: **bold**, lists, `code`, [links](https://…). Scripts and styles are removed.">
+        <PageHeader title=heading subtitle="Markdown: **bold**, lists, `code`, [links](https://…). Images show as links to them; scripts and styles are removed.">
             {source_ticket.map(|n| view! { <span class="badge badge-quiet">{format!("From {}", TicketNumber(n))}</span> })}
         </PageHeader>
         <form class="card article-editor" on:submit=submit>
