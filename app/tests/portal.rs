@@ -307,3 +307,93 @@ async fn the_requester_rates_a_resolved_ticket_once() {
     assert_eq!(err.status(), 409);
     assert_eq!(d.scalar("SELECT COUNT(*) FROM ticket_ratings").await, 1);
 }
+
+/// Serializes what a portal answer carries, as the browser and the page's embedded data get it.
+fn portal_text(page: &app::model::portal::PortalPage) -> String {
+    serde_json::to_string(page).unwrap()
+}
+
+#[tokio::test]
+async fn hand_over_notes_never_reach_the_portal() {
+    const TO_NEXT_SHIFT: &str = "CANARY-HANDOVER-7f3a next shift: call the CFO back";
+    const TO_A_PERSON: &str = "CANARY-HANDOVER-91bc for Lee: their budget is in dispute";
+    let d = desk(0).await;
+    let ana = d.actor(ANALYST).await;
+    let lee = d.user_id(SENIOR).await;
+    // an open request handed to the next shift, and one pending on budget handed to a colleague
+    let open = raise(&d, CLIENT, "The shared drive is read-only").await;
+    tickets::claim(&d.state, &ana, open, 1).await.unwrap();
+    tickets::hand_over(&d.state, &ana, open, 2, None, TO_NEXT_SHIFT)
+        .await
+        .unwrap();
+    let budget = pending_on(&d, PendingReason::Budget).await;
+    tickets::hand_over(&d.state, &ana, budget, 3, Some(lee), TO_A_PERSON)
+        .await
+        .unwrap();
+    let budget_next = pending_on(&d, PendingReason::Budget).await;
+    tickets::hand_over(&d.state, &ana, budget_next, 3, None, TO_NEXT_SHIFT)
+        .await
+        .unwrap();
+
+    let colleague: String = sqlx::query_scalar(
+        "SELECT email FROM users WHERE role = 'client' AND email <> $1
+           AND org_id = (SELECT org_id FROM users WHERE email = $1) ORDER BY id LIMIT 1",
+    )
+    .bind(CLIENT)
+    .fetch_one(&d.state.pool)
+    .await
+    .unwrap();
+    let mine = PortalFilter::default();
+    let organization = PortalFilter {
+        whose: Whose::Organization,
+        ..Default::default()
+    };
+    let mut asked = Vec::new();
+    for (who, filter) in [
+        (CLIENT, &mine),
+        (colleague.as_str(), &mine),
+        (CLIENT_ADMIN, &mine),
+        (CLIENT_ADMIN, &organization),
+    ] {
+        let page = tickets::portal_page(&d.state, &d.actor(who).await, filter)
+            .await
+            .unwrap();
+        let text = portal_text(&page);
+        assert!(!text.contains("CANARY-HANDOVER"), "{who} {filter:?}: {text}");
+        assert!(
+            page.rows
+                .iter()
+                .chain(&page.approvals)
+                .all(|r| r.handoff_note.is_none()),
+            "{who} {filter:?}"
+        );
+        asked.push((who, page));
+    }
+    // the requester and the organization view do list the handed-over requests
+    let listed = |page: &app::model::portal::PortalPage, n: i64| {
+        page.rows.iter().chain(&page.approvals).any(|r| r.number.0 == n)
+    };
+    assert!(listed(&asked[0].1, open));
+    assert!([open, budget, budget_next]
+        .iter()
+        .all(|n| listed(&asked[3].1, *n)));
+    assert!(asked[3].1.approvals.iter().any(|r| r.number.0 == budget));
+
+    // the desk still sees its notes
+    let queue = tickets::queue_page(
+        &d.state,
+        &d.actor(SENIOR).await,
+        &app::model::queue::QueueFilter::default(),
+    )
+    .await
+    .unwrap();
+    let note_of = |n: i64| {
+        queue
+            .rows
+            .iter()
+            .find(|r| r.number.0 == n)
+            .and_then(|r| r.handoff_note.clone())
+    };
+    assert_eq!(note_of(open).as_deref(), Some(TO_NEXT_SHIFT));
+    assert_eq!(note_of(budget).as_deref(), Some(TO_A_PERSON));
+}

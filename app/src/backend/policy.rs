@@ -77,6 +77,12 @@ impl TicketScope {
         }
     }
 
+    /// Whether the viewer works tickets and so may read the desk's own notes on them (hand-over
+    /// notes). Client scopes never do, whichever list or page asks.
+    pub fn sees_staff_notes(&self) -> bool {
+        matches!(self, TicketScope::All | TicketScope::Staff { .. })
+    }
+
     /// Organizations this scope is limited to, if it is (for filter choices).
     pub fn orgs(&self) -> Option<Vec<i64>> {
         match self {
@@ -86,6 +92,30 @@ impl TicketScope {
             TicketScope::Nothing => Some(Vec::new()),
         }
     }
+}
+
+/// Why a message may not go to its recipient now, if it may not. What a message says about a
+/// ticket is for people who may see that ticket, and accounts, organizations and scopes change
+/// between writing a message and delivering it: so this is asked at delivery.
+pub async fn why_not_tell(
+    pool: &Pool,
+    recipient: &Actor,
+    active: bool,
+    org_active: bool,
+    ticket: Option<TicketKey>,
+) -> AppResult<Option<&'static str>> {
+    if !active {
+        return Ok(Some("the recipient's account is deactivated"));
+    }
+    if !org_active {
+        return Ok(Some("the recipient's organization is deactivated"));
+    }
+    if let Some(key) = ticket {
+        if !recipient.ticket_scope(pool).await?.allows(key) {
+            return Ok(Some("the recipient may no longer see the ticket"));
+        }
+    }
+    Ok(None)
 }
 
 /// The state of a ticket that decides what may be done with it.
@@ -273,6 +303,24 @@ mod tests {
         assert!(!own.allows(key(4, 8, 1, false)));
         assert!(!own.allows(key(5, 7, 1, false)));
         assert!(!TicketScope::Nothing.allows(key(1, 1, 1, true)));
+    }
+
+    #[test]
+    fn only_staff_scopes_see_staff_notes() {
+        assert!(TicketScope::All.sees_staff_notes());
+        let analyst = TicketScope::Staff {
+            orgs: vec![1],
+            tier: None,
+            user_id: 9,
+        };
+        assert!(analyst.sees_staff_notes());
+        assert!(!TicketScope::Org(4).sees_staff_notes());
+        let own = TicketScope::Requester {
+            user_id: 7,
+            org_id: 4,
+        };
+        assert!(!own.sees_staff_notes());
+        assert!(!TicketScope::Nothing.sees_staff_notes());
     }
 
     fn actor(role: Role, id: i64, tier: Option<u8>, org_id: Option<i64>) -> Actor {

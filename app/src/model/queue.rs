@@ -328,7 +328,8 @@ pub struct QueueRow {
     pub next_due_at: i64,
     pub next_warn_at: i64,
     pub version: i64,
-    /// The note of a hand-over to the viewer (or to the next shift) not yet taken up.
+    /// The note of a hand-over to the viewer (or to the next shift) not yet taken up; staff-only
+    /// text, so always None for client viewers.
     pub handoff_note: Option<String>,
 }
 

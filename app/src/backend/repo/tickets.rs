@@ -675,15 +675,23 @@ pub async fn queue_page(
         "SELECT t.id, t.number, o.code AS org_code, o.name AS org_name, t.subject, r.name AS requester, t.status,
                 t.status_rank, t.pending_reason, t.priority, t.requires_budget, t.requires_approval, t.tier,
                 tm.name AS team, t.assignee_id, a.name AS assignee_name, t.created_at, t.updated_at,
-                t.next_due_at, t.next_warn_at, t.version,
-                (SELECT h.note FROM handoffs h
-                 WHERE h.ticket_id = t.id AND h.taken_at IS NULL AND h.from_user <> ",
+                t.next_due_at, t.next_warn_at, t.version, ",
     );
-    qb.push_bind(me)
+    if scope.sees_staff_notes() {
+        qb.push(
+            "(SELECT h.note FROM handoffs h
+              WHERE h.ticket_id = t.id AND h.taken_at IS NULL AND h.from_user <> ",
+        )
+        .push_bind(me)
         .push(" AND (h.to_user = ")
         .push_bind(me)
-        .push(
-            " OR h.to_user IS NULL) ORDER BY h.id DESC LIMIT 1) AS handoff_note
+        .push(" OR h.to_user IS NULL) ORDER BY h.id DESC LIMIT 1)");
+    } else {
+        // hand-over notes are the desk's own: a client's list never carries them
+        qb.push("NULL");
+    }
+    qb.push(
+        " AS handoff_note
          FROM tickets t
          JOIN organizations o ON o.id = t.org_id
          JOIN users r ON r.id = t.requester_id
