@@ -435,3 +435,62 @@ async fn the_shift_lists_every_open_ticket_held_across_many_pages() {
     sorted.sort();
     assert_eq!(order, sorted, "in queue order");
 }
+
+/// A request of Jo's (Northwind, served by Atlas) that Ana claimed and handed to the next shift
+/// with `note`.
+async fn handed_to_next_shift(d: &Desk, problem: &str, note: &str) -> i64 {
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let c = tickets::raise(
+        &d.state,
+        &jo,
+        &NewTicket {
+            urgency: Some(Urgency::NotUrgent),
+            problem: problem.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tickets::claim(&d.state, &ana, c.number.0, 1).await.unwrap();
+    tickets::hand_over(&d.state, &ana, c.number.0, 2, None, note)
+        .await
+        .unwrap();
+    c.number.0
+}
+
+#[tokio::test]
+async fn the_next_shift_sees_only_hand_overs_of_tickets_it_may_open() {
+    const NOTE: &str = "CANARY-SHIFT-5e21 the CFO's laptop is in the safe";
+    let d = desk(0).await;
+    let number =
+        handed_to_next_shift(&d, "CANARY-SUBJECT-5e21 Laptop will not boot", NOTE).await;
+
+    // Ben (Borealis) does not serve Northwind: he cannot open the ticket
+    let ben = d.actor(OTHER_ANALYST).await;
+    assert_eq!(
+        tickets::ticket_view(&d.state, &ben, number)
+            .await
+            .unwrap_err()
+            .status(),
+        404
+    );
+    let view = shifts::shift_view(&d.state, &ben).await.unwrap();
+    let text = serde_json::to_string(&view).unwrap();
+    assert!(
+        view.handed_to_me.iter().all(|h| h.number != number),
+        "{text}"
+    );
+    assert!(!text.contains("CANARY"), "{text}");
+
+    // Atlas's senior serves Northwind and sees it
+    let lee = d.actor(SENIOR).await;
+    let waiting = shifts::shift_view(&d.state, &lee).await.unwrap().handed_to_me;
+    assert_eq!(
+        waiting
+            .iter()
+            .map(|h| (h.number, h.note.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(number, NOTE)]
+    );
+}

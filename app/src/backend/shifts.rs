@@ -23,9 +23,10 @@ fn note_of(h: repo::HandoffRow) -> HandoffNote {
 pub async fn shift_view(state: &AppState, actor: &Actor) -> AppResult<ShiftView> {
     actor.require_page(Page::Shift)?;
     let open = super::tickets::held_by(state, actor).await?;
+    let scope = actor.ticket_scope(&state.pool).await?;
     let mut conn = state.pool.acquire().await?;
     let started_at = repo::current(&mut conn, actor.id).await?.map(|(_, at)| at);
-    let handed_to_me = repo::waiting_for(&mut conn, actor.id)
+    let handed_to_me = repo::waiting_for(&mut conn, actor.id, &scope)
         .await?
         .into_iter()
         .map(note_of)

@@ -1,6 +1,8 @@
 //! Working shifts and hand-overs.
 
-use sqlx::{Row, SqliteConnection};
+use super::tickets::push_scope;
+use crate::backend::policy::TicketScope;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 pub async fn current(
     conn: &mut SqliteConnection,
@@ -108,18 +110,22 @@ const HANDOFF_SELECT: &str =
      FROM handoffs h JOIN tickets t ON t.id = h.ticket_id JOIN users f ON f.id = h.from_user
      LEFT JOIN users u ON u.id = h.to_user";
 
-/// Hand-overs not yet taken up, addressed to `user_id` or to the next shift (open tickets only).
+/// Hand-overs not yet taken up, addressed to `user_id` or to the next shift (open tickets only),
+/// of the tickets `scope` may see: the next shift of the whole desk is not everyone's to read.
 pub async fn waiting_for(
     conn: &mut SqliteConnection,
     user_id: i64,
+    scope: &TicketScope,
 ) -> sqlx::Result<Vec<HandoffRow>> {
-    let sql = format!(
-        "{HANDOFF_SELECT} WHERE h.taken_at IS NULL AND t.status_rank <= 1 AND h.from_user <> $1
-           AND (h.to_user = $1 OR (h.to_user IS NULL AND t.assignee_id IS NULL))
-         ORDER BY h.created_at DESC LIMIT 50"
-    );
-    sqlx::query(&sql)
-        .bind(user_id)
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(HANDOFF_SELECT);
+    qb.push(" WHERE h.taken_at IS NULL AND t.status_rank <= 1 AND h.from_user <> ")
+        .push_bind(user_id)
+        .push(" AND (h.to_user = ")
+        .push_bind(user_id)
+        .push(" OR (h.to_user IS NULL AND t.assignee_id IS NULL)) AND ");
+    push_scope(&mut qb, scope);
+    qb.push(" ORDER BY h.created_at DESC LIMIT 50");
+    qb.build()
         .fetch_all(conn)
         .await?
         .iter()
