@@ -426,3 +426,68 @@ async fn readers_count_as_views_and_the_editor_does_not() {
         "clients do not open the editor"
     );
 }
+
+#[tokio::test]
+async fn an_article_lists_only_the_linked_tickets_the_reader_may_open() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let request = NewTicket {
+        urgency: Some(Urgency::Urgent),
+        problem: "CANARY-KB-3d9e VPN token rejected for the finance director".into(),
+        ..Default::default()
+    };
+    let number = tickets::raise(&d.state, &jo, &request)
+        .await
+        .unwrap()
+        .number
+        .0;
+    let id = kb::kb_page(&d.state, &ana, Some("vpn token"))
+        .await
+        .unwrap()
+        .articles[0]
+        .id;
+    tickets::claim(&d.state, &ana, number, 1).await.unwrap();
+    tickets::reply(
+        &d.state,
+        &ana,
+        number,
+        2,
+        &format!("Please follow [the VPN steps](/kb/{id})."),
+        true,
+    )
+    .await
+    .unwrap();
+    let listed = |view: &app::model::kb::ArticleView| {
+        view.tickets.iter().any(|t| t.number.0 == number)
+    };
+    assert!(listed(&kb::article(&d.state, &ana, id).await.unwrap()));
+    assert!(listed(
+        &kb::article_to_edit(&d.state, &d.actor(LEAD).await, id)
+            .await
+            .unwrap()
+    ));
+
+    // Ben (Borealis) cannot open the ticket, so the article does not list it to him
+    let ben = d.actor(OTHER_ANALYST).await;
+    assert_eq!(
+        tickets::ticket_view(&d.state, &ben, number)
+            .await
+            .unwrap_err()
+            .status(),
+        404
+    );
+    for view in [
+        kb::article(&d.state, &ben, id).await.unwrap(),
+        kb::article_to_edit(&d.state, &ben, id).await.unwrap(),
+    ] {
+        let text = serde_json::to_string(&view).unwrap();
+        assert!(!listed(&view), "{text}");
+        assert!(!text.contains("CANARY"), "{text}");
+    }
+    // nor to a client of another organization
+    let kim = kb::article(&d.state, &d.actor(OTHER_CLIENT).await, id)
+        .await
+        .unwrap();
+    assert!(!serde_json::to_string(&kim).unwrap().contains("CANARY"));
+}

@@ -3,7 +3,7 @@
 
 use crate::backend::db::begin_write;
 use crate::backend::markdown::to_safe_html;
-use crate::backend::policy::Actor;
+use crate::backend::policy::{Actor, TicketScope};
 use crate::backend::repo::kb::{self as repo, Match, Readers};
 use crate::backend::repo::{orgs, tickets as ticket_repo};
 use crate::backend::state::AppState;
@@ -105,17 +105,23 @@ pub async fn article_to_edit(state: &AppState, actor: &Actor, id: i64) -> AppRes
 
 async fn load(state: &AppState, actor: &Actor, id: i64, read: bool) -> AppResult<ArticleView> {
     let readers = readers(actor)?;
+    let writer = actor.is_staff();
+    // the linked tickets listed are only those the reader may open
+    let scope = if writer {
+        actor.ticket_scope(&state.pool).await?
+    } else {
+        TicketScope::Nothing
+    };
     let mut conn = state.pool.acquire().await?;
     let a = repo::find(&mut conn, id)
         .await?
         .filter(|a| a.readable_by(readers))
         .ok_or_else(|| not_found(id))?;
-    let writer = actor.is_staff();
     let my_vote = repo::my_vote(&mut conn, id, actor.id).await?;
     let (versions, tickets) = if writer {
         (
             repo::versions(&mut conn, id).await?,
-            repo::linked_tickets(&mut conn, id).await?,
+            repo::linked_tickets(&mut conn, id, &scope).await?,
         )
     } else {
         (Vec::new(), Vec::new())

@@ -1,6 +1,7 @@
 //! Knowledge articles: search, reading, versions, votes, links to tickets and deflections.
 
-use super::tickets::fts_query;
+use super::tickets::{fts_query, push_scope};
+use crate::backend::policy::TicketScope;
 use crate::model::kb::{
     plain_excerpt, snippet_to_html, ArticleSummary, ArticleVersion, LinkedTicket, ValidArticle,
     Visibility,
@@ -318,18 +319,20 @@ pub async fn versions(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Vec<
         .collect())
 }
 
-/// Tickets that used the article, newest first.
+/// Tickets that used the article and that `scope` may see, newest first.
 pub async fn linked_tickets(
     conn: &mut SqliteConnection,
     id: i64,
+    scope: &TicketScope,
 ) -> sqlx::Result<Vec<LinkedTicket>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT t.number, t.subject FROM ticket_articles l JOIN tickets t ON t.id = l.ticket_id
-         WHERE l.article_id = $1 ORDER BY l.linked_at DESC LIMIT 50",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await?;
+         WHERE l.article_id = ",
+    );
+    qb.push_bind(id).push(" AND ");
+    push_scope(&mut qb, scope);
+    qb.push(" ORDER BY l.linked_at DESC LIMIT 50");
+    let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|(number, subject)| LinkedTicket {
