@@ -494,3 +494,48 @@ async fn the_next_shift_sees_only_hand_overs_of_tickets_it_may_open() {
         vec![(number, NOTE)]
     );
 }
+
+#[tokio::test]
+async fn a_clients_reply_does_not_take_up_a_hand_over() {
+    const NOTE: &str = "Waiting for the replacement dock";
+    let d = desk(0).await;
+    let number = handed_to_next_shift(&d, "The dock does not charge", NOTE).await;
+    let jo = d.actor(CLIENT).await;
+    tickets::reply(&d.state, &jo, number, 3, "Any news on the dock?", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        d.scalar("SELECT COUNT(*) FROM handoffs WHERE taken_at IS NULL")
+            .await,
+        1,
+        "the hand-over still waits for the desk"
+    );
+    let lee = d.actor(SENIOR).await;
+    let waiting = shifts::shift_view(&d.state, &lee).await.unwrap().handed_to_me;
+    assert_eq!(
+        waiting.iter().map(|h| h.number).collect::<Vec<_>>(),
+        vec![number]
+    );
+    let queue = tickets::queue_page(
+        &d.state,
+        &lee,
+        &QueueFilter {
+            assignee: AssigneeFilter::Unassigned,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let row = queue.rows.iter().find(|r| r.number.0 == number).unwrap();
+    assert_eq!(row.handoff_note.as_deref(), Some(NOTE));
+
+    // staff work on it does take it up
+    tickets::reply(&d.state, &lee, number, 4, "It ships today.", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        d.scalar("SELECT COUNT(*) FROM handoffs WHERE taken_at IS NULL")
+            .await,
+        0
+    );
+}

@@ -184,13 +184,16 @@ impl TicketChange {
             self.now,
         )
         .await?;
-        crate::backend::repo::shifts::take_handoffs(
-            &mut self.tx,
-            self.ticket.id,
-            self.actor.id,
-            self.now,
-        )
-        .await?;
+        // a hand-over is taken up by the desk working the ticket, not by the client writing in
+        if self.actor.is_staff() {
+            crate::backend::repo::shifts::take_handoffs(
+                &mut self.tx,
+                self.ticket.id,
+                self.actor.id,
+                self.now,
+            )
+            .await?;
+        }
         if self.page_check
             && crate::backend::oncall::needs_page(&mut self.tx, &self.ticket, self.now).await?
         {
