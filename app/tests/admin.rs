@@ -909,3 +909,63 @@ async fn concurrent_changes_wait_for_each_other_instead_of_failing() {
         16
     );
 }
+
+/// A deactivated account says nothing more than a wrong password until the password is right;
+/// then it may say it is deactivated, but that attempt counts and is limited like a failure, so
+/// it is no unlimited oracle for guessing a deactivated account's password.
+#[tokio::test]
+async fn a_deactivated_account_is_limited_like_a_wrong_password() {
+    let d = desk(0).await;
+    let sam = d.actor(ADMIN).await;
+    let jo = d.user_id(CLIENT).await;
+    admin::set_user_active(&d.state, &sam, jo, false)
+        .await
+        .unwrap();
+    let from = || auth::ClientInfo {
+        ip: Some("198.51.100.7".into()),
+        user_agent: None,
+    };
+    let attempt = |password: &'static str| {
+        let state = d.state.clone();
+        async move {
+            auth::sign_in(&state, CLIENT, password, &from())
+                .await
+                .map(|s| s.token)
+                .unwrap_err()
+        }
+    };
+    let unknown = auth::sign_in(&d.state, "nobody@northwind.example", "guess", &from())
+        .await
+        .map(|s| s.token)
+        .unwrap_err();
+    let wrong = attempt("not the password").await;
+    assert_eq!(wrong.status(), unknown.status());
+    assert_eq!(wrong.to_string(), unknown.to_string());
+    assert!(!wrong.to_string().contains("deactivated"), "{wrong}");
+
+    let right = attempt("frontline-demo").await;
+    assert!(right.to_string().contains("deactivated"), "{right}");
+    let failures = |key: String| {
+        let pool = d.state.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM login_failures WHERE scope_key = $1")
+                .bind(key)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        failures(format!("account:{CLIENT}")).await,
+        2,
+        "the right password on a deactivated account counts like a wrong one"
+    );
+    assert_eq!(failures("ip:198.51.100.7".into()).await, 3);
+    // the account's limit (5) holds for right passwords too, and then says nothing more
+    for _ in 0..3 {
+        attempt("frontline-demo").await;
+    }
+    let limited = attempt("frontline-demo").await;
+    assert_eq!(limited.status(), 429, "{limited}");
+    assert!(!limited.to_string().contains("deactivated"), "{limited}");
+}

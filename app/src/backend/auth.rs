@@ -91,23 +91,28 @@ pub async fn sign_in(
             false
         }
     };
-    let account = match account {
-        Some(acc) if verified => acc,
-        _ => {
+    // A deactivated account is refused like a wrong password, and counted like one: only a
+    // verified password earns the word "deactivated", and the limit keeps that from being an
+    // unlimited way to test passwords.
+    let refusal = match &account {
+        Some(acc) if verified && acc.may_sign_in => None,
+        Some(_) if verified => Some(AppError::Forbidden(
+            "This account is deactivated. Please contact your help desk administrator.".into(),
+        )),
+        _ => Some(wrong()),
+    };
+    let account = match (account, refusal) {
+        (Some(acc), None) => acc,
+        (_, refusal) => {
             let mut tx = begin_write(&state.pool).await?;
             sessions::record_failure(&mut *tx, &account_key, now).await?;
             if let Some(key) = &address_key {
                 sessions::record_failure(&mut *tx, key, now).await?;
             }
             tx.commit().await?;
-            return Err(wrong());
+            return Err(refusal.unwrap_or_else(wrong));
         }
     };
-    if !account.may_sign_in {
-        return Err(AppError::Forbidden(
-            "This account is deactivated. Please contact your help desk administrator.".into(),
-        ));
-    }
     let token = new_token();
     let id_hash = token_hash(&token);
     let mut tx = begin_write(&state.pool).await?;
