@@ -98,16 +98,22 @@ pub fn build(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {
-                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                    tracing::info_span!(
+                        "http",
+                        method = %req.method(),
+                        path = %crate::telemetry::loggable_path(req.uri().path())
+                    )
                 })
                 .on_request(())
-                .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                    tracing::info!(
-                        status = res.status().as_u16(),
-                        latency = %format_args!("{:.1}ms", latency.as_secs_f64() * 1000.0),
-                        "served"
-                    );
-                })
+                .on_response(
+                    |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                        tracing::info!(
+                            status = res.status().as_u16(),
+                            latency = %format_args!("{:.1}ms", latency.as_secs_f64() * 1000.0),
+                            "served"
+                        );
+                    },
+                )
                 .on_failure(()),
         )
         .with_state(state)

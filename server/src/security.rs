@@ -78,7 +78,10 @@ pub fn is_cross_site(req: &Request) -> bool {
 
 pub async fn reject_cross_site(req: Request, next: Next) -> Response {
     if is_write(req.method()) && is_cross_site(&req) {
-        tracing::warn!(path = %req.uri().path(), "refused a cross-site write");
+        tracing::warn!(
+            path = %crate::telemetry::loggable_path(req.uri().path()),
+            "refused a cross-site write"
+        );
         return error_response(&AppError::Forbidden(
             "This request came from another site and was refused.".into(),
         ));
@@ -161,7 +164,7 @@ pub async fn page_policy_guard(
     req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path().to_string();
+    let path = crate::telemetry::loggable_path(req.uri().path()).into_owned();
     let res = next.run(req).await;
     let is_html = res
         .headers()
