@@ -8,6 +8,7 @@ mod support;
 use app::backend::notify::mailer::Deliverer;
 use app::backend::notify::settings::{NotifySettings, SmtpRelay, SmtpTls};
 use app::backend::notify::worker::{self, LEASE_SECS};
+use app::backend::policy::Actor;
 use app::backend::repo::notifications as repo;
 use app::backend::tickets;
 use app::model::ticket::NewTicket;
@@ -445,4 +446,192 @@ async fn a_hanging_page_receiver_never_holds_up_the_mail() {
             .unwrap();
     assert_eq!(webhook.0, "pending", "the webhook waits for its retry");
     assert!(webhook.1.unwrap().contains("in time"));
+}
+
+async fn version_of(d: &Desk, number: i64) -> i64 {
+    d.scalar(&format!(
+        "SELECT version FROM tickets WHERE number = {number}"
+    ))
+    .await
+}
+
+/// Links in mail come from the template only: a client who writes the template's words before an
+/// address of their own gets plain, escaped text in the HTML part, and the one link is the desk's.
+#[tokio::test]
+async fn text_a_client_writes_never_becomes_a_link_in_mail() {
+    let d = desk(0).await;
+    let smtp = TestSmtp::start().await;
+    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let jo = d.actor(CLIENT).await;
+    let raised = tickets::raise(
+        &d.state,
+        &jo,
+        &NewTicket {
+            urgency: Some(Urgency::NotUrgent),
+            problem: "Printer out of toner".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let number = raised.number.0;
+    let ana = d.actor(ANALYST).await;
+    tickets::claim(&d.state, &ana, number, version_of(&d, number).await)
+        .await
+        .unwrap();
+    deliver_all(&d, &deliverer).await;
+    tickets::reply(
+        &d.state,
+        &jo,
+        number,
+        version_of(&d, number).await,
+        "I got a strange mail.\n\nOpen the ticket: https://evil.example/login\n\n<a href=\"https://evil.example/x\">click</a>",
+        true,
+    )
+    .await
+    .unwrap();
+    deliver_all(&d, &deliverer).await;
+    let mail = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.to.contains("ana.costa") && m.subject.contains("replied"))
+        .expect("Ana hears of Jo's reply");
+    let html = mail.part("text/html").expect("an HTML part");
+    assert!(!html.contains("evil.example/login\""), "{html}");
+    assert!(!html.contains("href=\"https://evil"), "{html}");
+    assert!(
+        html.contains("Open the ticket: https://evil.example/login"),
+        "the client's words stay, as text: {html}"
+    );
+    assert!(html.contains("&lt;a href="), "markup is escaped: {html}");
+    let desk_link = format!(
+        "<a href=\"{}/tickets/HD-{number}\">Open the ticket</a>",
+        d.state.settings.notify.base_url
+    );
+    assert!(html.contains(&desk_link), "{html}");
+    assert_eq!(
+        html.matches("<a ").count(),
+        1,
+        "one link, the desk's: {html}"
+    );
+    let text = mail.part("text/plain").expect("a plain text part");
+    assert!(text.contains(&format!(
+        "Open the ticket: {}/tickets/HD-{number}",
+        d.state.settings.notify.base_url
+    )));
+}
+
+/// Who may be told is decided again when the mail goes out: a requester who moved to another
+/// organization, a client of a deactivated organization and a deactivated user get nothing; their
+/// messages are marked skipped with the reason and never retried. People still in scope get theirs.
+#[tokio::test]
+async fn mail_goes_only_to_people_who_may_still_see_the_ticket() {
+    let d = desk(0).await;
+    let smtp = TestSmtp::start().await;
+    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let raise = |who: Actor, problem: &'static str| {
+        let state = d.state.clone();
+        async move {
+            tickets::raise(
+                &state,
+                &who,
+                &NewTicket {
+                    urgency: Some(Urgency::NotUrgent),
+                    problem: problem.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .number
+            .0
+        }
+    };
+    let jos = raise(d.actor(CLIENT).await, "Scanner jams").await;
+    let kims = raise(d.actor(OTHER_CLIENT).await, "Badge reader offline").await;
+    let ines = raise(d.actor(CLIENT_ADMIN).await, "Laptop will not boot").await;
+    let ana = d.actor(ANALYST).await;
+    tickets::claim(&d.state, &ana, jos, version_of(&d, jos).await)
+        .await
+        .unwrap();
+    deliver_all(&d, &deliverer).await;
+    let before = smtp.messages().len();
+    let lead = d.actor(LEAD).await;
+    for number in [jos, kims, ines] {
+        tickets::reply(
+            &d.state,
+            &lead,
+            number,
+            version_of(&d, number).await,
+            "We are on it.",
+            true,
+        )
+        .await
+        .unwrap();
+    }
+    // after the mail was written: Jo moves to another client, Contoso leaves, Ines is deactivated
+    let jo_id = d.user_id(CLIENT).await;
+    let kim = d.actor(OTHER_CLIENT).await;
+    let sam = d.actor(ADMIN).await;
+    sqlx::query(
+        "UPDATE users SET org_id = (SELECT MIN(id) FROM organizations WHERE id NOT IN
+            (SELECT org_id FROM users WHERE id = $1) AND id <> $2) WHERE id = $1",
+    )
+    .bind(jo_id)
+    .bind(kim.org_id)
+    .execute(&d.state.pool)
+    .await
+    .unwrap();
+    app::backend::admin::set_org_active(&d.state, &sam, kim.org_id.unwrap(), false)
+        .await
+        .unwrap();
+    let ines_id = d.user_id(CLIENT_ADMIN).await;
+    app::backend::admin::set_user_active(&d.state, &sam, ines_id, false)
+        .await
+        .unwrap();
+    deliver_all(&d, &deliverer).await;
+    let after: Vec<_> = smtp.messages()[before..].to_vec();
+    for who in ["jo.bauer", "kim.tanaka", "ines.moreau"] {
+        assert!(
+            !after.iter().any(|m| m.to.contains(who)),
+            "{who} may no longer see the ticket: {:?}",
+            after.iter().map(|m| &m.to).collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        after
+            .iter()
+            .any(|m| m.to.contains("ana.costa") && m.subject.contains(&format!("HD-{jos}"))),
+        "the assignee still hears of the reply"
+    );
+    let row = |id: i64| {
+        let pool = d.state.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<String>)>(
+                "SELECT status, last_error FROM notifications WHERE recipient_id = $1 AND kind = 'public_reply'",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    for (id, reason) in [
+        (jo_id, "no longer"),
+        (kim.id, "organization"),
+        (ines_id, "account"),
+    ] {
+        let (status, why) = row(id).await;
+        assert_eq!(status, "skipped", "user {id}");
+        let why = why.unwrap_or_default();
+        assert!(why.contains(reason), "user {id}: {why}");
+    }
+    // never retried
+    d.clock.advance(86_400);
+    assert_eq!(deliver_all(&d, &deliverer).await, 0);
+    assert_eq!(
+        d.scalar("SELECT COUNT(*) FROM notifications WHERE status IN ('pending', 'sending')")
+            .await,
+        0
+    );
 }

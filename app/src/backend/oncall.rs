@@ -5,6 +5,7 @@
 
 use super::auth::{new_token, token_hash};
 use super::notify::outbox;
+use super::notify::template::MailBody;
 use super::policy::Actor;
 use super::repo::notifications::{self as outbox_repo, NewNotification};
 use super::repo::oncall::{self as repo, NewPage};
@@ -71,21 +72,22 @@ pub async fn page(
     let ack_url = format!("{base}/pages/{token}");
     let ticket_url = format!("{base}/tickets/{number}");
     let subject = format!("[{number}] P1 page: {}", t.subject);
-    let why = match escalating_from {
-        Some(first) => format!("{first} did not acknowledge the page in time.\n\n"),
-        None => String::new(),
-    };
-    let body = format!(
-        "{why}A P1 needs you: {number} \"{}\".\n\nAcknowledge: {ack_url}\n\nOpen the ticket: {ticket_url}\n",
-        t.subject
-    );
-    outbox::enqueue(
+    let mut mail = MailBody::new();
+    if let Some(first) = escalating_from {
+        mail = mail.text(format!("{first} did not acknowledge the page in time."));
+    }
+    let mail = mail
+        .text(format!("A P1 needs you: {number} \"{}\".", t.subject))
+        .link("Acknowledge", ack_url.as_str())
+        .link("Open the ticket", ticket_url.as_str());
+    let body = mail.plain();
+    outbox::enqueue_mail(
         conn,
         Some(t.id),
         &[person],
         "page_sent",
         &subject,
-        &body,
+        &mail,
         true,
         now,
     )
@@ -111,6 +113,7 @@ pub async fn page(
                 kind: "page_sent",
                 subject: &subject,
                 body: &body,
+                html: None,
                 payload: Some(&payload),
                 essential: true,
                 muted: false,

@@ -6,6 +6,7 @@
 
 use super::live::LiveEvent;
 use super::notify::outbox;
+use super::notify::template::MailBody;
 use super::repo::notifications;
 use super::repo::tickets::{self, EventRecord};
 use super::sla::{alert_clock, apply_alert_clock};
@@ -91,7 +92,7 @@ async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usiz
             &state.settings.notify.base_url,
         );
         // breaches always reach the lead and managers; warnings may be muted
-        outbox::enqueue(
+        outbox::enqueue_mail(
             &mut tx,
             Some(id),
             &watchers,
@@ -125,7 +126,7 @@ fn alert_message(
     priority: Priority,
     alert: SlaAlert,
     base_url: &str,
-) -> (String, String) {
+) -> (String, MailBody) {
     let what = match alert {
         SlaAlert::ResponseWarning => "first response is at risk",
         SlaAlert::ResponseBreach => "first response target was breached",
@@ -134,10 +135,12 @@ fn alert_message(
     };
     (
         format!("[{number}] {} {what}: {subject}", priority.label()),
-        format!(
-            "{number} ({}) \"{subject}\": the {what}.\n\nOpen the ticket: {base_url}/tickets/{number}\n",
-            priority.label()
-        ),
+        MailBody::new()
+            .text(format!(
+                "{number} ({}) \"{subject}\": the {what}.",
+                priority.label()
+            ))
+            .link("Open the ticket", format!("{base_url}/tickets/{number}")),
     )
 }
 

@@ -18,6 +18,73 @@ pub struct Received {
     pub data: String,
 }
 
+impl Received {
+    /// The decoded body of the part of type `content_type` (e.g. "text/html"), as a mail reader
+    /// shows it: transfer encodings (quoted-printable, base64) undone.
+    pub fn part(&self, content_type: &str) -> Option<String> {
+        let lines: Vec<&str> = self
+            .data
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .collect();
+        let start = lines.iter().position(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("content-type: {content_type}"))
+        })?;
+        let mut i = start;
+        let mut encoding = String::from("7bit");
+        while i < lines.len() && !lines[i].is_empty() {
+            if let Some(v) = lines[i]
+                .to_ascii_lowercase()
+                .strip_prefix("content-transfer-encoding:")
+            {
+                encoding = v.trim().to_string();
+            }
+            i += 1;
+        }
+        let body: Vec<&str> = lines[(i + 1).min(lines.len())..]
+            .iter()
+            .take_while(|l| !l.starts_with("--"))
+            .copied()
+            .collect();
+        Some(match encoding.as_str() {
+            "base64" => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(body.concat())
+                    .ok()?;
+                String::from_utf8(bytes).ok()?
+            }
+            "quoted-printable" => {
+                let mut out = Vec::new();
+                for line in body {
+                    let (line, soft) = match line.strip_suffix('=') {
+                        Some(l) => (l, true),
+                        None => (line, false),
+                    };
+                    let b = line.as_bytes();
+                    let mut k = 0;
+                    while k < b.len() {
+                        if b[k] == b'=' && k + 2 < b.len() {
+                            let hex = std::str::from_utf8(&b[k + 1..k + 3]).ok()?;
+                            out.push(u8::from_str_radix(hex, 16).ok()?);
+                            k += 3;
+                        } else {
+                            out.push(b[k]);
+                            k += 1;
+                        }
+                    }
+                    if !soft {
+                        out.push(b'\n');
+                    }
+                }
+                String::from_utf8(out).ok()?
+            }
+            _ => body.join("\n"),
+        })
+    }
+}
+
 pub const UP: u8 = 0;
 pub const DOWN: u8 = 1;
 pub const HANGING: u8 = 2;

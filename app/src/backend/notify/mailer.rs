@@ -2,6 +2,7 @@
 //! webhook. Every send has a timeout, so a hanging relay or receiver never blocks the others.
 
 use super::settings::{NotifySettings, SmtpTls};
+use super::template::MailBody;
 use crate::backend::repo::notifications::Outgoing;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -29,30 +30,12 @@ pub fn message_id(id: i64, created_at: i64) -> String {
     format!("notification-{id}.{created_at}@frontline")
 }
 
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The HTML part: the plain text, escaped, with the ticket link made clickable.
-fn html_of(text: &str) -> String {
-    let paragraphs: String = text
-        .split("\n\n")
-        .map(|p| {
-            let escaped = escape_html(p.trim()).replace('\n', "<br>");
-            match escaped.split_once("Open the ticket: ") {
-                Some((before, url)) => {
-                    format!("<p>{before}<a href=\"{url}\">Open the ticket</a></p>")
-                }
-                None => format!("<p>{escaped}</p>"),
-            }
-        })
-        .collect();
-    format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif\">{paragraphs}</body></html>"
-    )
+/// The HTML part as the message's template wrote it; a message without one (written before
+/// templates kept their HTML) gets its text, escaped, with no links.
+fn html_part(m: &Outgoing) -> String {
+    m.html
+        .clone()
+        .unwrap_or_else(|| MailBody::from(m.body.as_str()).html())
 }
 
 impl Deliverer {
@@ -127,7 +110,7 @@ impl Deliverer {
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_HTML)
-                            .body(html_of(&m.body)),
+                            .body(html_part(m)),
                     ),
             )
             .map_err(|e| format!("could not build the message: {e}"))?;
@@ -183,15 +166,6 @@ impl Deliverer {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_is_escaped_and_the_link_is_clickable() {
-        let html = html_of(
-            "Ana replied on HD-1 \"<b>x</b>\".\n\nOpen the ticket: http://desk/tickets/HD-1\n",
-        );
-        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
-        assert!(html.contains("<a href=\"http://desk/tickets/HD-1\">Open the ticket</a>"));
-    }
 
     #[test]
     fn message_ids_are_stable_per_message() {

@@ -4,6 +4,7 @@
 pub mod mailer;
 pub mod outbox;
 pub mod settings;
+pub mod template;
 pub mod worker;
 
 pub use settings::NotifySettings;

@@ -5,6 +5,7 @@
 //! notes; nobody hears of their own action. Essential mail (new ticket, reply, resolution,
 //! approvals, breaches, pages) is always sent; the rest is skipped for people who muted it.
 
+use super::template::MailBody;
 use crate::backend::repo::notifications::{self as repo, NewNotification, Recipient};
 use crate::backend::repo::tickets::TicketRecord;
 use crate::model::timeline::describe;
@@ -80,22 +81,21 @@ pub async fn enqueue_steps(
         let number = TicketNumber(t.number);
         let what = describe(step.kind, step.data);
         let subject = format!("[{number}] {}: {} {what}", t.subject, step.actor_name);
-        let link = format!("{base_url}/tickets/{number}");
-        let mut text = format!(
-            "{} {what} on {number} \"{}\".\n",
+        let mut mail = MailBody::new().text(format!(
+            "{} {what} on {number} \"{}\".",
             step.actor_name, t.subject
-        );
+        ));
         if let Some(body) = step.body {
-            text.push_str(&format!("\n{body}\n"));
+            mail = mail.text(body);
         }
-        text.push_str(&format!("\nOpen the ticket: {link}\n"));
-        written += enqueue(
+        let mail = mail.link("Open the ticket", format!("{base_url}/tickets/{number}"));
+        written += enqueue_mail(
             conn,
             Some(t.id),
             &ids,
             step.kind.as_str(),
             &subject,
-            &text,
+            &mail,
             essential,
             now,
         )
@@ -104,7 +104,7 @@ pub async fn enqueue_steps(
     Ok(written)
 }
 
-/// Writes one message to each recipient; muted, non-essential ones are recorded as muted.
+/// Writes one message of plain text, without links, to each recipient (see [`enqueue_mail`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
     conn: &mut SqliteConnection,
@@ -116,6 +116,27 @@ pub async fn enqueue(
     essential: bool,
     now: i64,
 ) -> AppResult<usize> {
+    let mail = MailBody::from(body);
+    enqueue_mail(
+        conn, ticket_id, recipients, kind, subject, &mail, essential, now,
+    )
+    .await
+}
+
+/// Writes one message to each recipient, its plain text and HTML made from the template's parts;
+/// muted, non-essential ones are recorded as muted.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_mail(
+    conn: &mut SqliteConnection,
+    ticket_id: Option<i64>,
+    recipients: &[i64],
+    kind: &str,
+    subject: &str,
+    mail: &MailBody,
+    essential: bool,
+    now: i64,
+) -> AppResult<usize> {
+    let (body, html) = (mail.plain(), mail.html());
     let people: Vec<Recipient> = repo::recipients(conn, recipients).await?;
     for person in &people {
         repo::insert(
@@ -126,7 +147,8 @@ pub async fn enqueue(
                 channel: "email",
                 kind,
                 subject,
-                body,
+                body: &body,
+                html: Some(&html),
                 payload: None,
                 essential,
                 muted: !essential && person.mute_non_essential,

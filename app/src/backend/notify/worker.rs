@@ -2,9 +2,12 @@
 //! records the outcome. A message is marked sent only after the relay accepted it; a crash in
 //! between leaves it leased, and it is retried with the same Message-ID when the lease runs out.
 //! Failures back off exponentially; after `max_attempts` a message is given up as failed. Each
-//! outcome is also a step on the ticket's timeline.
+//! outcome is also a step on the ticket's timeline. Whether the recipient may still be told is
+//! decided at delivery: a message to someone who may no longer see its ticket is skipped, with
+//! the reason, and never retried.
 
 use super::mailer::Deliverer;
+use crate::backend::policy::{self, Actor};
 use crate::backend::repo::notifications as repo;
 use crate::backend::repo::tickets::{self, EventRecord};
 use crate::backend::state::AppState;
@@ -59,7 +62,34 @@ async fn deliver_one(
     let Some(message) = repo::outgoing(&mut tx, id).await? else {
         return Ok(false);
     };
+    let standing = repo::standing(&mut tx, id).await?;
     tx.commit().await?;
+    let refusal = match &standing {
+        Some(s) => {
+            policy::why_not_tell(
+                &state.pool,
+                &Actor::from(&s.me),
+                s.active,
+                s.org_active,
+                s.ticket,
+            )
+            .await?
+        }
+        None => Some("the recipient no longer exists"),
+    };
+    if let Some(reason) = refusal {
+        let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+        repo::mark_skipped(&mut tx, id, reason).await?;
+        tracing::info!(notification = id, reason, "not sending a notification");
+        let summary = format!(
+            "{} to {} was not sent: {reason}.",
+            channel_word(&message.channel),
+            message.to_name
+        );
+        record_outcome(state, &mut tx, &message, summary).await?;
+        tx.commit().await?;
+        return Ok(false);
+    }
     let result = deliverer.send(&message).await;
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let max = state.settings.notify.max_attempts;
@@ -95,27 +125,41 @@ async fn deliver_one(
             None
         }
     };
-    if let (Some(summary), Some(ticket_id)) = (outcome, message.ticket_id) {
-        tickets::insert_event(
-            &mut tx,
-            &EventRecord {
-                ticket_id,
-                at: state.now(),
-                actor_id: None,
-                kind: EventKind::NotificationSent.as_str(),
-                public: false,
-                body: Some(summary),
-                data: EventData {
-                    channel: Some(message.channel.clone()),
-                    ..Default::default()
-                }
-                .to_json(),
-            },
-        )
-        .await?;
+    if let Some(summary) = outcome {
+        record_outcome(state, &mut tx, &message, summary).await?;
     }
     tx.commit().await?;
     Ok(result.is_ok())
+}
+
+/// Puts a delivery's outcome on its ticket's timeline (staff only).
+async fn record_outcome(
+    state: &AppState,
+    conn: &mut sqlx::SqliteConnection,
+    message: &repo::Outgoing,
+    summary: String,
+) -> AppResult<()> {
+    let Some(ticket_id) = message.ticket_id else {
+        return Ok(());
+    };
+    tickets::insert_event(
+        conn,
+        &EventRecord {
+            ticket_id,
+            at: state.now(),
+            actor_id: None,
+            kind: EventKind::NotificationSent.as_str(),
+            public: false,
+            body: Some(summary),
+            data: EventData {
+                channel: Some(message.channel.clone()),
+                ..Default::default()
+            }
+            .to_json(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 fn channel_word(channel: &str) -> &'static str {

@@ -1,5 +1,7 @@
 //! The outbox of notifications: written in the transaction of the change that causes them.
 
+use crate::backend::policy::TicketKey;
+use crate::model::Me;
 use sqlx::SqliteConnection;
 
 pub struct NewNotification<'a> {
@@ -10,6 +12,8 @@ pub struct NewNotification<'a> {
     pub kind: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
+    /// The HTML part of a mail, as its template wrote it.
+    pub html: Option<&'a str>,
     /// The JSON body of a webhook.
     pub payload: Option<&'a str>,
     pub essential: bool,
@@ -21,8 +25,8 @@ pub struct NewNotification<'a> {
 pub async fn insert(conn: &mut SqliteConnection, n: &NewNotification<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO notifications (ticket_id, recipient_id, channel, kind, subject, body, payload, essential,
-                                    status, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                                    status, created_at, next_attempt_at, html)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
     )
     .bind(n.ticket_id)
     .bind(n.recipient_id)
@@ -34,6 +38,7 @@ pub async fn insert(conn: &mut SqliteConnection, n: &NewNotification<'_>) -> sql
     .bind(n.essential)
     .bind(if n.muted { "muted" } else { "pending" })
     .bind(n.created_at)
+    .bind(n.html)
     .fetch_one(conn)
     .await
 }
@@ -90,6 +95,7 @@ pub struct Outgoing {
     pub kind: String,
     pub subject: String,
     pub body: String,
+    pub html: Option<String>,
     pub payload: Option<String>,
     pub attempts: i64,
     pub created_at: i64,
@@ -132,7 +138,7 @@ pub async fn claim(
 
 pub async fn outgoing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Outgoing>> {
     sqlx::query(
-        "SELECT n.id, n.ticket_id, n.channel, n.kind, n.subject, n.body, n.payload, n.attempts, n.created_at,
+        "SELECT n.id, n.ticket_id, n.channel, n.kind, n.subject, n.body, n.html, n.payload, n.attempts, n.created_at,
                 u.name AS to_name, u.email AS to_email
          FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.id = $1",
     )
@@ -148,6 +154,7 @@ pub async fn outgoing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Opti
             kind: r.try_get("kind")?,
             subject: r.try_get("subject")?,
             body: r.try_get("body")?,
+            html: r.try_get("html")?,
             payload: r.try_get("payload")?,
             attempts: r.try_get("attempts")?,
             created_at: r.try_get("created_at")?,
@@ -165,6 +172,62 @@ pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: i64) -> sqlx::
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Gives a message up without sending it, for `reason` (its recipient may no longer be told).
+pub async fn mark_skipped(conn: &mut SqliteConnection, id: i64, reason: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notifications SET status = 'skipped', lease_until = NULL, last_error = $1 WHERE id = $2",
+    )
+    .bind(reason)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A message's recipient as they are now, and the facts of its ticket that decide whether they
+/// may see it.
+pub struct Standing {
+    pub me: Me,
+    pub active: bool,
+    pub org_active: bool,
+    pub ticket: Option<TicketKey>,
+}
+
+pub async fn standing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Standing>> {
+    let sql = format!(
+        "SELECT {ME_COLUMNS}, u.active AS user_active, COALESCE(o.active, TRUE) AS org_active,
+                k.id AS ticket_id, k.org_id AS ticket_org, k.requester_id, k.tier AS ticket_tier,
+                EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = k.id AND p.user_id = u.id)
+                    AS participant
+         FROM notifications n
+         JOIN users u ON u.id = n.recipient_id
+         LEFT JOIN organizations o ON o.id = u.org_id
+         LEFT JOIN teams t ON t.id = u.team_id
+         LEFT JOIN tickets k ON k.id = n.ticket_id
+         WHERE n.id = $1",
+        ME_COLUMNS = super::users::ME_COLUMNS
+    );
+    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(conn).await? else {
+        return Ok(None);
+    };
+    use sqlx::Row;
+    let ticket = match r.try_get::<Option<i64>, _>("ticket_id")? {
+        Some(_) => Some(TicketKey {
+            org_id: r.try_get("ticket_org")?,
+            requester_id: r.try_get("requester_id")?,
+            tier: r.try_get("ticket_tier")?,
+            participant: r.try_get("participant")?,
+        }),
+        None => None,
+    };
+    Ok(Some(Standing {
+        me: super::users::me_from_row(&r)?,
+        active: r.try_get("user_active")?,
+        org_active: r.try_get("org_active")?,
+        ticket,
+    }))
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or given up when that is None.
