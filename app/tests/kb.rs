@@ -458,9 +458,8 @@ async fn an_article_lists_only_the_linked_tickets_the_reader_may_open() {
     )
     .await
     .unwrap();
-    let listed = |view: &app::model::kb::ArticleView| {
-        view.tickets.iter().any(|t| t.number.0 == number)
-    };
+    let listed =
+        |view: &app::model::kb::ArticleView| view.tickets.iter().any(|t| t.number.0 == number);
     assert!(listed(&kb::article(&d.state, &ana, id).await.unwrap()));
     assert!(listed(
         &kb::article_to_edit(&d.state, &d.actor(LEAD).await, id)

@@ -463,8 +463,7 @@ async fn handed_to_next_shift(d: &Desk, problem: &str, note: &str) -> i64 {
 async fn the_next_shift_sees_only_hand_overs_of_tickets_it_may_open() {
     const NOTE: &str = "CANARY-SHIFT-5e21 the CFO's laptop is in the safe";
     let d = desk(0).await;
-    let number =
-        handed_to_next_shift(&d, "CANARY-SUBJECT-5e21 Laptop will not boot", NOTE).await;
+    let number = handed_to_next_shift(&d, "CANARY-SUBJECT-5e21 Laptop will not boot", NOTE).await;
 
     // Ben (Borealis) does not serve Northwind: he cannot open the ticket
     let ben = d.actor(OTHER_ANALYST).await;
@@ -485,7 +484,10 @@ async fn the_next_shift_sees_only_hand_overs_of_tickets_it_may_open() {
 
     // Atlas's senior serves Northwind and sees it
     let lee = d.actor(SENIOR).await;
-    let waiting = shifts::shift_view(&d.state, &lee).await.unwrap().handed_to_me;
+    let waiting = shifts::shift_view(&d.state, &lee)
+        .await
+        .unwrap()
+        .handed_to_me;
     assert_eq!(
         waiting
             .iter()
@@ -511,7 +513,10 @@ async fn a_clients_reply_does_not_take_up_a_hand_over() {
         "the hand-over still waits for the desk"
     );
     let lee = d.actor(SENIOR).await;
-    let waiting = shifts::shift_view(&d.state, &lee).await.unwrap().handed_to_me;
+    let waiting = shifts::shift_view(&d.state, &lee)
+        .await
+        .unwrap()
+        .handed_to_me;
     assert_eq!(
         waiting.iter().map(|h| h.number).collect::<Vec<_>>(),
         vec![number]

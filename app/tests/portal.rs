@@ -359,7 +359,10 @@ async fn hand_over_notes_never_reach_the_portal() {
             .await
             .unwrap();
         let text = portal_text(&page);
-        assert!(!text.contains("CANARY-HANDOVER"), "{who} {filter:?}: {text}");
+        assert!(
+            !text.contains("CANARY-HANDOVER"),
+            "{who} {filter:?}: {text}"
+        );
         assert!(
             page.rows
                 .iter()
@@ -371,7 +374,10 @@ async fn hand_over_notes_never_reach_the_portal() {
     }
     // the requester and the organization view do list the handed-over requests
     let listed = |page: &app::model::portal::PortalPage, n: i64| {
-        page.rows.iter().chain(&page.approvals).any(|r| r.number.0 == n)
+        page.rows
+            .iter()
+            .chain(&page.approvals)
+            .any(|r| r.number.0 == n)
     };
     assert!(listed(&asked[0].1, open));
     assert!([open, budget, budget_next]

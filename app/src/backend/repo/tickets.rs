@@ -698,7 +698,7 @@ pub async fn queue_page(
          LEFT JOIN teams tm ON tm.id = t.team_id
          LEFT JOIN users a ON a.id = t.assignee_id
          WHERE ",
-        );
+    );
     push_scope(&mut qb, scope);
     push_view(&mut qb, filter.view);
     let search = if by_due {
