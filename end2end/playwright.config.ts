@@ -1,11 +1,34 @@
-import { defineConfig } from "@playwright/test";
+import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
+import { instantsForRun } from "./instants";
 
-// One port for the whole run: workers inherit the environment of the runner that set it.
+// Ports and clock offsets are chosen once, by the runner: workers inherit its environment.
 if (!process.env.E2E_PORT) {
   process.env.E2E_PORT = String(20000 + Math.floor(Math.random() * 20000));
 }
-const port = Number(process.env.E2E_PORT);
-const baseURL = `http://127.0.0.1:${port}`;
+if (!process.env.E2E_RUN) {
+  const nowMs = Date.now();
+  const instants = instantsForRun(process.env.E2E_INSTANTS, new Date(nowMs));
+  process.env.E2E_RUN = JSON.stringify(
+    instants.map((i) => ({ ...i, offset: Math.round((Date.parse(i.at) - nowMs) / 1000) })),
+  );
+}
+const firstPort = Number(process.env.E2E_PORT);
+const run: { name: string; at: string; why: string; offset: number }[] = JSON.parse(process.env.E2E_RUN);
+
+/** One server per instant, each with its own seeded database; the last one runs on the wall clock. */
+const servers = [...run.map((i) => ({ name: `at ${i.name} (${i.at})`, offset: i.offset as number | null })), { name: "wall clock", offset: null }].map(
+  (s, index) => ({ ...s, port: firstPort + index }),
+);
+
+const webServer: PlaywrightTestConfig["webServer"] = servers.map((s) => ({
+  command: "../scripts/e2e-server.sh",
+  url: `http://127.0.0.1:${s.port}/healthz`,
+  timeout: 180_000,
+  reuseExistingServer: false,
+  stdout: "ignore" as const,
+  stderr: "pipe" as const,
+  env: { PORT: String(s.port), ...(s.offset === null ? {} : { E2E_CLOCK_OFFSET: String(s.offset) }) },
+}));
 
 export default defineConfig({
   testDir: "./tests",
@@ -18,7 +41,6 @@ export default defineConfig({
   reporter: [["list"]],
   outputDir: "../target/e2e-results",
   use: {
-    baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     viewport: { width: 1366, height: 860 },
@@ -35,13 +57,20 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "../scripts/e2e-server.sh",
-    url: `${baseURL}/healthz`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: { PORT: String(port) },
-  },
+  projects: servers.map((s) =>
+    s.offset === null
+      ? {
+          // production's clock path: the real wall clock in the server and in the browser
+          name: s.name,
+          grep: /@wall-clock/,
+          use: { baseURL: `http://127.0.0.1:${s.port}` },
+        }
+      : {
+          name: s.name,
+          // the browser's own zone is one no client is in, so nothing can lean on the machine's
+          use: { baseURL: `http://127.0.0.1:${s.port}`, timezoneId: "Asia/Kolkata" },
+          metadata: { clockOffset: s.offset },
+        },
+  ),
+  webServer,
 });

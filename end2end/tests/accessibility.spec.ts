@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
+import { expect, type Page } from "@playwright/test";
+import { LOGINS, signIn, test, waitForHydration } from "./helpers";
 
 /** Every page each role works in. */
 const PAGES: Record<string, string[]> = {

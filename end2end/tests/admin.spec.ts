@@ -1,11 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, email);
-  return page;
-}
+import { expect } from "@playwright/test";
+import { as, LOGINS, newPage, test, waitForHydration } from "./helpers";
 
 test("an admin creates an organization with its calendar and a user; the user's ticket follows the new SLA", async ({
   browser,
@@ -52,7 +46,7 @@ test("an admin creates an organization with its calendar and a user; the user's 
   await expect(sam.getByText(`Created organization ${orgName} (${code})`)).toBeVisible();
 
   // the new user sets a password and signs in
-  const pat = await (await browser.newContext()).newPage();
+  const pat = await newPage(browser);
   await pat.goto(resetPath!);
   await waitForHydration(pat);
   await pat.getByLabel("New password", { exact: true }).fill(password);

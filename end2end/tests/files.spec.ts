@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
+import { expect } from "@playwright/test";
+import { LOGINS, signIn, test, waitForHydration } from "./helpers";
 
 test("an uploaded .html attachment downloads and never renders", async ({ page }) => {
   await signIn(page, LOGINS.client);

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, LOGINS, signIn, waitForHydration } from "./helpers";
+import { expect, type Page } from "@playwright/test";
+import { DEMO_PASSWORD, LOGINS, newPage, signIn, test, waitForHydration } from "./helpers";
 
 test.describe("sign-in lands each role where it works", () => {
   const cases: [string, string, RegExp, string][] = [
@@ -86,7 +86,7 @@ test("the app hydrates: the show-password button works", async ({ page }) => {
   await expect(password).toHaveAttribute("type", "password");
 });
 
-test("signing out ends the session", async ({ page, context }) => {
+test("signing out ends the session", { tag: "@wall-clock" }, async ({ page, context }) => {
   await signIn(page, LOGINS.analyst, /\/queue$/);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin$/);
@@ -123,7 +123,7 @@ test("administration and reports load their own module, only where they are show
   };
 
   // a client's pages need only the main module
-  const jo = await (await browser.newContext()).newPage();
+  const jo = await newPage(browser);
   const joFetched = modulesFetched(jo);
   await signIn(jo, LOGINS.client, /\/portal$/);
   await waitForHydration(jo);
@@ -136,7 +136,7 @@ test("administration and reports load their own module, only where they are show
   expect(new Set(joFetched)).toEqual(new Set(["frontline.wasm"]));
 
   // a lead moving from the queue to the reports in the app: the reports' module arrives then
-  const priya = await (await browser.newContext()).newPage();
+  const priya = await newPage(browser);
   const priyaFetched = modulesFetched(priya);
   await signIn(priya, LOGINS.lead, /\/dashboard$/);
   await waitForHydration(priya);
@@ -155,7 +155,7 @@ test("administration and reports load their own module, only where they are show
 
   // an administrator opening an administration page directly: the page names its module for
   // preloading, and hydrates once it is there
-  const sam = await (await browser.newContext()).newPage();
+  const sam = await newPage(browser);
   const samFetched = modulesFetched(sam);
   await signIn(sam, LOGINS.admin);
   await sam.goto("/admin/users");
@@ -241,7 +241,7 @@ test("an administration page opened directly whose module does not arrive says s
 test("forms filled in from the record are filled in from the first paint, even without JavaScript", async ({ browser }) => {
   // signing in works without the app
   const withoutApp = async (email: string) => {
-    const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+    const page = await newPage(browser, { javaScriptEnabled: false });
     await page.goto("/signin");
     await page.getByLabel("E-mail address").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);

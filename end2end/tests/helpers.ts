@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "frontline-demo";
 
@@ -13,6 +13,39 @@ export const LOGINS = {
   client: "jo.bauer@northwind.example",
   otherClient: "kim.tanaka@contoso.example",
 } as const;
+
+/**
+ * Playwright's test, with the browser's clock at the instant the project's server runs at
+ * (playwright.config.ts, instants.ts). Every spec takes `test` from here.
+ */
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    await installClock(context);
+    await use(context);
+  },
+});
+
+/** A page in a context of its own (another person), its clock at the run's instant. */
+export async function newPage(browser: Browser, options?: BrowserContextOptions): Promise<Page> {
+  const context = await browser.newContext(options);
+  await installClock(context);
+  return context.newPage();
+}
+
+/** A person in a browser of their own, signed in. */
+export async function as(browser: Browser, email: string): Promise<Page> {
+  const page = await newPage(browser);
+  await signIn(page, email);
+  return page;
+}
+
+/** The server runs on the wall clock moved by the project's offset; so does the browser. */
+async function installClock(context: BrowserContext) {
+  const offset = Number(test.info().project.metadata?.clockOffset ?? 0);
+  if (offset !== 0) {
+    await context.clock.install({ time: Date.now() + offset * 1000 });
+  }
+}
 
 /** Signs in through the form and waits for the landing page. */
 export async function signIn(page: Page, email: string, landing?: RegExp) {

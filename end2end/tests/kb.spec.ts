@@ -1,11 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, email);
-  return page;
-}
+import { expect } from "@playwright/test";
+import { as, LOGINS, test, waitForHydration } from "./helpers";
 
 test("a client sees a matching article while typing, and 'this solved it' raises no ticket", async ({ browser }) => {
   const jo = await as(browser, LOGINS.client);

@@ -1,11 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, email);
-  return page;
-}
+import { expect, type Page } from "@playwright/test";
+import { as, LOGINS, test, waitForHydration } from "./helpers";
 
 /** Raises a request as the signed-in client through the API; returns its number (e.g. 1042). */
 async function raise(page: Page, problem: string): Promise<number> {

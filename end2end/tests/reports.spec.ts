@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
+import { expect } from "@playwright/test";
+import { LOGINS, signIn, test, waitForHydration } from "./helpers";
 
 test("a lead reads the weekly scorecards, and the CSV export matches the table", async ({ page }) => {
   await signIn(page, LOGINS.lead);

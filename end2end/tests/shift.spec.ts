@@ -1,9 +1,8 @@
-import { expect, test } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
+import { expect } from "@playwright/test";
+import { LOGINS, newPage, signIn, test, waitForHydration } from "./helpers";
 
 test("an analyst cannot end a shift until each open ticket is disposed of, and the colleague sees the hand-over", async ({ browser }) => {
-  const context = await browser.newContext();
-  const ben = await context.newPage();
+  const ben = await newPage(browser);
   await signIn(ben, LOGINS.otherAnalyst, /\/queue$/);
   await ben.goto("/shift");
   await waitForHydration(ben);
@@ -52,7 +51,7 @@ test("an analyst cannot end a shift until each open ticket is disposed of, and t
 
   // the colleague sees the handed-over ticket with its note
   const email = colleague.toLowerCase().replace(/ /g, ".").replace(/'/g, "") + "@frontline.example";
-  const next = await (await browser.newContext()).newPage();
+  const next = await newPage(browser);
   await signIn(next, email);
   await next.goto("/shift");
   await expect(next.locator(".handoff").filter({ hasText: "Waiting on the vendor; call them at 9" })).toBeVisible();

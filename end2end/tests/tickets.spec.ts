@@ -1,12 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, email);
-  return page;
-}
+import { expect, type Page } from "@playwright/test";
+import { as, LOGINS, signIn, test, waitForHydration } from "./helpers";
 
 /** A client raises a request through the three-field form; returns its number ("HD-1234"). */
 async function raiseAsClient(page: Page, problem: string): Promise<string> {

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { LOGINS, signIn, waitForHydration } from "./helpers";
+import { expect, type Browser, type Page } from "@playwright/test";
+import { LOGINS, newPage, signIn, test, waitForHydration } from "./helpers";
 
 // Script payloads go into every free-text field a person can fill (through the same server
 // functions the forms call), then every page that shows them is opened in Chromium as each role
@@ -22,7 +22,7 @@ function short(tag: string): string {
 }
 
 async function as(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await newPage(browser);
   // anything that would pop up counts as executed script
   await page.addInitScript(() => {
     const w = window as unknown as { __xss?: string; alert: unknown; confirm: unknown; prompt: unknown };

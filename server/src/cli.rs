@@ -1,7 +1,7 @@
 //! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`.
 
 use anyhow::{bail, Context};
-use app::backend::clock::SystemClock;
+use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
 use app::backend::repo::{orgs, users};
 use app::backend::{db, seed, Settings};
 use app::model::user::{validate_display_name, validate_new_password};
@@ -22,6 +22,11 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+
+    /// Test only: run on the wall clock moved by this many seconds, so that the end-to-end suite
+    /// can run the real server at a chosen instant. `serve` accepts it only on a loopback address.
+    #[arg(long, hide = true, global = true, allow_hyphen_values = true)]
+    pub test_clock_offset: Option<i64>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -71,33 +76,43 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
 }
 
+impl Cli {
+    /// The wall clock, or the test clock the end-to-end suite asked for.
+    fn clock(&self) -> SharedClock {
+        match self.test_clock_offset {
+            Some(offset_secs) => Arc::new(OffsetClock { offset_secs }),
+            None => Arc::new(SystemClock),
+        }
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.as_str();
+    let clock = cli.clock();
     match cli.command {
         None => {
-            serve(
-                url,
-                ServeArgs {
-                    addr: "127.0.0.1:3000".parse()?,
-                    secure_cookies: false,
-                },
-            )
-            .await
+            let args = ServeArgs {
+                addr: "127.0.0.1:3000".parse()?,
+                secure_cookies: false,
+            };
+            serve(url, args, clock, cli.test_clock_offset.is_some()).await
         }
-        Some(Command::Serve(args)) => serve(url, args).await,
+        Some(Command::Serve(args)) => {
+            serve(url, args, clock, cli.test_clock_offset.is_some()).await
+        }
         Some(Command::Migrate) => {
             let pool = open(url).await?;
             pool.close().await;
             println!("Database {url} is migrated.");
             Ok(())
         }
-        Some(Command::SeedDemo { tickets }) => seed_demo(url, tickets).await,
+        Some(Command::SeedDemo { tickets }) => seed_demo(url, tickets, clock.now()).await,
         Some(Command::CreateUser {
             email,
             name,
             role,
             org,
-        }) => create_user(url, &email, &name, role, org).await,
+        }) => create_user(url, &email, &name, role, org, clock.now()).await,
         Some(Command::BenchInsert { tickets }) => {
             let pool = open(url).await?;
             let took = seed::raw_insert_loop(&pool, tickets).await?;
@@ -122,7 +137,15 @@ async fn open(url: &str) -> anyhow::Result<db::Pool> {
     Ok(pool)
 }
 
-async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(
+    url: &str,
+    args: ServeArgs,
+    clock: SharedClock,
+    test_clock: bool,
+) -> anyhow::Result<()> {
+    if test_clock && !args.addr.ip().is_loopback() {
+        bail!("--test-clock-offset is for tests on this machine: serve on a loopback address");
+    }
     let notify = app::backend::notify::NotifySettings::from_env(|name| std::env::var(name).ok())
         .map_err(|e| anyhow::anyhow!("mail and paging settings: {e}"))?;
     let defaults = Settings::default();
@@ -148,7 +171,11 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         ..defaults
     };
     let options = crate::leptos_options(Some(args.addr))?;
-    let state = crate::build_state(url, Arc::new(SystemClock), settings, options).await?;
+    if test_clock {
+        let now = app::model::time::format_rfc3339(clock.now());
+        tracing::warn!("serving on a test clock: it is {now} here");
+    }
+    let state = crate::build_state(url, clock, settings, options).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("could not listen on {}", args.addr))?;
@@ -179,10 +206,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn seed_demo(url: &str, tickets: usize) -> anyhow::Result<()> {
+async fn seed_demo(url: &str, tickets: usize, now: i64) -> anyhow::Result<()> {
     let pool = open(url).await?;
     let started = std::time::Instant::now();
-    let now = app::backend::clock::Clock::now(&SystemClock);
     let report = seed::seed_demo(&pool, now, tickets).await?;
     pool.close().await;
     if report.seeded {
@@ -216,6 +242,7 @@ async fn create_user(
     name: &str,
     role: Role,
     org: Option<String>,
+    now: i64,
 ) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(anyhow::Error::msg)?;
     let name = validate_display_name(name).map_err(anyhow::Error::msg)?;
@@ -234,7 +261,6 @@ async fn create_user(
         None => None,
     };
     let hash = app::backend::password::hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let now = app::backend::clock::Clock::now(&SystemClock);
     let new = users::NewUser {
         email: email.as_str(),
         name: &name,
