@@ -1,25 +1,45 @@
 //! `GET /api/live`: the one Server-Sent Events stream of a browser tab. Each subscriber gets only
 //! the events of tickets its user may see, heartbeats keep proxies from closing it, and a
 //! subscriber that fell behind is told to resync (refetch what it shows).
+//!
+//! A stream outlives the request that opened it, so it checks again every few seconds that its
+//! session still stands (sign-out, expiry, deactivation end it) and what its user may see now (a
+//! team move or a role change narrows it).
 
-use app::backend::live::LiveEvent;
-use app::backend::policy::Actor;
+use app::backend::auth::{token_from_cookie_header, token_hash};
+use app::backend::live::{LiveEvent, StreamSlot};
+use app::backend::policy::{Actor, TicketScope};
+use app::backend::repo::sessions;
 use app::backend::request::SessionUser;
 use app::backend::AppState;
 use app::model::live::{EVENT_RESYNC, EVENT_TICKET};
 use app::model::AppError;
 use axum::extract::{Request, State};
+use axum::http::header::COOKIE;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::watch;
 
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How often an open stream checks its session and its user's scope again.
+pub const RECHECK: Duration = Duration::from_secs(5);
 
 pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
     let Some(SessionUser(me)) = req.extensions().get::<SessionUser>().cloned() else {
+        return crate::security::error_response(&AppError::sign_in_required());
+    };
+    // the session layer found the user by this cookie
+    let Some(session) = req
+        .headers()
+        .get(COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(token_from_cookie_header)
+        .map(token_hash)
+    else {
         return crate::security::error_response(&AppError::sign_in_required());
     };
     let actor = Actor::from(&me);
@@ -27,29 +47,81 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         Ok(scope) => scope,
         Err(err) => return crate::security::error_response(&err),
     };
+    let Some(slot) = state.live.take_slot(actor.id) else {
+        return crate::security::error_response(&AppError::TooManyRequests(
+            "Too many open live connections for this account. Close a few tabs and reload.".into(),
+        ));
+    };
     let (rx, closing) = state.live.subscribe();
-    let events = futures::stream::unfold(
-        (rx, closing, scope, actor.id),
-        |(mut rx, mut closing, scope, me)| async move {
-            loop {
-                let received = tokio::select! {
-                    r = rx.recv() => r,
-                    _ = closing.changed() => return None,
-                };
-                let event = match received {
-                    Ok(e) if e.visible_to(&scope, me) => ticket_event(&e),
-                    Ok(_) => continue,
-                    // fell behind: whatever was missed, refetching what is on screen catches up
-                    Err(RecvError::Lagged(_)) => Event::default().event(EVENT_RESYNC).data("{}"),
-                    Err(RecvError::Closed) => return None,
-                };
-                return Some((Ok::<Event, Infallible>(event), (rx, closing, scope, me)));
-            }
-        },
-    );
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let open = Open {
+        state,
+        session,
+        rx,
+        closing,
+        recheck,
+        scope,
+        me: actor.id,
+        _slot: slot,
+    };
+    let events = futures::stream::unfold(open, |mut open| async move {
+        let event = open.next().await?;
+        Some((Ok::<Event, Infallible>(event), open))
+    });
     Sse::new(events)
         .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
         .into_response()
+}
+
+/// What an open stream holds.
+struct Open {
+    state: AppState,
+    /// The hash of the session cookie's token.
+    session: String,
+    rx: broadcast::Receiver<Arc<LiveEvent>>,
+    closing: watch::Receiver<bool>,
+    recheck: tokio::time::Interval,
+    scope: TicketScope,
+    me: i64,
+    _slot: StreamSlot,
+}
+
+impl Open {
+    /// The next event to send, or None when the stream ends.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            let received = tokio::select! {
+                r = self.rx.recv() => r,
+                _ = self.closing.changed() => return None,
+                _ = self.recheck.tick() => {
+                    self.recheck().await?;
+                    continue;
+                }
+            };
+            return match received {
+                Ok(e) if e.visible_to(&self.scope, self.me) => Some(ticket_event(&e)),
+                Ok(_) => continue,
+                // fell behind: whatever was missed, refetching what is on screen catches up
+                Err(RecvError::Lagged(_)) => Some(Event::default().event(EVENT_RESYNC).data("{}")),
+                Err(RecvError::Closed) => None,
+            };
+        }
+    }
+
+    /// Keeps the stream only while its session stands, with what its user may see now.
+    async fn recheck(&mut self) -> Option<()> {
+        let now = self.state.now();
+        let found = sessions::find_user(&self.state.pool, &self.session, now).await;
+        let Ok(Some((me, _))) = found else {
+            return None;
+        };
+        let actor = Actor::from(&me);
+        // a database hiccup ends the stream; the browser reconnects and is checked afresh
+        self.scope = actor.ticket_scope(&self.state.pool).await.ok()?;
+        self.me = actor.id;
+        Some(())
+    }
 }
 
 fn ticket_event(e: &Arc<LiveEvent>) -> Event {

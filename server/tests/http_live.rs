@@ -40,7 +40,22 @@ impl Stream {
         self.buffer.clear();
         numbers
     }
+
+    /// Whether the server ends the stream within `wait` (heartbeats and events are read past).
+    async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.res.chunk()).await {
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
 }
+
+/// Long enough for an open stream to check its session and scope again.
+const RECHECKED: Duration = Duration::from_secs(server::live::RECHECK.as_secs() + 3);
 
 async fn raise(app: &TestApp, client: &reqwest::Client, problem: &str) -> i64 {
     let res = app
@@ -147,4 +162,73 @@ async fn futures_collect(app: &TestApp, client: &reqwest::Client, n: usize) -> V
         out.push(Stream::open(app, client).await);
     }
     out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_ends_within_seconds_of_its_session_ending() {
+    let app = TestApp::seeded(0).await;
+    let signed_out = app.browser();
+    app.sign_in(&signed_out, ANALYST).await;
+    let mut stream = Stream::open(&app, &signed_out).await;
+    let res = app.call(&signed_out, "sign_out", &[]).await;
+    assert_eq!(res.status(), 200);
+    assert!(stream.ends_within(RECHECKED).await, "sign-out ends it");
+
+    let deactivated = app.browser();
+    app.sign_in(&deactivated, OTHER_ANALYST).await;
+    let mut stream = Stream::open(&app, &deactivated).await;
+    sqlx::query("UPDATE users SET active = FALSE WHERE email = $1")
+        .bind(OTHER_ANALYST)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(stream.ends_within(RECHECKED).await, "deactivation ends it");
+
+    // a stream whose session stands stays open
+    let manager = app.browser();
+    app.sign_in(&manager, MANAGER).await;
+    let mut stream = Stream::open(&app, &manager).await;
+    assert!(!stream.ends_within(RECHECKED).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_move_narrows_an_open_stream() {
+    let app = TestApp::seeded(0).await;
+    let ana = app.browser();
+    app.sign_in(&ana, ANALYST).await;
+    let mut stream = Stream::open(&app, &ana).await;
+    // Ana moves from Atlas (Northwind's team) to Borealis
+    sqlx::query(
+        "UPDATE users SET team_id = (SELECT id FROM teams WHERE name = 'Borealis') WHERE email = $1",
+    )
+    .bind(ANALYST)
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+    tokio::time::sleep(RECHECKED).await;
+    let jo = app.browser();
+    app.sign_in(&jo, CLIENT).await;
+    raise(&app, &jo, "Label printer prints blank labels").await;
+    assert_eq!(
+        stream.tickets_within(Duration::from_millis(700)).await,
+        Vec::<i64>::new(),
+        "Ana no longer serves Northwind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_holds_a_bounded_number_of_streams() {
+    let app = TestApp::seeded(0).await;
+    let client = app.browser();
+    app.sign_in(&client, MANAGER).await;
+    let streams = futures_collect(&app, &client, app::backend::live::MAX_STREAMS_PER_USER).await;
+    let res = client.get(app.url("/api/live")).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let said = res.text().await.unwrap();
+    assert!(said.contains("Too many open live connections"), "{said}");
+    // another person is not affected
+    let jo = app.browser();
+    app.sign_in(&jo, CLIENT).await;
+    Stream::open(&app, &jo).await;
+    drop(streams);
 }

@@ -3,11 +3,14 @@
 
 use super::policy::{TicketKey, TicketScope};
 use crate::model::live::{LiveKind, LiveMessage};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch};
 
 /// Events a slow subscriber may fall behind by before it is told to resync.
 const CAPACITY: usize = 4096;
+/// Live streams one person may hold open at once: a tab each, and a lead keeps many tabs.
+pub const MAX_STREAMS_PER_USER: usize = 20;
 
 /// A committed change to a ticket, with what decides who may hear of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +50,8 @@ impl LiveEvent {
 pub struct LiveBus {
     tx: broadcast::Sender<Arc<LiveEvent>>,
     closing: watch::Sender<bool>,
+    /// Open streams per user.
+    open: Arc<Mutex<HashMap<i64, usize>>>,
 }
 
 impl Default for LiveBus {
@@ -54,6 +59,25 @@ impl Default for LiveBus {
         LiveBus {
             tx: broadcast::channel(CAPACITY).0,
             closing: watch::channel(false).0,
+            open: Arc::default(),
+        }
+    }
+}
+
+/// One open stream of a user, counted until it is dropped.
+pub struct StreamSlot {
+    open: Arc<Mutex<HashMap<i64, usize>>>,
+    user_id: i64,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.user_id) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.user_id);
+            }
         }
     }
 }
@@ -66,6 +90,21 @@ impl LiveBus {
 
     pub fn subscribe(&self) -> (broadcast::Receiver<Arc<LiveEvent>>, watch::Receiver<bool>) {
         (self.tx.subscribe(), self.closing.subscribe())
+    }
+
+    /// A slot for one more stream of `user_id`, or None when they hold the most allowed: a
+    /// script opening streams in a loop cannot take the server's memory.
+    pub fn take_slot(&self, user_id: i64) -> Option<StreamSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(user_id).or_insert(0);
+        if *n >= MAX_STREAMS_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            open: self.open.clone(),
+            user_id,
+        })
     }
 
     /// Ends every subscription (server shutdown), so open streams do not hold it up.
@@ -136,6 +175,20 @@ mod tests {
             3
         ));
         assert!(!e.visible_to(&TicketScope::Nothing, 1));
+    }
+
+    #[test]
+    fn a_user_holds_at_most_the_allowed_streams_and_dropping_one_frees_it() {
+        let bus = LiveBus::default();
+        let mut slots: Vec<_> = (0..MAX_STREAMS_PER_USER)
+            .map(|_| bus.take_slot(7).expect("a slot"))
+            .collect();
+        assert!(bus.take_slot(7).is_none(), "one more than allowed");
+        assert!(bus.take_slot(8).is_some(), "another user is not affected");
+        slots.pop();
+        let again = bus.take_slot(7);
+        assert!(again.is_some(), "a closed stream frees its slot");
+        assert!(bus.take_slot(7).is_none(), "and only that one");
     }
 
     #[tokio::test]
