@@ -54,10 +54,17 @@ async fn files_are_stored_once_and_shown_only_to_those_who_see_the_ticket() {
     let jo = d.actor(CLIENT).await;
     let ana = d.actor(ANALYST).await;
     let page = b"<html><script>alert(1)</script></html>";
-    let first = attachments::attach(&d.state, &jo, number, "C:\\temp\\error page.html", page)
-        .await
-        .unwrap();
-    let second = attachments::attach(&d.state, &ana, number, "same.html", page)
+    let first = attachments::attach(
+        &d.state,
+        &jo,
+        number,
+        "C:\\temp\\error page.html",
+        page,
+        false,
+    )
+    .await
+    .unwrap();
+    let second = attachments::attach(&d.state, &ana, number, "same.html", page, false)
         .await
         .unwrap();
     assert_ne!(first, second);
@@ -85,9 +92,16 @@ async fn files_are_stored_once_and_shown_only_to_those_who_see_the_ticket() {
             .await
             .unwrap_err();
         assert_eq!(err.status(), 404, "{outsider}");
-        let err = attachments::attach(&d.state, &d.actor(outsider).await, number, "x.txt", b"x")
-            .await
-            .unwrap_err();
+        let err = attachments::attach(
+            &d.state,
+            &d.actor(outsider).await,
+            number,
+            "x.txt",
+            b"x",
+            false,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.status(), 404, "{outsider}");
     }
     let err = attachments::download(&d.state, &jo, 999_999)
@@ -115,12 +129,12 @@ async fn bad_uploads_are_refused_and_nothing_is_written() {
         ("../", b"hello".to_vec(), 422),
     ];
     for (name, bytes, status) in cases {
-        let err = attachments::attach(&d.state, &jo, number, name, &bytes)
+        let err = attachments::attach(&d.state, &jo, number, name, &bytes, false)
             .await
             .unwrap_err();
         assert_eq!(err.status(), status, "{name:?}");
     }
-    let err = attachments::attach(&d.state, &jo, 999_999, "x.txt", b"x")
+    let err = attachments::attach(&d.state, &jo, 999_999, "x.txt", b"x", false)
         .await
         .unwrap_err();
     assert_eq!(err.status(), 404);
@@ -138,8 +152,88 @@ async fn bad_uploads_are_refused_and_nothing_is_written() {
         .await
         .unwrap();
     tickets::close(&d.state, &jo, number, 3).await.unwrap();
-    let err = attachments::attach(&d.state, &jo, number, "late.txt", b"late")
+    let err = attachments::attach(&d.state, &jo, number, "late.txt", b"late", false)
         .await
         .unwrap_err();
     assert_eq!(err.status(), 409);
+}
+
+#[tokio::test]
+async fn files_for_the_desk_only_never_reach_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let d = desk_seeded_with(0, |s| s.attachment_dir = path).await;
+    let number = raise(&d).await;
+    let ana = d.actor(ANALYST).await;
+    let marker = "firewall-config-CANARY-7781.png";
+    let internal = attachments::attach(&d.state, &ana, number, marker, b"secret", true)
+        .await
+        .unwrap();
+    let public = attachments::attach(&d.state, &ana, number, "steps.txt", b"do this", false)
+        .await
+        .unwrap();
+
+    for client in [CLIENT, CLIENT_ADMIN] {
+        let who = d.actor(client).await;
+        let view = tickets::ticket_view(&d.state, &who, number).await.unwrap();
+        let ids: Vec<i64> = view.attachments.iter().map(|a| a.id).collect();
+        assert_eq!(ids, vec![public], "{client}");
+        let everything = serde_json::to_string(&view).unwrap();
+        assert!(!everything.contains("CANARY"), "{client} sees {everything}");
+        let err = attachments::download(&d.state, &who, internal)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 404, "{client}");
+    }
+    let staff_view = tickets::ticket_view(&d.state, &ana, number).await.unwrap();
+    assert!(staff_view
+        .attachments
+        .iter()
+        .any(|a| a.id == internal && a.internal && a.file_name == marker));
+    assert!(
+        attachments::download(&d.state, &d.actor(LEAD).await, internal)
+            .await
+            .is_ok()
+    );
+
+    // a client cannot keep a file from the desk's other clients by calling it internal
+    let jo = d.actor(CLIENT).await;
+    let before = d.scalar("SELECT COUNT(*) FROM attachments").await;
+    let err = attachments::attach(&d.state, &jo, number, "mine.txt", b"x", true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 403);
+    assert_eq!(d.scalar("SELECT COUNT(*) FROM attachments").await, before);
+}
+
+#[tokio::test]
+async fn each_person_attaches_at_most_their_daily_quota() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let d = desk_seeded_with(0, |s| {
+        s.attachment_dir = path;
+        s.upload_quota_bytes = 100;
+    })
+    .await;
+    let number = raise(&d).await;
+    let jo = d.actor(CLIENT).await;
+    attachments::attach(&d.state, &jo, number, "a.bin", &[1; 60], false)
+        .await
+        .unwrap();
+    let err = attachments::attach(&d.state, &jo, number, "b.bin", &[2; 60], false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 429);
+    assert!(err.to_string().contains("in the last 24 hours"), "{err}");
+    assert_eq!(d.scalar("SELECT COUNT(*) FROM attachments").await, 1);
+    assert_eq!(files_in(dir.path()), 1, "the refused file was not written");
+    // someone else's quota is their own, and a day later Jo's is free again
+    let ana = d.actor(ANALYST).await;
+    attachments::attach(&d.state, &ana, number, "c.bin", &[3; 60], false)
+        .await
+        .unwrap();
+    d.clock.advance(24 * 3600 + 1);
+    attachments::attach(&d.state, &jo, number, "b.bin", &[2; 60], false)
+        .await
+        .unwrap();
 }

@@ -161,6 +161,20 @@ async fn serve(
             })?,
         Err(_) => defaults.max_attachment_bytes,
     };
+    let upload_quota_bytes = match std::env::var("FRONTLINE_UPLOAD_QUOTA_MB") {
+        Ok(mb) => mb
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| (1..=1024 * 1024).contains(mb))
+            .map(|mb| mb * 1024 * 1024)
+            .with_context(|| {
+                format!(
+                    "FRONTLINE_UPLOAD_QUOTA_MB must be a number of megabytes from 1, not \"{mb}\""
+                )
+            })?,
+        Err(_) => defaults.upload_quota_bytes,
+    };
     let settings = Settings {
         secure_cookies: args.secure_cookies,
         notify,
@@ -168,6 +182,7 @@ async fn serve(
             .map(Into::into)
             .unwrap_or(defaults.attachment_dir.clone()),
         max_attachment_bytes,
+        upload_quota_bytes,
         ..defaults
     };
     let options = crate::leptos_options(Some(args.addr))?;

@@ -16,6 +16,9 @@ use serde::Deserialize;
 pub struct UploadParams {
     ticket: i64,
     name: String,
+    /// For the desk only (staff).
+    #[serde(default)]
+    internal: bool,
 }
 
 pub async fn upload(
@@ -25,7 +28,17 @@ pub async fn upload(
     body: Bytes,
 ) -> Response {
     let result = match actor_of(user) {
-        Ok(actor) => attachments::attach(&state, &actor, params.ticket, &params.name, &body).await,
+        Ok(actor) => {
+            attachments::attach(
+                &state,
+                &actor,
+                params.ticket,
+                &params.name,
+                &body,
+                params.internal,
+            )
+            .await
+        }
         Err(err) => Err(err),
     };
     match result {

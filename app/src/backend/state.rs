@@ -22,6 +22,8 @@ pub struct Settings {
     /// Where attached files are kept (outside the web root), and the largest accepted.
     pub attachment_dir: std::path::PathBuf,
     pub max_attachment_bytes: u64,
+    /// What one person may attach in 24 hours.
+    pub upload_quota_bytes: u64,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             notify: super::notify::NotifySettings::default(),
             attachment_dir: std::path::PathBuf::from("data/attachments"),
             max_attachment_bytes: crate::model::attachment::DEFAULT_MAX_BYTES,
+            upload_quota_bytes: crate::model::attachment::DEFAULT_DAILY_QUOTA_BYTES,
         }
     }
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 /// The default largest attachment (configurable with FRONTLINE_MAX_ATTACHMENT_MB).
 pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 pub const MAX_NAME: usize = 200;
+/// What one person may upload in a day, by default (FRONTLINE_UPLOAD_QUOTA_MB).
+pub const DEFAULT_DAILY_QUOTA_BYTES: u64 = 200 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentView {
@@ -13,6 +15,8 @@ pub struct AttachmentView {
     pub size_bytes: i64,
     pub uploaded_by: String,
     pub uploaded_at: i64,
+    /// Staff only: never listed or handed out to clients.
+    pub internal: bool,
 }
 
 /// A file name as given by a browser, made safe to store and to offer back: no directories, no
@@ -44,6 +48,18 @@ pub fn check_size(size: u64, max: u64) -> Result<(), String> {
             "The file is {}; files of up to {} can be attached.",
             format_size(size as i64),
             format_size(max as i64)
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an upload against what its uploader may still send today.
+pub fn check_quota(size: u64, uploaded_today: u64, quota: u64) -> Result<(), String> {
+    if uploaded_today.saturating_add(size) > quota {
+        return Err(format!(
+            "You have attached {} in the last 24 hours; up to {} a day can be attached. Please try again later, or ask your administrator.",
+            format_size(uploaded_today as i64),
+            format_size(quota as i64)
         ));
     }
     Ok(())
@@ -91,5 +107,16 @@ mod tests {
         assert!(check_size(10, 10).is_ok());
         assert_eq!(format_size(512), "512 bytes");
         assert_eq!(format_size(2048), "2 KB");
+    }
+
+    #[test]
+    fn the_daily_quota_counts_what_was_already_sent() {
+        let mb = 1024 * 1024;
+        assert!(check_quota(5 * mb, 190 * mb, DEFAULT_DAILY_QUOTA_BYTES).is_ok());
+        assert_eq!(
+            check_quota(11 * mb, 190 * mb, DEFAULT_DAILY_QUOTA_BYTES).unwrap_err(),
+            "You have attached 190.0 MB in the last 24 hours; up to 200.0 MB a day can be attached. Please try again later, or ask your administrator."
+        );
+        assert!(check_quota(1, u64::MAX, 10).is_err(), "no overflow");
     }
 }

@@ -269,11 +269,13 @@ fn chosen_file(input_id: &str) -> Option<(web_sys::HtmlInputElement, web_sys::Fi
     Some((input, file))
 }
 
-/// Sends the file chosen in the file input `input_id` to ticket `ticket` as an attachment.
+/// Sends the file chosen in the file input `input_id` to ticket `ticket` as an attachment (for
+/// the desk only when `internal`).
 /// `Ok(None)` when no file was chosen; the server's refusal comes back as its error.
 pub async fn upload_attachment(
     input_id: &str,
     ticket: i64,
+    internal: bool,
 ) -> Result<Option<()>, crate::model::AppError> {
     #[cfg(feature = "hydrate")]
     {
@@ -282,7 +284,7 @@ pub async fn upload_attachment(
             return Ok(None);
         };
         let url = format!(
-            "/api/attachments?ticket={ticket}&name={}",
+            "/api/attachments?ticket={ticket}&internal={internal}&name={}",
             String::from(js_sys::encode_uri_component(&file.name()))
         );
         let init = web_sys::RequestInit::new();
@@ -311,7 +313,7 @@ pub async fn upload_attachment(
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (input_id, ticket);
+        let _ = (input_id, ticket, internal);
         Ok(None)
     }
 }

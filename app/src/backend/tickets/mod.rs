@@ -7,7 +7,7 @@ mod raise;
 mod view;
 mod work;
 
-pub use change::{live_event, visible_ticket as visible, Changed, TicketChange};
+pub use change::{facts, live_event, visible_ticket as visible, Changed, TicketChange};
 pub use portal::{decide_approval, portal_page, rate};
 pub use queue::{find_requesters, held_by, queue_counts, queue_page, visible_clients};
 pub use raise::raise;

@@ -41,7 +41,7 @@ pub async fn ticket_view(state: &AppState, actor: &Actor, number: i64) -> AppRes
         .collect();
 
     let rating = tickets::rating(&mut conn, t.id).await?;
-    let attachments = crate::backend::repo::attachments::for_ticket(&mut conn, t.id).await?;
+    let attachments = crate::backend::repo::attachments::for_ticket(&mut conn, t.id, staff).await?;
     let mut actions = actor.ticket_actions(&facts(&t), now);
     actions.rate &= rating.is_none();
     let colleagues = if actions.assign || actions.hand_off {

@@ -1,5 +1,5 @@
 //! A ticket's attached files: each downloads (never opens in the page), and anyone who may reply
-//! may attach another.
+//! may attach another; staff may keep one to the desk (clients never see it).
 
 use super::actions::TicketActionSet;
 use crate::model::attachment::{format_size, AttachmentView};
@@ -16,6 +16,8 @@ pub fn Files(
     attachments: Vec<AttachmentView>,
     ticket: i64,
     may_attach: bool,
+    /// Staff: offer "for the desk only".
+    may_keep_internal: bool,
     set: TicketActionSet,
     notice: RwSignal<Option<AppError>>,
 ) -> impl IntoView {
@@ -25,8 +27,10 @@ pub fn Files(
     let clock = use_clock();
     let now = clock.now.get_untracked();
     // the upload runs in the browser (a File is not Send), hence a local action
-    let upload = Action::new_local(move |_: &()| async move {
-        browser::upload_attachment(INPUT_ID, ticket).await
+    let internal = RwSignal::new(false);
+    let upload = Action::new_local(move |internal: &bool| {
+        let internal = *internal;
+        async move { browser::upload_attachment(INPUT_ID, ticket, internal).await }
     });
     Effect::new(move |_| match upload.value().get() {
         Some(Ok(Some(()))) => {
@@ -45,15 +49,19 @@ pub fn Files(
                     {attachments.into_iter().map(|a| view! {
                         <li>
                             <a href=format!("/attachments/{}", a.id) download=a.file_name.clone()>{a.file_name.clone()}</a>
+                            {a.internal.then(|| view! { " " <span class="badge badge-internal">"Desk only"</span> })}
                             <span class="muted small">{format!(" · {} · {} · ", format_size(a.size_bytes), a.uploaded_by)}<Ago at=a.uploaded_at now /></span>
                         </li>
                     }).collect_view()}
                 </ul>
             })}
             {may_attach.then(|| view! {
-                <form class="attach" on:submit=move |e| { e.prevent_default(); upload.dispatch(()); }>
+                <form class="attach" on:submit=move |e| { e.prevent_default(); upload.dispatch(internal.get_untracked()); }>
                     <label for=INPUT_ID>"Attach a file (up to 10 MB)"</label>
                     <input id=INPUT_ID type="file" />
+                    {may_keep_internal.then(|| view! {
+                        <label class="check"><input type="checkbox" bind:checked=internal />" For the desk only (the client does not see it)"</label>
+                    })}
                     <button type="submit" class="btn" disabled=move || upload.pending().get()>
                         {move || if upload.pending().get() { "Uploading…" } else { "Attach" }}
                     </button>

@@ -124,7 +124,7 @@ fn TicketScreen(
                     <p class="problem-text">{t.problem.clone()}</p>
                 </section>
                 <Timeline entries=view.timeline.clone() now />
-                <Files attachments=view.attachments.clone() ticket=t.number.0 may_attach=view.actions.reply_public set notice />
+                <Files attachments=view.attachments.clone() ticket=t.number.0 may_attach=view.actions.reply_public may_keep_internal=view.actions.note_internal set notice />
                 <Composer ticket=t.clone() actions=view.actions.clone() set body=draft />
             </div>
             <aside class="ticket-side" aria-label="Ticket details and actions">
