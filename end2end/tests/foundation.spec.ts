@@ -219,10 +219,13 @@ test("a page whose app did not start, or stopped, says so and offers a reload", 
   await expect(notLoaded).toHaveCount(0);
 
   // the app traps later (a Rust panic aborts in the browser as a WebAssembly RuntimeError)
+  // (in a task of its own: the test clock's setTimeout runs callbacks inside its own try)
   await page.evaluate(() => {
-    setTimeout(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
       throw new WebAssembly.RuntimeError("unreachable");
-    });
+    };
+    channel.port2.postMessage(null);
   });
   await expect(stopped).toBeVisible();
   await expect(stopped.getByRole("button", { name: "Reload" })).toBeVisible();
