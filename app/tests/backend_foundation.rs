@@ -292,7 +292,6 @@ fn key(org_id: i64, requester_id: i64) -> TicketKey {
     TicketKey {
         org_id,
         requester_id,
-        tier: 1,
         participant: false,
     }
 }

@@ -799,3 +799,105 @@ async fn a_search_pages_through_exactly_its_matches_in_queue_order() {
         assert_eq!(seen, want, "{view:?}");
     }
 }
+
+#[tokio::test]
+async fn a_senior_sees_their_teams_clients_at_every_tier_and_no_other_teams() {
+    let d = desk(0).await;
+    // a request of a Borealis client and one of Northwind (Atlas), both escalated to tier 2
+    let ticket_at_tier_2 = |code: &'static str| {
+        let d = &d;
+        async move {
+            let client: String = sqlx::query_scalar(
+                "SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id
+                 WHERE o.code = $1 AND u.role = 'client' ORDER BY u.id LIMIT 1",
+            )
+            .bind(code)
+            .fetch_one(&d.state.pool)
+            .await
+            .unwrap();
+            let request = request("The VPN drops every hour", Urgency::Urgent);
+            let number = tickets::raise(&d.state, &d.actor(&client).await, &request)
+                .await
+                .unwrap()
+                .number
+                .0;
+            sqlx::query("UPDATE tickets SET tier = 2 WHERE number = $1")
+                .bind(number)
+                .execute(&d.state.pool)
+                .await
+                .unwrap();
+            number
+        }
+    };
+    let alpine = ticket_at_tier_2("ASH").await;
+    let northwind = ticket_at_tier_2("NWL").await;
+    let borealis_senior: String = sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id
+         WHERE t.name = 'Borealis' AND u.role = 'senior' ORDER BY u.id LIMIT 1",
+    )
+    .fetch_one(&d.state.pool)
+    .await
+    .unwrap();
+
+    // Lee is Atlas's senior: Northwind's escalation is his, Alpine Ski House's is not
+    assert!(view(&d, SENIOR, northwind).await.is_ok());
+    assert_eq!(
+        view(&d, SENIOR, alpine).await.unwrap_err().status(),
+        404,
+        "another team's client, even at his tier"
+    );
+    let lee = d.actor(SENIOR).await;
+    let everything = tickets::queue_page(
+        &d.state,
+        &lee,
+        &QueueFilter {
+            q: Some(format!("HD-{alpine}")),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(everything.rows.is_empty());
+    assert!(view(&d, &borealis_senior, alpine).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_internal_note_moves_only_the_staff_version_and_is_no_conflict_for_the_client() {
+    let d = desk(0).await;
+    let number = raise_as_client(&d, "Docking station drops the network").await;
+    let ana = d.actor(ANALYST).await;
+    let jo = d.actor(CLIENT).await;
+    tickets::claim(&d.state, &ana, number, 1).await.unwrap();
+    let seen_by_jo = view(&d, CLIENT, number).await.unwrap().ticket.version;
+    assert_eq!(seen_by_jo, 2);
+    tickets::reply(&d.state, &ana, number, 2, "Probably the firmware", false)
+        .await
+        .unwrap();
+    assert_eq!(view(&d, ANALYST, number).await.unwrap().ticket.version, 3);
+    assert_eq!(
+        view(&d, CLIENT, number).await.unwrap().ticket.version,
+        seen_by_jo,
+        "nothing Jo can see changed"
+    );
+    // Jo answers from the page she had open: no conflict, and no hint of the note
+    tickets::reply(
+        &d.state,
+        &jo,
+        number,
+        seen_by_jo,
+        "It happens after lunch",
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(view(&d, CLIENT, number).await.unwrap().ticket.version, 3);
+    assert_eq!(view(&d, ANALYST, number).await.unwrap().ticket.version, 4);
+    // a change Jo can see still guards her version
+    tickets::set_priority(&d.state, &ana, number, 4, Priority::P3)
+        .await
+        .unwrap();
+    let err = tickets::reply(&d.state, &jo, number, 3, "Still there", true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 409);
+}

@@ -20,19 +20,23 @@ pub struct LiveEvent {
     pub version: i64,
     pub org_id: i64,
     pub requester_id: i64,
-    pub tier: i64,
     pub assignee_id: Option<i64>,
     pub participants: Vec<i64>,
+    /// The change is one clients never see (an internal note, a desk-only file, an SLA alert):
+    /// even that it happened is staff activity, so clients are not told.
+    pub staff_only: bool,
 }
 
 impl LiveEvent {
     /// Whether a subscriber with `scope`, signed in as `user_id`, may receive this event.
     pub fn visible_to(&self, scope: &TicketScope, user_id: i64) -> bool {
+        if self.staff_only && !scope.sees_staff_notes() {
+            return false;
+        }
         let participant = self.assignee_id == Some(user_id) || self.participants.contains(&user_id);
         scope.allows(TicketKey {
             org_id: self.org_id,
             requester_id: self.requester_id,
-            tier: self.tier,
             participant,
         })
     }
@@ -128,9 +132,9 @@ mod tests {
             version: 3,
             org_id: 4,
             requester_id: 50,
-            tier: 1,
             assignee_id: Some(9),
             participants: vec![7],
+            staff_only: false,
         }
     }
 
@@ -159,7 +163,6 @@ mod tests {
         ));
         let other_team = TicketScope::Staff {
             orgs: vec![8],
-            tier: None,
             user_id: 7,
         };
         assert!(
@@ -169,12 +172,29 @@ mod tests {
         assert!(!e.visible_to(
             &TicketScope::Staff {
                 orgs: vec![8],
-                tier: None,
                 user_id: 3
             },
             3
         ));
         assert!(!e.visible_to(&TicketScope::Nothing, 1));
+
+        let note = LiveEvent {
+            staff_only: true,
+            ..event()
+        };
+        assert!(note.visible_to(&TicketScope::All, 1));
+        assert!(note.visible_to(&other_team, 7));
+        assert!(
+            !note.visible_to(&TicketScope::Org(4), 1),
+            "clients never hear of it"
+        );
+        assert!(!note.visible_to(
+            &TicketScope::Requester {
+                user_id: 50,
+                org_id: 4
+            },
+            50
+        ));
     }
 
     #[test]

@@ -35,13 +35,11 @@ impl From<&Me> for Actor {
 pub enum TicketScope {
     /// Leads and managers: every client.
     All,
-    /// Analysts and seniors: the organizations their team serves, tickets escalated to a senior's
-    /// tier, and tickets they took part in (e.g. escalated onwards).
-    Staff {
-        orgs: Vec<i64>,
-        tier: Option<u8>,
-        user_id: i64,
-    },
+    /// Analysts and seniors: the organizations their team serves, and tickets they took part in
+    /// (e.g. escalated onwards). A senior's tier decides what they may work, not which clients
+    /// they see: an MSP's teams are its clients' confidentiality boundary, and each team has
+    /// the tiers to work its own escalations.
+    Staff { orgs: Vec<i64>, user_id: i64 },
     /// A client admin: their whole organization.
     Org(i64),
     /// A client: the tickets they requested, within their organization.
@@ -55,7 +53,6 @@ pub enum TicketScope {
 pub struct TicketKey {
     pub org_id: i64,
     pub requester_id: i64,
-    pub tier: i64,
     /// The viewer took part in this ticket.
     pub participant: bool,
 }
@@ -64,11 +61,7 @@ impl TicketScope {
     pub fn allows(&self, t: TicketKey) -> bool {
         match self {
             TicketScope::All => true,
-            TicketScope::Staff { orgs, tier, .. } => {
-                orgs.contains(&t.org_id)
-                    || tier.is_some_and(|tier| i64::from(tier) == t.tier)
-                    || t.participant
-            }
+            TicketScope::Staff { orgs, .. } => orgs.contains(&t.org_id) || t.participant,
             TicketScope::Org(org) => *org == t.org_id,
             TicketScope::Requester { user_id, org_id } => {
                 *user_id == t.requester_id && *org_id == t.org_id
@@ -183,7 +176,6 @@ impl Actor {
                     Some(team) => teams::served_org_ids(pool, team).await?,
                     None => Vec::new(),
                 },
-                tier: (self.role == Role::Senior).then(|| self.tier.unwrap_or(2)),
                 user_id: self.id,
             },
             Role::ClientAdmin => self
@@ -259,50 +251,38 @@ impl Actor {
 mod tests {
     use super::*;
 
-    fn key(org_id: i64, requester_id: i64, tier: i64, participant: bool) -> TicketKey {
+    fn key(org_id: i64, requester_id: i64, participant: bool) -> TicketKey {
         TicketKey {
             org_id,
             requester_id,
-            tier,
             participant,
         }
     }
 
     #[test]
     fn scopes_allow_only_their_tickets() {
-        assert!(TicketScope::All.allows(key(1, 2, 1, false)));
-        let analyst = TicketScope::Staff {
+        assert!(TicketScope::All.allows(key(1, 2, false)));
+        // analysts and seniors alike: their team's clients, whatever the tier
+        let staff = TicketScope::Staff {
             orgs: vec![1, 3],
-            tier: None,
             user_id: 9,
         };
-        assert!(analyst.allows(key(3, 9, 1, false)));
-        assert!(!analyst.allows(key(2, 9, 1, false)));
-        assert!(!analyst.allows(key(2, 9, 2, false)));
+        assert!(staff.allows(key(3, 9, false)));
+        assert!(!staff.allows(key(2, 9, false)));
         assert!(
-            analyst.allows(key(2, 9, 3, true)),
+            staff.allows(key(2, 9, true)),
             "a ticket they escalated stays visible"
         );
-        let senior = TicketScope::Staff {
-            orgs: vec![1],
-            tier: Some(2),
-            user_id: 9,
-        };
-        assert!(
-            senior.allows(key(5, 1, 2, false)),
-            "their tier's escalations"
-        );
-        assert!(!senior.allows(key(5, 1, 3, false)));
-        assert!(TicketScope::Org(4).allows(key(4, 9, 1, false)));
-        assert!(!TicketScope::Org(4).allows(key(5, 9, 1, false)));
+        assert!(TicketScope::Org(4).allows(key(4, 9, false)));
+        assert!(!TicketScope::Org(4).allows(key(5, 9, false)));
         let own = TicketScope::Requester {
             user_id: 7,
             org_id: 4,
         };
-        assert!(own.allows(key(4, 7, 1, false)));
-        assert!(!own.allows(key(4, 8, 1, false)));
-        assert!(!own.allows(key(5, 7, 1, false)));
-        assert!(!TicketScope::Nothing.allows(key(1, 1, 1, true)));
+        assert!(own.allows(key(4, 7, false)));
+        assert!(!own.allows(key(4, 8, false)));
+        assert!(!own.allows(key(5, 7, false)));
+        assert!(!TicketScope::Nothing.allows(key(1, 1, true)));
     }
 
     #[test]
@@ -310,7 +290,6 @@ mod tests {
         assert!(TicketScope::All.sees_staff_notes());
         let analyst = TicketScope::Staff {
             orgs: vec![1],
-            tier: None,
             user_id: 9,
         };
         assert!(analyst.sees_staff_notes());

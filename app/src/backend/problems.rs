@@ -59,7 +59,9 @@ pub async fn record(state: &AppState, actor: &Actor, new: &NewProblem) -> AppRes
         )
         .await?;
         if let Some(t) = find_by_id(&mut tx, ticket_id).await? {
-            events.push(live_event(&mut tx, LiveKind::Noted, &t).await?);
+            let mut event = live_event(&mut tx, LiveKind::Noted, &t).await?;
+            event.staff_only = true;
+            events.push(event);
         }
     }
     tx.commit().await?;

@@ -110,9 +110,9 @@ async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usiz
         version: t.version,
         org_id: t.org_id,
         requester_id: t.requester_id,
-        tier: t.tier,
         assignee_id: t.assignee_id,
         participants: tickets::participants(&mut tx, id).await?,
+        staff_only: true,
     };
     tx.commit().await?;
     state.live.publish(event);

@@ -198,7 +198,7 @@ pub struct Standing {
 pub async fn standing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Standing>> {
     let sql = format!(
         "SELECT {ME_COLUMNS}, u.active AS user_active, COALESCE(o.active, TRUE) AS org_active,
-                k.id AS ticket_id, k.org_id AS ticket_org, k.requester_id, k.tier AS ticket_tier,
+                k.id AS ticket_id, k.org_id AS ticket_org, k.requester_id,
                 EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = k.id AND p.user_id = u.id)
                     AS participant
          FROM notifications n
@@ -217,7 +217,6 @@ pub async fn standing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Opti
         Some(_) => Some(TicketKey {
             org_id: r.try_get("ticket_org")?,
             requester_id: r.try_get("requester_id")?,
-            tier: r.try_get("ticket_tier")?,
             participant: r.try_get("participant")?,
         }),
         None => None,

@@ -43,6 +43,8 @@ pub struct TicketRecord {
     pub closed_at: Option<i64>,
     pub sla: SlaColumns,
     pub version: i64,
+    /// The version as clients know it: staff-only changes do not move it.
+    pub public_version: i64,
 }
 
 /// The SLA instants and alert marks stored on a ticket.
@@ -81,7 +83,7 @@ const COLUMNS: &str = "id, number, org_id, requester_id, created_by, channel, su
     ctx_department, ctx_location, ctx_job_title, first_contact_resolution, created_at, updated_at,
     first_response_at, resolved_at, closed_at, response_due_at, response_warn_at, resolution_due_at,
     resolution_warn_at, next_due_at, next_warn_at, sla_paused_at, sla_paused_secs, response_warned,
-    response_breached, resolution_warned, resolution_breached, sla_next_alert_at, version";
+    response_breached, resolution_warned, resolution_breached, sla_next_alert_at, version, public_version";
 
 fn decode<T: std::str::FromStr<Err = String>>(row: &SqliteRow, col: &str) -> sqlx::Result<T> {
     let raw: String = row.try_get(col)?;
@@ -139,6 +141,7 @@ fn record_from_row(r: &SqliteRow) -> sqlx::Result<TicketRecord> {
             next_alert_at: r.try_get("sla_next_alert_at")?,
         },
         version: r.try_get("version")?,
+        public_version: r.try_get("public_version")?,
     })
 }
 
@@ -183,9 +186,14 @@ pub async fn insert(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Resu
     Ok(id)
 }
 
-/// Saves every mutable column of `t`, bumping its version, if nobody changed it since
-/// `t.version`. Returns false (and changes nothing) when the version is stale.
-pub async fn update(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Result<bool> {
+/// Saves every mutable column of `t`, bumping its version (and, unless the change is one only
+/// staff see, its public version), if nobody changed it since `t.version`. Returns false (and
+/// changes nothing) when the version is stale.
+pub async fn update(
+    conn: &mut SqliteConnection,
+    t: &TicketRecord,
+    staff_only: bool,
+) -> sqlx::Result<bool> {
     let s = &t.sla;
     // the days it counted in before the change (a reopening takes back its resolution's day)
     super::reports::mark_ticket_days(&mut *conn, t.id).await?;
@@ -197,7 +205,8 @@ pub async fn update(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Resu
             response_warn_at = $19, resolution_due_at = $20, resolution_warn_at = $21, next_due_at = $22,
             next_warn_at = $23, sla_paused_at = $24, sla_paused_secs = $25, response_warned = $26,
             response_breached = $27, resolution_warned = $28, resolution_breached = $29,
-            sla_next_alert_at = $30, version = version + 1
+            sla_next_alert_at = $30, version = version + 1,
+            public_version = public_version + (CASE WHEN $33 THEN 0 ELSE 1 END)
          WHERE id = $31 AND version = $32",
     )
     .bind(&t.subject)
@@ -232,6 +241,7 @@ pub async fn update(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Resu
     .bind(s.next_alert_at)
     .bind(t.id)
     .bind(t.version)
+    .bind(staff_only)
     .execute(&mut *conn)
     .await?;
     super::reports::mark_ticket_days(conn, t.id).await?;
@@ -287,7 +297,8 @@ fn push_ticket_values(
         .push_bind(s.resolution_warned)
         .push_bind(s.resolution_breached)
         .push_bind(s.next_alert_at)
-        .push_bind(t.version);
+        .push_bind(t.version)
+        .push_bind(t.public_version);
 }
 
 /// Rows per multi-row INSERT: 42 columns x 300 rows stays under SQLite's 32,766 parameters.
@@ -547,16 +558,9 @@ pub fn push_scope(qb: &mut QueryBuilder<'_, Sqlite>, scope: &TicketScope) {
             .push(" AND t.org_id = ")
             .push_bind(*org_id)
             .push(")"),
-        TicketScope::Staff {
-            orgs,
-            tier,
-            user_id,
-        } => {
+        TicketScope::Staff { orgs, user_id } => {
             qb.push("(t.org_id IN ");
             push_ids(qb, orgs);
-            if let Some(tier) = tier {
-                qb.push(" OR t.tier = ").push_bind(i64::from(*tier));
-            }
             qb.push(" OR EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = t.id AND p.user_id = ")
                 .push_bind(*user_id)
                 .push("))")
@@ -675,8 +679,14 @@ pub async fn queue_page(
         "SELECT t.id, t.number, o.code AS org_code, o.name AS org_name, t.subject, r.name AS requester, t.status,
                 t.status_rank, t.pending_reason, t.priority, t.requires_budget, t.requires_approval, t.tier,
                 tm.name AS team, t.assignee_id, a.name AS assignee_name, t.created_at, t.updated_at,
-                t.next_due_at, t.next_warn_at, t.version, ",
+                t.next_due_at, t.next_warn_at, ",
     );
+    // clients know the version their changes are checked against
+    qb.push(if scope.sees_staff_notes() {
+        "t.version, "
+    } else {
+        "t.public_version AS version, "
+    });
     if scope.sees_staff_notes() {
         qb.push(
             "(SELECT h.note FROM handoffs h

@@ -598,6 +598,7 @@ fn generate_ticket(
         closed_at: None,
         sla: SlaColumns::default(),
         version: 1,
+        public_version: 1,
     };
     let mut events = Vec::with_capacity(9);
     let mut push = |t: &mut TicketRecord,

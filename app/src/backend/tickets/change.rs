@@ -54,13 +54,22 @@ pub async fn visible_ticket(
     let key = TicketKey {
         org_id: ticket.org_id,
         requester_id: ticket.requester_id,
-        tier: ticket.tier,
         participant,
     };
     if scope.allows(key) {
         Ok(ticket)
     } else {
         Err(not_found())
+    }
+}
+
+/// The version of `t` that `actor` sees and changes it from: clients are never told of
+/// staff-only steps, so theirs does not move with them (and a note is no conflict for them).
+pub fn version_seen_by(actor: &Actor, t: &TicketRecord) -> i64 {
+    if actor.is_staff() {
+        t.version
+    } else {
+        t.public_version
     }
 }
 
@@ -106,7 +115,7 @@ impl TicketChange {
         let scope = actor.ticket_scope(&state.pool).await?;
         let mut tx = crate::backend::db::begin_write(&state.pool).await?;
         let ticket = visible_ticket(&mut tx, &scope, actor, number).await?;
-        if version.is_some_and(|v| v != ticket.version) {
+        if version.is_some_and(|v| v != version_seen_by(actor, &ticket)) {
             let message = stale_message(&mut tx, &ticket).await?;
             return Err(AppError::Conflict(message));
         }
@@ -148,6 +157,25 @@ impl TicketChange {
         self.page_check = true;
     }
 
+    /// Whether the change only added steps clients never see, leaving every field they see as
+    /// it was (an internal note, a desk-only file).
+    fn staff_only(&self) -> bool {
+        !self.sla_moved
+            && !self.events.is_empty()
+            && self.events.iter().all(|e| {
+                !e.public
+                    && e.kind.parse::<EventKind>().is_ok_and(|kind| {
+                        matches!(
+                            kind,
+                            EventKind::InternalNote
+                                | EventKind::FileAttached
+                                | EventKind::ArticleLinked
+                                | EventKind::ProblemLinked
+                        )
+                    })
+            })
+    }
+
     pub fn number(&self) -> TicketNumber {
         TicketNumber(self.ticket.number)
     }
@@ -165,7 +193,8 @@ impl TicketChange {
             }
         }
         sla::refresh_next_alert(t);
-        if !tickets::update(&mut self.tx, t).await? {
+        let staff_only = self.staff_only();
+        if !tickets::update(&mut self.tx, &self.ticket, staff_only).await? {
             // cannot happen under the immediate transaction; refuse rather than overwrite
             return Err(AppError::Conflict(format!(
                 "{} changed while you were saving. Please try again.",
@@ -202,6 +231,7 @@ impl TicketChange {
         }
         let mut event = live_event(&mut self.tx, LiveKind::Changed, &self.ticket).await?;
         event.version = self.ticket.version + 1;
+        event.staff_only = staff_only;
         self.tx.commit().await?;
         announce(&self.state, event);
         Ok(Changed {
@@ -225,9 +255,9 @@ pub async fn live_event(
         version: t.version,
         org_id: t.org_id,
         requester_id: t.requester_id,
-        tier: t.tier,
         assignee_id: t.assignee_id,
         participants: tickets::participants(conn, t.id).await?,
+        staff_only: false,
     })
 }
 

@@ -98,6 +98,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         closed_at: None,
         sla: SlaColumns::default(),
         version: 1,
+        public_version: 1,
     };
     // staff who log a call own it; resolving it on the spot makes it a first-contact resolution
     if staff {

@@ -71,7 +71,7 @@ pub async fn ticket_view(state: &AppState, actor: &Actor, number: i64) -> AppRes
         ticket: TicketDetail {
             id: t.id,
             number: TicketNumber(t.number),
-            version: t.version,
+            version: super::change::version_seen_by(actor, &t),
             org_code: labels.org_code,
             org_name: labels.org_name,
             requester: Requester {
