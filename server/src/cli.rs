@@ -71,7 +71,8 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "FRONTLINE_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
-    /// Mark session cookies Secure (when served over TLS, e.g. behind a proxy).
+    /// Served over https (on by itself when FRONTLINE_BASE_URL is https): the session cookie is
+    /// `__Host-` prefixed and Secure.
     #[arg(long, env = "FRONTLINE_SECURE_COOKIES")]
     pub secure_cookies: bool,
 }
@@ -175,14 +176,29 @@ async fn serve(
             })?,
         Err(_) => defaults.upload_quota_bytes,
     };
+    let trusted_proxies = match std::env::var("FRONTLINE_TRUSTED_PROXIES") {
+        Ok(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().with_context(|| {
+                    format!("FRONTLINE_TRUSTED_PROXIES: \"{a}\" is not an IP address")
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?,
+        Err(_) => Vec::new(),
+    };
     let settings = Settings {
-        secure_cookies: args.secure_cookies,
+        // behind a TLS-terminating proxy the base URL is what says the desk is served over https
+        secure_cookies: args.secure_cookies || notify.base_url.starts_with("https://"),
         notify,
         attachment_dir: std::env::var_os("FRONTLINE_ATTACHMENT_DIR")
             .map(Into::into)
             .unwrap_or(defaults.attachment_dir.clone()),
         max_attachment_bytes,
         upload_quota_bytes,
+        trusted_proxies,
         ..defaults
     };
     let options = crate::leptos_options(Some(args.addr))?;

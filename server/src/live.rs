@@ -37,7 +37,7 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         .headers()
         .get(COOKIE)
         .and_then(|v| v.to_str().ok())
-        .and_then(token_from_cookie_header)
+        .and_then(|header| token_from_cookie_header(header, &state.settings))
         .map(token_hash)
     else {
         return crate::security::error_response(&AppError::sign_in_required());

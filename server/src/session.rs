@@ -16,7 +16,7 @@ pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: 
             .headers()
             .get(COOKIE)
             .and_then(|v| v.to_str().ok())
-            .and_then(token_from_cookie_header)
+            .and_then(|header| token_from_cookie_header(header, &state.settings))
             .map(str::to_string);
         if let Some(token) = token {
             match resolve_session(&state, &token).await {

@@ -450,3 +450,66 @@ async fn the_browser_gets_answers_in_postcard_and_everyone_else_json() {
     let why: Value = refused.json().await.unwrap();
     assert_eq!(why["kind"], "not_found", "{why}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_the_session_cookie_is_host_prefixed_and_secure() {
+    let app = TestApp::empty_with(|s| s.secure_cookies = true).await;
+    app::backend::seed::seed_demo(&app.state.pool, NOW, 0)
+        .await
+        .expect("seed");
+    let client = app.browser();
+    let res = app
+        .call(
+            &client,
+            "sign_in",
+            &[("email", CLIENT), ("password", "frontline-demo")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-frontline_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    // a plain-named cookie with a real token is not a session over https
+    let token = cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    let res = client_builder()
+        .build()
+        .unwrap()
+        .post(app.url("/api/me"))
+        .header("Origin", format!("http://{}", app.addr))
+        .header("Cookie", format!("frontline_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "null");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_a_day_after_sign_in_however_active() {
+    let app = TestApp::seeded(0).await;
+    let client = app.browser();
+    app.sign_in(&client, ANALYST).await;
+    let me = || async {
+        app.call(&client, "me", &[])
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("ana.costa")
+    };
+    // busy all day: the idle limit is never reached
+    for _ in 0..23 {
+        app.clock.advance(3600);
+        assert!(me().await);
+    }
+    app.clock.advance(3600 + 1);
+    assert!(!me().await, "24 hours after sign-in the session is over");
+}

@@ -13,10 +13,11 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<String, AppError> {
     use crate::backend::{auth, request};
     let state = request::state()?;
-    let signed_in = auth::sign_in(&state, &email, &password, &request::client_info()).await?;
+    let client = request::client_info(&state.settings.trusted_proxies);
+    let signed_in = auth::sign_in(&state, &email, &password, &client).await?;
     // a fresh session id at every sign-in: a planted cookie never becomes a signed-in session.
     // Only once signed in: a refused attempt leaves whoever was signed in signed in.
-    if let Some(old) = request::session_token() {
+    if let Some(old) = request::session_token(&state.settings) {
         auth::sign_out(&state, &old).await?;
     }
     request::set_cookie(&auth::session_cookie(&signed_in.token, &state));
@@ -27,7 +28,7 @@ pub async fn sign_in(email: String, password: String) -> Result<String, AppError
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::backend::{auth, request};
     let state = request::state()?;
-    if let Some(token) = request::session_token() {
+    if let Some(token) = request::session_token(&state.settings) {
         auth::sign_out(&state, &token).await?;
     }
     request::set_cookie(&auth::cleared_cookie(&state));

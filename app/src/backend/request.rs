@@ -8,7 +8,7 @@ use http::request::Parts;
 use http::{header, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// The signed-in user, put on each request by the server's session layer.
 #[derive(Debug, Clone)]
@@ -36,21 +36,28 @@ pub fn actor() -> AppResult<Actor> {
         .ok_or_else(AppError::sign_in_required)
 }
 
-pub fn session_token() -> Option<String> {
+pub fn session_token(settings: &super::state::Settings) -> Option<String> {
     let parts = parts()?;
     let cookies = parts.headers.get(header::COOKIE)?.to_str().ok()?;
-    auth::token_from_cookie_header(cookies).map(str::to_string)
+    auth::token_from_cookie_header(cookies, settings).map(str::to_string)
 }
 
-pub fn client_info() -> ClientInfo {
+/// Where the request comes from: the peer's address, or, when the peer is a trusted proxy,
+/// the address it says it forwarded for.
+pub fn client_info(trusted_proxies: &[IpAddr]) -> ClientInfo {
     let Some(parts) = parts() else {
         return ClientInfo::default();
     };
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip());
+    let forwarded_for = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     ClientInfo {
-        ip: parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip().to_string()),
+        ip: peer.map(|peer| client_address(peer, forwarded_for, trusted_proxies).to_string()),
         user_agent: parts
             .headers
             .get(header::USER_AGENT)
@@ -59,11 +66,70 @@ pub fn client_info() -> ClientInfo {
     }
 }
 
+/// The client's address: behind trusted proxies, the right-most address in `X-Forwarded-For`
+/// that is not one of them (what came before it could be written by the client itself).
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = forwarded_for
+        .unwrap_or_default()
+        .split(',')
+        .map_while(|hop| hop.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
 pub fn set_cookie(value: &str) {
     if let (Some(res), Ok(value)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(value),
     ) {
         res.append_header(header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_address_is_taken_from_trusted_proxies_only() {
+        let proxy = ip("10.0.0.5");
+        let trusted = [proxy];
+        // straight from the client: its own address, whatever it claims
+        assert_eq!(
+            client_address(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
+            ip("203.0.113.9")
+        );
+        // through the proxy: the address it saw
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.7"), &trusted),
+            ip("198.51.100.7")
+        );
+        // a client that writes its own header cannot choose: the right-most hop counts
+        assert_eq!(
+            client_address(proxy, Some("1.2.3.4, 198.51.100.7"), &trusted),
+            ip("198.51.100.7")
+        );
+        // a chain of trusted proxies is walked past
+        let two = [proxy, ip("10.0.0.6")];
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.7, 10.0.0.6"), &two),
+            ip("198.51.100.7")
+        );
+        // a proxy that sent nothing usable: the proxy itself
+        assert_eq!(client_address(proxy, None, &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("garbage"), &trusted), proxy);
     }
 }

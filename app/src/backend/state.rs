@@ -9,10 +9,13 @@ use std::sync::Arc;
 /// Settings the server is started with (see the server's command line).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Mark the session cookie `Secure` (set when served over TLS).
+    /// Served over https (`--secure-cookies`, or a base URL that says so): the session cookie
+    /// is `__Host-` prefixed and `Secure`.
     pub secure_cookies: bool,
-    /// Sessions end this long after sign-in or the last activity.
+    /// Sessions end this long after sign-in or the last activity...
     pub session_ttl_secs: i64,
+    /// ...and this long after sign-in, however active.
+    pub session_absolute_secs: i64,
     /// Failed sign-ins allowed per account, and per address, within `login_window_secs`.
     pub login_max_failures_per_account: i64,
     pub login_max_failures_per_address: i64,
@@ -24,6 +27,8 @@ pub struct Settings {
     pub max_attachment_bytes: u64,
     /// What one person may attach in 24 hours.
     pub upload_quota_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits per address).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -31,6 +36,7 @@ impl Default for Settings {
         Settings {
             secure_cookies: false,
             session_ttl_secs: 12 * 3600,
+            session_absolute_secs: 24 * 3600,
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 20,
             login_window_secs: 15 * 60,
@@ -38,6 +44,7 @@ impl Default for Settings {
             attachment_dir: std::path::PathBuf::from("data/attachments"),
             max_attachment_bytes: crate::model::attachment::DEFAULT_MAX_BYTES,
             upload_quota_bytes: crate::model::attachment::DEFAULT_DAILY_QUOTA_BYTES,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -54,6 +61,8 @@ pub struct AppState {
     pub sla_wake: Arc<tokio::sync::Notify>,
     /// Wakes the notification worker when the outbox has something new.
     pub notify_wake: Arc<tokio::sync::Notify>,
+    /// Password checks running at once (see `auth::sign_in`).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -71,12 +80,21 @@ impl AppState {
             live: LiveBus::default(),
             sla_wake: Arc::new(tokio::sync::Notify::new()),
             notify_wake: Arc::new(tokio::sync::Notify::new()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
         }
     }
 
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
+}
+
+/// One core less than the machine has (at least one): a sign-in flood leaves a core for pages.
+fn hashing_permits() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1)
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

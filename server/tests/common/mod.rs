@@ -45,7 +45,14 @@ impl TestApp {
     }
 
     pub async fn empty() -> TestApp {
+        TestApp::empty_with(|_| {}).await
+    }
+
+    /// An empty desk whose settings the test adjusts.
+    pub async fn empty_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = test_settings(dir.path());
+        adjust(&mut settings);
         let url = format!("sqlite://{}/frontline.db", dir.path().display());
         let clock = ManualClock::new(NOW);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -53,14 +60,9 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let options = server::leptos_options(Some(addr)).expect("leptos options");
-        let state = server::build_state(
-            &url,
-            Arc::new(clock.clone()),
-            test_settings(dir.path()),
-            options,
-        )
-        .await
-        .expect("state");
+        let state = server::build_state(&url, Arc::new(clock.clone()), settings, options)
+            .await
+            .expect("state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
         tokio::spawn(async move {

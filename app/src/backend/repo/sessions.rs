@@ -55,14 +55,17 @@ pub async fn find_user<'e>(
         .transpose()
 }
 
+/// Pushes a session's end to `expires_at`, but never past `absolute_secs` after it began.
 pub async fn extend<'e>(
     db: impl Executor<'e, Database = Sqlite>,
     id_hash: &str,
     expires_at: i64,
+    absolute_secs: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE sessions SET expires_at = MIN($1, created_at + $3) WHERE id = $2")
         .bind(expires_at)
         .bind(id_hash)
+        .bind(absolute_secs)
         .execute(db)
         .await?;
     Ok(())
@@ -112,14 +115,26 @@ pub async fn failures_since<'e>(
         .await
 }
 
+/// Records a failed (or not yet verified) sign-in; returns its id.
 pub async fn record_failure<'e>(
     db: impl Executor<'e, Database = Sqlite>,
     key: &str,
     at: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_failures (scope_key, at) VALUES ($1, $2)")
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("INSERT INTO login_failures (scope_key, at) VALUES ($1, $2) RETURNING id")
         .bind(key)
         .bind(at)
+        .fetch_one(db)
+        .await
+}
+
+/// Forgets one recorded attempt (it succeeded).
+pub async fn forget_failure<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id)
         .execute(db)
         .await?;
     Ok(())
