@@ -33,6 +33,16 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The paths of the app's pages in axum's syntax (`/tickets/{number}`), from the same list the
+/// router serves: suites that must visit every page read it here (listing the routes again in
+/// the same process could stall a page rendered meanwhile, see `route_list`).
+pub fn page_paths() -> Vec<String> {
+    route_list()
+        .iter()
+        .map(|route| route.path().to_string())
+        .collect()
+}
+
 pub fn build(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();

@@ -8,7 +8,7 @@ use app::api::{
 use app::backend::seed;
 use app::model::admin::{CannedDraft, CategoryDraft, OrgDraft, TeamDraft, UserDraft, UserFilter};
 use app::model::kb::{ArticleDraft, Visibility};
-use app::model::portal::{Decision, PortalFilter};
+use app::model::portal::{Decision, PortalFilter, Whose};
 use app::model::problems::NewProblem;
 use app::model::queue::QueueFilter;
 use app::model::reports::ReportParams;
@@ -21,7 +21,10 @@ use Who::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Who {
     Anon,
+    /// Jo, who raises the table's Northwind tickets.
     Client,
+    /// Another client of Northwind, who did not raise them (clients see only their own requests).
+    Colleague,
     ClientAdmin,
     OtherClient,
     Analyst,
@@ -32,9 +35,10 @@ pub enum Who {
     Admin,
 }
 
-pub const EVERYONE: [Who; 10] = [
+pub const EVERYONE: [Who; 11] = [
     Anon,
     Client,
+    Colleague,
     ClientAdmin,
     OtherClient,
     Analyst,
@@ -46,6 +50,7 @@ pub const EVERYONE: [Who; 10] = [
 ];
 pub const SIGNED_IN: &[Who] = &[
     Client,
+    Colleague,
     ClientAdmin,
     OtherClient,
     Analyst,
@@ -55,10 +60,17 @@ pub const SIGNED_IN: &[Who] = &[
     Manager,
     Admin,
 ];
-pub const CLIENTS: &[Who] = &[Client, ClientAdmin, OtherClient];
+pub const CLIENTS: &[Who] = &[Client, Colleague, ClientAdmin, OtherClient];
 pub const STAFF: &[Who] = &[Analyst, OtherTeam, Senior, Lead, Manager];
 /// Staff who see a tier-1 ticket of Northwind: the team serving it, leads and managers.
 pub const NWL_STAFF: &[Who] = &[Analyst, Senior, Lead, Manager];
+/// Who sees Jo's ticket, at any tier: Jo, Northwind's client admin and the staff above.
+pub const JO_TICKET: &[Who] = &[Client, ClientAdmin, Analyst, Senior, Lead, Manager];
+/// Staff who see a ticket of Ashford (served by Borealis, the other team): at any tier, the
+/// other team's analyst, leads and managers; never Atlas's analyst or senior.
+pub const ASH_STAFF: &[Who] = &[OtherTeam, Lead, Manager];
+/// Who opens the reports: analysts of every team, seniors, leads and managers.
+pub const REPORTERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead, Manager];
 pub const SHIFT_WORKERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead];
 pub const LEADS: &[Who] = &[Lead, Manager];
 pub const ADMINS: &[Who] = &[Admin];
@@ -74,6 +86,12 @@ pub enum TicketState {
     AwaitingBudget,
     /// Ana resolved it.
     Resolved,
+    /// Raised by Jo, escalated to tier 2 by Ana (who so took part in it), nobody on it.
+    Escalated,
+    /// Raised by a client of Ashford (served by Borealis, not by Atlas), nobody on it.
+    Foreign,
+    /// Ashford's, escalated to tier 2 by the Borealis analyst, nobody on it.
+    ForeignEscalated,
 }
 
 /// What a call needs before it is made.
@@ -134,6 +152,8 @@ pub struct Fixture {
     pub jo: i64,
     pub ana: i64,
     pub atlas: i64,
+    /// A client of Ashford (served by Borealis), who raises the table's foreign tickets.
+    pub ash_client: i64,
     pub spare_org: i64,
     pub spare_client: i64,
     pub unteamed: i64,
@@ -531,12 +551,234 @@ pub fn cases() -> Vec<Case> {
             Reaches(NWL_STAFF, 409),
             |x| qs(&oncall::AckTicketPages { number: x.number }),
         ),
+        // --- tickets beyond Northwind's tier 1: scope follows the client, not the tier
+        c(
+            "ticket at tier 2",
+            "ticket",
+            t(Escalated),
+            Allowed(JO_TICKET),
+            |x| qs(&tickets::GetTicket { number: x.number }),
+        ),
+        c(
+            "another team's client's ticket",
+            "ticket",
+            t(Foreign),
+            Allowed(ASH_STAFF),
+            |x| qs(&tickets::GetTicket { number: x.number }),
+        ),
+        c(
+            "another team's client's ticket at tier 2",
+            "ticket",
+            t(ForeignEscalated),
+            Allowed(ASH_STAFF),
+            |x| qs(&tickets::GetTicket { number: x.number }),
+        ),
+        c(
+            "claim at tier 2",
+            "claim_ticket",
+            t(Escalated),
+            Allowed(&[Senior, Lead, Manager]),
+            |x| {
+                qs(&tickets::ClaimTicket {
+                    number: x.number,
+                    version: x.version,
+                })
+            },
+        ),
+        c(
+            "claim another team's client's ticket",
+            "claim_ticket",
+            t(Foreign),
+            Allowed(ASH_STAFF),
+            |x| {
+                qs(&tickets::ClaimTicket {
+                    number: x.number,
+                    version: x.version,
+                })
+            },
+        ),
+        c(
+            "claim another team's client's ticket at tier 2",
+            "claim_ticket",
+            t(ForeignEscalated),
+            Allowed(&[Lead, Manager]),
+            |x| {
+                qs(&tickets::ClaimTicket {
+                    number: x.number,
+                    version: x.version,
+                })
+            },
+        ),
+        c(
+            "reply at tier 2",
+            "reply_ticket",
+            t(Escalated),
+            Allowed(JO_TICKET),
+            |x| {
+                qs(&tickets::ReplyTicket {
+                    number: x.number,
+                    version: x.version,
+                    body: "Any news?".into(),
+                })
+            },
+        ),
+        c(
+            "reply to another team's client",
+            "reply_ticket",
+            t(Foreign),
+            Allowed(ASH_STAFF),
+            |x| {
+                qs(&tickets::ReplyTicket {
+                    number: x.number,
+                    version: x.version,
+                    body: "We are on it.".into(),
+                })
+            },
+        ),
+        c(
+            "internal note at tier 2",
+            "add_ticket_note",
+            t(Escalated),
+            Allowed(NWL_STAFF),
+            |x| {
+                qs(&tickets::AddTicketNote {
+                    number: x.number,
+                    version: x.version,
+                    body: "Needs the domain admin.".into(),
+                })
+            },
+        ),
+        c(
+            "internal note on another team's client's ticket at tier 2",
+            "add_ticket_note",
+            t(ForeignEscalated),
+            Allowed(ASH_STAFF),
+            |x| {
+                qs(&tickets::AddTicketNote {
+                    number: x.number,
+                    version: x.version,
+                    body: "Needs the domain admin.".into(),
+                })
+            },
+        ),
+        c(
+            "escalate another team's client's ticket",
+            "change_ticket_tier",
+            t(Foreign),
+            Allowed(ASH_STAFF),
+            |x| {
+                qs(&tickets::ChangeTicketTier {
+                    number: x.number,
+                    version: x.version,
+                    tier: 2,
+                    reason: "Needs a domain admin".into(),
+                })
+            },
+        ),
+        c(
+            "priority at tier 2 of another team's client",
+            "set_ticket_priority",
+            t(ForeignEscalated),
+            Allowed(ASH_STAFF),
+            |x| {
+                qs(&tickets::SetTicketPriority {
+                    number: x.number,
+                    version: x.version,
+                    priority: Priority::P2,
+                })
+            },
+        ),
+        c(
+            "acknowledge pages of another team's client",
+            "ack_ticket_pages",
+            t(Foreign),
+            Reaches(ASH_STAFF, 409),
+            |x| qs(&oncall::AckTicketPages { number: x.number }),
+        ),
+        c(
+            "record a problem with another team's client's ticket",
+            "record_problem",
+            t(Foreign),
+            Allowed(LEADS),
+            |x| {
+                qs(&problems::RecordProblem {
+                    new: NewProblem {
+                        title: format!("Ashford printers jam, part {}", x.seq),
+                        note: String::new(),
+                        tickets: vec![TicketNumber(x.number)],
+                    },
+                })
+            },
+        ),
+        c(
+            "queue of another team's client",
+            "queue",
+            Setup::None,
+            AllowedElseInvalid(ASH_STAFF, &[Analyst, Senior]),
+            |_| {
+                qs(&queue::GetQueue {
+                    filter: QueueFilter {
+                        client: Some("ASH".into()),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "queue search for Jo's tickets",
+            "queue",
+            Setup::None,
+            Allowed(STAFF),
+            |_| {
+                qs(&queue::GetQueue {
+                    filter: QueueFilter {
+                        q: Some("docking".into()),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "find Ashford's requesters",
+            "find_requesters",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&tickets::FindRequesters { q: "a".into() }),
+        ),
         // --- portal
         c("portal", "portal", Setup::None, Allowed(CLIENTS), |_| {
             qs(&portal::GetPortal {
                 filter: PortalFilter::default(),
             })
         }),
+        c(
+            "the organization's requests",
+            "portal",
+            Setup::None,
+            Allowed(&[ClientAdmin]),
+            |_| {
+                qs(&portal::GetPortal {
+                    filter: PortalFilter {
+                        whose: Whose::Organization,
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "desk report of another team's client",
+            "desk_report",
+            Setup::None,
+            AllowedElseInvalid(ASH_STAFF, &[Analyst, Senior]),
+            |_| {
+                qs(&reports::GetDeskReport {
+                    params: ReportParams {
+                        client: Some("ASH".into()),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
         // --- knowledge base
         c(
             "knowledge base",
@@ -659,7 +901,7 @@ pub fn cases() -> Vec<Case> {
             "this solved it",
             "deflect_request",
             Setup::None,
-            Allowed(&[Client, ClientAdmin, OtherClient]),
+            Allowed(CLIENTS),
             |x| {
                 qs(&kb::DeflectRequest {
                     id: x.fx.article_public,

@@ -30,17 +30,12 @@ impl Desk {
 
     pub async fn actor(&self, who: Who) -> Actor {
         let email = self.email(who).expect("a signed-in role");
-        let pool = &self.app.state.pool;
         let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(email)
-            .fetch_one(pool)
+            .fetch_one(&self.app.state.pool)
             .await
             .expect(email);
-        let me = backend::repo::users::me(pool, id)
-            .await
-            .expect("query")
-            .expect("user");
-        Actor::from(&me)
+        self.actor_of(id).await
     }
 
     pub async fn new_session(&self, who: Who) -> Option<String> {
@@ -63,11 +58,51 @@ impl Desk {
             .map(|(_, t)| t.clone())
     }
 
-    /// A fresh Northwind ticket raised by Jo, brought into `state` by Ana; (number, version).
+    /// The actor of user `id`.
+    pub async fn actor_of(&self, id: i64) -> Actor {
+        let me = backend::repo::users::me(&self.app.state.pool, id)
+            .await
+            .expect("query")
+            .expect("user");
+        Actor::from(&me)
+    }
+
+    /// A fresh ticket in `state`: Northwind's raised by Jo and worked by Ana, Ashford's raised by
+    /// one of its clients and escalated by the Borealis analyst; (number, version).
     pub async fn ticket(&self, state: TicketState) -> (i64, i64) {
+        let s = &self.app.state;
+        if matches!(state, TicketState::Foreign | TicketState::ForeignEscalated) {
+            let requester = self.actor_of(self.fx.ash_client).await;
+            let new = backend::tickets::raise(
+                s,
+                &requester,
+                &NewTicket {
+                    urgency: Some(Urgency::NotUrgent),
+                    problem: "The label printer in the warehouse prints blank labels".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("raise for Ashford");
+            if matches!(state, TicketState::Foreign) {
+                return (new.number.0, new.version);
+            }
+            let borealis = self.actor(OtherTeam).await;
+            let v = backend::tickets::change_tier(
+                s,
+                &borealis,
+                new.number.0,
+                new.version,
+                2,
+                "Needs the print server's admin",
+            )
+            .await
+            .expect("escalate Ashford's")
+            .version;
+            return (new.number.0, v);
+        }
         let jo = self.actor(Client).await;
         let ana = self.actor(Analyst).await;
-        let s = &self.app.state;
         let new = backend::tickets::raise(
             s,
             &jo,
@@ -82,6 +117,13 @@ impl Desk {
         let n = new.number.0;
         let mut v = new.version;
         if matches!(state, TicketState::New) {
+            return (n, v);
+        }
+        if matches!(state, TicketState::Escalated) {
+            v = backend::tickets::change_tier(s, &ana, n, v, 2, "Needs a domain admin")
+                .await
+                .expect("escalate")
+                .version;
             return (n, v);
         }
         v = backend::tickets::claim(s, &ana, n, v)
@@ -239,6 +281,13 @@ pub async fn desk() -> Desk {
          AND u.role = 'analyst' AND u.tier = 1 ORDER BY u.id LIMIT 1",
     )
     .await;
+    // a client of Northwind who is not Jo: sees none of Jo's requests
+    let colleague = email_of(
+        "SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.code = 'NWL'
+         AND u.role = 'client' AND u.active AND u.email <> 'jo.bauer@northwind.example'
+         ORDER BY u.id LIMIT 1",
+    )
+    .await;
     let senior = email_of(
         "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE t.name = 'Atlas'
          AND u.role = 'senior' ORDER BY u.id LIMIT 1",
@@ -246,6 +295,7 @@ pub async fn desk() -> Desk {
     .await;
     let cast = vec![
         (Client, CLIENT.to_string()),
+        (Colleague, colleague),
         (ClientAdmin, CLIENT_ADMIN.to_string()),
         (OtherClient, OTHER_CLIENT.to_string()),
         (Analyst, ANALYST.to_string()),
@@ -262,6 +312,11 @@ pub async fn desk() -> Desk {
             jo: scalar("SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'").await,
             ana: scalar("SELECT id FROM users WHERE email = 'ana.costa@frontline.example'").await,
             atlas: scalar("SELECT id FROM teams WHERE name = 'Atlas'").await,
+            ash_client: scalar(
+                "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id
+                 WHERE o.code = 'ASH' AND u.role = 'client' AND u.active ORDER BY u.id LIMIT 1",
+            )
+            .await,
             category: scalar("SELECT MIN(id) FROM categories").await,
             spare_org: 0,
             spare_client: 0,
