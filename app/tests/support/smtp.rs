@@ -1,6 +1,7 @@
 //! A small SMTP server started by the tests themselves: it speaks enough SMTP for a real client
 //! (lettre) to deliver to it, records every message it accepts, and can be told to be down
-//! (answer 421 and hang up) or to hang (accept and never answer).
+//! (answer 421 and hang up), to hang (accept and never answer), to take a whole message and hang
+//! up before answering it, or to stop listening altogether (connections are refused).
 
 #![allow(dead_code)]
 
@@ -88,12 +89,16 @@ impl Received {
 pub const UP: u8 = 0;
 pub const DOWN: u8 = 1;
 pub const HANGING: u8 = 2;
+/// Reads a whole message (DATA up to its final "."), records it as received, and hangs up
+/// without answering: the sender cannot tell whether it was accepted.
+pub const DROP_BEFORE_ANSWER: u8 = 3;
 
 #[derive(Clone)]
 pub struct TestSmtp {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<Received>>>,
     mode: Arc<AtomicU8>,
+    accepting: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl TestSmtp {
@@ -103,9 +108,15 @@ impl TestSmtp {
             addr: listener.local_addr().unwrap(),
             received: Arc::default(),
             mode: Arc::new(AtomicU8::new(UP)),
+            accepting: Arc::default(),
         };
-        let server = smtp.clone();
-        tokio::spawn(async move {
+        smtp.accept_on(listener);
+        smtp
+    }
+
+    fn accept_on(&self, listener: TcpListener) {
+        let server = self.clone();
+        let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let server = server.clone();
                 tokio::spawn(async move {
@@ -113,7 +124,30 @@ impl TestSmtp {
                 });
             }
         });
-        smtp
+        *self.accepting.lock().unwrap() = Some(task);
+    }
+
+    /// Closes the listening socket: from now on a connection to the relay is refused, as when
+    /// the relay's host is up but its mail server is not.
+    pub async fn stop_listening(&self) {
+        let task = self.accepting.lock().unwrap().take();
+        if let Some(task) = task {
+            task.abort();
+            // once the task is done its listener has been dropped and the port is closed
+            let _ = task.await;
+        }
+    }
+
+    /// Listens again on the same address (after [`TestSmtp::stop_listening`]).
+    pub async fn listen_again(&self) {
+        assert!(
+            self.accepting.lock().unwrap().is_none(),
+            "the relay is already listening"
+        );
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .expect("the relay's port is free again");
+        self.accept_on(listener);
     }
 
     pub fn set_mode(&self, mode: u8) {
@@ -191,6 +225,10 @@ impl TestSmtp {
                     data: data.clone(),
                 };
                 self.received.lock().unwrap().push(received);
+                if self.mode.load(Ordering::SeqCst) == DROP_BEFORE_ANSWER {
+                    // taken (and it will be delivered), but the sender never hears so
+                    return Ok(());
+                }
                 write.write_all(b"250 queued\r\n").await?;
             } else if command.starts_with("QUIT") {
                 write.write_all(b"221 bye\r\n").await?;
