@@ -8,7 +8,7 @@
 
 use super::request::SessionUser;
 use crate::model::Role;
-use crate::ui::lazy::SplitModule;
+use crate::model::SplitModule;
 use leptos::config::LeptosOptions;
 use std::collections::HashMap;
 use std::sync::OnceLock;

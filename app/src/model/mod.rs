@@ -21,7 +21,7 @@ pub mod timeline;
 pub mod user;
 
 pub use error::{AppError, AppResult};
-pub use role::{Page, Role};
+pub use role::{Page, Role, SplitModule};
 pub use ticket::{Channel, PendingReason, Priority, Status, TicketNumber, Urgency};
 pub use time::Timestamp;
 pub use timeline::{EventData, EventKind, TimelineEntry};

@@ -201,6 +201,41 @@ impl Page {
     }
 }
 
+/// The WebAssembly modules split out of the main one: pages few people open, loaded on first use
+/// (ui/lazy.rs), whose preload links the server writes into a page that needs one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitModule {
+    Admin,
+    Reports,
+}
+
+impl SplitModule {
+    /// The module's name in the build's manifest: the first argument of its `wasm_split` (ui/lazy.rs).
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitModule::Admin => "admin",
+            SplitModule::Reports => "reports",
+        }
+    }
+
+    /// The page that gates every route in the module.
+    pub fn page(self) -> Page {
+        match self {
+            SplitModule::Admin => Page::Admin,
+            SplitModule::Reports => Page::Reports,
+        }
+    }
+
+    /// The module whose routes serve `path` (the app routes `/admin…` and `/reports` to them).
+    pub fn serving(path: &str) -> Option<SplitModule> {
+        match path.trim_end_matches('/') {
+            "/reports" => Some(SplitModule::Reports),
+            p if p == "/admin" || p.starts_with("/admin/") => Some(SplitModule::Admin),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +285,26 @@ mod tests {
             .filter(|r| r.may_open(Page::Team))
             .collect();
         assert_eq!(rosters, vec![Role::Lead]);
+    }
+
+    #[test]
+    fn the_split_modules_serve_the_administration_and_reports_paths_only() {
+        for path in ["/admin", "/admin/", "/admin/users/7", "/admin/orgs/new"] {
+            assert_eq!(
+                SplitModule::serving(path),
+                Some(SplitModule::Admin),
+                "{path}"
+            );
+        }
+        assert_eq!(SplitModule::serving("/reports"), Some(SplitModule::Reports));
+        for path in [
+            "/",
+            "/queue",
+            "/administration",
+            "/reports.csv",
+            "/reports/summary.csv",
+        ] {
+            assert_eq!(SplitModule::serving(path), None, "{path}");
+        }
     }
 }

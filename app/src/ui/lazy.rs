@@ -9,7 +9,7 @@
 use super::layout::Gate;
 use super::pages::*;
 use super::CurrentUser;
-use crate::model::Page;
+use crate::model::{Page, SplitModule};
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_meta::Title;
@@ -97,40 +97,6 @@ impl LazyPage {
     }
 }
 
-/// The modules split out of the main one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SplitModule {
-    Admin,
-    Reports,
-}
-
-impl SplitModule {
-    /// The module's name in the build's manifest: the first argument of its `wasm_split` below.
-    pub fn name(self) -> &'static str {
-        match self {
-            SplitModule::Admin => "admin",
-            SplitModule::Reports => "reports",
-        }
-    }
-
-    /// The page that gates every route in the module.
-    pub fn page(self) -> Page {
-        match self {
-            SplitModule::Admin => Page::Admin,
-            SplitModule::Reports => Page::Reports,
-        }
-    }
-
-    /// The module whose routes serve `path` (ui/mod.rs routes `/admin…` and `/reports` to them).
-    pub fn serving(path: &str) -> Option<SplitModule> {
-        match path.trim_end_matches('/') {
-            "/reports" => Some(SplitModule::Reports),
-            p if p == "/admin" || p.starts_with("/admin/") => Some(SplitModule::Admin),
-            _ => None,
-        }
-    }
-}
-
 /// The browser could not fetch the page's module (offline, or the server went away).
 pub struct NotLoaded;
 
@@ -175,31 +141,5 @@ fn NotLoadedPage() -> impl IntoView {
             <p class="muted">"The connection to the help desk was interrupted. Check it, then reload the page."</p>
             <a class="btn btn-primary" href="">"Reload"</a>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_split_modules_serve_the_administration_and_reports_paths_only() {
-        for path in ["/admin", "/admin/", "/admin/users/7", "/admin/orgs/new"] {
-            assert_eq!(
-                SplitModule::serving(path),
-                Some(SplitModule::Admin),
-                "{path}"
-            );
-        }
-        assert_eq!(SplitModule::serving("/reports"), Some(SplitModule::Reports));
-        for path in [
-            "/",
-            "/queue",
-            "/administration",
-            "/reports.csv",
-            "/reports/summary.csv",
-        ] {
-            assert_eq!(SplitModule::serving(path), None, "{path}");
-        }
     }
 }
