@@ -15,4 +15,5 @@ pub mod queue;
 pub mod reports;
 pub mod shift;
 pub mod tickets;
+pub mod transport;
 pub mod wire;

@@ -4,10 +4,10 @@
 //! few that carry nested data), with the answer in JSON, or in postcard ([`Compact`]) for a
 //! caller that asks for it with its `Accept` header. The browser always asks: postcard is read
 //! by position rather than by field name, and its decoders are a fraction of the size of JSON's
-//! in the WebAssembly (WASM + JS 502 -> 459 KB brotli). Anyone else (tests, scripts, `curl`)
-//! gets JSON. Errors are JSON either way.
+//! in the WebAssembly. Anyone else (tests, scripts, `curl`) gets JSON. Errors are JSON either
+//! way.
 //!
-//! In the browser the request is sent through one function, `ui::browser::post`: server_fn's
+//! In the browser the request is sent through one function, `transport::post`: server_fn's
 //! client is generic over each function's arguments and answer, so the request, the status
 //! check and the error decoding were compiled into the WebAssembly once per server function
 //! (about 0.9 KB each). What stays per function is encoding its arguments and decoding its
@@ -155,7 +155,7 @@ where
     ) -> impl Future<Output = Result<Output, AppError>> + Send {
         #[cfg(feature = "hydrate")]
         {
-            let reply = crate::ui::browser::post(path, Args::CONTENT_TYPE, Args::encode(&input));
+            let reply = super::transport::post(path, Args::CONTENT_TYPE, Args::encode(&input));
             async move { read_reply(reply.await) }
         }
         // only the browser calls server functions over HTTP; elsewhere keep server_fn's client

@@ -290,7 +290,7 @@ pub async fn upload_attachment(
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_body(&file);
-        let response = fetch(&url, &init).await?;
+        let response = crate::api::transport::fetch(&url, &init).await?;
         if response.ok() {
             input.set_value("");
             return Ok(Some(()));
@@ -355,57 +355,4 @@ pub async fn read_text_file(
         let _ = (input_id, max_bytes);
         Ok(None)
     }
-}
-
-/// Sends a server function's request as server_fn's browser client would: a POST of the encoded
-/// arguments to `path`, asking for the answer in postcard. One function for every server function (see
-/// `api::wire`). `None` arguments (they could not be encoded) are refused without a request.
-#[cfg(feature = "hydrate")]
-pub fn post(
-    path: &str,
-    content_type: &'static str,
-    body: Option<String>,
-) -> std::pin::Pin<
-    Box<
-        dyn std::future::Future<Output = Result<crate::api::wire::Reply, crate::model::AppError>>
-            + Send,
-    >,
-> {
-    let path = path.to_owned();
-    Box::pin(send_wrapper::SendWrapper::new(async move {
-        use crate::api::wire::Reply;
-        use crate::model::AppError;
-        let body = body.ok_or(AppError::Internal)?;
-        let headers = web_sys::Headers::new().map_err(|_| AppError::Internal)?;
-        let _ = headers.set("Content-Type", content_type);
-        let _ = headers.set("Accept", crate::api::wire::COMPACT);
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
-        let response = fetch(&path, &init).await?;
-        let buffer = response.array_buffer().map_err(|_| AppError::Network)?;
-        let buffer = wasm_bindgen_futures::JsFuture::from(buffer)
-            .await
-            .map_err(|_| AppError::Network)?;
-        Ok(Reply {
-            ok: response.ok(),
-            body: js_sys::Uint8Array::new(&buffer).to_vec(),
-        })
-    }))
-}
-
-/// Sends `init` to `url`; no answer at all (offline, refused) is a network error.
-#[cfg(feature = "hydrate")]
-async fn fetch(
-    url: &str,
-    init: &web_sys::RequestInit,
-) -> Result<web_sys::Response, crate::model::AppError> {
-    use wasm_bindgen::JsCast;
-    let window = web_sys::window().ok_or(crate::model::AppError::Network)?;
-    wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, init))
-        .await
-        .ok()
-        .and_then(|response| response.dyn_into().ok())
-        .ok_or(crate::model::AppError::Network)
 }
