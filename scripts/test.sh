@@ -30,6 +30,7 @@ skip_step() {
 }
 
 run_step "format" cargo fmt --all --check
+run_step "layers (scripts/check-layers.sh)" scripts/check-layers.sh
 run_step "clippy (server side)" cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 run_step "clippy (browser side)" cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 run_step "unit and integration tests (real SQLite files)" cargo test -p app -p server --features app/ssr

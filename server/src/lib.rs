@@ -10,6 +10,7 @@ pub mod memory;
 pub mod router;
 pub mod security;
 pub mod session;
+pub mod shell;
 pub mod telemetry;
 
 use app::backend::notify::mailer::Deliverer;

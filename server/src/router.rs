@@ -1,9 +1,10 @@
 //! The HTTP surface: Leptos pages and server functions, health check, static files, and the
 //! layers around them.
 
+use crate::shell::{page_context, shell};
 use crate::{security, session};
 use app::backend::AppState;
-use app::ui::{shell, App};
+use app::ui::App;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::handler::Handler;
@@ -72,7 +73,7 @@ pub fn build(state: AppState) -> Router {
         .route("/reports/recurring.csv", get(crate::exports::recurring))
         .route("/reports/scorecards.csv", get(crate::exports::scorecards))
         .route("/attachments/{id}", get(crate::files::download))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         // The site's files (WASM, JS and CSS under /pkg, what public/ holds) are served without
         // Leptos, then the not-found page. Leptos' own file handler answers a file in a child of
         // whatever Leptos owner is current on the thread, which is often a page being rendered
@@ -83,8 +84,11 @@ pub fn build(state: AppState) -> Router {
             leptos_axum::site_pkg_dir_service(&state.leptos_options)
                 .call_fallback_on_method_not_allowed(true)
                 .fallback(
-                    leptos_axum::file_and_error_handler::<AppState, _>(shell)
-                        .with_state(state.clone()),
+                    leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                        page_context,
+                        shell,
+                    )
+                    .with_state(state.clone()),
                 ),
         )
         .layer(middleware::from_fn_with_state(

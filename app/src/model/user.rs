@@ -103,6 +103,11 @@ pub struct Me {
     pub tier: Option<u8>,
 }
 
+/// Who is signed in, as the server tells the pages it renders (in context: pages know no
+/// sessions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn(pub Option<Me>);
+
 /// A person as lists and pickers show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRef {

@@ -14,71 +14,29 @@ use crate::model::{AppError, Me, Page};
 use layout::Gate;
 use lazy::{AdminScreen, LazyPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::*;
 use resource::blocking_resource;
 
-/// Keeps what is typed and sent before the page has hydrated (see the script's comment).
-const EARLY_INPUT: &str = include_str!("early_input.js");
+/// Keeps what is typed and sent before the page has hydrated (see the script's comment); the
+/// server's page shell puts it inline in every page.
+pub const EARLY_INPUT: &str = include_str!("early_input.js");
 /// Tells the person when the page's app did not start or stopped (see the script's comment).
-const BROKEN_PAGE: &str = include_str!("broken_page.js");
-
-/// The HTML document around the app (server side only).
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::backend::csp::send_page_policy(&options);
-    #[cfg(feature = "ssr")]
-    let preloads = crate::backend::split_modules::for_this_page(&options);
-    #[cfg(not(feature = "ssr"))]
-    let preloads = Vec::<String>::new();
-    view! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light" />
-                <link rel="icon" href="/favicon.ico" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
-                {preloads
-                    .into_iter()
-                    .map(|href| {
-                        view! {
-                            <link
-                                rel="preload"
-                                href=href
-                                r#as="fetch"
-                                r#type="application/wasm"
-                                crossorigin="anonymous"
-                            />
-                        }
-                    })
-                    .collect_view()}
-                <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_INPUT></script>
-                <script nonce=leptos::nonce::use_nonce() inner_html=BROKEN_PAGE></script>
-                <MetaTags />
-            </head>
-            <body>
-                <App />
-            </body>
-        </html>
-    }
-}
+pub const BROKEN_PAGE: &str = include_str!("broken_page.js");
 
 /// The signed-in user, loaded once per page load and shared by every component.
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub resource::Loaded<Result<Option<Me>, AppError>>);
 
 impl CurrentUser {
-    /// The signed-in user as known right now, without waiting: on the server from the request
-    /// (its session is resolved before the page renders), in the browser from the resource
+    /// The signed-in user as known right now, without waiting: on the server from what the
+    /// server put in context (its session is resolved before the page renders), in the browser from the resource
     /// (which arrives with the page). `None` only in the browser, before it has loaded.
     pub fn now(&self) -> Option<Result<Option<Me>, AppError>> {
         #[cfg(feature = "ssr")]
-        return Some(Ok(crate::backend::request::current_user()));
+        return Some(Ok(signed_in_on_server()));
         #[cfg(not(feature = "ssr"))]
         self.0.get()
     }
@@ -87,10 +45,16 @@ impl CurrentUser {
     /// hydrates, it may not have yet).
     pub async fn arrived(self) -> Result<Option<Me>, AppError> {
         #[cfg(feature = "ssr")]
-        return Ok(crate::backend::request::current_user());
+        return Ok(signed_in_on_server());
         #[cfg(not(feature = "ssr"))]
         self.0.await
     }
+}
+
+/// Who the server says is signed in for the page it is rendering.
+#[cfg(feature = "ssr")]
+fn signed_in_on_server() -> Option<Me> {
+    use_context::<crate::model::user::SignedIn>().and_then(|signed_in| signed_in.0)
 }
 
 pub fn use_current_user() -> CurrentUser {
