@@ -646,10 +646,9 @@ fn page_cases(path: &str, desk: &Desk, r: &Routes) -> Option<Vec<(String, Expect
             ),
             ("/queue?q=docking".into(), Allowed(STAFF)),
         ]),
-        // The empty editor opens for everyone signed in: it holds no data, and saving is for
-        // staff only (`save_article` in the table). Started from a ticket, it reads the ticket.
+        // The article editor is the desk's; started from a ticket, it reads the ticket.
         "/kb/new" => Some(vec![
-            ("/kb/new".into(), Allowed(SIGNED_IN)),
+            ("/kb/new".into(), Allowed(STAFF)),
             (
                 format!("/kb/new?from=HD-{}", desk.fx.resolved),
                 Allowed(NWL_STAFF),

@@ -100,6 +100,7 @@ impl Role {
             Ticket => self.works_tickets() || self.is_client(),
             Portal => self.is_client(),
             Knowledge => true,
+            ArticleEditor => self.works_tickets(),
             Reports => matches!(
                 self,
                 Role::Analyst | Role::Senior | Role::Lead | Role::Manager
@@ -142,6 +143,8 @@ pub enum Page {
     Ticket,
     Portal,
     Knowledge,
+    /// Writing and editing articles (desk staff).
+    ArticleEditor,
     Reports,
     Admin,
     /// Start and end a shift, hand work over.
@@ -175,6 +178,7 @@ impl Page {
             Page::Ticket => "/tickets",
             Page::Portal => "/portal",
             Page::Knowledge => "/kb",
+            Page::ArticleEditor => "/kb/new",
             Page::Reports => "/reports",
             Page::Admin => "/admin",
             Page::Shift => "/shift",
@@ -191,6 +195,7 @@ impl Page {
             Page::Ticket => "Ticket",
             Page::Portal => "My requests",
             Page::Knowledge => "Knowledge base",
+            Page::ArticleEditor => "Article editor",
             Page::Reports => "Reports",
             Page::Admin => "Administration",
             Page::Shift => "My shift",

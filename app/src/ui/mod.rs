@@ -112,7 +112,7 @@ pub fn App() -> impl IntoView {
                 />
                 <Route
                     path=path!("/kb/new")
-                    view=|| view! { <Gate page=Page::Knowledge><ArticleEditorPage /></Gate> }
+                    view=|| view! { <Gate page=Page::ArticleEditor><ArticleEditorPage /></Gate> }
                     ssr=SsrMode::Async
                 />
                 <Route
@@ -122,7 +122,7 @@ pub fn App() -> impl IntoView {
                 />
                 <Route
                     path=path!("/kb/:id/edit")
-                    view=|| view! { <Gate page=Page::Knowledge><ArticleEditorPage /></Gate> }
+                    view=|| view! { <Gate page=Page::ArticleEditor><ArticleEditorPage /></Gate> }
                     ssr=SsrMode::Async
                 />
                 <Route path=path!("/reports") view=LazyPage::Reports ssr=SsrMode::Async />
