@@ -31,45 +31,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use Who::*;
 
-/// Server functions that only read: each 200 answer of theirs is read again as JSON and checked
-/// for tickets and organizations outside the caller's scope.
-const READS: &[&str] = &[
-    "me",
-    "reset_info",
-    "mute_setting",
-    "queue",
-    "queue_counts",
-    "dashboard",
-    "dashboard_volume",
-    "find_requesters",
-    "ticket",
-    "portal",
-    "kb",
-    "suggest_articles",
-    "article",
-    "article_to_edit",
-    "article_draft_from_ticket",
-    "shift",
-    "roster",
-    "desk_report",
-    "scorecards",
-    "recurring_problems",
-    "problems",
-    "team/roster",
-    "canned_responses",
-    "admin/choices",
-    "admin/orgs",
-    "admin/org",
-    "admin/users",
-    "admin/user",
-    "admin/preview_import",
-    "admin/teams",
-    "admin/team_choices",
-    "admin/categories",
-    "admin/canned",
-    "admin/audit",
-];
-
 /// Reads of the knowledge base (see `Scope::drop_article_audiences`).
 const KB_READS: &[&str] = &["kb", "suggest_articles", "article", "article_to_edit"];
 

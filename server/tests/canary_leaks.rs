@@ -23,7 +23,7 @@ use app::model::problems::NewProblem;
 use app::model::queue::QueueFilter;
 use app::model::ticket::NewTicket;
 use app::model::{PendingReason, TicketNumber, Urgency};
-use common::calls::{self, qs, Body, Call, Fixture, Setup};
+use common::calls::{self, qs, Body, Call, Fixture, Setup, READS};
 use common::desk::{desk, Desk};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -147,45 +147,6 @@ fn marker(field_prefix: &str) -> &'static str {
         .map(|m| m.text)
         .expect("a marker")
 }
-
-/// Server functions that only read: each is called by everyone, with every body `calls::cases()`
-/// has for it (ticket cases once per canary ticket) and the extra ones of `extra_reads`.
-const READS: &[&str] = &[
-    "me",
-    "reset_info",
-    "mute_setting",
-    "queue",
-    "queue_counts",
-    "dashboard",
-    "dashboard_volume",
-    "find_requesters",
-    "ticket",
-    "portal",
-    "kb",
-    "suggest_articles",
-    "article",
-    "article_to_edit",
-    "article_draft_from_ticket",
-    "shift",
-    "roster",
-    "desk_report",
-    "scorecards",
-    "recurring_problems",
-    "problems",
-    "team/roster",
-    "canned_responses",
-    "admin/choices",
-    "admin/orgs",
-    "admin/org",
-    "admin/users",
-    "admin/user",
-    "admin/preview_import",
-    "admin/teams",
-    "admin/team_choices",
-    "admin/categories",
-    "admin/canned",
-    "admin/audit",
-];
 
 /// Server functions that change something: not called here (the matrix and the bad-input suite
 /// do), listed so that a new server function has to be placed on one side or the other.

@@ -1266,3 +1266,43 @@ pub fn client_draft(email: &str, org_id: i64) -> UserDraft {
         ..Default::default()
     }
 }
+
+/// Server functions that only read: the authorization matrix checks every 200 answer of theirs
+/// for tickets and organizations outside the caller's scope, and the canary suite calls each as
+/// everyone and looks for staff-only markers.
+pub const READS: &[&str] = &[
+    "me",
+    "reset_info",
+    "mute_setting",
+    "queue",
+    "queue_counts",
+    "dashboard",
+    "dashboard_volume",
+    "find_requesters",
+    "ticket",
+    "portal",
+    "kb",
+    "suggest_articles",
+    "article",
+    "article_to_edit",
+    "article_draft_from_ticket",
+    "shift",
+    "roster",
+    "desk_report",
+    "scorecards",
+    "recurring_problems",
+    "problems",
+    "team/roster",
+    "canned_responses",
+    "admin/choices",
+    "admin/orgs",
+    "admin/org",
+    "admin/users",
+    "admin/user",
+    "admin/preview_import",
+    "admin/teams",
+    "admin/team_choices",
+    "admin/categories",
+    "admin/canned",
+    "admin/audit",
+];
