@@ -1,6 +1,11 @@
 import { test as base, expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 
+// The demo desk's named people, their firms and teams: the seed's own constants
+// (app/src/backend/seed/cast.rs), repeated here for the specs, which take them from this file
+// only. A Rust test there reads these lines and fails when the two lists differ.
+
 export const DEMO_PASSWORD = "frontline-demo";
+export const STAFF_DOMAIN = "frontline.example";
 
 export const LOGINS = {
   manager: "morgan.reyes@frontline.example",
@@ -12,6 +17,35 @@ export const LOGINS = {
   clientAdmin: "ines.moreau@northwind.example",
   client: "jo.bauer@northwind.example",
   otherClient: "kim.tanaka@contoso.example",
+} as const;
+
+export const NAMES = {
+  manager: "Morgan Reyes",
+  lead: "Priya Nair",
+  analyst: "Ana Costa",
+  senior: "Lee Chen",
+  otherAnalyst: "Ben Adler",
+  admin: "Sam Okafor",
+  clientAdmin: "Ines Moreau",
+  client: "Jo Bauer",
+  otherClient: "Kim Tanaka",
+} as const;
+
+/** The team of the lead, the analyst and the senior; the other analyst's team. */
+export const TEAMS = {
+  team: "Atlas",
+  otherTeam: "Borealis",
+} as const;
+
+/** The firms of the client (and the client admin) and of the other client. */
+export const ORG_CODES = {
+  client: "NWL",
+  otherClient: "CHC",
+} as const;
+
+export const ORG_NAMES = {
+  client: "Northwind Logistics",
+  otherClient: "Contoso Health",
 } as const;
 
 /**

@@ -1,4 +1,6 @@
-//! The demo desk's fixed cast: client firms, teams, named demo logins, and the problems people raise.
+//! The demo desk's fixed data: client firms, teams, names, and the problems people raise.
+
+use super::cast;
 
 /// (name, code, mail domain, time zone, hours start, hours end (minutes), ISO working days, size)
 pub type OrgSpec = (
@@ -14,8 +16,8 @@ pub type OrgSpec = (
 
 pub const ORGS: [OrgSpec; 22] = [
     (
-        "Northwind Logistics",
-        "NWL",
+        cast::CLIENT_ORG_NAME,
+        cast::CLIENT_ORG,
         "northwind.example",
         "America/Chicago",
         480,
@@ -24,8 +26,8 @@ pub const ORGS: [OrgSpec; 22] = [
         10,
     ),
     (
-        "Contoso Health",
-        "CHC",
+        cast::OTHER_CLIENT_ORG_NAME,
+        cast::OTHER_CLIENT_ORG,
         "contoso.example",
         "America/New_York",
         420,
@@ -238,13 +240,25 @@ pub const ORGS: [OrgSpec; 22] = [
 /// Teams and the organizations (by code) each serves. Woodgrove Bank runs around the clock and is
 /// served by two teams.
 pub const TEAMS: [(&str, &[&str]); 4] = [
-    ("Atlas", &["NWL", "CHC", "FAB", "TST", "WTR", "AWO"]),
-    ("Borealis", &["ASH", "BYA", "COH", "FCF", "GDI", "HIN"]),
+    (
+        cast::TEAM,
+        &[
+            cast::CLIENT_ORG,
+            cast::OTHER_CLIENT_ORG,
+            "FAB",
+            "TST",
+            "WTR",
+            "AWO",
+        ],
+    ),
+    (
+        cast::OTHER_TEAM,
+        &["ASH", "BYA", "COH", "FCF", "GDI", "HIN"],
+    ),
     ("Cedar", &["LWL", "LUC", "MGT", "NRL", "PRS", "WGB"]),
     ("Delta", &["RLC", "SRV", "TRR", "VAF", "WGB"]),
 ];
 
-pub const DEMO_PASSWORD: &str = "frontline-demo";
 pub const STAFF_DOMAIN: &str = "frontline.example";
 
 pub const FIRST_NAMES: [&str; 48] = [

@@ -6,6 +6,7 @@
 //! batches and written with multi-row inserts, one transaction per batch.
 
 mod articles;
+pub mod cast;
 mod data;
 
 use super::db::Pool;
@@ -15,7 +16,7 @@ use super::repo::{desk, kb, orgs, sla as sla_repo, teams, tickets, users};
 use crate::model::sla::{standard_targets, BusinessCalendar, ClockState, SlaPolicy, WorkingHours};
 use crate::model::time::{DAY, HOUR, MINUTE};
 use crate::model::{Channel, EventKind, PendingReason, Priority, Role, Status, Urgency};
-pub use data::DEMO_PASSWORD;
+pub use cast::DEMO_PASSWORD;
 
 pub const DEFAULT_TICKETS: usize = 5_000;
 const HISTORY_DAYS: i64 = 90;
@@ -66,56 +67,56 @@ pub fn demo_logins() -> Vec<DemoLogin> {
     vec![
         login(
             Role::Manager,
-            "Morgan Reyes",
-            "morgan.reyes@frontline.example",
+            cast::MANAGER_NAME,
+            cast::MANAGER,
             "ops manager, all clients",
         ),
         login(
             Role::Lead,
-            "Priya Nair",
-            "priya.nair@frontline.example",
+            cast::LEAD_NAME,
+            cast::LEAD,
             "lead of team Atlas",
         ),
         login(
             Role::Analyst,
-            "Ana Costa",
-            "ana.costa@frontline.example",
+            cast::ANALYST_NAME,
+            cast::ANALYST,
             "tier 1, team Atlas",
         ),
         login(
             Role::Senior,
-            "Lee Chen",
-            "lee.chen@frontline.example",
+            cast::SENIOR_NAME,
+            cast::SENIOR,
             "tier 2, team Atlas",
         ),
         login(
             Role::Analyst,
-            "Ben Adler",
-            "ben.adler@frontline.example",
+            cast::OTHER_ANALYST_NAME,
+            cast::OTHER_ANALYST,
             "tier 1, team Borealis",
         ),
         login(
             Role::Admin,
-            "Sam Okafor",
-            "sam.okafor@frontline.example",
+            cast::ADMIN_NAME,
+            cast::ADMIN,
             "desk configuration and users",
         ),
         login(
             Role::ClientAdmin,
-            "Ines Moreau",
-            "ines.moreau@northwind.example",
+            cast::CLIENT_ADMIN_NAME,
+            cast::CLIENT_ADMIN,
             "client admin, Northwind Logistics",
         ),
         login(
             Role::Client,
-            "Jo Bauer",
-            "jo.bauer@northwind.example",
+            cast::CLIENT_NAME,
+            cast::CLIENT,
             "client, Northwind Logistics",
         ),
         login(
             Role::Client,
-            "Kim Tanaka",
-            "kim.tanaka@contoso.example",
+            cast::OTHER_CLIENT_NAME,
+            cast::OTHER_CLIENT,
             "client, Contoso Health",
         ),
     ]
@@ -388,9 +389,9 @@ pub async fn seed_demo(
                 Role::Client
             };
             let fixed = match (*code, i) {
-                ("NWL", 0) => fixed_email(Role::ClientAdmin, 0),
-                ("NWL", 1) => fixed_email(Role::Client, 0),
-                ("CHC", 1) => fixed_email(Role::Client, 1),
+                (cast::CLIENT_ORG, 0) => fixed_email(Role::ClientAdmin, 0),
+                (cast::CLIENT_ORG, 1) => fixed_email(Role::Client, 0),
+                (cast::OTHER_CLIENT_ORG, 1) => fixed_email(Role::Client, 1),
                 _ => None,
             };
             let (name, email) = fixed.unwrap_or_else(|| {
@@ -848,7 +849,7 @@ fn apply_sla(
 
 /// The demo knowledge base, written by Ana a while ago.
 async fn seed_articles(conn: &mut sqlx::SqliteConnection, at: i64) -> Result<(), SeedError> {
-    let author = users::find_login(&mut *conn, "ana.costa@frontline.example")
+    let author = users::find_login(&mut *conn, cast::ANALYST)
         .await?
         .map(|a| a.id)
         .ok_or(sqlx::Error::RowNotFound)?;
