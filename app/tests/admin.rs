@@ -81,9 +81,7 @@ async fn sign_in(d: &Desk, email: &str, password: &str) -> Result<String, app::m
 #[tokio::test]
 async fn every_admin_function_refuses_every_other_role_and_changes_nothing() {
     let d = desk(0).await;
-    let nwl = d
-        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
-        .await;
+    let nwl = d.org_id(cast::CLIENT_ORG).await;
     let jo = d.user_id(CLIENT).await;
     let before = fingerprint(&d).await;
     for who in NON_ADMINS {
@@ -96,7 +94,7 @@ async fn every_admin_function_refuses_every_other_role_and_changes_nothing() {
             admin::create_org(s, &a, &org_draft("ZZZ"))
                 .await
                 .map(|_| ()),
-            admin::update_org(s, &a, nwl, &org_draft("NWL")).await,
+            admin::update_org(s, &a, nwl, &org_draft(cast::CLIENT_ORG)).await,
             admin::set_org_active(s, &a, nwl, false).await,
             admin::list_users(s, &a, &UserFilter::default())
                 .await
@@ -231,7 +229,7 @@ async fn unknown_time_zones_duplicate_codes_and_bad_calendars_are_refused() {
         .unwrap_err();
     assert_eq!(err.status(), 422);
     assert!(err.to_string().contains("time zone"), "{err}");
-    let err = admin::create_org(&d.state, &sam, &org_draft("nwl"))
+    let err = admin::create_org(&d.state, &sam, &org_draft(&cast::CLIENT_ORG.to_lowercase()))
         .await
         .unwrap_err();
     assert_eq!(err.status(), 409, "codes are unique case-insensitively");
@@ -244,9 +242,7 @@ async fn unknown_time_zones_duplicate_codes_and_bad_calendars_are_refused() {
             .status(),
         422
     );
-    let nwl = d
-        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
-        .await;
+    let nwl = d.org_id(cast::CLIENT_ORG).await;
     let mut edit = admin::org(&d.state, &sam, nwl).await.unwrap().draft;
     edit.time_zone = "Nowhere/Special".into();
     edit.name = "Renamed".into();
@@ -272,7 +268,7 @@ async fn deactivation_takes_effect_on_the_next_request() {
     let d = desk(0).await;
     let sam = d.actor(ADMIN).await;
     // a user
-    let jo_token = sign_in(&d, CLIENT, "frontline-demo").await.unwrap();
+    let jo_token = sign_in(&d, CLIENT, DEMO_PASSWORD).await.unwrap();
     assert!(auth::resolve_session(&d.state, &jo_token)
         .await
         .unwrap()
@@ -285,7 +281,7 @@ async fn deactivation_takes_effect_on_the_next_request() {
         .await
         .unwrap()
         .is_none());
-    let err = sign_in(&d, CLIENT, "frontline-demo").await.unwrap_err();
+    let err = sign_in(&d, CLIENT, DEMO_PASSWORD).await.unwrap_err();
     assert_eq!(err.status(), 403);
     // never deleted
     assert_eq!(
@@ -295,7 +291,7 @@ async fn deactivation_takes_effect_on_the_next_request() {
     );
 
     // an organization: its signed-in users are refused, its tickets stay
-    let kim_token = sign_in(&d, OTHER_CLIENT, "frontline-demo").await.unwrap();
+    let kim_token = sign_in(&d, OTHER_CLIENT, DEMO_PASSWORD).await.unwrap();
     let kim = d.actor(OTHER_CLIENT).await;
     let raised = tickets::raise(
         &d.state,
@@ -317,7 +313,7 @@ async fn deactivation_takes_effect_on_the_next_request() {
         .unwrap()
         .is_none());
     assert_eq!(
-        sign_in(&d, OTHER_CLIENT, "frontline-demo")
+        sign_in(&d, OTHER_CLIENT, DEMO_PASSWORD)
             .await
             .unwrap_err()
             .status(),
@@ -335,7 +331,7 @@ async fn deactivation_takes_effect_on_the_next_request() {
     admin::set_org_active(&d.state, &sam, chc, true)
         .await
         .unwrap();
-    sign_in(&d, OTHER_CLIENT, "frontline-demo").await.unwrap();
+    sign_in(&d, OTHER_CLIENT, DEMO_PASSWORD).await.unwrap();
     // an administrator cannot lock themselves out
     assert_eq!(
         admin::set_user_active(&d.state, &sam, sam.id, false)
@@ -350,14 +346,12 @@ async fn deactivation_takes_effect_on_the_next_request() {
 async fn duplicate_emails_are_refused_case_insensitively() {
     let d = desk(0).await;
     let sam = d.actor(ADMIN).await;
-    let nwl = d
-        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
-        .await;
+    let nwl = d.org_id(cast::CLIENT_ORG).await;
     let before = fingerprint(&d).await;
     let err = admin::create_user(
         &d.state,
         &sam,
-        &client_draft("  Jo.Bauer@Northwind.EXAMPLE", nwl),
+        &client_draft(&format!("  {}", CLIENT.to_uppercase()), nwl),
     )
     .await
     .unwrap_err();
@@ -365,7 +359,8 @@ async fn duplicate_emails_are_refused_case_insensitively() {
     assert!(err.to_string().contains("already exists"));
     let ines = d.user_id(CLIENT_ADMIN).await;
     let mut edit = admin::user(&d.state, &sam, ines).await.unwrap().draft;
-    edit.email = "JO.BAUER@northwind.example".into();
+    let (local, domain) = CLIENT.split_once('@').unwrap();
+    edit.email = format!("{}@{domain}", local.to_uppercase());
     assert_eq!(
         admin::update_user(&d.state, &sam, ines, &edit)
             .await
@@ -391,9 +386,7 @@ async fn users_are_edited_and_links_are_single_use() {
     let d = desk(0).await;
     let sam = d.actor(ADMIN).await;
     let ana = d.user_id(ANALYST).await;
-    let borealis = d
-        .scalar("SELECT id FROM teams WHERE name = 'Borealis'")
-        .await;
+    let borealis = d.team_id(cast::OTHER_TEAM).await;
     let mut edit = admin::user(&d.state, &sam, ana).await.unwrap().draft;
     edit.role = Role::Senior;
     edit.tier = Some(2);
@@ -482,19 +475,17 @@ async fn users_are_edited_and_links_are_single_use() {
 async fn a_csv_import_with_a_bad_row_imports_nothing() {
     let d = desk(0).await;
     let sam = d.actor(ADMIN).await;
-    let nwl = d
-        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
-        .await;
+    let nwl = d.org_id(cast::CLIENT_ORG).await;
     let before = fingerprint(&d).await;
-    let bad = "email,name,role,department\nnew.one@nwl.example,New One,client,Finance\nnot an email,Two,,\njo.bauer@northwind.example,Jo Again,client,\n";
-    let preview = admin::preview_import(&d.state, &sam, nwl, bad)
+    let bad = format!("email,name,role,department\nnew.one@nwl.example,New One,client,Finance\nnot an email,Two,,\n{CLIENT},Jo Again,client,\n");
+    let preview = admin::preview_import(&d.state, &sam, nwl, &bad)
         .await
         .unwrap();
     assert!(!preview.ready);
     let errors: Vec<_> = preview.rows.iter().map(|r| r.error.is_some()).collect();
     assert_eq!(errors, vec![false, true, true]);
     assert_eq!(preview.rows[2].line, 4);
-    let err = admin::import_users(&d.state, &sam, nwl, bad)
+    let err = admin::import_users(&d.state, &sam, nwl, &bad)
         .await
         .unwrap_err();
     assert_eq!(err.status(), 422);
@@ -761,7 +752,7 @@ async fn every_change_is_in_the_audit_log_newest_first() {
         ]
     );
     let update = &page.entries[2];
-    assert_eq!(update.actor, "Sam Okafor");
+    assert_eq!(update.actor, cast::ADMIN_NAME);
     assert!(update.before.as_deref().unwrap().contains("AUD Industries"));
     assert!(update.after.as_deref().unwrap().contains("Audited Ltd"));
     assert!(page.entries[0].after.as_deref().unwrap().contains("false"));
@@ -790,10 +781,8 @@ async fn a_lead_keeps_their_own_teams_roster_and_no_other() {
     .await
     .unwrap()
     .user_id;
-    let atlas = d.scalar("SELECT id FROM teams WHERE name = 'Atlas'").await;
-    let borealis = d
-        .scalar("SELECT id FROM teams WHERE name = 'Borealis'")
-        .await;
+    let atlas = d.team_id(cast::TEAM).await;
+    let borealis = d.team_id(cast::OTHER_TEAM).await;
     let borealis_analyst = d
         .scalar(&format!(
             "SELECT MIN(id) FROM users WHERE team_id = {borealis} AND role = 'analyst'"
@@ -860,10 +849,10 @@ async fn a_lead_keeps_their_own_teams_roster_and_no_other() {
     let log = admin::audit_page(&d.state, &sam, None).await.unwrap();
     assert!(log.entries[0]
         .summary
-        .contains("Took Noa Newcomer off team Atlas"));
+        .contains(&format!("Took Noa Newcomer off team {}", cast::TEAM)));
     assert!(log.entries[1]
         .summary
-        .contains("Added Noa Newcomer to team Atlas"));
+        .contains(&format!("Added Noa Newcomer to team {}", cast::TEAM)));
 
     // an administrator may move anyone between teams
     admin::set_roster_member(&d.state, &sam, borealis, newcomer, true)
@@ -943,7 +932,7 @@ async fn a_deactivated_account_is_limited_like_a_wrong_password() {
     assert_eq!(wrong.to_string(), unknown.to_string());
     assert!(!wrong.to_string().contains("deactivated"), "{wrong}");
 
-    let right = attempt("frontline-demo").await;
+    let right = attempt(DEMO_PASSWORD).await;
     assert!(right.to_string().contains("deactivated"), "{right}");
     let failures = |key: String| {
         let pool = d.state.pool.clone();
@@ -963,9 +952,9 @@ async fn a_deactivated_account_is_limited_like_a_wrong_password() {
     assert_eq!(failures("ip:198.51.100.7".into()).await, 3);
     // the account's limit (5) holds for right passwords too, and then says nothing more
     for _ in 0..3 {
-        attempt("frontline-demo").await;
+        attempt(DEMO_PASSWORD).await;
     }
-    let limited = attempt("frontline-demo").await;
+    let limited = attempt(DEMO_PASSWORD).await;
     assert_eq!(limited.status(), 429, "{limited}");
     assert!(!limited.to_string().contains("deactivated"), "{limited}");
 }

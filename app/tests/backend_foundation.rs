@@ -74,11 +74,11 @@ async fn single_writes_wait_their_turn_behind_a_long_change() {
         ip: Some("203.0.113.9".into()),
         user_agent: None,
     };
-    let leaving = auth::sign_in(state, CLIENT, seed::DEMO_PASSWORD, &nobody)
+    let leaving = auth::sign_in(state, CLIENT, DEMO_PASSWORD, &nobody)
         .await
         .unwrap()
         .token;
-    let staying = auth::sign_in(state, CLIENT, seed::DEMO_PASSWORD, &nobody)
+    let staying = auth::sign_in(state, CLIENT, DEMO_PASSWORD, &nobody)
         .await
         .unwrap()
         .token;
@@ -98,7 +98,7 @@ async fn single_writes_wait_their_turn_behind_a_long_change() {
     });
     let (failed, signed_in, extended, signed_out, viewed, deflected) = tokio::join!(
         auth::sign_in(state, CLIENT, "not the password", &nobody),
-        auth::sign_in(state, ANALYST, seed::DEMO_PASSWORD, &nobody),
+        auth::sign_in(state, ANALYST, DEMO_PASSWORD, &nobody),
         auth::resolve_session(state, &staying),
         auth::sign_out(state, &leaving),
         kb::article(state, &client, article),
@@ -251,7 +251,7 @@ async fn emails_are_unique_and_clients_need_an_organization() {
     let db = test_db().await;
     seed::seed_demo(&db.pool, NOW, 0).await.unwrap();
     let mut new = users::NewUser {
-        email: "ana.costa@frontline.example",
+        email: ANALYST,
         name: "Another Ana",
         role: Role::Analyst,
         org_id: None,
@@ -317,44 +317,32 @@ async fn ticket_scope_follows_role_team_and_organization() {
             .await
             .unwrap()
     };
-    let (nwl, ash, wgb) = (org("NWL").await, org("ASH").await, org("WGB").await);
+    let (nwl, ash, wgb) = (
+        org(cast::CLIENT_ORG).await,
+        org("ASH").await,
+        org("WGB").await,
+    );
 
     assert_eq!(
-        actor(p, "morgan.reyes@frontline.example")
-            .await
-            .ticket_scope(p)
-            .await
-            .unwrap(),
+        actor(p, MANAGER).await.ticket_scope(p).await.unwrap(),
         TicketScope::All
     );
     assert_eq!(
-        actor(p, "priya.nair@frontline.example")
-            .await
-            .ticket_scope(p)
-            .await
-            .unwrap(),
+        actor(p, LEAD).await.ticket_scope(p).await.unwrap(),
         TicketScope::All
     );
 
-    let atlas = actor(p, "ana.costa@frontline.example")
-        .await
-        .ticket_scope(p)
-        .await
-        .unwrap();
+    let atlas = actor(p, ANALYST).await.ticket_scope(p).await.unwrap();
     assert!(atlas.allows(key(nwl, 0)) && !atlas.allows(key(ash, 0)) && !atlas.allows(key(wgb, 0)));
-    let borealis = actor(p, "ben.adler@frontline.example")
-        .await
-        .ticket_scope(p)
-        .await
-        .unwrap();
+    let borealis = actor(p, OTHER_ANALYST).await.ticket_scope(p).await.unwrap();
     assert!(borealis.allows(key(ash, 0)) && !borealis.allows(key(nwl, 0)));
 
-    let client_admin = actor(p, "ines.moreau@northwind.example").await;
+    let client_admin = actor(p, CLIENT_ADMIN).await;
     assert_eq!(
         client_admin.ticket_scope(p).await.unwrap(),
         TicketScope::Org(nwl)
     );
-    let client = actor(p, "jo.bauer@northwind.example").await;
+    let client = actor(p, CLIENT).await;
     let scope = client.ticket_scope(p).await.unwrap();
     assert!(scope.allows(key(nwl, client.id)));
     assert!(
@@ -363,11 +351,7 @@ async fn ticket_scope_follows_role_team_and_organization() {
     );
 
     assert_eq!(
-        actor(p, "sam.okafor@frontline.example")
-            .await
-            .ticket_scope(p)
-            .await
-            .unwrap(),
+        actor(p, ADMIN).await.ticket_scope(p).await.unwrap(),
         TicketScope::Nothing
     );
 }

@@ -17,7 +17,7 @@ async fn a_new_ticket_shows_in_its_clients_row_and_only_leads_and_managers_see_i
     let nwl = |dash: &app::model::dashboard::Dashboard| {
         dash.clients
             .iter()
-            .find(|c| c.org_code == "NWL")
+            .find(|c| c.org_code == cast::CLIENT_ORG)
             .unwrap()
             .clone()
     };
@@ -59,10 +59,10 @@ async fn a_new_ticket_shows_in_its_clients_row_and_only_leads_and_managers_see_i
         .await
         .unwrap_err();
     assert_eq!(err.status(), 422);
-    let v = dashboard::volume(&d.state, &manager, Some("NWL"))
+    let v = dashboard::volume(&d.state, &manager, Some(cast::CLIENT_ORG))
         .await
         .unwrap();
-    assert_eq!(v.label, "Northwind Logistics");
+    assert_eq!(v.label, cast::CLIENT_ORG_NAME);
 }
 
 /// The dashboard's aggregates (each shaped to stream in index order) agree with a plain reading

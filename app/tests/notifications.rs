@@ -105,17 +105,17 @@ async fn the_requester_and_the_assignee_are_told_of_public_updates_and_only_the_
             .collect::<Vec<_>>()
     };
     // Jo: her new ticket (she raised it: no mail about her own action) ... and Ana's public reply
-    let jo = to("jo.bauer");
+    let jo = to(CLIENT);
     assert_eq!(jo.len(), 1, "{jo:?}");
     assert!(
         jo[0].contains(&format!("HD-{number}")) && jo[0].contains("replied"),
         "{jo:?}"
     );
     // Ana acted herself each time: nothing to her
-    assert!(to("ana.costa").is_empty());
+    assert!(to(ANALYST).is_empty());
     let body = &messages
         .iter()
-        .find(|m| m.to.contains("jo.bauer"))
+        .find(|m| m.to.contains(CLIENT))
         .unwrap()
         .data;
     let link = format!("{}/tickets/HD-{number}", d.state.settings.notify.base_url);
@@ -161,7 +161,7 @@ async fn a_colleagues_note_reaches_the_assignee_and_muted_mail_is_recorded_not_s
     let to_ana: Vec<String> = smtp
         .messages()
         .iter()
-        .filter(|m| m.to.contains("ana.costa"))
+        .filter(|m| m.to.contains(ANALYST))
         .map(|m| m.subject.clone())
         .collect();
     assert_eq!(
@@ -360,10 +360,7 @@ async fn receiver(
 async fn night_p1(d: &Desk) -> i64 {
     use app::model::time::{days_from_civil, format_rfc3339, DAY, HOUR};
     let night = days_from_civil(2026, 11, 20) * DAY + 9 * HOUR; // 03:00 in Chicago
-    let team: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Atlas'")
-        .fetch_one(&d.state.pool)
-        .await
-        .unwrap();
+    let team = d.team_id(cast::TEAM).await;
     let at = |ts: i64| format_rfc3339(ts)[..16].to_string();
     app::backend::oncall::add_oncall_shift(
         &d.state,
@@ -494,7 +491,7 @@ async fn text_a_client_writes_never_becomes_a_link_in_mail() {
     let mail = smtp
         .messages()
         .into_iter()
-        .find(|m| m.to.contains("ana.costa") && m.subject.contains("replied"))
+        .find(|m| m.to.contains(ANALYST) && m.subject.contains("replied"))
         .expect("Ana hears of Jo's reply");
     let html = mail.part("text/html").expect("an HTML part");
     assert!(!html.contains("evil.example/login\""), "{html}");
@@ -591,7 +588,7 @@ async fn mail_goes_only_to_people_who_may_still_see_the_ticket() {
         .unwrap();
     deliver_all(&d, &deliverer).await;
     let after: Vec<_> = smtp.messages()[before..].to_vec();
-    for who in ["jo.bauer", "kim.tanaka", "ines.moreau"] {
+    for who in [CLIENT, OTHER_CLIENT, CLIENT_ADMIN] {
         assert!(
             !after.iter().any(|m| m.to.contains(who)),
             "{who} may no longer see the ticket: {:?}",
@@ -601,7 +598,7 @@ async fn mail_goes_only_to_people_who_may_still_see_the_ticket() {
     assert!(
         after
             .iter()
-            .any(|m| m.to.contains("ana.costa") && m.subject.contains(&format!("HD-{jos}"))),
+            .any(|m| m.to.contains(ANALYST) && m.subject.contains(&format!("HD-{jos}"))),
         "the assignee still hears of the reply"
     );
     let row = |id: i64| {

@@ -44,10 +44,7 @@ async fn pages_of(d: &Desk, ticket_id: i64) -> Vec<(String, Option<i64>)> {
 /// Puts Ana (Atlas) on call for the whole night around `at`.
 async fn ana_on_call(d: &Desk, at: i64) {
     let lead = d.actor(LEAD).await;
-    let team: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Atlas'")
-        .fetch_one(&d.state.pool)
-        .await
-        .unwrap();
+    let team = d.team_id(cast::TEAM).await;
     let ana = d.user_id(ANALYST).await;
     oncall::add_oncall_shift(
         &d.state,
@@ -201,10 +198,7 @@ async fn escalating_a_ticket_to_p1_at_night_pages_too() {
 #[tokio::test]
 async fn only_the_teams_lead_or_a_manager_edit_its_roster_and_bad_shifts_are_refused() {
     let d = desk(0).await;
-    let atlas: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Atlas'")
-        .fetch_one(&d.state.pool)
-        .await
-        .unwrap();
+    let atlas = d.team_id(cast::TEAM).await;
     let ana = d.user_id(ANALYST).await;
     let (from, to) = ("2026-11-20T18:00", "2026-11-21T06:00");
     for who in [ANALYST, SENIOR, OTHER_ANALYST] {
@@ -257,7 +251,7 @@ async fn only_the_teams_lead_or_a_manager_edit_its_roster_and_bad_shifts_are_ref
     )
     .await
     .unwrap();
-    let atlas_roster = roster.teams.iter().find(|t| t.name == "Atlas").unwrap();
+    let atlas_roster = roster.teams.iter().find(|t| t.name == cast::TEAM).unwrap();
     assert!(!atlas_roster.editable);
     assert_eq!(
         atlas_roster.shifts.len(),

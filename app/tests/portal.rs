@@ -92,10 +92,10 @@ async fn a_client_lists_their_own_requests_and_a_client_admin_the_organizations(
 
     let ines = d.actor(CLIENT_ADMIN).await;
     let org = tickets::portal_page(&d.state, &ines, &all).await.unwrap();
-    assert_eq!(org.organization.as_deref(), Some("Northwind Logistics"));
+    assert_eq!(org.organization.as_deref(), Some(cast::CLIENT_ORG_NAME));
     assert!(org.rows.iter().any(|r| r.number.0 == mine));
     assert!(org.rows.iter().any(|r| r.number.0 == colleague));
-    assert!(org.rows.iter().all(|r| r.org_code == "NWL"));
+    assert!(org.rows.iter().all(|r| r.org_code == cast::CLIENT_ORG));
 
     let done = PortalFilter {
         view: StatusView::Closed,
@@ -156,7 +156,7 @@ async fn the_client_admin_approves_a_budget_and_the_ticket_goes_back_to_open_wor
         .iter()
         .find(|e| e.kind == EventKind::ApprovalGranted)
         .expect("the decision is on the timeline");
-    assert_eq!(decided.actor.as_deref(), Some("Ines Moreau"));
+    assert_eq!(decided.actor.as_deref(), Some(cast::CLIENT_ADMIN_NAME));
     assert_eq!(decided.summary, "approved the budget");
     assert!(decided.public);
     let to_assignee: i64 = sqlx::query_scalar(
@@ -179,12 +179,7 @@ async fn declining_needs_a_reason_and_only_the_right_client_admin_decides() {
     let number = pending_on(&d, PendingReason::Approval).await;
     let before = fingerprint(&d, number).await;
     let v = version(&d, number).await;
-    let contoso_admin: String = sqlx::query_scalar(
-        "SELECT email FROM users WHERE role = 'client_admin' AND org_id = (SELECT id FROM organizations WHERE code = 'CHC')",
-    )
-    .fetch_one(&d.state.pool)
-    .await
-    .unwrap();
+    let contoso_admin = d.client_admin_of(cast::OTHER_CLIENT_ORG).await;
     let cases = [
         (CLIENT, 403),
         (ANALYST, 403),

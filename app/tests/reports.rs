@@ -113,7 +113,7 @@ async fn the_desk_report_and_scorecards_follow_the_work_done() {
         .unwrap();
     assert_eq!(page.cards.len(), 1, "an analyst sees only her own card");
     let card = &page.cards[0];
-    assert_eq!(card.name, "Ana Costa");
+    assert_eq!(card.name, cast::ANALYST_NAME);
     assert_eq!((card.handled, card.resolved), (2, 1));
     assert_eq!(card.median_resolution, Some(3600));
     assert_eq!(card.csat, Some(4.0));
@@ -122,7 +122,7 @@ async fn the_desk_report_and_scorecards_follow_the_work_done() {
         (1, 3600),
         "her running shift, so far"
     );
-    assert!(page.team_medians.iter().any(|m| m.team == "Atlas"));
+    assert!(page.team_medians.iter().any(|m| m.team == cast::TEAM));
 }
 
 #[tokio::test]
@@ -135,7 +135,7 @@ async fn scorecards_and_reports_stay_within_what_the_viewer_may_see() {
     assert!(
         lead.cards
             .iter()
-            .all(|c| c.team.as_deref() == Some("Atlas")),
+            .all(|c| c.team.as_deref() == Some(cast::TEAM)),
         "a lead sees her team"
     );
     let manager = reports::scorecards(&d.state, &d.actor(MANAGER).await, None, None)
@@ -314,7 +314,7 @@ async fn the_backlog_and_business_hours_on_a_hand_made_week() {
     );
     // a client filter narrows the backlog too
     let other = ReportParams {
-        client: Some("CHC".into()),
+        client: Some(cast::OTHER_CLIENT_ORG.into()),
         ..params
     };
     let r = reports::desk(&d.state, &d.actor(MANAGER).await, &other)
@@ -459,7 +459,7 @@ async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
             .await
             .unwrap();
         let one = ReportParams {
-            client: Some("NWL".into()),
+            client: Some(cast::CLIENT_ORG.into()),
             ..Default::default()
         };
         (all, reports::desk(&d.state, &manager, &one).await.unwrap())

@@ -57,8 +57,8 @@ async fn a_client_raises_a_ticket_with_three_fields_and_the_rest_is_captured() {
     assert_eq!(t.status, Status::New);
     assert_eq!(t.priority, Priority::P2, "urgent means P2 by default");
     assert_eq!(t.channel, Channel::Web);
-    assert_eq!(t.org_code, "NWL");
-    assert_eq!(t.requester.name, "Jo Bauer");
+    assert_eq!(t.org_code, cast::CLIENT_ORG);
+    assert_eq!(t.requester.name, cast::CLIENT_NAME);
     assert!(
         t.requester.department.is_some()
             && t.requester.location.is_some()
@@ -157,8 +157,9 @@ async fn fifty_analysts_claiming_at_once_leaves_exactly_one_owner() {
     let number = raise_as_client(&d, "VPN is down for the whole office").await;
     // everyone who may claim it: Atlas analysts, seniors, lead, manager; fifty attempts in all
     let emails: Vec<String> = sqlx::query_scalar(
-        "SELECT email FROM users WHERE role IN ('lead', 'manager') OR (team_id = (SELECT id FROM teams WHERE name = 'Atlas') AND role IN ('analyst', 'senior'))",
+        "SELECT email FROM users WHERE role IN ('lead', 'manager') OR (team_id = (SELECT id FROM teams WHERE name = $1) AND role IN ('analyst', 'senior'))",
     )
+    .bind(cast::TEAM)
     .fetch_all(&d.state.pool)
     .await
     .unwrap();
@@ -203,7 +204,7 @@ async fn a_stale_version_gets_409_and_changes_nothing() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), 409);
-    assert!(err.to_string().contains("Ana Costa"), "{err}");
+    assert!(err.to_string().contains(cast::ANALYST_NAME), "{err}");
     let v = view(&d, LEAD, number).await.unwrap();
     assert_eq!(v.ticket.priority, Priority::P2);
     assert_eq!(v.ticket.version, 2);
@@ -214,7 +215,10 @@ async fn a_stale_version_gets_409_and_changes_nothing() {
         .unwrap_err();
     assert_eq!(
         err,
-        AppError::Conflict(format!("HD-{number} is already being worked by Ana Costa."))
+        AppError::Conflict(format!(
+            "HD-{number} is already being worked by {}.",
+            cast::ANALYST_NAME
+        ))
     );
 }
 
@@ -436,10 +440,10 @@ async fn a_phone_call_resolved_on_the_spot_is_a_first_contact_resolution() {
     assert_eq!(v.ticket.status, Status::Resolved);
     assert!(v.ticket.first_contact_resolution);
     assert_eq!(v.ticket.channel, Channel::Phone);
-    assert_eq!(v.ticket.created_by.name, "Ana Costa");
+    assert_eq!(v.ticket.created_by.name, cast::ANALYST_NAME);
     assert_eq!(
         v.ticket.assignee.as_ref().map(|a| a.name.as_str()),
-        Some("Ana Costa")
+        Some(cast::ANALYST_NAME)
     );
     let kinds: Vec<EventKind> = v.timeline.iter().map(|e| e.kind).collect();
     assert_eq!(
@@ -453,12 +457,7 @@ async fn a_phone_call_resolved_on_the_spot_is_a_first_contact_resolution() {
 async fn clients_and_other_teams_see_nothing_of_a_ticket_not_theirs() {
     let d = desk(300).await;
     let number = raise_as_client(&d, "Confidential: payroll export fails").await;
-    let contoso_admin: String = sqlx::query_scalar(
-        "SELECT email FROM users WHERE role = 'client_admin' AND org_id = (SELECT id FROM organizations WHERE code = 'CHC')",
-    )
-    .fetch_one(&d.state.pool)
-    .await
-    .unwrap();
+    let contoso_admin = d.client_admin_of(cast::OTHER_CLIENT_ORG).await;
     for outsider in [OTHER_CLIENT, OTHER_ANALYST, ADMIN, contoso_admin.as_str()] {
         let err = tickets::ticket_view(&d.state, &d.actor(outsider).await, number)
             .await
@@ -517,7 +516,7 @@ async fn queue_lists_counts_and_search_stay_within_scope() {
         .is_empty());
     // a client filter for a client Ben does not serve is refused like an unknown one
     let nwl = QueueFilter {
-        client: Some("NWL".into()),
+        client: Some(cast::CLIENT_ORG.into()),
         ..Default::default()
     };
     assert_eq!(
@@ -529,8 +528,9 @@ async fn queue_lists_counts_and_search_stay_within_scope() {
     );
     // every row Ben sees belongs to a client his team serves
     let served: Vec<String> = sqlx::query_scalar(
-        "SELECT o.code FROM team_orgs s JOIN organizations o ON o.id = s.org_id JOIN teams t ON t.id = s.team_id WHERE t.name = 'Borealis'",
+        "SELECT o.code FROM team_orgs s JOIN organizations o ON o.id = s.org_id JOIN teams t ON t.id = s.team_id WHERE t.name = $1",
     )
+    .bind(cast::OTHER_TEAM)
     .fetch_all(&d.state.pool)
     .await
     .unwrap();
@@ -676,9 +676,7 @@ async fn the_queue_puts_open_work_first_and_filters_combine() {
 async fn search_counts_in_one_pass_equal_the_capped_count_of_each_view() {
     use app::backend::repo::tickets as repo;
     let d = desk(3000).await;
-    let nwl: i64 = d
-        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
-        .await;
+    let nwl = d.org_id(cast::CLIENT_ORG).await;
     let number: i64 = d.scalar("SELECT MAX(number) FROM tickets").await;
     let mut capped = false;
     for email in [LEAD, ANALYST, SENIOR] {
@@ -698,7 +696,7 @@ async fn search_counts_in_one_pass_equal_the_capped_count_of_each_view() {
                 (
                     StatusView::Pending,
                     AssigneeFilter::Anyone,
-                    Some("NWL"),
+                    Some(cast::CLIENT_ORG),
                     None,
                 ),
             ] {
@@ -830,11 +828,12 @@ async fn a_senior_sees_their_teams_clients_at_every_tier_and_no_other_teams() {
         }
     };
     let alpine = ticket_at_tier_2("ASH").await;
-    let northwind = ticket_at_tier_2("NWL").await;
+    let northwind = ticket_at_tier_2(cast::CLIENT_ORG).await;
     let borealis_senior: String = sqlx::query_scalar(
         "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id
-         WHERE t.name = 'Borealis' AND u.role = 'senior' ORDER BY u.id LIMIT 1",
+         WHERE t.name = $1 AND u.role = 'senior' ORDER BY u.id LIMIT 1",
     )
+    .bind(cast::OTHER_TEAM)
     .fetch_one(&d.state.pool)
     .await
     .unwrap();

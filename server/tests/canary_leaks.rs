@@ -15,7 +15,7 @@
 mod common;
 
 use app::api::{kb, portal, queue};
-use app::backend::{self as backend, seed};
+use app::backend;
 use app::model::admin::CannedDraft;
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{PortalFilter, Whose};
@@ -25,6 +25,7 @@ use app::model::ticket::NewTicket;
 use app::model::{PendingReason, TicketNumber, Urgency};
 use common::calls::{self, qs, Body, Call, Fixture, Setup, READS};
 use common::desk::{desk, Desk};
+use common::{cast, DEMO_PASSWORD};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use Persona::*;
@@ -279,7 +280,7 @@ async fn plant(desk: &Desk) -> Canary {
     let mut contoso = article(
         format!("{} Payslip printer for Contoso", marker("CANARY-ORGART")),
         Visibility::Organization,
-        Some("CHC"),
+        Some(cast::OTHER_CLIENT_ORG),
     );
     contoso.body = format!("{} Use tray 2.", marker("CANARY-ORGART"));
     let article_contoso = backend::kb::save_article(s, &priya, None, None, &contoso)
@@ -884,15 +885,11 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
     // --- plant the markers
     let c = plant(&desk).await;
     let pool = &desk.app.state.pool;
-    let colleague_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(&c.colleague_email)
-        .fetch_one(pool)
-        .await
-        .expect("colleague");
+    let colleague_id = desk.app.user_id(&c.colleague_email).await;
     let colleague_session = backend::auth::sign_in(
         &desk.app.state,
         &c.colleague_email,
-        seed::DEMO_PASSWORD,
+        DEMO_PASSWORD,
         &backend::auth::ClientInfo::default(),
     )
     .await

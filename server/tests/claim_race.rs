@@ -4,13 +4,10 @@
 
 mod real_server;
 
-use real_server::{seeded_desk, Server};
+use real_server::{seeded_desk, Server, CLIENT, LEAD, MANAGER};
 use sqlx::Row;
 use std::sync::Arc;
 
-const CLIENT: &str = "jo.bauer@northwind.example";
-const LEAD: &str = "priya.nair@frontline.example";
-const MANAGER: &str = "morgan.reyes@frontline.example";
 const SESSIONS: usize = 50;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -18,16 +18,13 @@
 
 mod real_server;
 
-use real_server::{seeded_desk, Api, Server};
+use real_server::{cast, seeded_desk, Api, Server, ADMIN, ANALYST, CLIENT};
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CLIENT: &str = "jo.bauer@northwind.example";
-const ANALYST: &str = "ana.costa@frontline.example";
-const ADMIN: &str = "sam.okafor@frontline.example";
 const DEFAULT_ROUNDS: u64 = 5;
 /// Writers that only raise tickets, beside one writer of each other kind.
 const RAISERS: usize = 2;
@@ -332,7 +329,8 @@ async fn acknowledged_writes_of_every_kind_survive_sigkill() {
     let since = unix_now();
     let nwl: i64 = {
         let pool = app::backend::db::connect(&url).await.expect("open");
-        let id = sqlx::query_scalar("SELECT id FROM organizations WHERE code = 'NWL'")
+        let id = sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1")
+            .bind(cast::CLIENT_ORG)
             .fetch_one(&pool)
             .await
             .expect("Northwind");
@@ -535,9 +533,9 @@ async fn check_after_crash(dir: &Path, url: &str, acked: &Acked, since: i64, rou
         let audited = count(
             &pool,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'organization.update'
-             AND entity_id = (SELECT id FROM organizations WHERE code = 'NWL')
+             AND entity_id = (SELECT id FROM organizations WHERE code = ?)
              AND after LIKE '%\"hours_end\":\"' || ? || '\"%'",
-            &[&format!("{}:{:02}", end / 60, end % 60)],
+            &[cast::CLIENT_ORG, &format!("{}:{:02}", end / 60, end % 60)],
         )
         .await;
         assert!(
@@ -548,8 +546,8 @@ async fn check_after_crash(dir: &Path, url: &str, acked: &Acked, since: i64, rou
     if let Some(last) = acked.org_hours.last() {
         let stored = count(
             &pool,
-            "SELECT hours_end FROM organizations WHERE code = 'NWL'",
-            &[],
+            "SELECT hours_end FROM organizations WHERE code = ?",
+            &[cast::CLIENT_ORG],
         )
         .await;
         let in_flight = acked.org_hours_sent.unwrap_or(*last);

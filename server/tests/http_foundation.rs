@@ -19,14 +19,13 @@ async fn health_check_answers_when_the_database_does() {
 async fn sign_in_sets_a_safe_session_cookie_and_me_knows_the_user() {
     let app = TestApp::seeded(0).await;
     let client = app.browser();
+    // e-mails are matched trimmed and case-insensitively
+    let typed = format!("{} ", ANALYST.to_uppercase());
     let res = app
         .call(
             &client,
             "sign_in",
-            &[
-                ("email", "Ana.Costa@Frontline.example "),
-                ("password", "frontline-demo"),
-            ],
+            &[("email", &typed), ("password", DEMO_PASSWORD)],
         )
         .await;
     assert_eq!(res.status(), 200);
@@ -46,9 +45,9 @@ async fn sign_in_sets_a_safe_session_cookie_and_me_knows_the_user() {
     assert_eq!(res.json::<String>().await.unwrap(), "/queue");
 
     let me: Value = app.call(&client, "me", &[]).await.json().await.unwrap();
-    assert_eq!(me["email"], "ana.costa@frontline.example");
+    assert_eq!(me["email"], ANALYST);
     assert_eq!(me["role"], "analyst");
-    assert_eq!(me["team_name"], "Atlas");
+    assert_eq!(me["team_name"], cast::TEAM);
 
     // the database holds only a hash of the token
     let token = cookie
@@ -113,7 +112,7 @@ async fn repeated_failures_lock_the_account_for_a_while() {
         .call(
             &client,
             "sign_in",
-            &[("email", LEAD), ("password", "frontline-demo")],
+            &[("email", LEAD), ("password", DEMO_PASSWORD)],
         )
         .await;
     assert_eq!(res.status(), 429);
@@ -137,7 +136,7 @@ async fn each_sign_in_gets_a_fresh_session_id_and_sign_out_deletes_it() {
         .call(
             &client,
             "sign_in",
-            &[("email", CLIENT), ("password", "frontline-demo")],
+            &[("email", CLIENT), ("password", DEMO_PASSWORD)],
         )
         .await;
     let first_cookie = first
@@ -151,7 +150,7 @@ async fn each_sign_in_gets_a_fresh_session_id_and_sign_out_deletes_it() {
         .call(
             &client,
             "sign_in",
-            &[("email", CLIENT), ("password", "frontline-demo")],
+            &[("email", CLIENT), ("password", DEMO_PASSWORD)],
         )
         .await;
     let second_cookie = second
@@ -225,7 +224,8 @@ async fn sessions_expire_and_deactivation_takes_effect_on_the_next_request() {
         .is_null());
 
     app.sign_in(&client, CLIENT_ADMIN).await;
-    sqlx::query("UPDATE organizations SET active = FALSE WHERE code = 'NWL'")
+    sqlx::query("UPDATE organizations SET active = FALSE WHERE code = $1")
+        .bind(cast::CLIENT_ORG)
         .execute(&app.state.pool)
         .await
         .unwrap();
@@ -240,7 +240,7 @@ async fn sessions_expire_and_deactivation_takes_effect_on_the_next_request() {
         .call(
             &client,
             "sign_in",
-            &[("email", CLIENT_ADMIN), ("password", "frontline-demo")],
+            &[("email", CLIENT_ADMIN), ("password", DEMO_PASSWORD)],
         )
         .await;
     assert_eq!(res.status(), 403);
@@ -251,7 +251,7 @@ async fn sessions_expire_and_deactivation_takes_effect_on_the_next_request() {
 async fn cross_site_writes_are_refused_and_same_site_ones_pass() {
     let app = TestApp::seeded(0).await;
     let client = app.browser();
-    let form = [("email", MANAGER), ("password", "frontline-demo")];
+    let form = [("email", MANAGER), ("password", DEMO_PASSWORD)];
     let res = client
         .post(app.url("/api/sign_in"))
         .header("Origin", "https://evil.example")
@@ -462,7 +462,7 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_secure() {
         .call(
             &client,
             "sign_in",
-            &[("email", CLIENT), ("password", "frontline-demo")],
+            &[("email", CLIENT), ("password", DEMO_PASSWORD)],
         )
         .await;
     assert_eq!(res.status(), 200);
@@ -503,7 +503,7 @@ async fn a_session_ends_a_day_after_sign_in_however_active() {
             .text()
             .await
             .unwrap()
-            .contains("ana.costa")
+            .contains(ANALYST)
     };
     // busy all day: the idle limit is never reached
     for _ in 0..23 {

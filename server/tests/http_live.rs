@@ -199,8 +199,9 @@ async fn a_team_move_narrows_an_open_stream() {
     let mut stream = Stream::open(&app, &ana).await;
     // Ana moves from Atlas (Northwind's team) to Borealis
     sqlx::query(
-        "UPDATE users SET team_id = (SELECT id FROM teams WHERE name = 'Borealis') WHERE email = $1",
+        "UPDATE users SET team_id = (SELECT id FROM teams WHERE name = $1) WHERE email = $2",
     )
+    .bind(cast::OTHER_TEAM)
     .bind(ANALYST)
     .execute(&app.state.pool)
     .await

@@ -41,7 +41,7 @@ async fn staff_pages_render_with_their_data() {
     );
     let (status, _) = page(&app, &ana, "/queue?status=closed&priority=p3&assignee=me").await;
     assert_eq!(status, 200);
-    let number = first_ticket_of(&app, "NWL").await;
+    let number = first_ticket_of(&app, cast::CLIENT_ORG).await;
     let (status, html) = page(&app, &ana, &format!("/tickets/HD-{number}")).await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!("HD-{number}")));
@@ -83,26 +83,29 @@ async fn admin_edit_pages_open_their_record_and_say_when_there_is_none() {
     let app = TestApp::seeded(20).await;
     let sam = app.browser();
     app.sign_in(&sam, ADMIN).await;
-    let org = app
-        .scalar("SELECT id FROM organizations WHERE code = 'NWL'")
-        .await;
-    let team = app
-        .scalar("SELECT id FROM teams WHERE name = 'Atlas'")
-        .await;
-    let user = app
-        .scalar("SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'")
-        .await;
+    let org = app.org_id(cast::CLIENT_ORG).await;
+    let team = app.team_id(cast::TEAM).await;
+    let user = app.user_id(CLIENT).await;
     for (path, shows) in [
-        (format!("/admin/orgs/{org}"), "<h1>Northwind Logistics"),
-        (format!("/admin/teams/{team}"), "<h1>Atlas team"),
-        (format!("/admin/users/{user}"), "<h1>Jo Bauer"),
-        ("/admin/orgs/new".into(), "Time zone"),
-        ("/admin/teams/new".into(), "Team lead"),
-        ("/admin/users/new".into(), "E-mail address"),
+        (
+            format!("/admin/orgs/{org}"),
+            format!("<h1>{}", cast::CLIENT_ORG_NAME),
+        ),
+        (
+            format!("/admin/teams/{team}"),
+            format!("<h1>{} team", cast::TEAM),
+        ),
+        (
+            format!("/admin/users/{user}"),
+            format!("<h1>{}", cast::CLIENT_NAME),
+        ),
+        ("/admin/orgs/new".into(), "Time zone".into()),
+        ("/admin/teams/new".into(), "Team lead".into()),
+        ("/admin/users/new".into(), "E-mail address".into()),
     ] {
         let (status, html) = page(&app, &sam, &path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(html.contains(shows), "{path} lacks {shows:?}");
+        assert!(html.contains(&shows), "{path} lacks {shows:?}");
     }
     // (area, what a missing id says, what an id that is not a number says, the way back)
     for (area, missing, not_a_number, back) in [
@@ -153,7 +156,7 @@ async fn clients_see_their_own_ticket_page_and_nothing_else() {
         !html.contains("Internal"),
         "clients never see internal steps"
     );
-    let foreign = first_ticket_of(&app, "CHC").await;
+    let foreign = first_ticket_of(&app, cast::OTHER_CLIENT_ORG).await;
     let (status, _) = page(&app, &jo, &format!("/tickets/HD-{foreign}")).await;
     assert_eq!(status, 404);
     let (status, _) = page(&app, &jo, "/tickets/not-a-number").await;

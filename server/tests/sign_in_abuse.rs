@@ -59,7 +59,7 @@ async fn a_parallel_burst_on_one_account_gets_no_more_guesses_than_the_limit() {
         .call(
             &app.browser(),
             "sign_in",
-            &[("email", ANALYST), ("password", seed::DEMO_PASSWORD)],
+            &[("email", ANALYST), ("password", DEMO_PASSWORD)],
         )
         .await;
     assert_eq!(res.status(), 429);

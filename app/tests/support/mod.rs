@@ -6,7 +6,13 @@ pub mod smtp;
 
 use app::backend::db::{self, Pool};
 
-pub const NOW: i64 = 1_795_000_000;
+// The demo cast, as the seed creates it; names, firms and teams through `cast::`. Each test
+// binary uses a part of it.
+#[allow(unused_imports)]
+pub use app::backend::seed::cast::{
+    self, ADMIN, ANALYST, CLIENT, CLIENT_ADMIN, DEMO_PASSWORD, LEAD, MANAGER, NOW, OTHER_ANALYST,
+    OTHER_CLIENT, SENIOR,
+};
 
 pub struct TestDb {
     pub pool: Pool,
@@ -70,29 +76,50 @@ pub async fn desk_seeded_with(tickets: usize, adjust: impl FnOnce(&mut Settings)
 
 impl Desk {
     pub async fn actor(&self, email: &str) -> Actor {
-        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_one(&self.state.pool)
-            .await
-            .expect(email);
+        let id = self.user_id(email).await;
         Actor::from(&users::me(&self.state.pool, id).await.unwrap().unwrap())
     }
 
+    /// The id of the user with e-mail `email`.
     pub async fn user_id(&self, email: &str) -> i64 {
-        self.actor(email).await.id
+        self.one("SELECT id FROM users WHERE email = $1", email)
+            .await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
         scalar(&self.state.pool, sql).await
     }
-}
 
-pub const MANAGER: &str = "morgan.reyes@frontline.example";
-pub const LEAD: &str = "priya.nair@frontline.example";
-pub const ANALYST: &str = "ana.costa@frontline.example";
-pub const SENIOR: &str = "lee.chen@frontline.example";
-pub const OTHER_ANALYST: &str = "ben.adler@frontline.example";
-pub const ADMIN: &str = "sam.okafor@frontline.example";
-pub const CLIENT_ADMIN: &str = "ines.moreau@northwind.example";
-pub const CLIENT: &str = "jo.bauer@northwind.example";
-pub const OTHER_CLIENT: &str = "kim.tanaka@contoso.example";
+    /// The one value `sql` selects with `value` bound to its `$1`.
+    pub async fn one<T>(&self, sql: &str, value: &str) -> T
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        sqlx::query_scalar(sql)
+            .bind(value)
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql} ({value}): {e}"))
+    }
+
+    /// The id of the organization with short code `code` (e.g. `cast::CLIENT_ORG`).
+    pub async fn org_id(&self, code: &str) -> i64 {
+        self.one("SELECT id FROM organizations WHERE code = $1", code)
+            .await
+    }
+
+    /// The id of the team called `name` (e.g. `cast::TEAM`).
+    pub async fn team_id(&self, name: &str) -> i64 {
+        self.one("SELECT id FROM teams WHERE name = $1", name).await
+    }
+
+    /// The e-mail of the client admin of the organization with short code `code`.
+    pub async fn client_admin_of(&self, code: &str) -> String {
+        self.one(
+            "SELECT email FROM users WHERE role = 'client_admin'
+             AND org_id = (SELECT id FROM organizations WHERE code = $1)",
+            code,
+        )
+        .await
+    }
+}

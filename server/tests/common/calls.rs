@@ -5,7 +5,6 @@ use super::*;
 use app::api::{
     admin, auth, dashboard, kb, oncall, portal, problems, profile, queue, reports, shift, tickets,
 };
-use app::backend::seed;
 use app::model::admin::{CannedDraft, CategoryDraft, OrgDraft, TeamDraft, UserDraft, UserFilter};
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{Decision, PortalFilter, Whose};
@@ -203,7 +202,7 @@ pub fn cases() -> Vec<Case> {
             |_| {
                 qs(&auth::SignIn {
                     email: CLIENT.into(),
-                    password: seed::DEMO_PASSWORD.into(),
+                    password: DEMO_PASSWORD.into(),
                 })
             },
         ),
@@ -294,7 +293,7 @@ pub fn cases() -> Vec<Case> {
             Allowed(LEADS),
             |_| {
                 qs(&dashboard::GetVolume {
-                    client: Some("NWL".into()),
+                    client: Some(cast::CLIENT_ORG.into()),
                 })
             },
         ),

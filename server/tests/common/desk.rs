@@ -3,8 +3,8 @@
 
 use super::calls::*;
 use super::*;
+use app::backend;
 use app::backend::policy::Actor;
-use app::backend::{self as backend, seed};
 use app::model::admin::{OrgDraft, UserDraft};
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::ticket::NewTicket;
@@ -30,11 +30,7 @@ impl Desk {
 
     pub async fn actor(&self, who: Who) -> Actor {
         let email = self.email(who).expect("a signed-in role");
-        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_one(&self.app.state.pool)
-            .await
-            .expect(email);
+        let id = self.app.user_id(email).await;
         self.actor_of(id).await
     }
 
@@ -43,7 +39,7 @@ impl Desk {
         let signed_in = backend::auth::sign_in(
             &self.app.state,
             email,
-            seed::DEMO_PASSWORD,
+            DEMO_PASSWORD,
             &backend::auth::ClientInfo::default(),
         )
         .await
@@ -263,36 +259,31 @@ impl Desk {
 pub async fn desk() -> Desk {
     let app = TestApp::seeded(30).await;
     let pool = &app.state.pool;
-    let scalar = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    };
-    let email_of = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, String>(sql)
-            .fetch_one(pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    };
     // the other team's analyst serves neither Northwind nor its tier
-    let other_team = email_of(
-        "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE t.name = 'Borealis'
-         AND u.role = 'analyst' AND u.tier = 1 ORDER BY u.id LIMIT 1",
-    )
-    .await;
+    let other_team: String = app
+        .one(
+            "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE t.name = $1
+             AND u.role = 'analyst' AND u.tier = 1 ORDER BY u.id LIMIT 1",
+            cast::OTHER_TEAM,
+        )
+        .await;
     // a client of Northwind who is not Jo: sees none of Jo's requests
-    let colleague = email_of(
-        "SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.code = 'NWL'
-         AND u.role = 'client' AND u.active AND u.email <> 'jo.bauer@northwind.example'
-         ORDER BY u.id LIMIT 1",
+    let colleague: String = sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.code = $1
+         AND u.role = 'client' AND u.active AND u.email <> $2 ORDER BY u.id LIMIT 1",
     )
-    .await;
-    let senior = email_of(
-        "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE t.name = 'Atlas'
-         AND u.role = 'senior' ORDER BY u.id LIMIT 1",
-    )
-    .await;
+    .bind(cast::CLIENT_ORG)
+    .bind(CLIENT)
+    .fetch_one(pool)
+    .await
+    .expect("a colleague of the client");
+    let senior: String = app
+        .one(
+            "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE t.name = $1
+             AND u.role = 'senior' ORDER BY u.id LIMIT 1",
+            cast::TEAM,
+        )
+        .await;
     let cast = vec![
         (Client, CLIENT.to_string()),
         (Colleague, colleague),
@@ -308,16 +299,17 @@ pub async fn desk() -> Desk {
     let mut desk = Desk {
         http: super::client_builder().build().expect("client"),
         fx: Fixture {
-            nwl: scalar("SELECT id FROM organizations WHERE code = 'NWL'").await,
-            jo: scalar("SELECT id FROM users WHERE email = 'jo.bauer@northwind.example'").await,
-            ana: scalar("SELECT id FROM users WHERE email = 'ana.costa@frontline.example'").await,
-            atlas: scalar("SELECT id FROM teams WHERE name = 'Atlas'").await,
-            ash_client: scalar(
-                "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id
-                 WHERE o.code = 'ASH' AND u.role = 'client' AND u.active ORDER BY u.id LIMIT 1",
-            )
-            .await,
-            category: scalar("SELECT MIN(id) FROM categories").await,
+            nwl: app.org_id(cast::CLIENT_ORG).await,
+            jo: app.user_id(CLIENT).await,
+            ana: app.user_id(ANALYST).await,
+            atlas: app.team_id(cast::TEAM).await,
+            ash_client: app
+                .scalar(
+                    "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id
+                     WHERE o.code = 'ASH' AND u.role = 'client' AND u.active ORDER BY u.id LIMIT 1",
+                )
+                .await,
+            category: app.scalar("SELECT MIN(id) FROM categories").await,
             spare_org: 0,
             spare_client: 0,
             unteamed: 0,
@@ -413,7 +405,7 @@ pub async fn desk() -> Desk {
     desk.fx.article_contoso = article(
         "Matrix article for Contoso",
         Visibility::Organization,
-        Some("CHC"),
+        Some(cast::OTHER_CLIENT_ORG),
     )
     .await;
     desk.fx.resolved = desk.ticket(TicketState::Resolved).await.0;

@@ -11,7 +11,13 @@ use app::backend::{seed, AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub const NOW: i64 = 1_795_000_000; // 2026-11-19, a Thursday
+// The demo cast, as the seed creates it; names, firms and teams through `cast::`. Each test
+// binary uses a part of it.
+#[allow(unused_imports)]
+pub use app::backend::seed::cast::{
+    self, ADMIN, ANALYST, CLIENT, CLIENT_ADMIN, DEMO_PASSWORD, LEAD, MANAGER, NOW, OTHER_ANALYST,
+    OTHER_CLIENT, SENIOR,
+};
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -123,6 +129,35 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The one value `sql` selects with `value` bound to its `$1`.
+    pub async fn one<T>(&self, sql: &str, value: &str) -> T
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        sqlx::query_scalar(sql)
+            .bind(value)
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql} ({value}): {e}"))
+    }
+
+    /// The id of the organization with short code `code` (e.g. `cast::CLIENT_ORG`).
+    pub async fn org_id(&self, code: &str) -> i64 {
+        self.one("SELECT id FROM organizations WHERE code = $1", code)
+            .await
+    }
+
+    /// The id of the team called `name` (e.g. `cast::TEAM`).
+    pub async fn team_id(&self, name: &str) -> i64 {
+        self.one("SELECT id FROM teams WHERE name = $1", name).await
+    }
+
+    /// The id of the user with e-mail `email`.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.one("SELECT id FROM users WHERE email = $1", email)
+            .await
+    }
+
     /// Loads a page as a browser navigation does (browsers ask for HTML).
     pub async fn page(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
         client
@@ -139,7 +174,7 @@ impl TestApp {
             .call(
                 client,
                 "sign_in",
-                &[("email", email), ("password", seed::DEMO_PASSWORD)],
+                &[("email", email), ("password", DEMO_PASSWORD)],
             )
             .await;
         assert_eq!(
@@ -168,13 +203,3 @@ impl Drop for TestApp {
         }
     }
 }
-
-pub const MANAGER: &str = "morgan.reyes@frontline.example";
-pub const LEAD: &str = "priya.nair@frontline.example";
-pub const ANALYST: &str = "ana.costa@frontline.example";
-pub const SENIOR: &str = "lee.chen@frontline.example";
-pub const OTHER_ANALYST: &str = "ben.adler@frontline.example";
-pub const ADMIN: &str = "sam.okafor@frontline.example";
-pub const CLIENT_ADMIN: &str = "ines.moreau@northwind.example";
-pub const CLIENT: &str = "jo.bauer@northwind.example";
-pub const OTHER_CLIENT: &str = "kim.tanaka@contoso.example";

@@ -9,7 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_frontline");
-pub const PASSWORD: &str = "frontline-demo";
+// The demo cast, as the seed creates it; each test binary uses a part of it.
+#[allow(unused_imports)]
+pub use app::backend::seed::cast::{self, ADMIN, ANALYST, CLIENT, DEMO_PASSWORD, LEAD, MANAGER};
 
 /// `frontline` with its database, mail sink and attachment directory inside `dir`.
 pub fn frontline(dir: &Path, url: &str) -> Command {
@@ -146,7 +148,7 @@ impl Api {
             .post(
                 client,
                 "sign_in",
-                &[("email", email), ("password", PASSWORD)],
+                &[("email", email), ("password", DEMO_PASSWORD)],
             )
             .send()
             .await
