@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { as, LOGINS, newPage, test, waitForHydration } from "./helpers";
+import { as, LOGINS, newPage, ORG_CODES, ORG_NAMES, STAFF_DOMAIN, TEAMS, test, waitForHydration } from "./helpers";
 
 test("an admin creates an organization with its calendar and a user; the user's ticket follows the new SLA", async ({
   browser,
@@ -87,14 +87,14 @@ test("a team lead adds an analyst without a team to their roster and takes them 
   await sam.goto("/admin/users/new");
   await waitForHydration(sam);
   await sam.getByLabel("Full name").fill(name);
-  await sam.getByLabel("E-mail address").fill(`noa.${stamp}@frontline.example`);
+  await sam.getByLabel("E-mail address").fill(`noa.${stamp}@${STAFF_DOMAIN}`);
   await sam.getByLabel("Role").selectOption("analyst");
   await sam.getByRole("button", { name: "Create user" }).click();
   await expect(sam.locator("a.reset-link")).toBeVisible();
 
   const priya = await as(browser, LOGINS.lead);
   await priya.getByRole("link", { name: "My team" }).click();
-  await expect(priya.getByRole("heading", { name: "Team Atlas" })).toBeVisible();
+  await expect(priya.getByRole("heading", { name: `Team ${TEAMS.team}` })).toBeVisible();
   await waitForHydration(priya);
   await priya.getByLabel("Analyst without a team").selectOption({ label: `${name} (tier 1)` });
   await priya.getByRole("button", { name: "Add to the team" }).click();
@@ -104,8 +104,8 @@ test("a team lead adds an analyst without a team to their roster and takes them 
   await expect(members).not.toContainText(name);
 
   await sam.goto("/admin/audit");
-  await expect(sam.getByText(`Added ${name} to team Atlas`)).toBeVisible();
-  await expect(sam.getByText(`Took ${name} off team Atlas`)).toBeVisible();
+  await expect(sam.getByText(`Added ${name} to team ${TEAMS.team}`)).toBeVisible();
+  await expect(sam.getByText(`Took ${name} off team ${TEAMS.team}`)).toBeVisible();
 });
 
 test("an admin imports users from a CSV file, and a file that is not UTF-8 is refused in plain words", async ({
@@ -115,7 +115,7 @@ test("an admin imports users from a CSV file, and a file that is not UTF-8 is re
   const sam = await as(browser, LOGINS.admin);
   await sam.goto("/admin/users/import");
   await waitForHydration(sam);
-  await sam.getByLabel("Organization they join").selectOption({ label: "Northwind Logistics (NWL)" });
+  await sam.getByLabel("Organization they join").selectOption({ label: `${ORG_NAMES.client} (${ORG_CODES.client})` });
 
   await sam.getByLabel("CSV file").setInputFiles({
     name: "latin1.csv",

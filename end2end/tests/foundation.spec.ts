@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, LOGINS, newPage, signIn, test, waitForHydration } from "./helpers";
+import { DEMO_PASSWORD, LOGINS, NAMES, newPage, ORG_CODES, ORG_NAMES, signIn, test, waitForHydration } from "./helpers";
 
 test.describe("sign-in lands each role where it works", () => {
   const cases: [string, string, RegExp, string][] = [
@@ -148,9 +148,9 @@ test("administration and reports load their own module, only where they are show
   expect(priyaFetched).not.toContain("split_admin.wasm");
   // and the page works: its filter narrows the report to one client
   const report = priya.getByRole("region", { name: "Desk report" });
-  await report.getByLabel("Client").selectOption({ label: "Northwind Logistics" });
+  await report.getByLabel("Client").selectOption({ label: ORG_NAMES.client });
   await report.getByRole("button", { name: "Show" }).click();
-  await expect(priya).toHaveURL(/client=NWL/);
+  await expect(priya).toHaveURL(new RegExp(`client=${ORG_CODES.client}`));
   await expect(priya.getByRole("heading", { name: "Desk report" })).toBeVisible();
 
   // an administrator opening an administration page directly: the page names its module for
@@ -255,16 +255,16 @@ test("forms filled in from the record are filled in from the first paint, even w
   const sam = await withoutApp(LOGINS.admin);
 
   await sam.goto("/admin/orgs");
-  await sam.getByRole("link", { name: "Northwind Logistics" }).click();
-  await expect(sam.getByLabel("Name", { exact: true })).toHaveValue("Northwind Logistics");
-  await expect(sam.getByLabel("Short code")).toHaveValue("NWL");
+  await sam.getByRole("link", { name: ORG_NAMES.client }).click();
+  await expect(sam.getByLabel("Name", { exact: true })).toHaveValue(ORG_NAMES.client);
+  await expect(sam.getByLabel("Short code")).toHaveValue(ORG_CODES.client);
   await expect(sam.getByLabel("Opens at")).not.toHaveValue("");
   await expect(sam.getByLabel("P1 first response target in minutes")).not.toHaveValue("");
   await expect(sam.getByRole("group", { name: "Working days" }).getByRole("checkbox", { checked: true })).not.toHaveCount(0);
 
   await sam.goto("/admin/users");
-  await sam.getByRole("link", { name: "Jo Bauer" }).click();
-  await expect(sam.getByLabel("Full name")).toHaveValue("Jo Bauer");
+  await sam.getByRole("link", { name: NAMES.client }).click();
+  await expect(sam.getByLabel("Full name")).toHaveValue(NAMES.client);
   await expect(sam.getByLabel("E-mail address")).toHaveValue(LOGINS.client);
   await expect(sam.getByLabel("Role")).toHaveValue("client");
   await expect(sam.getByLabel("Organization")).not.toHaveValue("");

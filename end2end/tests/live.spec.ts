@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { as, LOGINS, test, waitForHydration } from "./helpers";
+import { as, LOGINS, NAMES, ORG_NAMES, test, waitForHydration } from "./helpers";
 
 /** A client raises an urgent request through the three-field form; returns its number. */
 async function raiseAsClient(page: Page, problem: string): Promise<string> {
@@ -15,7 +15,7 @@ async function raiseAsClient(page: Page, problem: string): Promise<string> {
 test("the manager's dashboard shows a ticket raised elsewhere within two seconds", async ({ browser }) => {
   const manager = await as(browser, LOGINS.manager);
   await expect(manager).toHaveURL(/\/dashboard$/);
-  const northwind = manager.locator("table.health tbody tr", { hasText: "Northwind Logistics" });
+  const northwind = manager.locator("table.health tbody tr", { hasText: ORG_NAMES.client });
   const openCell = northwind.locator("td").first();
   const before = Number(await openCell.innerText());
 
@@ -69,7 +69,7 @@ test("countdowns tick every second and a pending ticket shows its clock paused",
   await expect(timer).not.toHaveText(first, { timeout: 2500 });
 
   await ana.getByRole("button", { name: "Claim this ticket" }).click();
-  await expect(ana.locator(".details")).toContainText("Ana Costa");
+  await expect(ana.locator(".details")).toContainText(NAMES.analyst);
   await ana.getByText("Set pending…").click();
   await ana.getByLabel("Waiting on").selectOption("customer");
   await ana.getByRole("button", { name: "Set pending" }).click();

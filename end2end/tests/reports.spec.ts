@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { LOGINS, signIn, test, waitForHydration } from "./helpers";
+import { LOGINS, NAMES, signIn, test, waitForHydration } from "./helpers";
 
 test("a lead reads the weekly scorecards, and the CSV export matches the table", async ({ page }) => {
   await signIn(page, LOGINS.lead);
@@ -10,12 +10,12 @@ test("a lead reads the weekly scorecards, and the CSV export matches the table",
 
   const cards = page.locator("table.scorecards tbody tr");
   await expect(cards.first()).toBeVisible();
-  const ana = page.locator('table.scorecards tr[data-analyst="Ana Costa"]');
+  const ana = page.locator(`table.scorecards tr[data-analyst="${NAMES.analyst}"]`);
   await expect(ana).toBeVisible();
   const cells = ana.locator("td");
   await expect(cells.nth(0)).toContainText("(team ");
   // leads see only their team
-  await expect(page.locator('table.scorecards tr[data-analyst="Ben Adler"]')).toHaveCount(0);
+  await expect(page.locator(`table.scorecards tr[data-analyst="${NAMES.otherAnalyst}"]`)).toHaveCount(0);
 
   // other tests work Ana's tickets meanwhile: compare a table and a CSV read together, again
   // after a reload if her figures moved in between
@@ -32,7 +32,7 @@ test("a lead reads the weekly scorecards, and the CSV export matches the table",
     const csv = (await (await download.createReadStream()).toArray()).join("");
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toContain("analyst,team,handled,resolved");
-    const row = lines.find((l) => l.split(",")[1] === "Ana Costa");
+    const row = lines.find((l) => l.split(",")[1] === NAMES.analyst);
     expect(row, csv).toBeTruthy();
     const fields = row!.split(",");
     expect(fields[3]).toBe(handled);

@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { LOGINS, newPage, signIn, test, waitForHydration } from "./helpers";
+import { LOGINS, newPage, signIn, STAFF_DOMAIN, test, waitForHydration } from "./helpers";
 
 test("an analyst cannot end a shift until each open ticket is disposed of, and the colleague sees the hand-over", async ({ browser }) => {
   const ben = await newPage(browser);
@@ -50,7 +50,7 @@ test("an analyst cannot end a shift until each open ticket is disposed of, and t
   await expect(ben.getByRole("status").filter({ hasText: "Shift ended" })).toBeVisible();
 
   // the colleague sees the handed-over ticket with its note
-  const email = colleague.toLowerCase().replace(/ /g, ".").replace(/'/g, "") + "@frontline.example";
+  const email = colleague.toLowerCase().replace(/ /g, ".").replace(/'/g, "") + `@${STAFF_DOMAIN}`;
   const next = await newPage(browser);
   await signIn(next, email);
   await next.goto("/shift");

@@ -1,11 +1,11 @@
 import { expect, type Page } from "@playwright/test";
-import { as, LOGINS, signIn, test, waitForHydration } from "./helpers";
+import { as, LOGINS, NAMES, ORG_NAMES, signIn, test, waitForHydration } from "./helpers";
 
 /** A client raises a request through the three-field form; returns its number ("HD-1234"). */
 async function raiseAsClient(page: Page, problem: string): Promise<string> {
   await page.goto("/tickets/new");
   await waitForHydration(page);
-  await expect(page.getByText("Jo Bauer, Northwind Logistics")).toBeVisible();
+  await expect(page.getByText(`${NAMES.client}, ${ORG_NAMES.client}`)).toBeVisible();
   await page.getByLabel("Urgent: work is stopped").check();
   await page.getByLabel("What is the problem?").fill(problem);
   await page.getByRole("button", { name: "Send request" }).click();
@@ -19,10 +19,10 @@ async function raiseAsClient(page: Page, problem: string): Promise<string> {
 async function startTicketForJo(page: Page, problem: string) {
   await page.goto("/tickets/new");
   await waitForHydration(page);
-  await page.getByLabel("Find the requester by name or e-mail").fill("Jo Bauer");
+  await page.getByLabel("Find the requester by name or e-mail").fill(NAMES.client);
   await page.getByRole("button", { name: "Find" }).click();
-  await page.getByRole("button", { name: /Jo Bauer \(jo\.bauer@northwind\.example\)/ }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Jo Bauer" })).toBeVisible();
+  await page.getByRole("button", { name: `${NAMES.client} (${LOGINS.client})` }).click();
+  await expect(page.getByRole("status").filter({ hasText: NAMES.client })).toBeVisible();
   await page.getByLabel("Not urgent: I can keep working").check();
   await page.getByLabel("What is the problem?").fill(problem);
 }
@@ -50,12 +50,12 @@ test("a ticket goes from a client through the queue to a senior, and the client 
 
   // the analyst claims it from the queue, in one click
   await row.getByRole("button", { name: "Claim" }).click();
-  await expect(ana.locator("table.queue tbody tr").first()).toContainText("Ana Costa");
+  await expect(ana.locator("table.queue tbody tr").first()).toContainText(NAMES.analyst);
 
   // the colleague's claim is refused, and the page says who has it
   await lee.getByRole("button", { name: "Claim this ticket" }).click();
-  await expect(lee.getByRole("alert")).toContainText("Ana Costa");
-  await expect(lee.locator(".details")).toContainText("Ana Costa");
+  await expect(lee.getByRole("alert")).toContainText(NAMES.analyst);
+  await expect(lee.locator(".details")).toContainText(NAMES.analyst);
 
   // the analyst replies, notes and escalates
   await ana.goto(`/tickets/${number}`);
@@ -118,7 +118,7 @@ test("the queue works from the keyboard and its filters live in the URL", async 
   // other tests' tickets come and go in it)
   await expect(rows.first()).toBeVisible();
   await expect(rows.filter({ hasNot: page.locator(".prio-p3") })).toHaveCount(0);
-  await expect(rows.locator("td:nth-child(4)").filter({ hasNotText: "Ana Costa" })).toHaveCount(0);
+  await expect(rows.locator("td:nth-child(4)").filter({ hasNotText: NAMES.analyst })).toHaveCount(0);
   await page.goBack();
   await expect(page).toHaveURL(/\/queue$/);
 });
@@ -140,12 +140,14 @@ test("an analyst inserts a canned response filled in for the ticket", async ({ b
 
   await ana.getByLabel("Insert a canned response").selectOption({ label: "Resolved, please confirm" });
   const message = ana.getByLabel("Message", { exact: true });
-  await expect(message).toHaveValue(/^Hi Jo,\n\nThis should be fixed now\./);
+  // the responses greet the requester by first name
+  const hi = `Hi ${NAMES.client.split(" ")[0]},\n\n`;
+  await expect(message).toHaveValue(new RegExp(`^${hi}This should be fixed now\\.`));
   await expect(message).toHaveValue(new RegExp(`reply to ${number} within 7 days`));
   // the picker goes back to its prompt, and a second response goes below the first
   await expect(ana.getByLabel("Insert a canned response")).toHaveValue("");
   await ana.getByLabel("Insert a canned response").selectOption({ label: "Remote session" });
-  await expect(message).toHaveValue(/within 7 days[^]*\nHi Jo,\n\nI would like to connect/);
+  await expect(message).toHaveValue(new RegExp(`within 7 days[^]*\\n${hi}I would like to connect`));
   await ana.getByRole("button", { name: "Send reply" }).click();
   await expect(ana.locator(".timeline")).toContainText("I would like to connect to your computer");
 });

@@ -1,5 +1,5 @@
 import { expect, type Browser, type Page } from "@playwright/test";
-import { LOGINS, newPage, signIn, test, waitForHydration } from "./helpers";
+import { LOGINS, newPage, ORG_CODES, signIn, test, waitForHydration } from "./helpers";
 
 // Script payloads go into every free-text field a person can fill (through the same server
 // functions the forms call), then every page that shows them is opened in Chromium as each role
@@ -130,7 +130,7 @@ test("script in any text field shows as text and never runs, for every role that
   });
   await call(sam, "admin/save_category", { id: null, draft: { name: short(`Cat ${stamp}`), default_priority: null, active: true } }, true);
   await call(sam, "admin/save_canned", { id: null, draft: { title: short(`Canned ${stamp}`), body: long("canned body"), active: true } }, true);
-  const nwl = (await call(sam, "admin/orgs", {})).find((o: { code: string }) => o.code === "NWL").id;
+  const nwl = (await call(sam, "admin/orgs", {})).find((o: { code: string }) => o.code === ORG_CODES.client).id;
   await call(sam, "admin/create_user", {
     draft: {
       email: `xss.${stamp}@northwind.example`,
