@@ -14,6 +14,8 @@
 #   BENCH_PORT        server port                       (default: the first free one from 3900)
 #   BENCH_CACHE_DIR   seeded databases                  (default ~/.cache/frontline/bench)
 #   BENCH_ACCEPT_ENCODING, BENCH_WARMUP, BENCH_SSE_SUBSCRIBERS, BENCH_SSE_EVENTS, BENCH_TIMELINE
+#   BENCH_SOAK        1: after the figures, the slow variants of make test's suites (default 1)
+#   CRASH_ROUNDS      kill -9 rounds of the soak's crash-safety run (default 20; make test runs 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -184,3 +186,15 @@ done
 commit=$(git rev-parse --short HEAD 2>/dev/null || true)
 FRONTLINE_BIN=$FRONTLINE_BIN node scripts/bench.mjs report --parts "$parts" --out "$out/report.json" \
   --sizes "$sizes" --commit "${commit:-none}"
+
+# The soak: the slow variants of suites that `make test` runs short.
+if [[ ${BENCH_SOAK:-1} == 1 ]]; then
+  rounds=${CRASH_ROUNDS:-20}
+  echo "soak: crash safety, $rounds rounds of kill -9 under every kind of write ..." >&2
+  soak_start=$SECONDS
+  if CRASH_ROUNDS=$rounds cargo test -q -p server --features app/ssr --test crash_safety; then
+    echo "soak: crash safety held for $rounds rounds in $((SECONDS - soak_start)) s" >&2
+  else
+    die "soak: crash safety failed (above)"
+  fi
+fi
