@@ -4,6 +4,7 @@ use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
 use app::backend::repo::{orgs, users};
 use app::backend::{db, seed, Settings};
+use app::model::second_factor::SecondFactorPolicy;
 use app::model::user::{validate_display_name, validate_new_password};
 use app::model::{Email, Role};
 use clap::{Parser, Subcommand};
@@ -57,6 +58,9 @@ pub enum Command {
         #[arg(long)]
         org: Option<String>,
     },
+    /// The demo administrator's current sign-in code, for trying the demo desk without an
+    /// authenticator app.
+    DemoCode,
     /// Benchmark baseline (used by `make bench`): insert N tickets with a plain loop and print
     /// the rate as JSON.
     #[command(hide = true)]
@@ -75,6 +79,11 @@ pub struct ServeArgs {
     /// `__Host-` prefixed and Secure.
     #[arg(long, env = "FRONTLINE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Who must sign in with a code from an authenticator app: "admins" or all "staff".
+    /// Anyone else may turn it on for themselves.
+    #[arg(long, env = "FRONTLINE_SECOND_FACTOR", default_value = "admins",
+          value_parser = SecondFactorPolicy::parse)]
+    pub second_factor: SecondFactorPolicy,
 }
 
 impl Cli {
@@ -95,6 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let args = ServeArgs {
                 addr: "127.0.0.1:3000".parse()?,
                 secure_cookies: false,
+                second_factor: SecondFactorPolicy::default(),
             };
             serve(url, args, clock, cli.test_clock_offset.is_some()).await
         }
@@ -114,6 +124,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             org,
         }) => create_user(url, &email, &name, role, org, clock.now()).await,
+        Some(Command::DemoCode) => {
+            let now = clock.now();
+            let code = app::backend::second_factor::code_at(seed::DEMO_SECOND_FACTOR, now)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let step = app::model::second_factor::STEP_SECS;
+            println!(
+                "{code}  (for {}, good for {} more seconds)",
+                seed::cast::ADMIN,
+                step - now.rem_euclid(step)
+            );
+            Ok(())
+        }
         Some(Command::BenchInsert { tickets }) => {
             let pool = open(url).await?;
             let took = seed::raw_insert_loop(&pool, tickets).await?;
@@ -199,6 +221,7 @@ async fn serve(
         max_attachment_bytes,
         upload_quota_bytes,
         trusted_proxies,
+        second_factor: args.second_factor,
         ..defaults
     };
     let options = crate::leptos_options(Some(args.addr))?;
@@ -264,6 +287,12 @@ async fn seed_demo(url: &str, tickets: usize, now: i64) -> anyhow::Result<()> {
             login.note
         );
     }
+    println!(
+        "\n{} also enters a code from an authenticator app: add the key {} (time-based) to \n\
+         one, or run `frontline demo-code` for the current code. Demo desks only.",
+        seed::cast::ADMIN,
+        app::model::second_factor::group_secret(seed::DEMO_SECOND_FACTOR)
+    );
     Ok(())
 }
 

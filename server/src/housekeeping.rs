@@ -2,7 +2,7 @@
 //! by ticket changes (the first run after an upgrade builds them all).
 
 use app::backend::db::begin_write;
-use app::backend::repo::sessions;
+use app::backend::repo::{second_factors, sessions};
 use app::backend::reports;
 use app::backend::AppState;
 use std::time::Duration;
@@ -35,5 +35,6 @@ async fn prune_sessions(state: &AppState) -> sqlx::Result<()> {
     let mut tx = begin_write(&state.pool).await?;
     sessions::delete_expired(&mut *tx, now).await?;
     sessions::prune_failures(&mut *tx, now - state.settings.login_window_secs).await?;
+    second_factors::delete_expired(&mut tx, now).await?;
     tx.commit().await
 }

@@ -179,3 +179,17 @@ pub async fn get_reset_info(token: String) -> Result<ResetInfo, AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     crate::backend::admin::reset_password(&request::state()?, &token, &password).await
 }
+
+/// Whether a user has set up two-step sign-in (their edit page offers the reset).
+#[server(prefix = "/api", endpoint = "admin/user_second_factor", protocol = Form)]
+pub async fn user_second_factor(id: i64) -> Result<bool, AppError> {
+    let actor = request::actor()?;
+    crate::backend::second_factor::is_enrolled(&request::state()?, &actor, id).await
+}
+
+/// Resets a user's two-step sign-in (a lost phone); their sessions end.
+#[server(prefix = "/api", endpoint = "admin/reset_second_factor", protocol = Form)]
+pub async fn reset_second_factor(id: i64) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    crate::backend::second_factor::reset(&request::state()?, &actor, id).await
+}

@@ -1,4 +1,5 @@
 use super::wire::Form;
+use crate::model::second_factor::SignInStep;
 use crate::model::{AppError, Me};
 use leptos::prelude::*;
 
@@ -8,29 +9,23 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     Ok(crate::backend::request::current_user())
 }
 
-/// Signs in and returns the path of the page this person should land on.
+/// Signs in with a password: lands, or asks for the second factor (or for setting one up).
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<String, AppError> {
-    use crate::backend::{auth, request};
-    let state = request::state()?;
-    let client = request::client_info(&state.settings.trusted_proxies);
-    let signed_in = auth::sign_in(&state, &email, &password, &client).await?;
-    // a fresh session id at every sign-in: a planted cookie never becomes a signed-in session.
-    // Only once signed in: a refused attempt leaves whoever was signed in signed in.
-    if let Some(old) = request::session_token(&state.settings) {
-        auth::sign_out(&state, &old).await?;
-    }
-    request::set_cookie(&auth::session_cookie(&signed_in.token, &state));
-    Ok(signed_in.me.role.landing().path().to_string())
+pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
+    crate::backend::sign_in::with_password(&email, &password).await
+}
+
+/// The second step of a sign-in: the code from the authenticator app or a recovery code.
+/// `trust_browser` is a checkbox: present (any value) when ticked.
+#[server(prefix = "/api", endpoint = "sign_in_code")]
+pub async fn sign_in_code(
+    code: String,
+    trust_browser: Option<String>,
+) -> Result<SignInStep, AppError> {
+    crate::backend::sign_in::with_code(&code, trust_browser.is_some()).await
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::backend::{auth, request};
-    let state = request::state()?;
-    if let Some(token) = request::session_token(&state.settings) {
-        auth::sign_out(&state, &token).await?;
-    }
-    request::set_cookie(&auth::cleared_cookie(&state));
-    Ok(())
+    crate::backend::sign_in::sign_out().await
 }

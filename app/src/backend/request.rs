@@ -1,8 +1,8 @@
 //! Small helpers that server functions use to reach the shared state and the signed-in person.
 
-use super::auth::{self, ClientInfo};
+use super::auth::{ClientInfo, Cookie};
 use super::policy::Actor;
-use super::state::AppState;
+use super::state::{AppState, Settings};
 use crate::model::{AppError, AppResult, Me};
 use http::request::Parts;
 use http::{header, HeaderValue};
@@ -36,15 +36,21 @@ pub fn actor() -> AppResult<Actor> {
         .ok_or_else(AppError::sign_in_required)
 }
 
-pub fn session_token(settings: &super::state::Settings) -> Option<String> {
+/// The value of one of sign-in's cookies in this request.
+pub fn cookie(cookie: Cookie, settings: &Settings) -> Option<String> {
     let parts = parts()?;
     let cookies = parts.headers.get(header::COOKIE)?.to_str().ok()?;
-    auth::token_from_cookie_header(cookies, settings).map(str::to_string)
+    cookie.find(cookies, settings).map(str::to_string)
+}
+
+pub fn session_token(settings: &Settings) -> Option<String> {
+    cookie(Cookie::Session, settings)
 }
 
 /// Where the request comes from: the peer's address, or, when the peer is a trusted proxy,
-/// the address it says it forwarded for.
-pub fn client_info(trusted_proxies: &[IpAddr]) -> ClientInfo {
+/// the address it says it forwarded for; and whether the browser is trusted to skip the code.
+pub fn client_info(settings: &Settings) -> ClientInfo {
+    let trusted_proxies = &settings.trusted_proxies;
     let Some(parts) = parts() else {
         return ClientInfo::default();
     };
@@ -63,6 +69,7 @@ pub fn client_info(trusted_proxies: &[IpAddr]) -> ClientInfo {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        trusted_browser: cookie(Cookie::TrustedBrowser, settings),
     }
 }
 

@@ -16,8 +16,10 @@ pub struct Settings {
     pub session_ttl_secs: i64,
     /// ...and this long after sign-in, however active.
     pub session_absolute_secs: i64,
-    /// Failed sign-ins allowed per account, and per address, within `login_window_secs`.
+    /// Failed sign-ins allowed per account (from all addresses together) within
+    /// `login_window_secs`; past it a correct password is not enough without a second factor.
     pub login_max_failures_per_account: i64,
+    /// Failed sign-ins allowed per address.
     pub login_max_failures_per_address: i64,
     pub login_window_secs: i64,
     /// Mail, pages and links in messages.
@@ -29,6 +31,8 @@ pub struct Settings {
     pub upload_quota_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits per address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Who must sign in with a second factor (`--second-factor`).
+    pub second_factor: crate::model::second_factor::SecondFactorPolicy,
 }
 
 impl Default for Settings {
@@ -45,6 +49,7 @@ impl Default for Settings {
             max_attachment_bytes: crate::model::attachment::DEFAULT_MAX_BYTES,
             upload_quota_bytes: crate::model::attachment::DEFAULT_DAILY_QUOTA_BYTES,
             trusted_proxies: Vec::new(),
+            second_factor: Default::default(),
         }
     }
 }

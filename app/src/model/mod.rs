@@ -12,6 +12,7 @@ pub mod queue;
 pub mod reports;
 pub mod role;
 pub mod rollup;
+pub mod second_factor;
 pub mod shift;
 pub mod sla;
 pub mod ticket;

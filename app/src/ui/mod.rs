@@ -8,6 +8,7 @@ pub mod lazy;
 pub mod live;
 pub mod pages;
 pub mod resource;
+pub mod second_factor;
 
 use crate::api::auth::get_me;
 use crate::model::{AppError, Me, Page};

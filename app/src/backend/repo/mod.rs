@@ -12,6 +12,7 @@ pub mod oncall;
 pub mod orgs;
 pub mod problems;
 pub mod reports;
+pub mod second_factors;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;

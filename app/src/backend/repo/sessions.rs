@@ -82,6 +82,31 @@ pub async fn delete<'e>(
     Ok(())
 }
 
+/// Ends every session of a person.
+pub async fn delete_for_user<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The last recorded failure under `key` since `since`, and how many there were.
+pub async fn failures_and_last_since<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    key: &str,
+    since: i64,
+) -> sqlx::Result<(i64, Option<i64>)> {
+    sqlx::query_as("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope_key = $1 AND at > $2")
+        .bind(key)
+        .bind(since)
+        .fetch_one(db)
+        .await
+}
+
 pub async fn delete_expired<'e>(
     db: impl Executor<'e, Database = Sqlite>,
     now: i64,

@@ -4,6 +4,7 @@ use sqlx::{Executor, Row, Sqlite};
 /// What sign-in needs to know about an account.
 pub struct LoginAccount {
     pub id: i64,
+    pub role: Role,
     pub password_hash: String,
     /// The user and (for clients) their organization are both active.
     pub may_sign_in: bool,
@@ -14,7 +15,7 @@ pub async fn find_login<'e>(
     email: &str,
 ) -> sqlx::Result<Option<LoginAccount>> {
     let row = sqlx::query(
-        "SELECT u.id, u.password_hash, u.active AND COALESCE(o.active, TRUE) AS may_sign_in
+        "SELECT u.id, u.role, u.password_hash, u.active AND COALESCE(o.active, TRUE) AS may_sign_in
          FROM users u LEFT JOIN organizations o ON o.id = u.org_id
          WHERE u.email = $1",
     )
@@ -22,8 +23,12 @@ pub async fn find_login<'e>(
     .fetch_optional(db)
     .await?;
     row.map(|r| {
+        let role: String = r.try_get("role")?;
         Ok(LoginAccount {
             id: r.try_get("id")?,
+            role: role
+                .parse::<Role>()
+                .map_err(|e| sqlx::Error::Decode(e.into()))?,
             password_hash: r.try_get("password_hash")?,
             may_sign_in: r.try_get("may_sign_in")?,
         })

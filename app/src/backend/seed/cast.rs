@@ -4,6 +4,9 @@
 //! suite, and the test below fails when the two lists differ.
 
 pub const DEMO_PASSWORD: &str = "frontline-demo";
+/// The authenticator secret (base32) of [`ADMIN`], who signs in with a second factor as
+/// administrators must. Demo desks only: anyone who reads this can make the codes.
+pub const DEMO_SECOND_FACTOR: &str = "FRONTLINEDEMOADMINTOTPSECRETKEY2";
 
 /// The ops manager, who sees every client.
 pub const MANAGER: &str = "morgan.reyes@frontline.example";

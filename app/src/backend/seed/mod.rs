@@ -16,7 +16,7 @@ use super::repo::{desk, kb, orgs, sla as sla_repo, teams, tickets, users};
 use crate::model::sla::{standard_targets, BusinessCalendar, ClockState, SlaPolicy, WorkingHours};
 use crate::model::time::{DAY, HOUR, MINUTE};
 use crate::model::{Channel, EventKind, PendingReason, Priority, Role, Status, Urgency};
-pub use cast::DEMO_PASSWORD;
+pub use cast::{DEMO_PASSWORD, DEMO_SECOND_FACTOR};
 
 pub const DEFAULT_TICKETS: usize = 5_000;
 const HISTORY_DAYS: i64 = 90;
@@ -99,7 +99,7 @@ pub fn demo_logins() -> Vec<DemoLogin> {
             Role::Admin,
             cast::ADMIN_NAME,
             cast::ADMIN,
-            "desk configuration and users",
+            "desk configuration and users; two-step sign-in",
         ),
         login(
             Role::ClientAdmin,
@@ -172,6 +172,16 @@ struct TeamInfo {
     id: i64,
     /// analysts by tier: [tier 1, tier 2, tier 3]
     tiers: [Vec<i64>; 3],
+}
+
+/// The demo administrator signs in with a code (administrators must): from an authenticator
+/// app given [`DEMO_SECOND_FACTOR`], printed with the demo logins.
+async fn enrol_demo_admin(conn: &mut sqlx::SqliteConnection, now: i64) -> Result<(), SeedError> {
+    let admin = users::find_login(&mut *conn, cast::ADMIN)
+        .await?
+        .ok_or(SeedError::Data("the demo administrator is missing".into()))?;
+    super::repo::second_factors::confirm(&mut *conn, admin.id, DEMO_SECOND_FACTOR, 0, now).await?;
+    Ok(())
 }
 
 pub async fn seed_demo(
@@ -434,6 +444,7 @@ pub async fn seed_demo(
         }
     }
     seed_articles(&mut tx, joined).await?;
+    enrol_demo_admin(&mut tx, joined).await?;
     tx.commit().await?;
 
     let total_weight: u32 = org_infos.iter().map(|o| o.weight).sum();

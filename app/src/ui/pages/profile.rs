@@ -1,9 +1,10 @@
-//! "My preferences": what mail the desk sends you.
+//! "My preferences": what mail the desk sends you, and two-step sign-in.
 
 use crate::api::profile::{get_mute, SetMute};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
+use crate::ui::second_factor::SecondFactorCard;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,5 +44,6 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <SecondFactorCard />
     }
 }

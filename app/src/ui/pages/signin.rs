@@ -1,6 +1,9 @@
-use crate::api::auth::SignIn;
+use crate::api::auth::{SignIn, SignInCode};
+use crate::model::second_factor::{EnrolmentOffer, SignInStep};
+use crate::model::AppError;
 use crate::ui::browser::load_page;
 use crate::ui::components::Loading;
+use crate::ui::second_factor::{EnrolmentQr, RecoveryCodes};
 use crate::ui::use_current_user;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -37,19 +40,24 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 fn SignInForm(next: Option<String>) -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
-    let show_password = RwSignal::new(false);
-    let pending = sign_in.pending();
-    Effect::new(move |_| {
-        if let Some(Ok(landing)) = sign_in.value().get() {
-            load_page(next.as_deref().unwrap_or(&landing));
-        }
+    let answer = ServerAction::<SignInCode>::new();
+    let step = RwSignal::new(None::<SignInStep>);
+    let next = StoredValue::new(next);
+    let land = move |path: &str| {
+        next.with_value(|next| load_page(next.as_deref().unwrap_or(path)));
+    };
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(SignInStep::Landed { path })) => land(&path),
+        Some(Ok(other)) => step.set(Some(other)),
+        _ => {}
     });
-    let error = move || {
-        sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
+    Effect::new(move |_| match answer.value().get() {
+        Some(Ok(SignInStep::Landed { path })) => land(&path),
+        Some(Ok(other)) => step.set(Some(other)),
+        _ => {}
+    });
+    let error = move |value: Option<Result<SignInStep, AppError>>| {
+        value.and_then(Result::err).map(|e| e.to_string())
     };
 
     view! {
@@ -59,43 +67,132 @@ fn SignInForm(next: Option<String>) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"F"</span>
                     "Frontline"
                 </div>
-                <h1 id="signin-title">"Sign in"</h1>
-                <p class="muted">"Help desk for your IT support team and the people it serves."</p>
-                <ActionForm action=sign_in>
-                    <div class="field">
-                        <label for="email">"E-mail address"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required autofocus />
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <div class="input-with-button">
-                            <input
-                                id="password"
-                                name="password"
-                                type=move || if show_password.get() { "text" } else { "password" }
-                                autocomplete="current-password"
-                                required
-                            />
-                            <button
-                                type="button"
-                                class="btn btn-quiet"
-                                aria-controls="password"
-                                aria-pressed=move || show_password.get().to_string()
-                                on:click=move |_| show_password.update(|v| *v = !*v)
-                            >
-                                {move || if show_password.get() { "Hide" } else { "Show" }}
-                            </button>
-                        </div>
-                    </div>
-                    <div class="form-error" role="alert" aria-live="assertive">
-                        {move || error().map(|e| view! { <p class="notice notice-error">{e}</p> })}
-                    </div>
-                    <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
+                {move || match step.get() {
+                    None => Either::Left(view! {
+                        <PasswordStep action=sign_in error=Signal::derive(move || error(sign_in.value().get())) />
+                    }),
+                    Some(SignInStep::Enrolled { path, recovery_codes }) => Either::Right(Either::Left(view! {
+                        <RecoveryCodes codes=recovery_codes />
+                        <button type="button" class="btn btn-primary btn-block" on:click=move |_| land(&path)>
+                            "I have saved my recovery codes — continue"
+                        </button>
+                    })),
+                    Some(other) => {
+                        let offer = match other {
+                            SignInStep::EnrolNeeded(offer) => Some(offer),
+                            _ => None,
+                        };
+                        Either::Right(Either::Right(view! {
+                            <CodeStep action=answer offer error=Signal::derive(move || error(answer.value().get())) />
+                        }))
+                    }
+                }}
             </section>
         </main>
+    }
+}
+
+#[component]
+fn PasswordStep(action: ServerAction<SignIn>, error: Signal<Option<String>>) -> impl IntoView {
+    let show_password = RwSignal::new(false);
+    let pending = action.pending();
+    view! {
+        <h1 id="signin-title">"Sign in"</h1>
+        <p class="muted">"Help desk for your IT support team and the people it serves."</p>
+        <ActionForm action>
+            <div class="field">
+                <label for="email">"E-mail address"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required autofocus />
+            </div>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <div class="input-with-button">
+                    <input
+                        id="password"
+                        name="password"
+                        type=move || if show_password.get() { "text" } else { "password" }
+                        autocomplete="current-password"
+                        required
+                    />
+                    <button
+                        type="button"
+                        class="btn btn-quiet"
+                        aria-controls="password"
+                        aria-pressed=move || show_password.get().to_string()
+                        on:click=move |_| show_password.update(|v| *v = !*v)
+                    >
+                        {move || if show_password.get() { "Hide" } else { "Show" }}
+                    </button>
+                </div>
+            </div>
+            <FormError error />
+            <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
+                {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The second step: a code for the factor set up already, or the first code of a new one
+/// (`offer`: the desk requires one for this account and it has none yet).
+#[component]
+fn CodeStep(
+    action: ServerAction<SignInCode>,
+    offer: Option<EnrolmentOffer>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let pending = action.pending();
+    let enrolling = offer.is_some();
+    view! {
+        {match offer {
+            None => Either::Left(view! {
+                <h1 id="signin-title">"Two-step sign-in"</h1>
+                <p class="muted">
+                    "Enter the 6-digit code from your authenticator app. Lost your phone? Enter one of your recovery codes instead."
+                </p>
+            }),
+            Some(offer) => Either::Right(view! {
+                <h1 id="signin-title">"Set up two-step sign-in"</h1>
+                <p class="muted">
+                    "Your desk asks for a code from an authenticator app at every sign-in on a new browser. Scan this code with your app (for example Google Authenticator, Microsoft Authenticator or 1Password), then enter the 6 digits it shows."
+                </p>
+                <EnrolmentQr offer />
+            }),
+        }}
+        <ActionForm action>
+            <div class="field">
+                <label for="code">{if enrolling { "Code from your app" } else { "Code" }}</label>
+                <input
+                    id="code"
+                    name="code"
+                    type="text"
+                    inputmode=if enrolling { "numeric" } else { "text" }
+                    autocomplete="one-time-code"
+                    spellcheck="false"
+                    maxlength="20"
+                    required
+                    autofocus
+                />
+            </div>
+            <label class="check">
+                <input type="checkbox" name="trust_browser" value="true" />
+                " Trust this browser for 30 days (not on a shared computer)"
+            </label>
+            <FormError error />
+            <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
+                {move || if pending.get() { "Checking…" } else { "Continue" }}
+            </button>
+        </ActionForm>
+        <p class="small"><a href="/signin" rel="external">"Start again"</a></p>
+    }
+}
+
+#[component]
+fn FormError(error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <div class="form-error" role="alert" aria-live="assertive">
+            {move || error.get().map(|e| view! { <p class="notice notice-error">{e}</p> })}
+        </div>
     }
 }
 
