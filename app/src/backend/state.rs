@@ -41,7 +41,7 @@ impl Default for Settings {
             secure_cookies: false,
             session_ttl_secs: 12 * 3600,
             session_absolute_secs: 24 * 3600,
-            login_max_failures_per_account: 5,
+            login_max_failures_per_account: 10,
             login_max_failures_per_address: 20,
             login_window_secs: 15 * 60,
             notify: super::notify::NotifySettings::default(),

@@ -5,6 +5,7 @@
 mod audit;
 mod catalog;
 mod orgs;
+mod second_factor;
 mod teams;
 mod users;
 

@@ -346,6 +346,7 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
             </form>
             }.into_any()}
         </Show>
+        {user_id.map(|user_id| view! { <super::second_factor::SecondFactorReset user_id /> })}
     }
 }
 
