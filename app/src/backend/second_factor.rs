@@ -404,6 +404,9 @@ pub async fn forget_browsers(state: &AppState, actor: &Actor) -> AppResult<()> {
 /// Whether `user_id` has set up a second factor (for administrators).
 pub async fn is_enrolled(state: &AppState, actor: &Actor, user_id: i64) -> AppResult<bool> {
     actor.require_admin()?;
+    if users::me(&state.pool, user_id).await?.is_none() {
+        return Err(AppError::NotFound(format!("There is no user {user_id}.")));
+    }
     Ok(repo::find(&state.pool, user_id)
         .await?
         .is_some_and(|f| f.confirmed))
