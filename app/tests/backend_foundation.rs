@@ -72,16 +72,14 @@ async fn single_writes_wait_their_turn_behind_a_long_change() {
     let state = &desk.state;
     let nobody = ClientInfo {
         ip: Some("203.0.113.9".into()),
-        user_agent: None,
+        ..Default::default()
     };
-    let leaving = auth::sign_in(state, CLIENT, DEMO_PASSWORD, &nobody)
+    let leaving = session_token(state, CLIENT, DEMO_PASSWORD, &nobody)
         .await
-        .unwrap()
-        .token;
-    let staying = auth::sign_in(state, CLIENT, DEMO_PASSWORD, &nobody)
+        .unwrap();
+    let staying = session_token(state, CLIENT, DEMO_PASSWORD, &nobody)
         .await
-        .unwrap()
-        .token;
+        .unwrap();
     desk.clock.advance(3600); // the sessions are due an extension
     let client = desk.actor(CLIENT).await;
     let article = desk
@@ -97,8 +95,8 @@ async fn single_writes_wait_their_turn_behind_a_long_change() {
         long_change.commit().await
     });
     let (failed, signed_in, extended, signed_out, viewed, deflected) = tokio::join!(
-        auth::sign_in(state, CLIENT, "not the password", &nobody),
-        auth::sign_in(state, ANALYST, DEMO_PASSWORD, &nobody),
+        session_token(state, CLIENT, "not the password", &nobody),
+        session_token(state, ANALYST, DEMO_PASSWORD, &nobody),
         auth::resolve_session(state, &staying),
         auth::sign_out(state, &leaving),
         kb::article(state, &client, article),
@@ -117,9 +115,19 @@ async fn single_writes_wait_their_turn_behind_a_long_change() {
     viewed.expect("article view");
     deflected.expect("deflection");
     assert_eq!(
+        desk.scalar(
+            "SELECT COUNT(*) FROM login_failures
+             WHERE scope_key IN ('account:jo.bauer@northwind.example', 'ip:203.0.113.9',
+                                 'pair:jo.bauer@northwind.example|203.0.113.9')"
+        )
+        .await,
+        3,
+        "the failure counts for the account, the address and the two together"
+    );
+    assert_eq!(
         desk.scalar("SELECT COUNT(*) FROM login_failures").await,
-        2,
-        "the failure counts for the account and the address"
+        3,
+        "and the sign-ins that succeeded left none"
     );
     assert_eq!(
         desk.scalar(&format!("SELECT views FROM articles WHERE id = {article}"))

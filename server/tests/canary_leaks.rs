@@ -24,8 +24,8 @@ use app::model::queue::QueueFilter;
 use app::model::ticket::NewTicket;
 use app::model::{PendingReason, TicketNumber, Urgency};
 use common::calls::{self, qs, Body, Call, Fixture, Setup, READS};
+use common::cast;
 use common::desk::{desk, Desk};
-use common::{cast, DEMO_PASSWORD};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use Persona::*;
@@ -886,15 +886,7 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
     let c = plant(&desk).await;
     let pool = &desk.app.state.pool;
     let colleague_id = desk.app.user_id(&c.colleague_email).await;
-    let colleague_session = backend::auth::sign_in(
-        &desk.app.state,
-        &c.colleague_email,
-        DEMO_PASSWORD,
-        &backend::auth::ClientInfo::default(),
-    )
-    .await
-    .expect("the colleague signs in")
-    .token;
+    let colleague_session = desk.app.session_token(&c.colleague_email).await;
     let mut sessions: BTreeMap<Persona, String> = BTreeMap::new();
     for (persona, who) in [
         (Requester, calls::Who::Client),

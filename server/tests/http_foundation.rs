@@ -42,7 +42,14 @@ async fn sign_in_sets_a_safe_session_cookie_and_me_knows_the_user() {
         "{cookie}"
     );
     assert!(!cookie.contains("Secure"), "not served over TLS here");
-    assert_eq!(res.json::<String>().await.unwrap(), "/queue");
+    assert_eq!(
+        res.json::<app::model::second_factor::SignInStep>()
+            .await
+            .unwrap(),
+        app::model::second_factor::SignInStep::Landed {
+            path: "/queue".into()
+        }
+    );
 
     let me: Value = app.call(&client, "me", &[]).await.json().await.unwrap();
     assert_eq!(me["email"], ANALYST);

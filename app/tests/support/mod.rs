@@ -34,7 +34,9 @@ pub async fn scalar(pool: &Pool, sql: &str) -> i64 {
 use app::backend::clock::ManualClock;
 use app::backend::policy::Actor;
 use app::backend::repo::users;
-use app::backend::{seed, AppState, Settings};
+use app::backend::{auth, second_factor, seed, AppState, Settings};
+use app::model::second_factor::{SignInStep, STEP_SECS};
+use app::model::{AppError, AppResult};
 use std::sync::Arc;
 
 /// A seeded desk with a clock the test moves.
@@ -122,4 +124,47 @@ impl Desk {
         )
         .await
     }
+}
+
+/// Signs `email` in the way a person does: the password, then, for an account with a second
+/// factor, the code its app shows at the desk's time. The clock of a test stands still, so a
+/// test that signs the same person in again would repeat a spent code: the codes of the step
+/// before, this one and the one after are tried in turn (each is accepted once).
+pub async fn session_token(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client: &auth::ClientInfo,
+) -> AppResult<String> {
+    let token = match auth::sign_in(state, email, password, client).await? {
+        auth::SignInOutcome::SignedIn(signed_in) => return Ok(signed_in.token),
+        auth::SignInOutcome::Challenged {
+            token,
+            step: SignInStep::CodeNeeded,
+        } => token,
+        auth::SignInOutcome::Challenged { step, .. } => {
+            panic!("{email} was asked to {step:?}; this helper only answers codes")
+        }
+    };
+    let secret: String = sqlx::query_scalar(
+        "SELECT f.secret FROM second_factors f JOIN users u ON u.id = f.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&state.pool)
+    .await
+    .expect("the second factor asked for");
+    let now = state.now();
+    let mut refused = None;
+    for at in [now - STEP_SECS, now, now + STEP_SECS] {
+        let code = second_factor::code_at(&secret, at)?;
+        match auth::answer_challenge(state, &token, &code, false, client).await {
+            Ok(answered) => return Ok(answered.signed_in.token),
+            Err(AppError::Invalid(why)) => refused = Some(why),
+            Err(e) => return Err(e),
+        }
+    }
+    panic!(
+        "every code around the clock's time was spent signing {email} in ({refused:?}): \
+         advance the clock"
+    )
 }

@@ -7,7 +7,9 @@ pub mod calls;
 pub mod desk;
 
 use app::backend::clock::ManualClock;
-use app::backend::{seed, AppState, Settings};
+use app::backend::{auth, second_factor, seed, AppState, Settings};
+use app::model::second_factor::{SignInStep, STEP_SECS};
+use app::model::AppError;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -168,7 +170,8 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Signs `email` in with the demo password; panics unless it works.
+    /// Signs `email` in with the demo password as a browser does; panics unless it works. An
+    /// account with a second factor answers the code its app shows (see [`TestApp::codes`]).
     pub async fn sign_in(&self, client: &reqwest::Client, email: &str) {
         let res = self
             .call(
@@ -177,12 +180,74 @@ impl TestApp {
                 &[("email", email), ("password", DEMO_PASSWORD)],
             )
             .await;
-        assert_eq!(
-            res.status(),
-            200,
-            "sign-in of {email} failed: {}",
-            res.text().await.unwrap_or_default()
-        );
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "sign-in of {email} failed: {text}");
+        match serde_json::from_str::<SignInStep>(&text) {
+            Ok(SignInStep::Landed { .. }) => return,
+            Ok(SignInStep::CodeNeeded) => {}
+            other => panic!("sign-in of {email}: {other:?} from {text}"),
+        }
+        let mut refused = Vec::new();
+        for code in self.codes(email).await {
+            let res = self.call(client, "sign_in_code", &[("code", &code)]).await;
+            let status = res.status();
+            let text = res.text().await.unwrap_or_default();
+            match status.as_u16() {
+                200 => return,
+                422 => refused.push(text),
+                _ => panic!("the code of {email} got {status}: {text}"),
+            }
+        }
+        panic!("every code of {email} around the clock's time was refused: {refused:?}");
+    }
+
+    /// A session token for `email` (the demo password, and the code where one is asked for),
+    /// signed in without HTTP, for a test that sends its own `Cookie` header.
+    pub async fn session_token(&self, email: &str) -> String {
+        let client = auth::ClientInfo::default();
+        let outcome = auth::sign_in(&self.state, email, seed::DEMO_PASSWORD, &client)
+            .await
+            .unwrap_or_else(|e| panic!("sign-in of {email}: {e}"));
+        let challenge = match outcome {
+            auth::SignInOutcome::SignedIn(signed_in) => return signed_in.token,
+            auth::SignInOutcome::Challenged {
+                token,
+                step: SignInStep::CodeNeeded,
+            } => token,
+            auth::SignInOutcome::Challenged { step, .. } => {
+                panic!("sign-in of {email}: {step:?}")
+            }
+        };
+        let mut refused = Vec::new();
+        for code in self.codes(email).await {
+            match auth::answer_challenge(&self.state, &challenge, &code, false, &client).await {
+                Ok(answered) => return answered.signed_in.token,
+                Err(e @ AppError::Invalid(_)) => refused.push(e.to_string()),
+                Err(e) => panic!("the code of {email}: {e}"),
+            }
+        }
+        panic!("every code of {email} around the clock's time was refused: {refused:?}");
+    }
+
+    /// The codes `email`'s authenticator app shows for the step before the test clock's time,
+    /// its step and the one after, in that order: the test clock stands still while a code is
+    /// accepted only once, so a test that signs the same person in a second and third time
+    /// takes the next one. (A fourth sign-in needs the clock moved on.)
+    pub async fn codes(&self, email: &str) -> Vec<String> {
+        let secret: String = sqlx::query_scalar(
+            "SELECT f.secret FROM second_factors f JOIN users u ON u.id = f.user_id
+             WHERE u.email = $1 AND f.confirmed_at IS NOT NULL",
+        )
+        .bind(email)
+        .fetch_one(&self.state.pool)
+        .await
+        .unwrap_or_else(|e| panic!("the second factor of {email}: {e}"));
+        let now = self.state.now();
+        [now - STEP_SECS, now, now + STEP_SECS]
+            .into_iter()
+            .map(|at| second_factor::code_at(&secret, at).expect("a code"))
+            .collect()
     }
 }
 

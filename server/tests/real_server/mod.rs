@@ -4,14 +4,22 @@
 
 #![allow(dead_code)]
 
+use app::backend::second_factor::code_at;
+use app::model::second_factor::{SignInStep, STEP_SECS};
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_frontline");
 // The demo cast, as the seed creates it; each test binary uses a part of it.
 #[allow(unused_imports)]
 pub use app::backend::seed::cast::{self, ADMIN, ANALYST, CLIENT, DEMO_PASSWORD, LEAD, MANAGER};
+
+/// The trusted browsers' tokens, by the desk's database and the person.
+static TRUSTED: LazyLock<Mutex<HashMap<(String, String), String>>> =
+    LazyLock::new(Default::default);
 
 /// `frontline` with its database, mail sink and attachment directory inside `dir`.
 pub fn frontline(dir: &Path, url: &str) -> Command {
@@ -65,6 +73,8 @@ impl std::ops::Deref for Server {
 #[derive(Clone, Debug)]
 pub struct Api {
     pub base: String,
+    /// The desk's database, which the servers started over it share (trusted browsers).
+    pub desk: String,
 }
 
 impl Server {
@@ -78,7 +88,10 @@ impl Server {
             .expect("start the server");
         let mut server = Server {
             child,
-            api: Api { base },
+            api: Api {
+                base,
+                desk: url.to_string(),
+            },
         };
         server.wait_healthy().await;
         server
@@ -142,24 +155,86 @@ impl Api {
             .json(args)
     }
 
-    /// Signs `email` in with the demo password on `client`; panics unless it works.
+    /// Signs `email` in with the demo password on `client`, as a person does; panics unless it
+    /// works. An account with a second factor answers the code of the wall clock (the step
+    /// before, this one or the one after: each is accepted once) and has the browser trusted;
+    /// later sign-ins of that person to this desk, from any server over it, present that
+    /// browser's token instead of waiting up to 30 s for a code not spent yet.
     pub async fn sign_in(&self, client: &reqwest::Client, email: &str) {
-        let res = self
-            .post(
-                client,
-                "sign_in",
-                &[("email", email), ("password", DEMO_PASSWORD)],
-            )
+        let trusted = TRUSTED
+            .lock()
+            .expect("lock")
+            .get(&(self.desk.clone(), email.to_string()))
+            .cloned();
+        let mut req = self.post(
+            client,
+            "sign_in",
+            &[("email", email), ("password", DEMO_PASSWORD)],
+        );
+        if let Some(token) = &trusted {
+            req = req.header("Cookie", format!("frontline_trusted={token}"));
+        }
+        let res = req
             .send()
             .await
             .unwrap_or_else(|e| panic!("sign-in of {email}: {e}"));
         let status = res.status();
-        assert_eq!(
-            status,
-            200,
-            "sign-in of {email} failed: {}",
-            res.text().await.unwrap_or_default()
-        );
+        let text = res.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "sign-in of {email} failed: {text}");
+        match serde_json::from_str::<SignInStep>(&text) {
+            Ok(SignInStep::Landed { .. }) => return,
+            Ok(SignInStep::CodeNeeded) => {}
+            other => panic!("sign-in of {email}: {other:?} from {text}"),
+        }
+        let secret: String = {
+            let pool = app::backend::db::connect(&self.desk).await.expect("open");
+            let secret = sqlx::query_scalar(
+                "SELECT f.secret FROM second_factors f JOIN users u ON u.id = f.user_id
+                 WHERE u.email = $1 AND f.confirmed_at IS NOT NULL",
+            )
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("the second factor of {email}: {e}"));
+            pool.close().await;
+            secret
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs() as i64;
+        let mut refused = Vec::new();
+        for at in [now - STEP_SECS, now, now + STEP_SECS] {
+            let code = code_at(&secret, at).expect("a code");
+            let res = self
+                .post(
+                    client,
+                    "sign_in_code",
+                    &[("code", code.as_str()), ("trust_browser", "on")],
+                )
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("the code of {email}: {e}"));
+            let status = res.status();
+            let token = res
+                .cookies()
+                .find(|c| c.name() == "frontline_trusted")
+                .map(|c| c.value().to_string());
+            let text = res.text().await.unwrap_or_default();
+            match status.as_u16() {
+                200 => {
+                    let token = token.expect("a trusted browser's cookie");
+                    TRUSTED
+                        .lock()
+                        .expect("lock")
+                        .insert((self.desk.clone(), email.to_string()), token);
+                    return;
+                }
+                422 => refused.push(text),
+                _ => panic!("the code of {email} got {status}: {text}"),
+            }
+        }
+        panic!("every code of {email} around the wall clock's time was refused: {refused:?}");
     }
 
     /// A fresh browser-like client (its own cookies and connections), signed in as `email`.
