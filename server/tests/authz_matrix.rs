@@ -44,6 +44,8 @@ fn judged(expect: Expect, who: Who, status: u16) -> bool {
             status == 200
         }
         Expect::AllowedElseInvalid(_, invalid) if invalid.contains(&who) => status == 422,
+        Expect::AllowedElse(allowed, _, _) if allowed.contains(&who) => status == 200,
+        Expect::AllowedElse(_, others, expected) if others.contains(&who) => status == expected,
         Expect::Reaches(allowed, expected) if allowed.contains(&who) => status == expected,
         _ if who == Anon => status == 401,
         _ => status == 403 || status == 404,

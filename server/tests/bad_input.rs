@@ -939,9 +939,10 @@ fn says_why(text: &str) -> Result<(), String> {
 /// Someone the call is meant for (it succeeds for them when well formed), if anyone.
 fn meant_for(case: &Case) -> Option<Who> {
     match case.expect {
-        Expect::Allowed(who) | Expect::AllowedElseInvalid(who, _) | Expect::Reaches(who, _) => {
-            SENDERS.into_iter().find(|w| who.contains(w))
-        }
+        Expect::Allowed(who)
+        | Expect::AllowedElseInvalid(who, _)
+        | Expect::AllowedElse(who, _, _)
+        | Expect::Reaches(who, _) => SENDERS.into_iter().find(|w| who.contains(w)),
         Expect::Everyone(_) => Some(Anon),
     }
 }

@@ -14,13 +14,15 @@
 
 mod common;
 
-use app::api::{kb, portal, queue};
-use app::backend;
+use app::api::{kb, portal, profile, queue};
+use app::backend::second_factor::code_at;
+use app::backend::{self as backend, seed};
 use app::model::admin::CannedDraft;
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{PortalFilter, Whose};
 use app::model::problems::NewProblem;
 use app::model::queue::QueueFilter;
+use app::model::second_factor::{group_secret, EnrolmentOffer};
 use app::model::ticket::NewTicket;
 use app::model::{PendingReason, TicketNumber, Urgency};
 use common::calls::{self, qs, Body, Call, Fixture, Setup, READS};
@@ -153,10 +155,16 @@ fn marker(field_prefix: &str) -> &'static str {
 /// do), listed so that a new server function has to be placed on one side or the other.
 const WRITES: &[&str] = &[
     "sign_in",
+    "sign_in_code",
     "sign_out",
     "reset_password",
     "ack_page",
     "set_mute",
+    "start_second_factor",
+    "finish_second_factor",
+    "renew_recovery_codes",
+    "turn_off_second_factor",
+    "forget_trusted_browsers",
     "raise_ticket",
     "claim_ticket",
     "assign_ticket",
@@ -194,6 +202,7 @@ const WRITES: &[&str] = &[
     "admin/save_team",
     "admin/save_category",
     "admin/save_canned",
+    "admin/reset_second_factor",
 ];
 
 /// Routes of `server/src/router.rs` that are neither pages nor server functions, and how the
@@ -673,6 +682,53 @@ fn read_calls(desk: &Desk, c: &Canary) -> Vec<(String, Body)> {
     out
 }
 
+/// The manager sets up a second factor over HTTP; the strings that must not be shown again:
+/// its secret and recovery codes (each as shown and as typed), and the demo administrator's
+/// secret.
+async fn enrol_the_manager(desk: &Desk, session: Option<&str>) -> Vec<(String, String)> {
+    let (status, text) = desk
+        .send(
+            "start_second_factor",
+            qs(&profile::StartSecondFactor {}),
+            session,
+        )
+        .await;
+    assert_eq!(status, 200, "the manager starts setting up: {text}");
+    let offer: EnrolmentOffer = serde_json::from_str(&text).expect("an offer");
+    let secret = offer.secret.replace(' ', "");
+    let code = code_at(&secret, desk.app.state.now()).expect("a code");
+    let (status, text) = desk
+        .send(
+            "finish_second_factor",
+            qs(&profile::FinishSecondFactor { code }),
+            session,
+        )
+        .await;
+    assert_eq!(status, 200, "the manager's first code: {text}");
+    let codes: Vec<String> = serde_json::from_str(&text).expect("recovery codes");
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    let mut secrets = vec![
+        ("the manager's secret".to_string(), secret),
+        ("the manager's secret (grouped)".to_string(), offer.secret),
+        (
+            "the administrator's secret".to_string(),
+            seed::DEMO_SECOND_FACTOR.to_string(),
+        ),
+        (
+            "the administrator's secret (grouped)".to_string(),
+            group_secret(seed::DEMO_SECOND_FACTOR),
+        ),
+    ];
+    for code in codes {
+        secrets.push((
+            format!("a recovery code of the manager ({code})"),
+            code.replace('-', ""),
+        ));
+        secrets.push((format!("a recovery code of the manager ({code})"), code));
+    }
+    secrets
+}
+
 /// Every page, with its parameters filled in; the patterns the suite cannot fill in.
 fn page_urls(desk: &Desk, c: &Canary, colleague_id: i64) -> (Vec<String>, Vec<String>) {
     let mut urls = Vec::new();
@@ -916,6 +972,8 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
     .into_iter()
     .collect();
 
+    let secrets = enrol_the_manager(&desk, session_of(&sessions, Manager)).await;
+
     let mut seen: Vec<Seen> = Vec::new();
 
     // --- the live stream, while staff make staff-only changes to T2, one at a time
@@ -1089,6 +1147,19 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
         .count();
     if jo_mail == 0 {
         problems.push("Jo has no mail about her tickets: the outbox checks prove nothing".into());
+    }
+
+    // --- judge: a second factor's secret and recovery codes, once handed over, are in no
+    // answer to anyone, their owner included
+    for s in &seen {
+        for (what, text) in &secrets {
+            if s.text.contains(text.as_str()) {
+                problems.push(format!(
+                    "LEAK {} ({}) as {:?}: {what}",
+                    s.surface, s.status, s.who
+                ));
+            }
+        }
     }
 
     // --- judge: no marker where its reader may not see it; each marker seen where it may be

@@ -73,6 +73,18 @@ pub const REPORTERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead, Manager];
 pub const SHIFT_WORKERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead];
 pub const LEADS: &[Who] = &[Lead, Manager];
 pub const ADMINS: &[Who] = &[Admin];
+/// Everyone signed in but the administrator (who must keep a second factor, and has one).
+pub const SIGNED_IN_BUT_ADMINS: &[Who] = &[
+    Client,
+    Colleague,
+    ClientAdmin,
+    OtherClient,
+    Analyst,
+    OtherTeam,
+    Senior,
+    Lead,
+    Manager,
+];
 
 /// The state a ticket must be in for the action under test.
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +129,9 @@ pub enum Expect {
     /// These get a 200; the second list a 422 (the request makes no sense from them, which is
     /// not a matter of permission); the rest are refused.
     AllowedElseInvalid(&'static [Who], &'static [Who]),
+    /// These get a 200; the second list this status (a state check past the permission check,
+    /// say a 409: already done); the rest are refused.
+    AllowedElse(&'static [Who], &'static [Who], u16),
     /// These pass the permission check and reach the state check, which answers this status
     /// (say, a 409: nothing to acknowledge); the rest are refused.
     Reaches(&'static [Who], u16),
@@ -247,6 +262,21 @@ pub fn cases() -> Vec<Case> {
                 })
             },
         ),
+        c(
+            // without the cookie of a sign-in whose password was right there is nothing to
+            // answer: the second_factor suite signs in with codes
+            "sign in with a code",
+            "sign_in_code",
+            Setup::None,
+            Everyone(401),
+            |_| {
+                qs(&auth::SignInCode {
+                    // as apps show it; the digits are text (a code may start with 0)
+                    code: "123 456".into(),
+                    trust_browser: Some("on".into()),
+                })
+            },
+        ),
         // --- profile
         c(
             "mute setting",
@@ -261,6 +291,63 @@ pub fn cases() -> Vec<Case> {
             Setup::None,
             Allowed(SIGNED_IN),
             |_| qs(&profile::SetMute { mute: false }),
+        ),
+        c(
+            "second factor",
+            "second_factor",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| qs(&profile::GetSecondFactor {}),
+        ),
+        c(
+            // the administrator has one already
+            "start second factor",
+            "start_second_factor",
+            Setup::None,
+            AllowedElse(SIGNED_IN_BUT_ADMINS, ADMINS, 409),
+            |_| qs(&profile::StartSecondFactor {}),
+        ),
+        c(
+            // a code that is no code: everyone signed in gets as far as reading it
+            "finish second factor",
+            "finish_second_factor",
+            Setup::None,
+            Reaches(SIGNED_IN, 422),
+            |_| {
+                qs(&profile::FinishSecondFactor {
+                    code: "not-a-code".into(),
+                })
+            },
+        ),
+        c(
+            "renew recovery codes",
+            "renew_recovery_codes",
+            Setup::None,
+            Reaches(SIGNED_IN, 422),
+            |_| {
+                qs(&profile::RenewRecoveryCodes {
+                    code: "not-a-code".into(),
+                })
+            },
+        ),
+        c(
+            // required for administrators: theirs cannot be turned off
+            "turn off second factor",
+            "turn_off_second_factor",
+            Setup::None,
+            Reaches(SIGNED_IN_BUT_ADMINS, 422),
+            |_| {
+                qs(&profile::TurnOffSecondFactor {
+                    code: "not-a-code".into(),
+                })
+            },
+        ),
+        c(
+            "forget trusted browsers",
+            "forget_trusted_browsers",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| qs(&profile::ForgetTrustedBrowsers {}),
         ),
         // --- queue and dashboard
         c("queue", "queue", Setup::None, Allowed(STAFF), |_| {
@@ -1244,6 +1331,25 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         c(
+            "user's second factor",
+            "admin/user_second_factor",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| qs(&admin::UserSecondFactor { id: x.fx.ana }),
+        ),
+        c(
+            // the spare client never set one up: there is nothing to reset
+            "reset second factor",
+            "admin/reset_second_factor",
+            Setup::None,
+            Reaches(ADMINS, 409),
+            |x| {
+                qs(&admin::ResetSecondFactor {
+                    id: x.fx.spare_client,
+                })
+            },
+        ),
+        c(
             "audit log",
             "admin/audit",
             Setup::None,
@@ -1273,6 +1379,7 @@ pub const READS: &[&str] = &[
     "me",
     "reset_info",
     "mute_setting",
+    "second_factor",
     "queue",
     "queue_counts",
     "dashboard",
@@ -1304,4 +1411,5 @@ pub const READS: &[&str] = &[
     "admin/categories",
     "admin/canned",
     "admin/audit",
+    "admin/user_second_factor",
 ];
