@@ -113,6 +113,10 @@ mod tests {
         assert_eq!(ts_object(&ts, "TEAMS"), teams, "TEAMS in {path}");
         assert_eq!(ts_string(&ts, "DEMO_PASSWORD"), Some(DEMO_PASSWORD));
         assert_eq!(
+            ts_string(&ts, "DEMO_SECOND_FACTOR"),
+            Some(DEMO_SECOND_FACTOR)
+        );
+        assert_eq!(
             ts_string(&ts, "STAFF_DOMAIN"),
             Some(super::super::data::STAFF_DOMAIN)
         );
