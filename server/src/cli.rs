@@ -201,6 +201,11 @@ async fn serve(
         trusted_proxies,
         ..defaults
     };
+    // who may read /metrics
+    let settings = Settings {
+        metrics_from: crate::metrics::allowed_from_env()?,
+        ..settings
+    };
     let options = crate::leptos_options(Some(args.addr))?;
     if test_clock {
         let now = app::model::time::format_rfc3339(clock.now());

@@ -7,6 +7,7 @@ pub mod files;
 pub mod housekeeping;
 pub mod live;
 pub mod memory;
+pub mod metrics;
 pub mod router;
 pub mod security;
 pub mod session;

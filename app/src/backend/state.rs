@@ -29,6 +29,8 @@ pub struct Settings {
     pub upload_quota_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits per address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Who may read `/metrics` (the client's address as `trusted_proxies` decide it).
+    pub metrics_from: Vec<super::request::AddressRange>,
 }
 
 impl Default for Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
             max_attachment_bytes: crate::model::attachment::DEFAULT_MAX_BYTES,
             upload_quota_bytes: crate::model::attachment::DEFAULT_DAILY_QUOTA_BYTES,
             trusted_proxies: Vec::new(),
+            metrics_from: super::request::AddressRange::loopback().to_vec(),
         }
     }
 }
@@ -63,6 +66,8 @@ pub struct AppState {
     pub notify_wake: Arc<tokio::sync::Notify>,
     /// Password checks running at once (see `auth::sign_in`).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// What the workers report for `/metrics`.
+    pub vitals: Arc<super::vitals::Vitals>,
 }
 
 impl AppState {
@@ -81,6 +86,7 @@ impl AppState {
             sla_wake: Arc::new(tokio::sync::Notify::new()),
             notify_wake: Arc::new(tokio::sync::Notify::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
+            vitals: Arc::default(),
         }
     }
 
