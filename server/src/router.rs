@@ -14,7 +14,6 @@ use axum::routing::{get, post};
 use axum::{middleware, Extension, Json, Router};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
-use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -120,23 +119,9 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    tracing::info_span!(
-                        "http",
-                        method = %req.method(),
-                        path = %crate::telemetry::loggable_path(req.uri().path())
-                    )
-                })
+                .make_span_with(crate::telemetry::request_span)
                 .on_request(())
-                .on_response(
-                    |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                        tracing::info!(
-                            status = res.status().as_u16(),
-                            latency = %format_args!("{:.1}ms", latency.as_secs_f64() * 1000.0),
-                            "served"
-                        );
-                    },
-                )
+                .on_response(crate::telemetry::log_response)
                 .on_failure(()),
         )
         .with_state(state)
