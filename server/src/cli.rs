@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`.
+//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`, `backup`.
 
 use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
@@ -64,6 +64,13 @@ pub enum Command {
         #[arg(long, default_value_t = 2000)]
         tickets: usize,
     },
+    /// Copy the database to a new file while the desk serves, then check the copy (SQLite;
+    /// PostgreSQL desks use pg_dump).
+    Backup {
+        /// The new file; an existing one is never overwritten.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::Backup { to }) => crate::backup::command(url, &to).await,
     }
 }
 
