@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`.
+//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`, `backup`.
 
 use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
@@ -67,6 +67,13 @@ pub enum Command {
     BenchInsert {
         #[arg(long, default_value_t = 2000)]
         tickets: usize,
+    },
+    /// Copy the database to a new file while the desk serves, then check the copy (SQLite;
+    /// PostgreSQL desks use pg_dump).
+    Backup {
+        /// The new file; an existing one is never overwritten.
+        #[arg(long)]
+        to: std::path::PathBuf,
     },
 }
 
@@ -147,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::Backup { to }) => crate::backup::command(url, &to).await,
     }
 }
 
@@ -223,6 +231,11 @@ async fn serve(
         trusted_proxies,
         second_factor: args.second_factor,
         ..defaults
+    };
+    // who may read /metrics
+    let settings = Settings {
+        metrics_from: crate::metrics::allowed_from_env()?,
+        ..settings
     };
     let options = crate::leptos_options(Some(args.addr))?;
     if test_clock {

@@ -1,12 +1,14 @@
 //! The Frontline server: configuration, the HTTP router with its security layers, background
 //! housekeeping, and the command-line entry points used by `main`.
 
+pub mod backup;
 pub mod cli;
 pub mod exports;
 pub mod files;
 pub mod housekeeping;
 pub mod live;
 pub mod memory;
+pub mod metrics;
 pub mod router;
 pub mod security;
 pub mod session;

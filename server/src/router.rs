@@ -11,10 +11,9 @@ use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{middleware, Json, Router};
+use axum::{middleware, Extension, Json, Router};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
-use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -60,8 +59,13 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(security::reject_cross_site))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(upload_limit));
+    let http_metrics = std::sync::Arc::new(crate::metrics::HttpMetrics::default());
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/metrics",
+            get(crate::metrics::endpoint).layer(Extension(http_metrics.clone())),
+        )
         .route("/api/live", get(crate::live::stream))
         .route("/reports/summary.csv", get(crate::exports::summary))
         .route("/reports/volume.csv", get(crate::exports::volume))
@@ -109,25 +113,15 @@ pub fn build(state: AppState) -> Router {
     }
     router
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            http_metrics,
+            crate::metrics::track,
+        ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    tracing::info_span!(
-                        "http",
-                        method = %req.method(),
-                        path = %crate::telemetry::loggable_path(req.uri().path())
-                    )
-                })
+                .make_span_with(crate::telemetry::request_span)
                 .on_request(())
-                .on_response(
-                    |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                        tracing::info!(
-                            status = res.status().as_u16(),
-                            latency = %format_args!("{:.1}ms", latency.as_secs_f64() * 1000.0),
-                            "served"
-                        );
-                    },
-                )
+                .on_response(crate::telemetry::log_response)
                 .on_failure(()),
         )
         .with_state(state)

@@ -27,5 +27,6 @@ pub mod sla_engine;
 pub mod split_modules;
 pub mod state;
 pub mod tickets;
+pub mod vitals;
 
 pub use state::{AppState, Settings};

@@ -92,6 +92,68 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
         .unwrap_or(peer)
 }
 
+/// An address or a network (`10.0.0.0/8`, `::1`), as an operator lists them in a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl AddressRange {
+    /// This machine: 127.0.0.1 and ::1.
+    pub fn loopback() -> [AddressRange; 2] {
+        [
+            AddressRange::from(IpAddr::from([127, 0, 0, 1])),
+            AddressRange::from(IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+        ]
+    }
+
+    /// Whether `addr` is in the range; an IPv4 address seen through an IPv6 socket
+    /// (`::ffff:10.1.2.3`) counts as the IPv4 address it is.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        let bits = u32::from(self.prefix);
+        match (self.network, addr.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                u32::from(net) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                u128::from(net) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<IpAddr> for AddressRange {
+    fn from(addr: IpAddr) -> Self {
+        let network = addr.to_canonical();
+        let prefix = if network.is_ipv4() { 32 } else { 128 };
+        AddressRange { network, prefix }
+    }
+}
+
+impl std::str::FromStr for AddressRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wrong = || format!("\"{s}\" is not an IP address or network (like 10.0.0.0/8)");
+        let (addr, prefix) = match s.trim().split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (s.trim(), None),
+        };
+        let single = AddressRange::from(addr.parse::<IpAddr>().map_err(|_| wrong())?);
+        match prefix {
+            None => Ok(single),
+            Some(prefix) => match prefix.parse::<u8>() {
+                Ok(prefix) if prefix <= single.prefix => Ok(AddressRange { prefix, ..single }),
+                _ => Err(wrong()),
+            },
+        }
+    }
+}
+
 pub fn set_cookie(value: &str) {
     if let (Some(res), Ok(value)) = (
         use_context::<ResponseOptions>(),
@@ -103,7 +165,7 @@ pub fn set_cookie(value: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::client_address;
+    use super::{client_address, AddressRange};
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {
@@ -138,5 +200,36 @@ mod tests {
         // a proxy that sent nothing usable: the proxy itself
         assert_eq!(client_address(proxy, None, &trusted), proxy);
         assert_eq!(client_address(proxy, Some("garbage"), &trusted), proxy);
+    }
+
+    #[test]
+    fn address_ranges_match_their_network_only() {
+        let range = |s: &str| s.parse::<AddressRange>().unwrap();
+        assert!(range("10.0.0.0/8").contains(ip("10.200.3.4")));
+        assert!(!range("10.0.0.0/8").contains(ip("11.0.0.1")));
+        assert!(range("192.0.2.7").contains(ip("192.0.2.7")));
+        assert!(!range("192.0.2.7").contains(ip("192.0.2.8")));
+        assert!(range("0.0.0.0/0").contains(ip("203.0.113.9")));
+        assert!(!range("0.0.0.0/0").contains(ip("2001:db8::1")));
+        assert!(range("2001:db8::/32").contains(ip("2001:db8:1::5")));
+        assert!(!range("2001:db8::/32").contains(ip("2001:db9::5")));
+        // an IPv4 peer on a dual-stack socket
+        assert!(range("127.0.0.1").contains(ip("::ffff:127.0.0.1")));
+        let [v4, v6] = AddressRange::loopback();
+        assert!(v4.contains(ip("127.0.0.1")) && v6.contains(ip("::1")));
+        assert!(
+            !v4.contains(ip("127.0.0.2")),
+            "exactly the two loopback addresses"
+        );
+        for wrong in [
+            "",
+            "localhost",
+            "10.0.0.0/33",
+            "::1/129",
+            "10.0.0.0/x",
+            "10.0.0.0/",
+        ] {
+            assert!(wrong.parse::<AddressRange>().is_err(), "{wrong:?}");
+        }
     }
 }

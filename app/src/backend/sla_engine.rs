@@ -158,8 +158,9 @@ pub async fn secs_until_next(state: &AppState) -> AppResult<i64> {
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(err) = raise_due(&state).await {
-                tracing::error!(error = %err, "the SLA engine could not raise alerts");
+            match raise_due(&state).await {
+                Ok(_) => state.vitals.sla_swept(state.now()),
+                Err(err) => tracing::error!(error = %err, "the SLA engine could not raise alerts"),
             }
             let wait = secs_until_next(&state).await.unwrap_or(30);
             // sub-second precision is not needed: alerts are due on whole seconds

@@ -33,6 +33,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Who must sign in with a second factor (`--second-factor`).
     pub second_factor: crate::model::second_factor::SecondFactorPolicy,
+    /// Who may read `/metrics` (the client's address as `trusted_proxies` decide it).
+    pub metrics_from: Vec<super::request::AddressRange>,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             upload_quota_bytes: crate::model::attachment::DEFAULT_DAILY_QUOTA_BYTES,
             trusted_proxies: Vec::new(),
             second_factor: Default::default(),
+            metrics_from: super::request::AddressRange::loopback().to_vec(),
         }
     }
 }
@@ -68,6 +71,8 @@ pub struct AppState {
     pub notify_wake: Arc<tokio::sync::Notify>,
     /// Password checks running at once (see `auth::sign_in`).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// What the workers report for `/metrics`.
+    pub vitals: Arc<super::vitals::Vitals>,
 }
 
 impl AppState {
@@ -86,6 +91,7 @@ impl AppState {
             sla_wake: Arc::new(tokio::sync::Notify::new()),
             notify_wake: Arc::new(tokio::sync::Notify::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
+            vitals: Arc::default(),
         }
     }
 

@@ -91,6 +91,9 @@ async fn deliver_one(
         return Ok(false);
     }
     let result = deliverer.send(&message).await;
+    if result.is_err() {
+        state.vitals.delivery_failed(&message.channel);
+    }
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let max = state.settings.notify.max_attempts;
     let outcome = match &result {

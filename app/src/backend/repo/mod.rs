@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod dashboard;
 pub mod desk;
 pub mod kb;

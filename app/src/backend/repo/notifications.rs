@@ -291,3 +291,14 @@ pub async fn count_for_ticket(
         .fetch_one(conn)
         .await
 }
+
+/// The outbox's backlog per channel: messages not yet sent (waiting, being sent, or waiting for a
+/// retry) and when the oldest of them was written. Channels with none are left out.
+pub async fn backlog(conn: &mut SqliteConnection) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT channel, COUNT(*), MIN(created_at) FROM notifications
+         WHERE status IN ('pending', 'sending') GROUP BY channel ORDER BY channel",
+    )
+    .fetch_all(conn)
+    .await
+}
