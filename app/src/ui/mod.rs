@@ -3,6 +3,7 @@
 pub mod action;
 pub mod browser;
 pub mod components;
+pub mod fields;
 pub mod layout;
 pub mod lazy;
 pub mod live;

@@ -12,6 +12,7 @@ use crate::model::time::{format_duration, format_utc};
 use crate::model::TicketNumber;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{TextArea, TextInput};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -487,11 +488,11 @@ fn RecordForm(
         <form class="record-problem" on:submit=submit>
             <div class="field">
                 <label for=title_id.clone()>"Problem title"</label>
-                <input id=title_id type="text" required maxlength="120" bind:value=title value=title.get_untracked() />
+                <TextInput value={title} {..} id=title_id type="text" required=true maxlength="120" />
             </div>
             <div class="field">
                 <label for=note_id.clone()>"Note (optional)"</label>
-                <textarea id=note_id rows="2" maxlength="2000" bind:value=note></textarea>
+                <TextArea value={note} {..} id=note_id rows="2" maxlength="2000" />
             </div>
             <button type="submit" class="btn" disabled=move || record.pending().get()>
                 {format!("Record as a problem ({count} tickets)")}

@@ -4,6 +4,7 @@ use crate::api::admin::{get_team_roster, SetTeamMember};
 use crate::model::admin::MyTeam;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, Select};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -83,10 +84,8 @@ fn Roster(roster: MyTeam, change: ServerCall<SetTeamMember>) -> impl IntoView {
                 view! {
                     <div class="field">
                         <label for="roster-add">"Analyst without a team"</label>
-                        <select id="roster-add" bind:value=chosen>
-                            <option value="">"Choose an analyst…"</option>
-                            {candidates.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.label}</option> }).collect_view()}
-                        </select>
+                        <Select value={chosen} prompt="Choose an analyst…"
+                            options={candidates.into_iter().map(|c| choice(c.id.to_string(), c.label)).collect()} {..} id="roster-add" />
                     </div>
                     <button type="submit" class="btn btn-primary" disabled=move || busy() || chosen.read().is_empty()>"Add to the team"</button>
                 }.into_any()

@@ -7,6 +7,7 @@ use crate::model::admin::{CannedDraft, CategoryDraft};
 use crate::model::{AppError, Priority};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, CheckBox, Select, TextArea, TextInput};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,16 +57,14 @@ pub fn AdminCategoriesPage() -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for="cat-name">"Category name"</label>
-                    <input id="cat-name" type="text" required maxlength="60" bind:value=name />
+                    <TextInput value={name} {..} id="cat-name" type="text" required=true maxlength="60" />
                 </div>
                 <div class="field">
                     <label for="cat-priority">"Default priority"</label>
-                    <select id="cat-priority" bind:value=priority>
-                        <option value="">"None (from the requester's urgency)"</option>
-                        {Priority::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
-                    </select>
+                    <Select value={priority} prompt="None (from the requester's urgency)"
+                        options={Priority::ALL.iter().map(|p| choice(p.as_str(), p.label())).collect()} {..} id="cat-priority" />
                 </div>
-                <label class="check"><input type="checkbox" bind:checked=active checked=active.get_untracked() />"Offered on new tickets"</label>
+                <label class="check"><CheckBox checked=active />"Offered on new tickets"</label>
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
@@ -159,13 +158,13 @@ pub fn AdminCannedPage() -> impl IntoView {
             {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
             <div class="field">
                 <label for="canned-title">"Title"</label>
-                <input id="canned-title" type="text" required maxlength="120" bind:value=title />
+                <TextInput value={title} {..} id="canned-title" type="text" required=true maxlength="120" />
             </div>
             <div class="field">
                 <label for="canned-body">"Text"</label>
-                <textarea id="canned-body" rows="5" required bind:value=body></textarea>
+                <TextArea value={body} {..} id="canned-body" rows="5" required=true />
             </div>
-            <label class="check"><input type="checkbox" bind:checked=active checked=active.get_untracked() />"Offered to analysts"</label>
+            <label class="check"><CheckBox checked=active />"Offered to analysts"</label>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
                     {move || if editing.get().is_some() { "Save changes" } else { "Add canned response" }}

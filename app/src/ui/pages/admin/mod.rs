@@ -15,8 +15,9 @@ pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
 pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
 
-use crate::model::AppError;
+use crate::model::{self, AppError};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{self, choice, Bound};
 use crate::ui::resource::{resource, Loaded};
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -76,6 +77,29 @@ pub fn AdminPage() -> impl IntoView {
 /// Parses an optional id from a select's value ("" for none).
 pub(crate) fn opt_id(value: &str) -> Option<i64> {
     value.parse::<i64>().ok()
+}
+
+/// Records to choose from, as a select's options (by id).
+fn id_choices(items: Vec<model::admin::Choice>) -> Vec<fields::Choice> {
+    items
+        .into_iter()
+        .map(|item| choice(item.id.to_string(), item.label))
+        .collect()
+}
+
+/// A checkbox's value: whether `id` is in `set`; ticking it adds `id`, unticking removes it.
+fn member_of(set: RwSignal<Vec<i64>>, id: i64) -> Bound<bool> {
+    Bound::part(
+        move || set.with(|s| s.contains(&id)),
+        move |on| {
+            set.update(|s| {
+                s.retain(|x| *x != id);
+                if on {
+                    s.push(id)
+                }
+            })
+        },
+    )
 }
 
 /// What an edit page says while it opens, and when it cannot: its title and the way back.

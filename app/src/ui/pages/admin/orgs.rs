@@ -1,6 +1,6 @@
 //! Organizations: the list, and the form with calendar, holidays, SLA targets and teams.
 
-use super::{edit_page, record_id, AdminNav, EditPageText};
+use super::{edit_page, member_of, record_id, AdminNav, EditPageText};
 use crate::api::admin::{get_admin_choices, get_org, list_orgs, SaveOrg, SetOrgActive};
 use crate::model::admin::{
     parse_date, AdminChoices, HolidayDraft, OrgDraft, OrgEdit, WEEKDAY_NAMES,
@@ -9,6 +9,7 @@ use crate::model::sla::Target;
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{Bound, CheckBox, TextInput};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -193,15 +194,15 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for="org-name">"Name"</label>
-                    <input id="org-name" type="text" required maxlength="120" bind:value=name value=name.get_untracked() />
+                    <TextInput value={name} {..} id="org-name" type="text" required=true maxlength="120" />
                 </div>
                 <div class="field">
                     <label for="org-code">"Short code"</label>
-                    <input id="org-code" type="text" required maxlength="12" bind:value=code value=code.get_untracked() placeholder="e.g. NWL" />
+                    <TextInput value={code} {..} id="org-code" type="text" required=true maxlength="12" placeholder="e.g. NWL" />
                 </div>
                 <div class="field">
                     <label for="org-tz">"Time zone"</label>
-                    <input id="org-tz" type="text" required list="time-zones" bind:value=time_zone value=time_zone.get_untracked() placeholder="Europe/Paris" />
+                    <TextInput value={time_zone} {..} id="org-tz" type="text" required=true list="time-zones" placeholder="Europe/Paris" />
                     <datalist id="time-zones">
                         {zones.into_iter().map(|z| view! { <option value=z.clone()></option> }).collect_view()}
                     </datalist>
@@ -212,20 +213,17 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="org-start">"Opens at"</label>
-                        <input id="org-start" type="time" required bind:value=hours_start value=hours_start.get_untracked() />
+                        <TextInput value={hours_start} {..} id="org-start" type="time" required=true />
                     </div>
                     <div class="field">
                         <label for="org-end">"Closes at"</label>
-                        <input id="org-end" type="time" required bind:value=hours_end value=hours_end.get_untracked() />
+                        <TextInput value={hours_end} {..} id="org-end" type="time" required=true />
                     </div>
                 </div>
                 <div class="weekdays" role="group" aria-label="Working days">
                     {(0..7).map(|i| view! {
                         <label class="check">
-                            <input type="checkbox"
-                                checked=days.with_untracked(|d| d[i])
-                                prop:checked=move || days.with(|d| d[i])
-                                on:change=move |ev| { let on = event_target_checked(&ev); days.update(|d| d[i] = on); } />
+                            <CheckBox checked=Bound::part(move || days.with(|d| d[i]), move |on| days.update(|d| d[i] = on)) />
                             {WEEKDAY_NAMES[i]}
                         </label>
                     }).collect_view()}
@@ -258,11 +256,11 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="holiday-day">"Holiday date"</label>
-                        <input id="holiday-day" type="date" bind:value=new_day />
+                        <TextInput value={new_day} {..} id="holiday-day" type="date" />
                     </div>
                     <div class="field">
                         <label for="holiday-name">"Holiday name"</label>
-                        <input id="holiday-name" type="text" maxlength="80" bind:value=new_day_name />
+                        <TextInput value={new_day_name} {..} id="holiday-name" type="text" maxlength="80" />
                     </div>
                     <div class="field field-button">
                         <button type="button" class="btn" on:click=add_holiday>"Add holiday"</button>
@@ -274,7 +272,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <legend>"SLA policy"</legend>
                 <div class="field narrow">
                     <label for="org-warn">"Warn when this much of a target has elapsed (%)"</label>
-                    <input id="org-warn" type="number" min="1" max="99" required bind:value=warn value=warn.get_untracked() />
+                    <TextInput value={warn} {..} id="org-warn" type="number" min="1" max="99" required=true />
                 </div>
                 <div class="table-wrap" tabindex="0">
                     <table>
@@ -291,18 +289,14 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <th scope="row">{p}</th>
-                                        <td><input type="number" min="1" aria-label=format!("{p} first response target in minutes")
-                                            value=t.response_mins.to_string()
-                                            prop:value=move || targets.with(|t| t.get(i).map(|x| x.response_mins.to_string()).unwrap_or_default())
-                                            on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.response_mins = v }); } /></td>
-                                        <td><input type="number" min="1" aria-label=format!("{p} resolution target in minutes")
-                                            value=t.resolution_mins.to_string()
-                                            prop:value=move || targets.with(|t| t.get(i).map(|x| x.resolution_mins.to_string()).unwrap_or_default())
-                                            on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.resolution_mins = v }); } /></td>
-                                        <td><input type="checkbox" aria-label=format!("{p} counted around the clock")
-                                            checked=t.around_the_clock
-                                            prop:checked=move || targets.with(|t| t.get(i).is_some_and(|x| x.around_the_clock))
-                                            on:change=move |ev| { let on = event_target_checked(&ev); targets.update(|t| if let Some(x) = t.get_mut(i) { x.around_the_clock = on }); } /></td>
+                                        <td><TextInput value={minutes(targets, i, false)} {..}
+                                            type="number" min="1" aria-label=format!("{p} first response target in minutes") /></td>
+                                        <td><TextInput value={minutes(targets, i, true)} {..}
+                                            type="number" min="1" aria-label=format!("{p} resolution target in minutes") /></td>
+                                        <td><CheckBox checked={Bound::part(
+                                                move || targets.with(|t| t.get(i).is_some_and(|x| x.around_the_clock)),
+                                                move |on| targets.update(|t| if let Some(x) = t.get_mut(i) { x.around_the_clock = on }),
+                                            )} {..} aria-label=format!("{p} counted around the clock") /></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -319,10 +313,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                         let id = t.id;
                         view! {
                             <label class="check">
-                                <input type="checkbox"
-                                    checked=teams.with_untracked(|ts| ts.contains(&id))
-                                    prop:checked=move || teams.with(|ts| ts.contains(&id))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); teams.update(|ts| { ts.retain(|x| *x != id); if on { ts.push(id) } }); } />
+                                <CheckBox checked=member_of(teams, id) />
                                 {t.label}
                             </label>
                         }
@@ -337,4 +328,33 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// One target's minutes (the resolution's or the first response's) as the text of a number
+/// field; what is typed that is not a number counts as 0 (the form's check then says so).
+fn minutes(targets: RwSignal<Vec<Target>>, i: usize, resolution: bool) -> Bound<String> {
+    Bound::part(
+        move || {
+            targets.with(|t| {
+                t.get(i)
+                    .map(|x| {
+                        if resolution {
+                            x.resolution_mins
+                        } else {
+                            x.response_mins
+                        }
+                    })
+                    .map(|mins| mins.to_string())
+                    .unwrap_or_default()
+            })
+        },
+        move |text: String| {
+            let mins = text.trim().parse().unwrap_or(0);
+            targets.update(|t| match t.get_mut(i) {
+                Some(x) if resolution => x.resolution_mins = mins,
+                Some(x) => x.response_mins = mins,
+                None => {}
+            })
+        },
+    )
 }

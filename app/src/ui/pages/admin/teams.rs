@@ -1,11 +1,12 @@
 //! Teams: the list, and the form with lead, members and the organizations served.
 
-use super::{edit_page, opt_id, record_id, AdminNav, EditPageText};
+use super::{edit_page, id_choices, member_of, opt_id, record_id, AdminNav, EditPageText};
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
 use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{CheckBox, Select, TextInput};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,10 +128,7 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
                 let id = c.id;
                 view! {
                     <label class="check">
-                        <input type="checkbox"
-                            checked=set.with_untracked(|s| s.contains(&id))
-                            prop:checked=move || set.with(|s| s.contains(&id))
-                            on:change=move |ev| { let on = event_target_checked(&ev); set.update(|s| { s.retain(|x| *x != id); if on { s.push(id) } }); } />
+                        <CheckBox checked=member_of(set, id) />
                         {c.label}
                     </label>
                 }
@@ -145,16 +143,11 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for="team-name">"Team name"</label>
-                    <input id="team-name" type="text" required maxlength="60" bind:value=name value=name.get_untracked() />
+                    <TextInput value={name} {..} id="team-name" type="text" required=true maxlength="60" />
                 </div>
                 <div class="field">
                     <label for="team-lead">"Team lead"</label>
-                    <select id="team-lead" required bind:value=lead>
-                        <option value="">"Choose…"</option>
-                        {choices.leads.into_iter().map(|l| view! {
-                            <option value=l.id.to_string() selected=lead.get_untracked() == l.id.to_string()>{l.label}</option>
-                        }).collect_view()}
-                    </select>
+                    <Select value={lead} prompt="Choose…" options={id_choices(choices.leads)} {..} id="team-lead" required=true />
                 </div>
             </div>
             <fieldset class="fieldset">

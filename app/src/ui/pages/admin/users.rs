@@ -1,7 +1,7 @@
 //! Users: search, the account form (role, organization, team, tier), deactivation, one-time
 //! password links, and the CSV import of a client's users with a preview.
 
-use super::{edit_page, opt_id, record_id, AdminNav, EditPageText};
+use super::{edit_page, id_choices, opt_id, record_id, AdminNav, EditPageText};
 use crate::api::admin::{
     get_admin_choices, get_user, list_users, CreateUser, ImportUsers, MakePasswordLink,
     PreviewImport, SetUserActive, UpdateUser,
@@ -14,6 +14,7 @@ use crate::model::{AppError, Role};
 use crate::ui::action::ServerCall;
 use crate::ui::browser;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, CheckBox, Choice, Select, TextArea, TextInput};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,14 +47,11 @@ pub fn AdminUsersPage() -> impl IntoView {
         <form class="filters" role="search" on:submit=submit>
             <div class="field field-search">
                 <label for="user-q">"Name or e-mail"</label>
-                <input id="user-q" type="search" bind:value=q />
+                <TextInput value={q} {..} id="user-q" type="search" />
             </div>
             <div class="field">
                 <label for="user-role">"Role"</label>
-                <select id="user-role" bind:value=role>
-                    <option value="">"Any role"</option>
-                    {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
-                </select>
+                <Select value={role} prompt="Any role" options={role_choices()} {..} id="user-role" />
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -61,15 +59,12 @@ pub fn AdminUsersPage() -> impl IntoView {
                     view! {
                         <div class="field">
                             <label for="user-org">"Organization"</label>
-                            <select id="user-org" bind:value=org>
-                                <option value="">"Any"</option>
-                                {orgs.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
-                            </select>
+                            <Select value={org} prompt="Any" options={id_choices(orgs)} {..} id="user-org" />
                         </div>
                     }
                 })}
             </Transition>
-            <label class="check"><input type="checkbox" bind:checked=inactive />"Include deactivated"</label>
+            <label class="check"><CheckBox checked=inactive />"Include deactivated"</label>
             <div class="filter-actions"><button type="submit" class="btn">"Search"</button></div>
         </form>
         <Transition fallback=|| view! { <Loading what="Loading users…" /> }>
@@ -270,71 +265,53 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="user-name">"Full name"</label>
-                        <input id="user-name" type="text" required maxlength="120" bind:value=name value=name.get_untracked() />
+                        <TextInput value={name} {..} id="user-name" type="text" required=true maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-email">"E-mail address"</label>
-                        <input id="user-email" type="email" required maxlength="254" bind:value=email value=email.get_untracked() />
+                        <TextInput value={email} {..} id="user-email" type="email" required=true maxlength="254" />
                     </div>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="user-role-edit">"Role"</label>
-                        <select id="user-role-edit" bind:value=role>
-                            {Role::ALL.into_iter().map(|r| view! {
-                                <option value=r.as_str() selected=role.get_untracked() == r.as_str()>{r.label()}</option>
-                            }).collect_view()}
-                        </select>
+                        <Select value={role} options={role_choices()} {..} id="user-role-edit" />
                     </div>
                     <Show when=move || current_role().is_client()>
                         <div class="field">
                             <label for="user-org-edit">"Organization"</label>
-                            <select id="user-org-edit" bind:value=org>
-                                <option value="">"Choose…"</option>
-                                {orgs.get_value().into_iter().map(|o| view! {
-                                    <option value=o.id.to_string() selected=org.get_untracked() == o.id.to_string()>{o.label}</option>
-                                }).collect_view()}
-                            </select>
+                            <Select value={org} prompt="Choose…" options={id_choices(orgs.get_value())} {..} id="user-org-edit" />
                         </div>
                     </Show>
                     <Show when=move || role_has_team(current_role())>
                         <div class="field">
                             <label for="user-team">"Team"</label>
-                            <select id="user-team" bind:value=team>
-                                <option value="">"No team"</option>
-                                {teams.get_value().into_iter().map(|t| view! {
-                                    <option value=t.id.to_string() selected=team.get_untracked() == t.id.to_string()>{t.label}</option>
-                                }).collect_view()}
-                            </select>
+                            <Select value={team} prompt="No team" options={id_choices(teams.get_value())} {..} id="user-team" />
                         </div>
                     </Show>
                     <Show when=move || current_role() == Role::Senior>
                         <div class="field">
                             <label for="user-tier">"Tier"</label>
-                            <select id="user-tier" bind:value=tier>
-                                <option value="">"Choose…"</option>
-                                <option value="2" selected=tier.get_untracked() == "2">"Tier 2"</option>
-                                <option value="3" selected=tier.get_untracked() == "3">"Tier 3"</option>
-                            </select>
+                            <Select value={tier} prompt="Choose…" options={vec![choice("2", "Tier 2"), choice("3", "Tier 3")]} {..} id="user-tier" />
                         </div>
                     </Show>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="user-dept">"Department"</label>
-                        <input id="user-dept" type="text" maxlength="120" bind:value=department value=department.get_untracked() />
+                        <TextInput value={department} {..} id="user-dept" type="text" maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-location">"Location"</label>
-                        <input id="user-location" type="text" maxlength="120" bind:value=location value=location.get_untracked() />
+                        <TextInput value={location} {..} id="user-location" type="text" maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-title">"Job title"</label>
-                        <input id="user-title" type="text" maxlength="120" bind:value=job_title value=job_title.get_untracked() />
+                        <TextInput value={job_title} {..} id="user-title" type="text" maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-phone">"Phone"</label>
-                        <input id="user-phone" type="tel" maxlength="40" bind:value=phone value=phone.get_untracked() />
+                        <TextInput value={phone} {..} id="user-phone" type="tel" maxlength="40" />
                     </div>
                 </div>
                 <div class="form-actions">
@@ -405,10 +382,7 @@ pub fn AdminImportPage() -> impl IntoView {
                     view! {
                         <div class="field">
                             <label for="import-org">"Organization they join"</label>
-                            <select id="import-org" bind:value=org>
-                                <option value="">"Choose…"</option>
-                                {orgs.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
-                            </select>
+                            <Select value={org} prompt="Choose…" options={id_choices(orgs)} {..} id="import-org" />
                         </div>
                     }
                 })}
@@ -429,8 +403,8 @@ pub fn AdminImportPage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="import-csv">"CSV text"</label>
-                <textarea id="import-csv" rows="10" class="mono" bind:value=csv
-                    placeholder="email,name,role\nann@example.com,Ann Lee,client_admin"></textarea>
+                <TextArea value={csv} {..} id="import-csv" rows="10" class="mono"
+                    placeholder="email,name,role\nann@example.com,Ann Lee,client_admin" />
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || preview.pending().get()>"Check the file"</button>
@@ -470,4 +444,12 @@ pub fn AdminImportPage() -> impl IntoView {
             }
         })}
     }
+}
+
+/// Every role, as a select's options.
+fn role_choices() -> Vec<Choice> {
+    Role::ALL
+        .into_iter()
+        .map(|r| choice(r.as_str(), r.label()))
+        .collect()
 }

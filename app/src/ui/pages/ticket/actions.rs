@@ -11,6 +11,7 @@ use crate::model::portal::{Decision, Rating};
 use crate::model::ticket_detail::TicketView;
 use crate::model::{AppError, PendingReason, Priority};
 use crate::ui::action::{CallResult, ServerCall};
+use crate::ui::fields::{choice, CheckBox, Choice, Select, TextArea};
 use leptos::prelude::*;
 
 /// Every action of the ticket page, created once per page so they outlive each reload.
@@ -136,7 +137,7 @@ fn TextField(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <textarea id=id rows="3" required=required bind:value=value></textarea>
+            <TextArea value={value} {..} id=id rows="3" required=required />
         </div>
     }
 }
@@ -212,10 +213,9 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
     let colleague_options = move || {
         colleagues
             .iter()
-            .map(|u| view! { <option value=u.id.to_string()>{u.name.clone()}</option> })
-            .collect_view()
+            .map(|u| choice(u.id.to_string(), u.name.clone()))
+            .collect::<Vec<_>>()
     };
-    let colleague_options_2 = colleague_options.clone();
 
     view! {
         <section class="card actions" aria-labelledby="actions-title">
@@ -313,10 +313,7 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                     }>
                         <div class="field">
                             <label for="assignee">"Assign to"</label>
-                            <select id="assignee" required bind:value=assignee>
-                                <option value="">"Choose a person"</option>
-                                {colleague_options.clone()}
-                            </select>
+                            <Select value={assignee} prompt="Choose a person" options={colleague_options()} {..} id="assignee" required=true />
                         </div>
                         <button type="submit" class="btn" disabled=busy>"Assign"</button>
                     </form>
@@ -332,11 +329,9 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                     }>
                         <div class="field">
                             <label for="hand-to">"Hand to"</label>
-                            <select id="hand-to" required bind:value=hand_to>
-                                <option value="">"Choose a colleague"</option>
-                                <option value="next">"The next shift (back to the queue)"</option>
-                                {colleague_options_2.clone()}
-                            </select>
+                            <Select value={hand_to} prompt="Choose a colleague"
+                                options={std::iter::once(choice("next", "The next shift (back to the queue)")).chain(colleague_options()).collect()}
+                                {..} id="hand-to" required=true />
                         </div>
                         <TextField id="hand-note" label="Hand-off note (where it stands, what is next)" value=hand_note required=true />
                         <button type="submit" class="btn" disabled=busy>"Hand off"</button>
@@ -355,9 +350,7 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                         }>
                             <div class="field">
                                 <label for="escalate-tier">"To tier"</label>
-                                <select id="escalate-tier" bind:value=up_tier>
-                                    {tiers.iter().map(|t| view! { <option value=t.to_string()>{format!("Tier {t}")}</option> }).collect_view()}
-                                </select>
+                                <Select value={up_tier} options={tier_choices(&tiers)} {..} id="escalate-tier" />
                             </div>
                             <TextField id="escalate-reason" label="Why it needs a senior" value=tier_reason required=true />
                             <button type="submit" class="btn" disabled=busy>"Escalate"</button>
@@ -377,11 +370,7 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                         }>
                             <div class="field">
                                 <label for="deescalate-tier">"To tier"</label>
-                                <select id="deescalate-tier" bind:value=down_tier>
-                                    {tiers.iter().map(|t| view! {
-                                        <option value=t.to_string() selected=down_tier.get_untracked() == t.to_string()>{format!("Tier {t}")}</option>
-                                    }).collect_view()}
-                                </select>
+                                <Select value={down_tier} options={tier_choices(&tiers)} {..} id="deescalate-tier" />
                             </div>
                             <TextField id="deescalate-reason" label="Reason" value=tier_reason required=true />
                             <button type="submit" class="btn" disabled=busy>"Return"</button>
@@ -400,9 +389,8 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                     }>
                         <div class="field">
                             <label for="pending-reason">"Waiting on"</label>
-                            <select id="pending-reason" bind:value=pending_reason>
-                                {PendingReason::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
-                            </select>
+                            <Select value={pending_reason} options={PendingReason::ALL.iter().map(|r| choice(r.as_str(), r.label())).collect()}
+                                {..} id="pending-reason" />
                         </div>
                         <TextField id="pending-note" label="Message to the requester (optional)" value=pending_note />
                         <button type="submit" class="btn" disabled=busy>"Set pending"</button>
@@ -416,11 +404,7 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                     set.priority.dispatch(SetTicketPriority { number, version, priority });
                 }>
                     <label for="priority">"Priority"</label>
-                    <select id="priority" bind:value=priority>
-                        {Priority::ALL.iter().map(|p| view! {
-                            <option value=p.as_str() selected=priority.get_untracked() == p.as_str()>{p.label()}</option>
-                        }).collect_view()}
-                    </select>
+                    <Select value={priority} options={Priority::ALL.iter().map(|p| choice(p.as_str(), p.label())).collect()} {..} id="priority" />
                     <button type="submit" class="btn btn-small" disabled=busy>"Set"</button>
                 </form>
             })}
@@ -432,12 +416,8 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                         set.category.dispatch(SetTicketCategory { number, version, category_id: id_of(category) });
                     }>
                         <label for="category">"Category"</label>
-                        <select id="category" bind:value=category>
-                            <option value="">"None"</option>
-                            {categories.iter().map(|c| view! {
-                                <option value=c.id.to_string() selected=category.get_untracked() == c.id.to_string()>{c.name.clone()}</option>
-                            }).collect_view()}
-                        </select>
+                        <Select value={category} prompt="None" options={categories.iter().map(|c| choice(c.id.to_string(), c.name.clone())).collect()}
+                            {..} id="category" />
                         <button type="submit" class="btn btn-small" disabled=busy>"Set"</button>
                     </form>
                 }
@@ -449,8 +429,8 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
                 }>
                     <fieldset>
                         <legend>"Flags"</legend>
-                        <label class="check"><input type="checkbox" bind:checked=budget checked=budget.get_untracked() />" Requires budget"</label>
-                        <label class="check"><input type="checkbox" bind:checked=approval checked=approval.get_untracked() />" Requires additional approval"</label>
+                        <label class="check"><CheckBox checked=budget />" Requires budget"</label>
+                        <label class="check"><CheckBox checked=approval />" Requires additional approval"</label>
                     </fieldset>
                     <button type="submit" class="btn btn-small" disabled=busy>"Save flags"</button>
                 </form>
@@ -458,4 +438,12 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Tiers to move a ticket to, as a select's options.
+fn tier_choices(tiers: &[u8]) -> Vec<Choice> {
+    tiers
+        .iter()
+        .map(|t| choice(t.to_string(), format!("Tier {t}")))
+        .collect()
 }
