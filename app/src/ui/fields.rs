@@ -54,6 +54,18 @@ impl<T: Clone + Send + Sync + 'static> Bound<T> {
     fn first(&self) -> T {
         self.read.get_untracked()
     }
+
+    /// Reads the value (reactive).
+    pub fn with<R>(&self, read: impl FnOnce(&T) -> R) -> R {
+        self.read.with(read)
+    }
+
+    /// Changes the value in place.
+    pub fn update(&self, change: impl FnOnce(&mut T)) {
+        let mut value = self.read.get_untracked();
+        change(&mut value);
+        self.write.set(value);
+    }
 }
 
 /// An `<input>` of any type that has a text value (text, e-mail, search, date, number…).

@@ -4,6 +4,7 @@ pub mod action;
 pub mod browser;
 pub mod components;
 pub mod fields;
+pub mod form;
 pub mod layout;
 pub mod lazy;
 pub mod live;

@@ -88,20 +88,13 @@ fn NewTicketForm(me: Me) -> impl IntoView {
             category_id: None,
             resolution: (staff && resolved_now.get_untracked()).then(|| resolution.get_untracked()),
         };
-        // the same checks the server makes, so the message comes at once
-        if let Err(message) = ticket.validate() {
-            raise
-                .value()
-                .set(Some(Err(crate::model::AppError::Invalid(message))));
-            return;
-        }
-        if staff && ticket.requester_id.is_none() {
-            raise.value().set(Some(Err(crate::model::AppError::invalid(
-                "Choose who the ticket is for.",
-            ))));
-            return;
-        }
-        raise.dispatch(RaiseTicket { ticket });
+        let check = ticket
+            .validate()
+            .and_then(|valid| match ticket.requester_id {
+                None if staff => Err("Choose who the ticket is for.".to_owned()),
+                _ => Ok(valid),
+            });
+        raise.send_checked(check, || RaiseTicket { ticket });
     };
 
     let solved = move || matches!(deflect.value().get(), Some(Ok(())));
@@ -119,7 +112,7 @@ fn NewTicketForm(me: Me) -> impl IntoView {
             subtitle=if staff { "Log a call or raise a ticket for a client." } else { "Tell us what is wrong; we take it from there." }
         />
         <form class="card new-ticket" on:submit=submit>
-            {move || raise.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || raise.refusal().map(|error| view! { <ErrorNotice error /> })}
             {if staff {
                 Either::Left(view! { <RequesterPicker requester /> })
             } else {

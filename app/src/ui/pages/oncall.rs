@@ -40,7 +40,7 @@ pub fn OnCallPage() -> impl IntoView {
         add.value()
             .get()
             .and_then(Result::err)
-            .or_else(|| remove.value().get().and_then(Result::err))
+            .or_else(|| remove.refusal())
     };
     view! {
         <Title text="On call" />

@@ -49,7 +49,7 @@ pub fn PortalPage() -> impl IntoView {
         <PageHeader title="My requests" subtitle="Follow what the help desk is doing for you.">
             <a class="btn btn-primary" href="/tickets/new">"Raise a request"</a>
         </PageHeader>
-        {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        {move || decide.refusal().map(|error| view! { <ErrorNotice error /> })}
         <Transition fallback=|| view! { <Loading what="Loading your requests…" /> }>
             {move || Suspend::new(async move {
                 match (filter.get(), page.await) {

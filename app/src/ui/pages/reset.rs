@@ -73,7 +73,7 @@ fn ResetForm(token: String, name: String, email: String) -> impl IntoView {
                 view! {
                     <p class="muted">{format!("For {name} ({email}). Use at least 10 characters.")}</p>
                     <form on:submit=submit>
-                        {move || reset.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                        {move || reset.refusal().map(|error| view! { <ErrorNotice error /> })}
                         <div class="field">
                             <label for="new-password">"New password"</label>
                             <TextInput value={password} {..} id="new-password" type="password" autocomplete="new-password" required=true minlength="10" />

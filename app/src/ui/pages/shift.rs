@@ -40,11 +40,11 @@ pub fn ShiftPage() -> impl IntoView {
     );
     let error = move || {
         [
-            start.value().get().and_then(Result::err),
-            end.value().get().and_then(Result::err),
-            resolve.value().get().and_then(Result::err),
-            escalate.value().get().and_then(Result::err),
-            hand_over.value().get().and_then(Result::err),
+            start.refusal(),
+            end.refusal(),
+            resolve.refusal(),
+            escalate.refusal(),
+            hand_over.refusal(),
         ]
         .into_iter()
         .flatten()

@@ -16,7 +16,7 @@ pub fn TeamPage() -> impl IntoView {
     view! {
         <Title text="My team" />
         <PageHeader title="My team" subtitle="Who is on your team: they see and work the queues of the organizations it serves." />
-        {move || change.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        {move || change.refusal().map(|error| view! { <ErrorNotice error /> })}
         <Transition fallback=|| view! { <Loading what="Loading your team…" /> }>
             {move || Suspend::new(async move {
                 match roster.await {

@@ -4,6 +4,7 @@
 
 mod audit;
 mod catalog;
+mod list;
 mod orgs;
 mod second_factor;
 mod teams;
@@ -17,7 +18,7 @@ pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
 
 use crate::model::{self, AppError};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
-use crate::ui::fields::{self, choice, Bound};
+use crate::ui::fields::{self, choice, Bound, CheckBox};
 use crate::ui::resource::{resource, Loaded};
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -87,19 +88,52 @@ fn id_choices(items: Vec<model::admin::Choice>) -> Vec<fields::Choice> {
         .collect()
 }
 
-/// A checkbox's value: whether `id` is in `set`; ticking it adds `id`, unticking removes it.
-fn member_of(set: RwSignal<Vec<i64>>, id: i64) -> Bound<bool> {
+/// A checkbox's value: whether `id` is in `list`; ticking it adds `id`, unticking removes it.
+fn member_of(list: Bound<Vec<i64>>, id: i64) -> Bound<bool> {
     Bound::part(
-        move || set.with(|s| s.contains(&id)),
+        move || list.with(|ids| ids.contains(&id)),
         move |on| {
-            set.update(|s| {
-                s.retain(|x| *x != id);
+            list.update(|ids| {
+                ids.retain(|x| *x != id);
                 if on {
-                    s.push(id)
+                    ids.push(id)
                 }
             })
         },
     )
+}
+
+/// Checkboxes for `items`, each ticked when its id is in `list`.
+fn check_list(items: Vec<model::admin::Choice>, list: Bound<Vec<i64>>) -> impl IntoView {
+    items
+        .into_iter()
+        .map(|item| {
+            view! {
+                <label class="check">
+                    <CheckBox checked=member_of(list, item.id) />
+                    {item.label}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+/// The way out of an edit form: save it (or create the record), or go back to the list.
+fn edit_actions(
+    saving: Memo<bool>,
+    existing: bool,
+    create: &'static str,
+    back_href: &'static str,
+    back_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="form-actions">
+            <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
+                {move || if saving.get() { "Saving…" } else if existing { "Save changes" } else { create }}
+            </button>
+            <a class="btn btn-quiet" href=back_href>{back_label}</a>
+        </div>
+    }
 }
 
 /// What an edit page says while it opens, and when it cannot: its title and the way back.

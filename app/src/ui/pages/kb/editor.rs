@@ -99,12 +99,7 @@ fn Editor(editing: Option<(i64, i64)>, draft: ArticleDraft) -> impl IntoView {
             org_code: Some(org_code.get_untracked()).filter(|c| !c.trim().is_empty()),
             source_ticket,
         };
-        // the server's own rules, so the message comes at once
-        if let Err(message) = draft.validate() {
-            save.value().set(Some(Err(AppError::Invalid(message))));
-            return;
-        }
-        save.dispatch(SaveArticle {
+        save.send_checked(draft.validate(), || SaveArticle {
             id: editing.map(|(id, _)| id),
             version: editing.map(|(_, v)| v),
             draft,
@@ -121,7 +116,7 @@ fn Editor(editing: Option<(i64, i64)>, draft: ArticleDraft) -> impl IntoView {
             {source_ticket.map(|n| view! { <span class="badge badge-quiet">{format!("From {}", TicketNumber(n))}</span> })}
         </PageHeader>
         <form class="card article-editor" on:submit=submit>
-            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || save.refusal().map(|error| view! { <ErrorNotice error /> })}
             <div class="field">
                 <label for="article-title">"Title"</label>
                 <TextInput value={title} {..} id="article-title" type="text" required=true maxlength="200" />
