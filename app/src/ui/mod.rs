@@ -1,5 +1,6 @@
 //! Pages and components. Rendered on the server for the first paint, then hydrated.
 
+
 pub mod action;
 pub mod browser;
 pub mod components;
@@ -20,7 +21,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::*;
+use pages::{
+    ArticleEditorPage, ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage,
+    NotFoundPage, OnCallPage, PageAckPage, PortalPage, ProfilePage, QueuePage, ResetPasswordPage,
+    ShiftPage, SignInPage, TeamPage, TicketPage,
+};
 use resource::blocking_resource;
 
 /// Keeps what is typed and sent before the page has hydrated (see the script's comment); the

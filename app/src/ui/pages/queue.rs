@@ -246,7 +246,7 @@ fn QueueTable(
             .and_then(|n| numbers.iter().position(|m| *m == n))
             .unwrap_or(0)
     });
-    browser::queue_keys(
+    browser::listen_to_queue_keys(
         keyed.len(),
         move || current.get_untracked(),
         move |key, index| {
