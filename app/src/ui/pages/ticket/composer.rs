@@ -127,7 +127,7 @@ fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
             <summary>"Link a knowledge article…"</summary>
             <label for="link-article">"Find an article"</label>
             // type="text", not "search": Chromium 156 never lays out a hydrated search field that
-            // starts inside a closed <details>, so the field stayed invisible after opening it
+            // starts inside a closed <details>, so the field would stay invisible once opened
             <TextInput value={term} {..} id="link-article" type="text" role="searchbox" placeholder="e.g. VPN token" />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
