@@ -2,7 +2,7 @@
 //! the CSV import. Administrators only (the backend checks); the password-link endpoints are for
 //! the person who received the link and need no session.
 
-use super::wire::{Form, JsonArgs};
+use super::wire::{FormArgs, JsonArgs};
 use crate::model::admin::{
     AdminChoices, AuditPage, CannedDraft, CannedResponse, CategoryDraft, CategoryRow,
     ImportPreview, MyTeam, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices,
@@ -14,19 +14,19 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::backend::{admin, request};
 
-#[server(prefix = "/api", endpoint = "admin/choices", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/choices", protocol = FormArgs)]
 pub async fn get_admin_choices() -> Result<AdminChoices, AppError> {
     let actor = request::actor()?;
     admin::choices(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/orgs", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/orgs", protocol = FormArgs)]
 pub async fn list_orgs() -> Result<Vec<OrgRow>, AppError> {
     let actor = request::actor()?;
     admin::list_orgs(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/org", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/org", protocol = FormArgs)]
 pub async fn get_org(id: i64) -> Result<OrgEdit, AppError> {
     let actor = request::actor()?;
     admin::org(&request::state()?, &actor, id).await
@@ -45,7 +45,7 @@ pub async fn save_org(id: Option<i64>, draft: OrgDraft) -> Result<i64, AppError>
     }
 }
 
-#[server(prefix = "/api", endpoint = "admin/set_org_active", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/set_org_active", protocol = FormArgs)]
 pub async fn set_org_active(id: i64, active: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_org_active(&request::state()?, &actor, id, active).await
@@ -57,7 +57,7 @@ pub async fn list_users(filter: UserFilter) -> Result<Vec<UserRow>, AppError> {
     admin::list_users(&request::state()?, &actor, &filter).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/user", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/user", protocol = FormArgs)]
 pub async fn get_user(id: i64) -> Result<UserEdit, AppError> {
     let actor = request::actor()?;
     admin::user(&request::state()?, &actor, id).await
@@ -76,13 +76,13 @@ pub async fn update_user(id: i64, draft: UserDraft) -> Result<(), AppError> {
     admin::update_user(&request::state()?, &actor, id, &draft).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/set_user_active", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/set_user_active", protocol = FormArgs)]
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_user_active(&request::state()?, &actor, id, active).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/password_link", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/password_link", protocol = FormArgs)]
 pub async fn make_password_link(id: i64) -> Result<PasswordLink, AppError> {
     let actor = request::actor()?;
     admin::password_link(&request::state()?, &actor, id).await
@@ -100,13 +100,13 @@ pub async fn import_users(org_id: i64, csv: String) -> Result<usize, AppError> {
     admin::import_users(&request::state()?, &actor, org_id, &csv).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/teams", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/teams", protocol = FormArgs)]
 pub async fn list_teams() -> Result<Vec<TeamRow>, AppError> {
     let actor = request::actor()?;
     admin::list_teams(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/team_choices", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/team_choices", protocol = FormArgs)]
 pub async fn get_team_choices() -> Result<TeamChoices, AppError> {
     let actor = request::actor()?;
     admin::team_choices(&request::state()?, &actor).await
@@ -119,20 +119,20 @@ pub async fn save_team(id: Option<i64>, draft: TeamDraft) -> Result<i64, AppErro
 }
 
 /// The team the signed-in lead leads, and who could join it.
-#[server(prefix = "/api", endpoint = "team/roster", protocol = Form)]
+#[server(prefix = "/api", endpoint = "team/roster", protocol = FormArgs)]
 pub async fn get_team_roster() -> Result<MyTeam, AppError> {
     let actor = request::actor()?;
     admin::roster(&request::state()?, &actor).await
 }
 
 /// Puts an analyst on a team (`member`) or takes them off it: the team's lead or an administrator.
-#[server(prefix = "/api", endpoint = "team/set_member", protocol = Form)]
+#[server(prefix = "/api", endpoint = "team/set_member", protocol = FormArgs)]
 pub async fn set_team_member(team_id: i64, user_id: i64, member: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_roster_member(&request::state()?, &actor, team_id, user_id, member).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/categories", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/categories", protocol = FormArgs)]
 pub async fn list_categories() -> Result<Vec<CategoryRow>, AppError> {
     let actor = request::actor()?;
     admin::list_categories(&request::state()?, &actor).await
@@ -144,7 +144,7 @@ pub async fn save_category(id: Option<i64>, draft: CategoryDraft) -> Result<i64,
     admin::save_category(&request::state()?, &actor, id, &draft).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/canned", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/canned", protocol = FormArgs)]
 pub async fn list_canned() -> Result<Vec<CannedResponse>, AppError> {
     let actor = request::actor()?;
     admin::list_canned(&request::state()?, &actor).await
@@ -157,38 +157,38 @@ pub async fn save_canned(id: Option<i64>, draft: CannedDraft) -> Result<i64, App
 }
 
 /// The active canned responses, for staff writing replies.
-#[server(prefix = "/api", endpoint = "canned_responses", protocol = Form)]
+#[server(prefix = "/api", endpoint = "canned_responses", protocol = FormArgs)]
 pub async fn canned_responses() -> Result<Vec<CannedResponse>, AppError> {
     let actor = request::actor()?;
     admin::canned_for_staff(&request::state()?, &actor).await
 }
 
-#[server(prefix = "/api", endpoint = "admin/audit", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/audit", protocol = FormArgs)]
 pub async fn audit_log(before: Option<i64>) -> Result<AuditPage, AppError> {
     let actor = request::actor()?;
     admin::audit_page(&request::state()?, &actor, before).await
 }
 
 /// Who a password link is for.
-#[server(prefix = "/api", endpoint = "reset_info", protocol = Form)]
+#[server(prefix = "/api", endpoint = "reset_info", protocol = FormArgs)]
 pub async fn get_reset_info(token: String) -> Result<ResetInfo, AppError> {
     crate::backend::admin::reset_info(&request::state()?, &token).await
 }
 
-#[server(prefix = "/api", endpoint = "reset_password", protocol = Form)]
+#[server(prefix = "/api", endpoint = "reset_password", protocol = FormArgs)]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     crate::backend::admin::reset_password(&request::state()?, &token, &password).await
 }
 
 /// Whether a user has set up two-step sign-in (their edit page offers the reset).
-#[server(prefix = "/api", endpoint = "admin/user_second_factor", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/user_second_factor", protocol = FormArgs)]
 pub async fn user_second_factor(id: i64) -> Result<bool, AppError> {
     let actor = request::actor()?;
     crate::backend::second_factor::is_enrolled(&request::state()?, &actor, id).await
 }
 
 /// Resets a user's two-step sign-in (a lost phone); their sessions end.
-#[server(prefix = "/api", endpoint = "admin/reset_second_factor", protocol = Form)]
+#[server(prefix = "/api", endpoint = "admin/reset_second_factor", protocol = FormArgs)]
 pub async fn reset_second_factor(id: i64) -> Result<(), AppError> {
     let actor = request::actor()?;
     crate::backend::second_factor::reset(&request::state()?, &actor, id).await

@@ -1,10 +1,10 @@
-use super::wire::Form;
+use super::wire::FormArgs;
 use crate::model::second_factor::SignInStep;
 use crate::model::{AppError, Me};
 use leptos::prelude::*;
 
 /// The signed-in user, or `None` for a visitor.
-#[server(prefix = "/api", endpoint = "me", protocol = Form)]
+#[server(prefix = "/api", endpoint = "me", protocol = FormArgs)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     Ok(crate::backend::request::current_user())
 }

@@ -1,6 +1,6 @@
 //! The on-call roster and pages.
 
-use super::wire::Form;
+use super::wire::FormArgs;
 use crate::model::shift::RosterView;
 use crate::model::{AppError, TicketNumber};
 use leptos::prelude::*;
@@ -8,14 +8,14 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::backend::{oncall, request};
 
-#[server(prefix = "/api", endpoint = "roster", protocol = Form)]
+#[server(prefix = "/api", endpoint = "roster", protocol = FormArgs)]
 pub async fn get_roster(from: Option<i64>) -> Result<RosterView, AppError> {
     let actor = request::actor()?;
     oncall::roster(&request::state()?, &actor, from).await
 }
 
 /// Adds a shift (UTC date-times like 2026-11-23T18:00), repeated weekly `repeat_weeks` times more.
-#[server(prefix = "/api", endpoint = "add_oncall_shift", protocol = Form)]
+#[server(prefix = "/api", endpoint = "add_oncall_shift", protocol = FormArgs)]
 pub async fn add_oncall_shift(
     team_id: i64,
     user_id: i64,
@@ -36,20 +36,20 @@ pub async fn add_oncall_shift(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "remove_oncall_shift", protocol = Form)]
+#[server(prefix = "/api", endpoint = "remove_oncall_shift", protocol = FormArgs)]
 pub async fn remove_oncall_shift(shift_id: i64) -> Result<(), AppError> {
     let actor = request::actor()?;
     oncall::remove_oncall_shift(&request::state()?, &actor, shift_id).await
 }
 
 /// Acknowledges a page through the token of its link (no sign-in needed: the token is the key).
-#[server(prefix = "/api", endpoint = "ack_page", protocol = Form)]
+#[server(prefix = "/api", endpoint = "ack_page", protocol = FormArgs)]
 pub async fn ack_page(token: String) -> Result<TicketNumber, AppError> {
     oncall::acknowledge_by_token(&request::state()?, &token).await
 }
 
 /// Acknowledges a ticket's pages from the app.
-#[server(prefix = "/api", endpoint = "ack_ticket_pages", protocol = Form)]
+#[server(prefix = "/api", endpoint = "ack_ticket_pages", protocol = FormArgs)]
 pub async fn ack_ticket_pages(number: i64) -> Result<(), AppError> {
     let actor = request::actor()?;
     oncall::acknowledge(&request::state()?, &actor, number).await

@@ -1,7 +1,7 @@
 //! Tickets: raise, view and work them. Every function authorizes in the backend through the
 //! policy; `version` is the version of the ticket the person saw (a stale one gets a 409).
 
-use super::wire::Form;
+use super::wire::FormArgs;
 use crate::model::portal::Decision;
 use crate::model::queue::RequesterChoice;
 use crate::model::ticket::NewTicket;
@@ -25,13 +25,13 @@ where
     work(state, actor, number).await.map(|_| ())
 }
 
-#[server(prefix = "/api", endpoint = "ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "ticket", protocol = FormArgs)]
 pub async fn get_ticket(number: i64) -> Result<TicketView, AppError> {
     let actor = request::actor()?;
     tickets::ticket_view(&request::state()?, &actor, tickets::number_of(number)?).await
 }
 
-#[server(prefix = "/api", endpoint = "raise_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "raise_ticket", protocol = FormArgs)]
 pub async fn raise_ticket(ticket: NewTicket) -> Result<TicketNumber, AppError> {
     let actor = request::actor()?;
     Ok(tickets::raise(&request::state()?, &actor, &ticket)
@@ -40,13 +40,13 @@ pub async fn raise_ticket(ticket: NewTicket) -> Result<TicketNumber, AppError> {
 }
 
 /// Clients whose name or e-mail contains `q`, among those the signed-in staff member serves.
-#[server(prefix = "/api", endpoint = "find_requesters", protocol = Form)]
+#[server(prefix = "/api", endpoint = "find_requesters", protocol = FormArgs)]
 pub async fn find_requesters(q: String) -> Result<Vec<RequesterChoice>, AppError> {
     let actor = request::actor()?;
     tickets::find_requesters(&request::state()?, &actor, &q).await
 }
 
-#[server(prefix = "/api", endpoint = "claim_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "claim_ticket", protocol = FormArgs)]
 pub async fn claim_ticket(number: i64, version: i64) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::claim(&s, &a, n, version).await
@@ -54,7 +54,7 @@ pub async fn claim_ticket(number: i64, version: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "assign_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "assign_ticket", protocol = FormArgs)]
 pub async fn assign_ticket(number: i64, version: i64, assignee_id: i64) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::assign(&s, &a, n, version, assignee_id).await
@@ -63,7 +63,7 @@ pub async fn assign_ticket(number: i64, version: i64, assignee_id: i64) -> Resul
 }
 
 /// Hands a ticket to a colleague, or (no colleague) back to the queue for the next shift.
-#[server(prefix = "/api", endpoint = "hand_over_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "hand_over_ticket", protocol = FormArgs)]
 pub async fn hand_over_ticket(
     number: i64,
     version: i64,
@@ -77,7 +77,7 @@ pub async fn hand_over_ticket(
 }
 
 /// Moves a ticket to another tier: up (escalate) or down (return), with a reason.
-#[server(prefix = "/api", endpoint = "change_ticket_tier", protocol = Form)]
+#[server(prefix = "/api", endpoint = "change_ticket_tier", protocol = FormArgs)]
 pub async fn change_ticket_tier(
     number: i64,
     version: i64,
@@ -90,7 +90,7 @@ pub async fn change_ticket_tier(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "reply_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "reply_ticket", protocol = FormArgs)]
 pub async fn reply_ticket(number: i64, version: i64, body: String) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::reply(&s, &a, n, version, &body, true).await
@@ -98,7 +98,7 @@ pub async fn reply_ticket(number: i64, version: i64, body: String) -> Result<(),
     .await
 }
 
-#[server(prefix = "/api", endpoint = "add_ticket_note", protocol = Form)]
+#[server(prefix = "/api", endpoint = "add_ticket_note", protocol = FormArgs)]
 pub async fn add_ticket_note(number: i64, version: i64, body: String) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::reply(&s, &a, n, version, &body, false).await
@@ -106,7 +106,7 @@ pub async fn add_ticket_note(number: i64, version: i64, body: String) -> Result<
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_ticket_priority", protocol = Form)]
+#[server(prefix = "/api", endpoint = "set_ticket_priority", protocol = FormArgs)]
 pub async fn set_ticket_priority(
     number: i64,
     version: i64,
@@ -118,7 +118,7 @@ pub async fn set_ticket_priority(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_ticket_category", protocol = Form)]
+#[server(prefix = "/api", endpoint = "set_ticket_category", protocol = FormArgs)]
 pub async fn set_ticket_category(
     number: i64,
     version: i64,
@@ -130,7 +130,7 @@ pub async fn set_ticket_category(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_ticket_flags", protocol = Form)]
+#[server(prefix = "/api", endpoint = "set_ticket_flags", protocol = FormArgs)]
 pub async fn set_ticket_flags(
     number: i64,
     version: i64,
@@ -143,7 +143,7 @@ pub async fn set_ticket_flags(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_ticket_pending", protocol = Form)]
+#[server(prefix = "/api", endpoint = "set_ticket_pending", protocol = FormArgs)]
 pub async fn set_ticket_pending(
     number: i64,
     version: i64,
@@ -156,7 +156,7 @@ pub async fn set_ticket_pending(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "resume_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "resume_ticket", protocol = FormArgs)]
 pub async fn resume_ticket(number: i64, version: i64) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::resume(&s, &a, n, version).await
@@ -164,7 +164,7 @@ pub async fn resume_ticket(number: i64, version: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "resolve_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "resolve_ticket", protocol = FormArgs)]
 pub async fn resolve_ticket(number: i64, version: i64, resolution: String) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::resolve(&s, &a, n, version, &resolution).await
@@ -172,7 +172,7 @@ pub async fn resolve_ticket(number: i64, version: i64, resolution: String) -> Re
     .await
 }
 
-#[server(prefix = "/api", endpoint = "close_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "close_ticket", protocol = FormArgs)]
 pub async fn close_ticket(number: i64, version: i64) -> Result<(), AppError> {
     change(number, |s, a, n| async move {
         tickets::close(&s, &a, n, version).await
@@ -180,7 +180,7 @@ pub async fn close_ticket(number: i64, version: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "reopen_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "reopen_ticket", protocol = FormArgs)]
 pub async fn reopen_ticket(
     number: i64,
     version: i64,
@@ -193,7 +193,7 @@ pub async fn reopen_ticket(
 }
 
 /// A client admin approves or declines a request pending on budget or approval.
-#[server(prefix = "/api", endpoint = "decide_approval", protocol = Form)]
+#[server(prefix = "/api", endpoint = "decide_approval", protocol = FormArgs)]
 pub async fn decide_approval(
     number: i64,
     version: i64,
@@ -207,7 +207,7 @@ pub async fn decide_approval(
 }
 
 /// The requester rates the help on a resolved ticket (1 to 5 stars), once.
-#[server(prefix = "/api", endpoint = "rate_ticket", protocol = Form)]
+#[server(prefix = "/api", endpoint = "rate_ticket", protocol = FormArgs)]
 pub async fn rate_ticket(
     number: i64,
     version: i64,

@@ -5,7 +5,7 @@
 /// arguments to `path`, asking for the answer in postcard. One function for every server function (see
 /// `api::wire`). `None` arguments (they could not be encoded) are refused without a request.
 #[cfg(feature = "hydrate")]
-pub fn post(
+pub fn call_server_fn(
     path: &str,
     content_type: &'static str,
     body: Option<String>,

@@ -7,11 +7,10 @@
 //! in the WebAssembly. Anyone else (tests, scripts, `curl`) gets JSON. Errors are JSON either
 //! way.
 //!
-//! In the browser the request is sent through one function, `transport::post`: server_fn's
-//! client is generic over each function's arguments and answer, so the request, the status
-//! check and the error decoding were compiled into the WebAssembly once per server function
-//! (about 0.9 KB each). What stays per function is encoding its arguments and decoding its
-//! answer.
+//! In the browser the request is sent through one function, `transport::call_server_fn`:
+//! server_fn's client is generic over each function's arguments and answer, so it would compile
+//! the request, the status check and the error decoding into the WebAssembly once per server
+//! function. What stays per function is encoding its arguments and decoding its answer.
 //!
 //! Sign-in and sign-out keep the default protocol: Leptos' `ActionForm` requires it.
 
@@ -28,7 +27,7 @@ use std::marker::PhantomData;
 pub struct Wire<Args>(PhantomData<Args>);
 
 /// Arguments URL-encoded, as an HTML form sends them (most server functions).
-pub type Form = Wire<PostUrl>;
+pub type FormArgs = Wire<PostUrl>;
 
 /// Arguments as JSON (lists and nested records).
 pub type JsonArgs = Wire<Json>;
@@ -155,7 +154,8 @@ where
     ) -> impl Future<Output = Result<Output, AppError>> + Send {
         #[cfg(feature = "hydrate")]
         {
-            let reply = super::transport::post(path, Args::CONTENT_TYPE, Args::encode(&input));
+            let reply =
+                super::transport::call_server_fn(path, Args::CONTENT_TYPE, Args::encode(&input));
             async move { read_reply(reply.await) }
         }
         // only the browser calls server functions over HTTP; elsewhere keep server_fn's client

@@ -2,7 +2,7 @@
 //! whether it is running, and how many times it has finished.
 //!
 //! Like resources (see `resource.rs`), every action is one Leptos action type, `Action<Call,
-//! Answer>`, so Leptos' dispatch machinery is compiled once for all forty of them; a
+//! Answer>`, so Leptos' dispatch machinery is compiled once for all of them; a
 //! [`ServerCall<S>`] gives it back its types.
 
 use super::resource::{Answer, Loadable};

@@ -50,7 +50,7 @@ pub enum QueueKey {
 /// The queue's keyboard: j/k move the selection (and focus) between rows, Enter opens the
 /// selected ticket, c claims it. Keys typed into fields are left alone. `current` says which row
 /// is selected now; the page keeps the selection, so that it survives the queue refreshing.
-pub fn queue_keys(
+pub fn listen_to_queue_keys(
     rows: usize,
     current: impl Fn() -> usize + 'static,
     on_key: impl Fn(QueueKey, usize) + 'static,

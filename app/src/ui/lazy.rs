@@ -7,7 +7,11 @@
 //! (backend/split_modules.rs), so that it downloads beside the main module rather than after it.
 
 use super::layout::Gate;
-use super::pages::*;
+use super::pages::{
+    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminOrgEditPage,
+    AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
+    ReportsPage,
+};
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
 use leptos::prelude::*;

@@ -1,8 +1,54 @@
 //! Pages and components. Rendered on the server for the first paint, then hydrated.
+//!
+//! # Framework workarounds
+//!
+//! Leptos 0.8.23 (tachys 0.2.19). A page is painted by the server, hydrated by a WebAssembly
+//! bundle that must stay under 400 KB brotli, and must work in the moment in between. Each
+//! workaround below serves one of those three; each says when it can go.
+//!
+//! Bundle size:
+//! - Erased components (`.cargo/config.toml`, `--cfg erase_components`, for the server too: the
+//!   hydration markers differ between the modes). Typed views instantiate Leptos' rendering per
+//!   view tree, erased ones per output type: a third of the bundle. Leptos keeps typed views as
+//!   its default and erasure as a compile-time aid (leptos#2905). Goes when a build without it
+//!   stays under the budget.
+//! - One resource type and one action type ([`resource`], [`action`]): Leptos compiles its
+//!   resource and action machinery per value type and pair of closures; here every page's data
+//!   is a `Resource<Answer, AnswerCodec>` and every call an `Action<Call, Answer>`, behind typed
+//!   wrappers. Goes when swapping one page back to Leptos' own types does not grow the bundle.
+//! - Postcard (`api/wire.rs`, sent by `api/transport.rs`, read back here for data carried in
+//!   the page): the browser asks for answers in postcard, whose decoders are a fraction of
+//!   JSON's; everyone else gets JSON. It needs serde forms without field-name tricks (debug
+//!   builds check every answer). Goes when the bundle fits the budget with JSON answers.
+//! - Split modules ([`lazy`], `--split` in `scripts/build-release.sh`, preloads named by the
+//!   server from `model::SplitModule`): administration and reports load on first use. Goes when
+//!   the bundle fits the budget with them in it.
+//!
+//! The first paint:
+//! - First-value attributes ([`fields`]): `bind:value` and `bind:checked` render nothing on the
+//!   server (tachys' `Bind` writes no HTML; no upstream issue found), so each bound field also
+//!   writes its first value as HTML does; tachys also writes a textarea's text unescaped, which
+//!   `TextArea` escapes. Goes when `bind:` renders the value on the server: the fields then keep
+//!   only `bind:` (their tests say whether it does).
+//! - Route-listing guard (`route_list` in `server/src/router.rs`): listing the routes switches
+//!   resource loading off for the whole process, so a page rendered meanwhile waits forever
+//!   (leptos#4773, open); the routes are listed once per process. Goes when #4773 is fixed.
+//!
+//! Between paint and hydration (both scripts inline in every page, from the server's shell; both
+//! read `<html data-hydrated>`, set by `crate::hydrate` once the whole page is interactive):
+//! - Early input (`early_input.js`): hydration sets every bound field from its signal, throwing
+//!   away what was typed, and a form sent before hydration is a native GET. The script keeps
+//!   what was typed over the first values above and replays it, and an early submit, once
+//!   hydrated. Goes when Leptos replays input made before hydration (it has no such feature).
+//! - Broken-page alert (`broken_page.js`): a page whose bundle did not arrive, or trapped (a
+//!   release build aborts on a panic), stays painted and dead; the script says so and offers a
+//!   reload. Not a Leptos defect: it stays as long as pages are painted before they run.
 
 pub mod action;
 pub mod browser;
 pub mod components;
+pub mod fields;
+pub mod form;
 pub mod layout;
 pub mod lazy;
 pub mod live;
@@ -18,7 +64,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::*;
+use pages::{
+    ArticleEditorPage, ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage,
+    NotFoundPage, OnCallPage, PageAckPage, PortalPage, ProfilePage, QueuePage, ResetPasswordPage,
+    ShiftPage, SignInPage, TeamPage, TicketPage,
+};
 use resource::blocking_resource;
 
 /// Keeps what is typed and sent before the page has hydrated (see the script's comment); the

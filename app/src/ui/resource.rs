@@ -2,9 +2,8 @@
 //! first paint and handed to the browser in the page.
 //!
 //! Leptos compiles its whole resource machinery (the async task that refetches, hydration,
-//! Suspense bookkeeping) once per resource: per data type and per pair of closures. With three
-//! dozen resources that was about 25 KB of the compressed WebAssembly. Here every resource is
-//! one Leptos resource type, [`Resource<Answer, AnswerCodec>`], built by one non-generic
+//! Suspense bookkeeping) once per resource: per data type and per pair of closures. Here every
+//! resource is one Leptos resource type, [`Resource<Answer, AnswerCodec>`], built by one non-generic
 //! function; what stays per page is a boxed fetch and reading the typed value back ([`Loaded<T>`]).
 //!
 //! In the browser a value that came with the page is kept as text until a page reads it (see

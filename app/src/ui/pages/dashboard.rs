@@ -8,6 +8,7 @@ use crate::model::dashboard::{
 use crate::model::time::{format_duration, DAY};
 use crate::model::Status;
 use crate::ui::components::{Countdown, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, Select};
 use crate::ui::live::{use_clock, use_live};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -237,10 +238,8 @@ fn VolumePanel(initial: Volume, clients: Vec<(String, String)>) -> impl IntoView
                 <h2 id="volume-title">"Arrivals"</h2>
                 <div class="field inline">
                     <label for="volume-client">"Client"</label>
-                    <select id="volume-client" bind:value=client>
-                        <option value="">"All clients"</option>
-                        {clients.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
-                    </select>
+                    <Select value={client} prompt="All clients" options={clients.into_iter().map(|(code, name)| choice(code, name)).collect()}
+                        {..} id="volume-client" />
                 </div>
             </div>
             <Transition fallback=|| view! { <Loading /> }>

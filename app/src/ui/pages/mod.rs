@@ -8,6 +8,7 @@ mod kb;
 mod new_ticket;
 mod oncall;
 mod portal;
+mod problems;
 mod profile;
 mod queue;
 mod reports;

@@ -9,6 +9,7 @@ use crate::model::ticket::{subject_from_problem, NewTicket};
 use crate::model::{Channel, Me, Priority, Urgency};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, CheckBox, Select, TextArea, TextInput};
 use crate::ui::resource::resource;
 use crate::ui::use_current_user;
 use leptos::either::Either;
@@ -87,20 +88,13 @@ fn NewTicketForm(me: Me) -> impl IntoView {
             category_id: None,
             resolution: (staff && resolved_now.get_untracked()).then(|| resolution.get_untracked()),
         };
-        // the same checks the server makes, so the message comes at once
-        if let Err(message) = ticket.validate() {
-            raise
-                .value()
-                .set(Some(Err(crate::model::AppError::Invalid(message))));
-            return;
-        }
-        if staff && ticket.requester_id.is_none() {
-            raise.value().set(Some(Err(crate::model::AppError::invalid(
-                "Choose who the ticket is for.",
-            ))));
-            return;
-        }
-        raise.dispatch(RaiseTicket { ticket });
+        let check = ticket
+            .validate()
+            .and_then(|valid| match ticket.requester_id {
+                None if staff => Err("Choose who the ticket is for.".to_owned()),
+                _ => Ok(valid),
+            });
+        raise.send_checked(check, || RaiseTicket { ticket });
     };
 
     let solved = move || matches!(deflect.value().get(), Some(Ok(())));
@@ -118,7 +112,7 @@ fn NewTicketForm(me: Me) -> impl IntoView {
             subtitle=if staff { "Log a call or raise a ticket for a client." } else { "Tell us what is wrong; we take it from there." }
         />
         <form class="card new-ticket" on:submit=submit>
-            {move || raise.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || raise.refusal().map(|error| view! { <ErrorNotice error /> })}
             {if staff {
                 Either::Left(view! { <RequesterPicker requester /> })
             } else {
@@ -144,41 +138,36 @@ fn NewTicketForm(me: Me) -> impl IntoView {
             </fieldset>
             <div class="field">
                 <label for="problem">"What is the problem?"</label>
-                <textarea id="problem" rows="7" required bind:value=problem
-                    placeholder="What happened, since when, and what you have tried. The first line becomes the subject."></textarea>
+                <TextArea value={problem} {..} id="problem" rows="7" required=true
+                    placeholder="What happened, since when, and what you have tried. The first line becomes the subject." />
             </div>
             <Suggestions problem deflect=(!staff).then_some(deflect) />
             <div class="field">
                 <label for="subject">"Subject"</label>
-                <input id="subject" type="text" maxlength="200" bind:value=subject placeholder=derived_subject />
+                <TextInput value={subject} {..} id="subject" type="text" maxlength="200" placeholder=derived_subject />
                 <span class="muted small">"Leave empty to use the first line of the problem."</span>
             </div>
             {staff.then(|| view! {
                 <div class="field-row">
                     <div class="field">
                         <label for="channel">"Came in by"</label>
-                        <select id="channel" bind:value=channel>
-                            <option value="phone">"Phone"</option>
-                            <option value="email">"E-mail"</option>
-                            <option value="web">"Web"</option>
-                        </select>
+                        <Select value={channel} options={vec![choice("phone", "Phone"), choice("email", "E-mail"), choice("web", "Web")]}
+                            {..} id="channel" />
                     </div>
                     <div class="field">
                         <label for="new-priority">"Priority"</label>
-                        <select id="new-priority" bind:value=priority>
-                            <option value="">"From urgency (P2 or P3)"</option>
-                            {Priority::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
-                        </select>
+                        <Select value={priority} prompt="From urgency (P2 or P3)"
+                            options={Priority::ALL.iter().map(|p| choice(p.as_str(), p.label())).collect()} {..} id="new-priority" />
                     </div>
                 </div>
                 <label class="check">
-                    <input type="checkbox" bind:checked=resolved_now />
+                    <CheckBox checked=resolved_now />
                     " Resolved on this call (first-contact resolution)"
                 </label>
                 <Show when=move || resolved_now.get()>
                     <div class="field">
                         <label for="resolution">"How it was resolved"</label>
-                        <textarea id="resolution" rows="3" required bind:value=resolution></textarea>
+                        <TextArea value={resolution} {..} id="resolution" rows="3" required=true />
                     </div>
                 </Show>
             })}
@@ -259,7 +248,7 @@ fn RequesterPicker(requester: RwSignal<Option<(i64, String)>>) -> impl IntoView 
             <Show when=move || requester.get().is_none()>
                 <div class="input-with-button">
                     <label for="requester-search" class="visually-hidden">"Find the requester by name or e-mail"</label>
-                    <input id="requester-search" type="search" placeholder="Name or e-mail" bind:value=term
+                    <TextInput value={term} {..} id="requester-search" type="search" placeholder="Name or e-mail"
                         on:keydown=move |e| if e.key() == "Enter" { e.prevent_default(); find(); } />
                     <button type="button" class="btn" on:click=move |_| find()>"Find"</button>
                 </div>

@@ -6,6 +6,7 @@ use crate::model::shift::{RosterView, TeamRoster};
 use crate::model::time::{civil_from_days, DAY, HOUR, MINUTE};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, Select, TextInput};
 use crate::ui::live::use_clock;
 use crate::ui::resource::resource;
 use leptos::either::Either;
@@ -39,7 +40,7 @@ pub fn OnCallPage() -> impl IntoView {
         add.value()
             .get()
             .and_then(Result::err)
-            .or_else(|| remove.value().get().and_then(Result::err))
+            .or_else(|| remove.refusal())
     };
     view! {
         <Title text="On call" />
@@ -148,25 +149,21 @@ fn TeamCalendar(
                     }>
                         <div class="field">
                             <label for=ids.0.clone()>"Person"</label>
-                            <select id=ids.0.clone() required bind:value=person>
-                                <option value="">"Choose…"</option>
-                                {members.into_iter().map(|m| view! { <option value=m.id.to_string()>{m.name}</option> }).collect_view()}
-                            </select>
+                            <Select value={person} prompt="Choose…" options={members.into_iter().map(|m| choice(m.id.to_string(), m.name)).collect()}
+                                {..} id=ids.0.clone() required=true />
                         </div>
                         <div class="field">
                             <label for=ids.1.clone()>"Starts (UTC)"</label>
-                            <input id=ids.1.clone() type="datetime-local" required bind:value=starts />
+                            <TextInput value={starts} {..} id=ids.1.clone() type="datetime-local" required=true />
                         </div>
                         <div class="field">
                             <label for=ids.2.clone()>"Ends (UTC)"</label>
-                            <input id=ids.2.clone() type="datetime-local" required bind:value=ends />
+                            <TextInput value={ends} {..} id=ids.2.clone() type="datetime-local" required=true />
                         </div>
                         <div class="field">
                             <label for=ids.3.clone()>"Repeat weekly"</label>
-                            <select id=ids.3.clone() bind:value=repeat>
-                                <option value="0">"No"</option>
-                                {(1..=12).map(|w| view! { <option value=w.to_string()>{format!("{w} more week(s)")}</option> }).collect_view()}
-                            </select>
+                            <Select value={repeat} options={std::iter::once(choice("0", "No")).chain((1..=12).map(|w| choice(w.to_string(), format!("{w} more week(s)")))).collect()}
+                                {..} id=ids.3.clone() />
                         </div>
                         <button type="submit" class="btn btn-primary">"Add shift"</button>
                     </form>

@@ -9,6 +9,7 @@ use crate::model::time::{format_ago, format_duration};
 use crate::model::{AppError, Status};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge};
+use crate::ui::fields::{Bound, TextArea};
 use crate::ui::live::{use_clock, use_live};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
@@ -48,7 +49,7 @@ pub fn PortalPage() -> impl IntoView {
         <PageHeader title="My requests" subtitle="Follow what the help desk is doing for you.">
             <a class="btn btn-primary" href="/tickets/new">"Raise a request"</a>
         </PageHeader>
-        {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        {move || decide.refusal().map(|error| view! { <ErrorNotice error /> })}
         <Transition fallback=|| view! { <Loading what="Loading your requests…" /> }>
             {move || Suspend::new(async move {
                 match (filter.get(), page.await) {
@@ -245,7 +246,14 @@ fn ApprovalItem(
 ) -> impl IntoView {
     let (number, version) = (row.number.0, row.version);
     let field = format!("decision-comment-{number}");
-    let draft = move || drafts.with(|d| d.get(&number).cloned().unwrap_or_default());
+    let draft = Bound::part(
+        move || drafts.with(|d| d.get(&number).cloned().unwrap_or_default()),
+        move |text| {
+            drafts.update(|d| {
+                d.insert(number, text);
+            })
+        },
+    );
     let send = move |decision: Decision| {
         let text = drafts.with_untracked(|d| d.get(&number).cloned().unwrap_or_default());
         decide.dispatch(DecideApproval {
@@ -272,17 +280,7 @@ fn ApprovalItem(
                 {row.assignee.as_ref().map(|a| format!(" · {} is working on it", a.name))}
             </p>
             <label for=field.clone()>"Comment (needed to decline)"</label>
-            <textarea
-                id=field
-                rows="2"
-                prop:value=draft
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    drafts.update(|d| {
-                        d.insert(number, text);
-                    });
-                }
-            ></textarea>
+            <TextArea value={draft} {..} id=field rows="2" />
             <div class="button-row">
                 <button type="button" class="btn btn-primary" disabled=move || decide.pending().get()
                     on:click=move |_| send(Decision::Approve)>"Approve"</button>

@@ -68,7 +68,7 @@ pub fn QueuePage() -> impl IntoView {
         <PageHeader title="Queue" subtitle="Open work first, the earliest due on top.">
             <a class="btn btn-primary" href="/tickets/new">"New ticket / log a call"</a>
         </PageHeader>
-        {move || claim.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+        {move || claim.refusal().map(|e| view! { <ErrorNotice error=e /> })}
         <Transition fallback=|| view! { <Loading what="Loading the queue…" /> }>
             {move || Suspend::new(async move {
                 let f = match filter.get() {
@@ -246,7 +246,7 @@ fn QueueTable(
             .and_then(|n| numbers.iter().position(|m| *m == n))
             .unwrap_or(0)
     });
-    browser::queue_keys(
+    browser::listen_to_queue_keys(
         keyed.len(),
         move || current.get_untracked(),
         move |key, index| {

@@ -5,6 +5,7 @@ use crate::model::user::validate_new_password;
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading};
+use crate::ui::fields::TextInput;
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -72,14 +73,14 @@ fn ResetForm(token: String, name: String, email: String) -> impl IntoView {
                 view! {
                     <p class="muted">{format!("For {name} ({email}). Use at least 10 characters.")}</p>
                     <form on:submit=submit>
-                        {move || reset.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                        {move || reset.refusal().map(|error| view! { <ErrorNotice error /> })}
                         <div class="field">
                             <label for="new-password">"New password"</label>
-                            <input id="new-password" type="password" autocomplete="new-password" required minlength="10" bind:value=password />
+                            <TextInput value={password} {..} id="new-password" type="password" autocomplete="new-password" required=true minlength="10" />
                         </div>
                         <div class="field">
                             <label for="new-password-again">"New password again"</label>
-                            <input id="new-password-again" type="password" autocomplete="new-password" required bind:value=again />
+                            <TextInput value={again} {..} id="new-password-again" type="password" autocomplete="new-password" required=true />
                         </div>
                         <button type="submit" class="btn btn-primary btn-block" disabled=move || reset.pending().get()>"Set password"</button>
                     </form>

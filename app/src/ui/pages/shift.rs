@@ -11,6 +11,7 @@ use crate::ui::action::ServerCall;
 use crate::ui::components::{
     Ago, EmptyState, ErrorNotice, Loading, PageHeader, PriorityBadge, StatusBadge,
 };
+use crate::ui::fields::{self, Select, TextArea};
 use crate::ui::live::use_clock;
 use crate::ui::resource::resource;
 use leptos::either::Either;
@@ -39,11 +40,11 @@ pub fn ShiftPage() -> impl IntoView {
     );
     let error = move || {
         [
-            start.value().get().and_then(Result::err),
-            end.value().get().and_then(Result::err),
-            resolve.value().get().and_then(Result::err),
-            escalate.value().get().and_then(Result::err),
-            hand_over.value().get().and_then(Result::err),
+            start.refusal(),
+            end.refusal(),
+            resolve.refusal(),
+            escalate.refusal(),
+            hand_over.refusal(),
         ]
         .into_iter()
         .flatten()
@@ -230,20 +231,32 @@ fn DisposeRow(row: QueueRow, colleagues: Vec<UserRef>, actions: RowActions) -> i
             <form class="dispose-form" on:submit=submit>
                 <div class="field">
                     <label for=id.clone()>"What happens to it"</label>
-                    <select id=id required bind:value=choice>
-                        <option value="">"Choose…"</option>
-                        <option value="resolve">"Resolve it"</option>
-                        {(tier < 3).then(|| view! { <option value="escalate">{format!("Escalate to tier {}", tier + 1)}</option> })}
-                        <option value="next">"Hand over to the next shift"</option>
-                        {colleagues.iter().map(|c| view! { <option value=c.id.to_string()>{format!("Hand over to {}", c.name)}</option> }).collect_view()}
-                    </select>
+                    <Select value={choice} prompt="Choose…" options={dispositions(tier, &colleagues)} {..} id=id required=true />
                 </div>
                 <div class="field">
                     <label for=note_id.clone()>"Note (resolution, reason, or where it stands)"</label>
-                    <textarea id=note_id rows="2" required bind:value=note></textarea>
+                    <TextArea value={note} {..} id=note_id rows="2" required=true />
                 </div>
                 <button type="submit" class="btn">"Do it"</button>
             </form>
         </li>
     }
+}
+
+/// What can happen to an open ticket at the end of a shift, as a select's options.
+fn dispositions(tier: u8, colleagues: &[UserRef]) -> Vec<fields::Choice> {
+    let mut options = vec![fields::choice("resolve", "Resolve it")];
+    if tier < 3 {
+        options.push(fields::choice(
+            "escalate",
+            format!("Escalate to tier {}", tier + 1),
+        ));
+    }
+    options.push(fields::choice("next", "Hand over to the next shift"));
+    options.extend(
+        colleagues
+            .iter()
+            .map(|c| fields::choice(c.id.to_string(), format!("Hand over to {}", c.name))),
+    );
+    options
 }

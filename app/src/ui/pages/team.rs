@@ -4,6 +4,7 @@ use crate::api::admin::{get_team_roster, SetTeamMember};
 use crate::model::admin::MyTeam;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, Select};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,7 @@ pub fn TeamPage() -> impl IntoView {
     view! {
         <Title text="My team" />
         <PageHeader title="My team" subtitle="Who is on your team: they see and work the queues of the organizations it serves." />
-        {move || change.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        {move || change.refusal().map(|error| view! { <ErrorNotice error /> })}
         <Transition fallback=|| view! { <Loading what="Loading your team…" /> }>
             {move || Suspend::new(async move {
                 match roster.await {
@@ -83,10 +84,8 @@ fn Roster(roster: MyTeam, change: ServerCall<SetTeamMember>) -> impl IntoView {
                 view! {
                     <div class="field">
                         <label for="roster-add">"Analyst without a team"</label>
-                        <select id="roster-add" bind:value=chosen>
-                            <option value="">"Choose an analyst…"</option>
-                            {candidates.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.label}</option> }).collect_view()}
-                        </select>
+                        <Select value={chosen} prompt="Choose an analyst…"
+                            options={candidates.into_iter().map(|c| choice(c.id.to_string(), c.label)).collect()} {..} id="roster-add" />
                     </div>
                     <button type="submit" class="btn btn-primary" disabled=move || busy() || chosen.read().is_empty()>"Add to the team"</button>
                 }.into_any()

@@ -4,6 +4,7 @@
 
 mod audit;
 mod catalog;
+mod list;
 mod orgs;
 mod second_factor;
 mod teams;
@@ -15,8 +16,9 @@ pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
 pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
 
-use crate::model::AppError;
+use crate::model::{self, AppError};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{self, choice, Bound, CheckBox};
 use crate::ui::resource::{resource, Loaded};
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -76,6 +78,62 @@ pub fn AdminPage() -> impl IntoView {
 /// Parses an optional id from a select's value ("" for none).
 pub(crate) fn opt_id(value: &str) -> Option<i64> {
     value.parse::<i64>().ok()
+}
+
+/// Records to choose from, as a select's options (by id).
+fn id_choices(items: Vec<model::admin::Choice>) -> Vec<fields::Choice> {
+    items
+        .into_iter()
+        .map(|item| choice(item.id.to_string(), item.label))
+        .collect()
+}
+
+/// A checkbox's value: whether `id` is in `list`; ticking it adds `id`, unticking removes it.
+fn member_of(list: Bound<Vec<i64>>, id: i64) -> Bound<bool> {
+    Bound::part(
+        move || list.with(|ids| ids.contains(&id)),
+        move |on| {
+            list.update(|ids| {
+                ids.retain(|x| *x != id);
+                if on {
+                    ids.push(id)
+                }
+            })
+        },
+    )
+}
+
+/// Checkboxes for `items`, each ticked when its id is in `list`.
+fn check_list(items: Vec<model::admin::Choice>, list: Bound<Vec<i64>>) -> impl IntoView {
+    items
+        .into_iter()
+        .map(|item| {
+            view! {
+                <label class="check">
+                    <CheckBox checked=member_of(list, item.id) />
+                    {item.label}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+/// The way out of an edit form: save it (or create the record), or go back to the list.
+fn edit_actions(
+    saving: Memo<bool>,
+    existing: bool,
+    create: &'static str,
+    back_href: &'static str,
+    back_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="form-actions">
+            <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
+                {move || if saving.get() { "Saving…" } else if existing { "Save changes" } else { create }}
+            </button>
+            <a class="btn btn-quiet" href=back_href>{back_label}</a>
+        </div>
+    }
 }
 
 /// What an edit page says while it opens, and when it cannot: its title and the way back.

@@ -1,14 +1,15 @@
 //! Organizations: the list, and the form with calendar, holidays, SLA targets and teams.
 
-use super::{edit_page, record_id, AdminNav, EditPageText};
+use super::list::{admin_list, AdminTable, ListText};
+use super::{check_list, edit_actions, edit_page, record_id, AdminNav, EditPageText};
 use crate::api::admin::{get_admin_choices, get_org, list_orgs, SaveOrg, SetOrgActive};
 use crate::model::admin::{
     parse_date, AdminChoices, HolidayDraft, OrgDraft, OrgEdit, WEEKDAY_NAMES,
 };
-use crate::model::sla::Target;
-use crate::model::AppError;
 use crate::ui::action::ServerCall;
-use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::components::{ErrorNotice, PageHeader};
+use crate::ui::fields::{Bound, CheckBox, TextInput};
+use crate::ui::form::Draft;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,49 +18,35 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn AdminOrgsPage() -> impl IntoView {
     let orgs = resource(|| (), |_| list_orgs());
+    let text = ListText {
+        loading: "Loading organizations…",
+        empty: "No organizations yet.",
+        hint: "Create the first client organization with “New organization”.",
+    };
     view! {
         <Title text="Organizations" />
         <AdminNav />
         <PageHeader title="Organizations" subtitle="Client companies, their business hours and SLA policy.">
             <a class="btn btn-primary" href="/admin/orgs/new">"New organization"</a>
         </PageHeader>
-        <Transition fallback=|| view! { <Loading what="Loading organizations…" /> }>
-            {move || Suspend::new(async move {
-                match orgs.await {
-                    Ok(rows) if rows.is_empty() => view! {
-                        <EmptyState title="No organizations yet." hint="Create the first client organization with “New organization”." />
-                    }.into_any(),
-                    Ok(rows) => view! {
-                        <div class="table-wrap" tabindex="0">
-                            <table>
-                                <caption class="visually-hidden">"Organizations"</caption>
-                                <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"Code"</th><th scope="col">"Time zone"</th>
-                                    <th scope="col">"Active users"</th><th scope="col">"Served by"</th><th scope="col">"Status"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|o| view! {
-                                        <tr>
-                                            <th scope="row"><a href=format!("/admin/orgs/{}", o.id)>{o.name}</a></th>
-                                            <td>{o.code}</td>
-                                            <td>{o.time_zone}</td>
-                                            <td>{o.users}</td>
-                                            <td>{if o.teams.is_empty() { "No team".to_string() } else { o.teams.join(", ") }}</td>
-                                            <td>{if o.active {
-                                                view! { <span class="badge">"Active"</span> }.into_any()
-                                            } else {
-                                                view! { <span class="badge badge-quiet">"Deactivated"</span> }.into_any()
-                                            }}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {admin_list(text, orgs, |rows| view! {
+            <AdminTable caption="Organizations" columns=&["Name", "Code", "Time zone", "Active users", "Served by", "Status"]>
+                {rows.into_iter().map(|o| view! {
+                    <tr>
+                        <th scope="row"><a href=format!("/admin/orgs/{}", o.id)>{o.name}</a></th>
+                        <td>{o.code}</td>
+                        <td>{o.time_zone}</td>
+                        <td>{o.users}</td>
+                        <td>{if o.teams.is_empty() { "No team".to_string() } else { o.teams.join(", ") }}</td>
+                        <td>{if o.active {
+                            view! { <span class="badge">"Active"</span> }.into_any()
+                        } else {
+                            view! { <span class="badge badge-quiet">"Deactivated"</span> }.into_any()
+                        }}</td>
+                    </tr>
+                }).collect_view()}
+            </AdminTable>
+        }.into_any())}
     }
 }
 
@@ -88,18 +75,11 @@ pub fn AdminOrgEditPage() -> impl IntoView {
 #[component]
 fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
     let org_id = edit.as_ref().map(|e| e.id);
-    let d = edit.as_ref().map(|e| e.draft.clone()).unwrap_or_default();
+    let start = edit.as_ref().map(|e| e.draft.clone()).unwrap_or_default();
     let active = RwSignal::new(edit.as_ref().map(|e| e.active).unwrap_or(true));
-    let code = RwSignal::new(d.code);
-    let name = RwSignal::new(d.name);
-    let time_zone = RwSignal::new(d.time_zone);
-    let hours_start = RwSignal::new(d.hours_start);
-    let hours_end = RwSignal::new(d.hours_end);
-    let days = RwSignal::new(d.working_days);
-    let warn = RwSignal::new(d.warn_percent.to_string());
-    let targets: RwSignal<Vec<Target>> = RwSignal::new(d.targets);
-    let holidays: RwSignal<Vec<HolidayDraft>> = RwSignal::new(d.holidays);
-    let teams = RwSignal::new(d.teams);
+    // kept as typed: the number is read when the form is sent
+    let warn = RwSignal::new(start.warn_percent.to_string());
+    let draft = Draft::new(start);
     let new_day = RwSignal::new(String::new());
     let new_day_name = RwSignal::new(String::new());
     let holiday_error = RwSignal::new(None::<String>);
@@ -122,42 +102,27 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             active.update(|a| *a = !*a);
         }
     });
-    let build = move || OrgDraft {
-        code: code.get_untracked(),
-        name: name.get_untracked(),
-        time_zone: time_zone.get_untracked(),
-        hours_start: hours_start.get_untracked(),
-        hours_end: hours_end.get_untracked(),
-        working_days: days.get_untracked(),
-        warn_percent: warn.get_untracked().trim().parse().unwrap_or(0),
-        targets: targets.get_untracked(),
-        holidays: holidays.get_untracked(),
-        teams: teams.get_untracked(),
-    };
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         saved.set(false);
-        let draft = build();
-        if let Err(message) = draft.validate() {
-            save.value().set(Some(Err(AppError::Invalid(message))));
-            return;
-        }
-        save.dispatch(SaveOrg { id: org_id, draft });
+        let draft = OrgDraft {
+            warn_percent: warn.get_untracked().trim().parse().unwrap_or(0),
+            ..draft.get()
+        };
+        save.send_checked(draft.validate(), || SaveOrg { id: org_id, draft });
     };
     let add_holiday = move |_| {
         holiday_error.set(None);
         match parse_date(&new_day.get_untracked()) {
             Ok(day) => {
-                if holidays.with_untracked(|h| h.iter().any(|x| x.day == day)) {
+                if draft.with(|d| d.holidays.iter().any(|x| x.day == day)) {
                     holiday_error.set(Some(format!("{day} is already a holiday.")));
                     return;
                 }
-                holidays.update(|h| {
-                    h.push(HolidayDraft {
-                        day,
-                        name: new_day_name.get_untracked(),
-                    });
-                    h.sort_by(|a, b| a.day.cmp(&b.day));
+                let name = new_day_name.get_untracked();
+                draft.update(|d| {
+                    d.holidays.push(HolidayDraft { day, name });
+                    d.holidays.sort_by(|a, b| a.day.cmp(&b.day));
                 });
                 new_day.set(String::new());
                 new_day_name.set(String::new());
@@ -181,27 +146,27 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 </button>
             })}
         </PageHeader>
-        {move || toggle.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        {move || toggle.refusal().map(|error| view! { <ErrorNotice error /> })}
         <Show when=move || !active.get()>
             <p class="notice notice-info" role="status">"This organization is deactivated: its users cannot sign in. Its tickets are kept."</p>
         </Show>
         <form class="card admin-form" on:submit=submit novalidate>
-            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || save.refusal().map(|error| view! { <ErrorNotice error /> })}
             <Show when=move || saved.get()>
                 <p class="notice notice-success" role="status">"Saved."</p>
             </Show>
             <div class="field-row">
                 <div class="field">
                     <label for="org-name">"Name"</label>
-                    <input id="org-name" type="text" required maxlength="120" bind:value=name value=name.get_untracked() />
+                    <TextInput value={draft.part(|d| d.name.clone(), |d, name| d.name = name)} {..} id="org-name" type="text" required=true maxlength="120" />
                 </div>
                 <div class="field">
                     <label for="org-code">"Short code"</label>
-                    <input id="org-code" type="text" required maxlength="12" bind:value=code value=code.get_untracked() placeholder="e.g. NWL" />
+                    <TextInput value={draft.part(|d| d.code.clone(), |d, code| d.code = code)} {..} id="org-code" type="text" required=true maxlength="12" placeholder="e.g. NWL" />
                 </div>
                 <div class="field">
                     <label for="org-tz">"Time zone"</label>
-                    <input id="org-tz" type="text" required list="time-zones" bind:value=time_zone value=time_zone.get_untracked() placeholder="Europe/Paris" />
+                    <TextInput value={draft.part(|d| d.time_zone.clone(), |d, zone| d.time_zone = zone)} {..} id="org-tz" type="text" required=true list="time-zones" placeholder="Europe/Paris" />
                     <datalist id="time-zones">
                         {zones.into_iter().map(|z| view! { <option value=z.clone()></option> }).collect_view()}
                     </datalist>
@@ -212,20 +177,17 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="org-start">"Opens at"</label>
-                        <input id="org-start" type="time" required bind:value=hours_start value=hours_start.get_untracked() />
+                        <TextInput value={draft.part(|d| d.hours_start.clone(), |d, at| d.hours_start = at)} {..} id="org-start" type="time" required=true />
                     </div>
                     <div class="field">
                         <label for="org-end">"Closes at"</label>
-                        <input id="org-end" type="time" required bind:value=hours_end value=hours_end.get_untracked() />
+                        <TextInput value={draft.part(|d| d.hours_end.clone(), |d, at| d.hours_end = at)} {..} id="org-end" type="time" required=true />
                     </div>
                 </div>
                 <div class="weekdays" role="group" aria-label="Working days">
                     {(0..7).map(|i| view! {
                         <label class="check">
-                            <input type="checkbox"
-                                checked=days.with_untracked(|d| d[i])
-                                prop:checked=move || days.with(|d| d[i])
-                                on:change=move |ev| { let on = event_target_checked(&ev); days.update(|d| d[i] = on); } />
+                            <CheckBox checked=Bound::part(move || draft.with(|d| d.working_days[i]), move |on| draft.update(|d| d.working_days[i] = on)) />
                             {WEEKDAY_NAMES[i]}
                         </label>
                     }).collect_view()}
@@ -234,7 +196,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             <fieldset class="fieldset">
                 <legend>"Holidays (no business hours on these dates)"</legend>
                 {move || {
-                    let list = holidays.get();
+                    let list = draft.with(|d| d.holidays.clone());
                     if list.is_empty() {
                         view! { <p class="muted small">"No holidays."</p> }.into_any()
                     } else {
@@ -247,7 +209,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                                         <li>
                                             <span>{h.day.clone()}" "{if h.name.trim().is_empty() { "Holiday".to_string() } else { h.name.clone() }}</span>
                                             <button type="button" class="btn btn-quiet btn-small" aria-label=label
-                                                on:click=move |_| holidays.update(|all| all.retain(|x| x.day != day))>"Remove"</button>
+                                                on:click=move |_| draft.update(|d| d.holidays.retain(|x| x.day != day))>"Remove"</button>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -258,11 +220,11 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="holiday-day">"Holiday date"</label>
-                        <input id="holiday-day" type="date" bind:value=new_day />
+                        <TextInput value={new_day} {..} id="holiday-day" type="date" />
                     </div>
                     <div class="field">
                         <label for="holiday-name">"Holiday name"</label>
-                        <input id="holiday-name" type="text" maxlength="80" bind:value=new_day_name />
+                        <TextInput value={new_day_name} {..} id="holiday-name" type="text" maxlength="80" />
                     </div>
                     <div class="field field-button">
                         <button type="button" class="btn" on:click=add_holiday>"Add holiday"</button>
@@ -274,7 +236,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 <legend>"SLA policy"</legend>
                 <div class="field narrow">
                     <label for="org-warn">"Warn when this much of a target has elapsed (%)"</label>
-                    <input id="org-warn" type="number" min="1" max="99" required bind:value=warn value=warn.get_untracked() />
+                    <TextInput value={warn} {..} id="org-warn" type="number" min="1" max="99" required=true />
                 </div>
                 <div class="table-wrap" tabindex="0">
                     <table>
@@ -286,23 +248,19 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                             <th scope="col">"Counted around the clock"</th>
                         </tr></thead>
                         <tbody>
-                            {targets.get_untracked().into_iter().enumerate().map(|(i, t)| {
+                            {draft.get().targets.into_iter().enumerate().map(|(i, t)| {
                                 let p = t.priority.label();
                                 view! {
                                     <tr>
                                         <th scope="row">{p}</th>
-                                        <td><input type="number" min="1" aria-label=format!("{p} first response target in minutes")
-                                            value=t.response_mins.to_string()
-                                            prop:value=move || targets.with(|t| t.get(i).map(|x| x.response_mins.to_string()).unwrap_or_default())
-                                            on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.response_mins = v }); } /></td>
-                                        <td><input type="number" min="1" aria-label=format!("{p} resolution target in minutes")
-                                            value=t.resolution_mins.to_string()
-                                            prop:value=move || targets.with(|t| t.get(i).map(|x| x.resolution_mins.to_string()).unwrap_or_default())
-                                            on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); targets.update(|t| if let Some(x) = t.get_mut(i) { x.resolution_mins = v }); } /></td>
-                                        <td><input type="checkbox" aria-label=format!("{p} counted around the clock")
-                                            checked=t.around_the_clock
-                                            prop:checked=move || targets.with(|t| t.get(i).is_some_and(|x| x.around_the_clock))
-                                            on:change=move |ev| { let on = event_target_checked(&ev); targets.update(|t| if let Some(x) = t.get_mut(i) { x.around_the_clock = on }); } /></td>
+                                        <td><TextInput value={minutes(draft, i, false)} {..}
+                                            type="number" min="1" aria-label=format!("{p} first response target in minutes") /></td>
+                                        <td><TextInput value={minutes(draft, i, true)} {..}
+                                            type="number" min="1" aria-label=format!("{p} resolution target in minutes") /></td>
+                                        <td><CheckBox checked={Bound::part(
+                                                move || draft.with(|d| d.targets.get(i).is_some_and(|x| x.around_the_clock)),
+                                                move |on| draft.update(|d| if let Some(x) = d.targets.get_mut(i) { x.around_the_clock = on }),
+                                            )} {..} aria-label=format!("{p} counted around the clock") /></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -315,26 +273,40 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
                 {if choices.teams.is_empty() {
                     view! { <p class="muted small">"There are no teams yet."</p> }.into_any()
                 } else {
-                    choices.teams.into_iter().map(|t| {
-                        let id = t.id;
-                        view! {
-                            <label class="check">
-                                <input type="checkbox"
-                                    checked=teams.with_untracked(|ts| ts.contains(&id))
-                                    prop:checked=move || teams.with(|ts| ts.contains(&id))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); teams.update(|ts| { ts.retain(|x| *x != id); if on { ts.push(id) } }); } />
-                                {t.label}
-                            </label>
-                        }
-                    }).collect_view().into_any()
+                    check_list(choices.teams, draft.part(|d| d.teams.clone(), |d, ids| d.teams = ids)).into_any()
                 }}
             </fieldset>
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else if org_id.is_some() { "Save changes" } else { "Create organization" }}
-                </button>
-                <a class="btn btn-quiet" href="/admin/orgs">"Back to organizations"</a>
-            </div>
+            {edit_actions(save.pending(), org_id.is_some(), "Create organization", "/admin/orgs", "Back to organizations")}
         </form>
     }
+}
+
+/// One target's minutes (the resolution's or the first response's) as the text of a number
+/// field; what is typed that is not a number counts as 0 (the form's check then says so).
+fn minutes(draft: Draft<OrgDraft>, i: usize, resolution: bool) -> Bound<String> {
+    Bound::part(
+        move || {
+            draft.with(|d| {
+                d.targets
+                    .get(i)
+                    .map(|x| {
+                        if resolution {
+                            x.resolution_mins
+                        } else {
+                            x.response_mins
+                        }
+                    })
+                    .map(|mins| mins.to_string())
+                    .unwrap_or_default()
+            })
+        },
+        move |text: String| {
+            let mins = text.trim().parse().unwrap_or(0);
+            draft.update(|d| match d.targets.get_mut(i) {
+                Some(x) if resolution => x.resolution_mins = mins,
+                Some(x) => x.response_mins = mins,
+                None => {}
+            })
+        },
+    )
 }

@@ -1,7 +1,8 @@
 //! Users: search, the account form (role, organization, team, tier), deactivation, one-time
 //! password links, and the CSV import of a client's users with a preview.
 
-use super::{edit_page, opt_id, record_id, AdminNav, EditPageText};
+use super::list::{admin_list, AdminTable, ListText};
+use super::{edit_page, id_choices, opt_id, record_id, AdminNav, EditPageText};
 use crate::api::admin::{
     get_admin_choices, get_user, list_users, CreateUser, ImportUsers, MakePasswordLink,
     PreviewImport, SetUserActive, UpdateUser,
@@ -13,7 +14,9 @@ use crate::model::time::format_utc;
 use crate::model::{AppError, Role};
 use crate::ui::action::ServerCall;
 use crate::ui::browser;
-use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, CheckBox, Choice, Select, TextArea, TextInput};
+use crate::ui::form::Draft;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,6 +30,11 @@ pub fn AdminUsersPage() -> impl IntoView {
     let filter = RwSignal::new(UserFilter::default());
     let choices = resource(|| (), |_| get_admin_choices());
     let users = resource(move || filter.get(), list_users);
+    let text = ListText {
+        loading: "Loading users…",
+        empty: "No users match.",
+        hint: "Try another name, or include deactivated accounts.",
+    };
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         filter.set(UserFilter {
@@ -46,14 +54,11 @@ pub fn AdminUsersPage() -> impl IntoView {
         <form class="filters" role="search" on:submit=submit>
             <div class="field field-search">
                 <label for="user-q">"Name or e-mail"</label>
-                <input id="user-q" type="search" bind:value=q />
+                <TextInput value={q} {..} id="user-q" type="search" />
             </div>
             <div class="field">
                 <label for="user-role">"Role"</label>
-                <select id="user-role" bind:value=role>
-                    <option value="">"Any role"</option>
-                    {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
-                </select>
+                <Select value={role} prompt="Any role" options={role_choices()} {..} id="user-role" />
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -61,49 +66,27 @@ pub fn AdminUsersPage() -> impl IntoView {
                     view! {
                         <div class="field">
                             <label for="user-org">"Organization"</label>
-                            <select id="user-org" bind:value=org>
-                                <option value="">"Any"</option>
-                                {orgs.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
-                            </select>
+                            <Select value={org} prompt="Any" options={id_choices(orgs)} {..} id="user-org" />
                         </div>
                     }
                 })}
             </Transition>
-            <label class="check"><input type="checkbox" bind:checked=inactive />"Include deactivated"</label>
+            <label class="check"><CheckBox checked=inactive />"Include deactivated"</label>
             <div class="filter-actions"><button type="submit" class="btn">"Search"</button></div>
         </form>
-        <Transition fallback=|| view! { <Loading what="Loading users…" /> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(rows) if rows.is_empty() => view! {
-                        <EmptyState title="No users match." hint="Try another name, or include deactivated accounts." />
-                    }.into_any(),
-                    Ok(rows) => view! {
-                        <div class="table-wrap" tabindex="0">
-                            <table>
-                                <caption class="visually-hidden">"Users"</caption>
-                                <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th>
-                                    <th scope="col">"Organization or team"</th><th scope="col">"Status"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|u| view! {
-                                        <tr>
-                                            <th scope="row"><a href=format!("/admin/users/{}", u.id)>{u.name}</a></th>
-                                            <td>{u.email}</td>
-                                            <td>{u.role.label()}{u.tier.map(|t| format!(" · tier {t}"))}</td>
-                                            <td>{u.org_name.or(u.team_name.map(|t| format!("Team {t}"))).unwrap_or_else(|| "Service desk".into())}</td>
-                                            <td>{if u.active { "Active" } else { "Deactivated" }}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {admin_list(text, users, |rows| view! {
+            <AdminTable caption="Users" columns=&["Name", "E-mail", "Role", "Organization or team", "Status"]>
+                {rows.into_iter().map(|u| view! {
+                    <tr>
+                        <th scope="row"><a href=format!("/admin/users/{}", u.id)>{u.name}</a></th>
+                        <td>{u.email}</td>
+                        <td>{u.role.label()}{u.tier.map(|t| format!(" · tier {t}"))}</td>
+                        <td>{u.org_name.or(u.team_name.map(|t| format!("Team {t}"))).unwrap_or_else(|| "Service desk".into())}</td>
+                        <td>{if u.active { "Active" } else { "Deactivated" }}</td>
+                    </tr>
+                }).collect_view()}
+            </AdminTable>
+        }.into_any())}
     }
 }
 
@@ -144,25 +127,18 @@ fn LinkNotice(link: PasswordLink) -> impl IntoView {
 #[component]
 fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
     let user_id = edit.as_ref().map(|e| e.id);
-    let d = edit.as_ref().map(|e| e.draft.clone()).unwrap_or_default();
+    let draft = Draft::new(edit.as_ref().map(|e| e.draft.clone()).unwrap_or_default());
     let active = RwSignal::new(edit.as_ref().map(|e| e.active).unwrap_or(true));
-    let email = RwSignal::new(d.email);
-    let name = RwSignal::new(d.name);
-    let role = RwSignal::new(d.role.as_str().to_string());
-    let org = RwSignal::new(d.org_id.map(|x| x.to_string()).unwrap_or_default());
-    let team = RwSignal::new(d.team_id.map(|x| x.to_string()).unwrap_or_default());
-    let tier = RwSignal::new(d.tier.map(|x| x.to_string()).unwrap_or_default());
-    let department = RwSignal::new(d.department);
-    let location = RwSignal::new(d.location);
-    let job_title = RwSignal::new(d.job_title);
-    let phone = RwSignal::new(d.phone);
-    let current_role = move || role.get().parse::<Role>().unwrap_or(Role::Client);
+    let role = draft.part(
+        |d| d.role.as_str().to_owned(),
+        |d, role| d.role = role.parse().unwrap_or(Role::Client),
+    );
+    let current_role = move || draft.with(|d| d.role);
 
     let create = ServerCall::<CreateUser>::new();
     let update = ServerCall::<UpdateUser>::new();
     let toggle = ServerCall::<SetUserActive>::new();
     let link = ServerCall::<MakePasswordLink>::new();
-    let local_error = RwSignal::new(None::<AppError>);
     let saved = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = toggle.value().get() {
@@ -174,58 +150,22 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
             saved.set(true);
         }
     });
-    let build = move || {
-        let role = current_role();
-        UserDraft {
-            email: email.get_untracked(),
-            name: name.get_untracked(),
-            role,
-            org_id: if role.is_client() {
-                opt_id(&org.get_untracked())
-            } else {
-                None
-            },
-            team_id: if role_has_team(role) {
-                opt_id(&team.get_untracked())
-            } else {
-                None
-            },
-            tier: match role {
-                Role::Analyst => Some(1),
-                Role::Senior => tier.get_untracked().parse().ok(),
-                _ => None,
-            },
-            department: department.get_untracked(),
-            location: location.get_untracked(),
-            job_title: job_title.get_untracked(),
-            phone: phone.get_untracked(),
-        }
-    };
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
-        local_error.set(None);
         saved.set(false);
-        let draft = build();
-        if let Err(message) = draft.validate() {
-            local_error.set(Some(AppError::Invalid(message)));
-            return;
-        }
+        let draft = for_role(draft.get());
+        let check = draft.validate();
         match user_id {
-            Some(id) => {
-                update.dispatch(UpdateUser { id, draft });
-            }
-            None => {
-                create.dispatch(CreateUser { draft });
-            }
+            Some(id) => update.send_checked(check, || UpdateUser { id, draft }),
+            None => create.send_checked(check, || CreateUser { draft }),
         }
     };
     let error = move || {
-        local_error
-            .get()
-            .or_else(|| create.value().get().and_then(Result::err))
-            .or_else(|| update.value().get().and_then(Result::err))
-            .or_else(|| toggle.value().get().and_then(Result::err))
-            .or_else(|| link.value().get().and_then(Result::err))
+        create
+            .refusal()
+            .or_else(|| update.refusal())
+            .or_else(|| toggle.refusal())
+            .or_else(|| link.refusal())
     };
     let created = move || create.value().get().and_then(Result::ok);
     // an existing record is named, so that nobody edits the wrong one
@@ -270,71 +210,55 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="user-name">"Full name"</label>
-                        <input id="user-name" type="text" required maxlength="120" bind:value=name value=name.get_untracked() />
+                        <TextInput value={draft.part(|d| d.name.clone(), |d, name| d.name = name)} {..} id="user-name" type="text" required=true maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-email">"E-mail address"</label>
-                        <input id="user-email" type="email" required maxlength="254" bind:value=email value=email.get_untracked() />
+                        <TextInput value={draft.part(|d| d.email.clone(), |d, email| d.email = email)} {..} id="user-email" type="email" required=true maxlength="254" />
                     </div>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="user-role-edit">"Role"</label>
-                        <select id="user-role-edit" bind:value=role>
-                            {Role::ALL.into_iter().map(|r| view! {
-                                <option value=r.as_str() selected=role.get_untracked() == r.as_str()>{r.label()}</option>
-                            }).collect_view()}
-                        </select>
+                        <Select value={role} options={role_choices()} {..} id="user-role-edit" />
                     </div>
                     <Show when=move || current_role().is_client()>
                         <div class="field">
                             <label for="user-org-edit">"Organization"</label>
-                            <select id="user-org-edit" bind:value=org>
-                                <option value="">"Choose…"</option>
-                                {orgs.get_value().into_iter().map(|o| view! {
-                                    <option value=o.id.to_string() selected=org.get_untracked() == o.id.to_string()>{o.label}</option>
-                                }).collect_view()}
-                            </select>
+                            <Select value={draft.part(|d| id_text(d.org_id), |d, id| d.org_id = opt_id(&id))} prompt="Choose…"
+                                options={id_choices(orgs.get_value())} {..} id="user-org-edit" />
                         </div>
                     </Show>
                     <Show when=move || role_has_team(current_role())>
                         <div class="field">
                             <label for="user-team">"Team"</label>
-                            <select id="user-team" bind:value=team>
-                                <option value="">"No team"</option>
-                                {teams.get_value().into_iter().map(|t| view! {
-                                    <option value=t.id.to_string() selected=team.get_untracked() == t.id.to_string()>{t.label}</option>
-                                }).collect_view()}
-                            </select>
+                            <Select value={draft.part(|d| id_text(d.team_id), |d, id| d.team_id = opt_id(&id))} prompt="No team"
+                                options={id_choices(teams.get_value())} {..} id="user-team" />
                         </div>
                     </Show>
                     <Show when=move || current_role() == Role::Senior>
                         <div class="field">
                             <label for="user-tier">"Tier"</label>
-                            <select id="user-tier" bind:value=tier>
-                                <option value="">"Choose…"</option>
-                                <option value="2" selected=tier.get_untracked() == "2">"Tier 2"</option>
-                                <option value="3" selected=tier.get_untracked() == "3">"Tier 3"</option>
-                            </select>
+                            <Select value={draft.part(|d| d.tier.map(|t| t.to_string()).unwrap_or_default(), |d, tier| d.tier = tier.parse().ok())} prompt="Choose…" options={vec![choice("2", "Tier 2"), choice("3", "Tier 3")]} {..} id="user-tier" />
                         </div>
                     </Show>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="user-dept">"Department"</label>
-                        <input id="user-dept" type="text" maxlength="120" bind:value=department value=department.get_untracked() />
+                        <TextInput value={draft.part(|d| d.department.clone(), |d, text| d.department = text)} {..} id="user-dept" type="text" maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-location">"Location"</label>
-                        <input id="user-location" type="text" maxlength="120" bind:value=location value=location.get_untracked() />
+                        <TextInput value={draft.part(|d| d.location.clone(), |d, text| d.location = text)} {..} id="user-location" type="text" maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-title">"Job title"</label>
-                        <input id="user-title" type="text" maxlength="120" bind:value=job_title value=job_title.get_untracked() />
+                        <TextInput value={draft.part(|d| d.job_title.clone(), |d, text| d.job_title = text)} {..} id="user-title" type="text" maxlength="120" />
                     </div>
                     <div class="field">
                         <label for="user-phone">"Phone"</label>
-                        <input id="user-phone" type="tel" maxlength="40" bind:value=phone value=phone.get_untracked() />
+                        <TextInput value={draft.part(|d| d.phone.clone(), |d, text| d.phone = text)} {..} id="user-phone" type="tel" maxlength="40" />
                     </div>
                 </div>
                 <div class="form-actions">
@@ -387,8 +311,8 @@ pub fn AdminImportPage() -> impl IntoView {
     let error = move || {
         local_error
             .get()
-            .or_else(|| preview.value().get().and_then(Result::err))
-            .or_else(|| import.value().get().and_then(Result::err))
+            .or_else(|| preview.refusal())
+            .or_else(|| import.refusal())
     };
     view! {
         <Title text="Import users" />
@@ -405,10 +329,7 @@ pub fn AdminImportPage() -> impl IntoView {
                     view! {
                         <div class="field">
                             <label for="import-org">"Organization they join"</label>
-                            <select id="import-org" bind:value=org>
-                                <option value="">"Choose…"</option>
-                                {orgs.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.label}</option> }).collect_view()}
-                            </select>
+                            <Select value={org} prompt="Choose…" options={id_choices(orgs)} {..} id="import-org" />
                         </div>
                     }
                 })}
@@ -429,8 +350,8 @@ pub fn AdminImportPage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="import-csv">"CSV text"</label>
-                <textarea id="import-csv" rows="10" class="mono" bind:value=csv
-                    placeholder="email,name,role\nann@example.com,Ann Lee,client_admin"></textarea>
+                <TextArea value={csv} {..} id="import-csv" rows="10" class="mono"
+                    placeholder="email,name,role\nann@example.com,Ann Lee,client_admin" />
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || preview.pending().get()>"Check the file"</button>
@@ -470,4 +391,33 @@ pub fn AdminImportPage() -> impl IntoView {
             }
         })}
     }
+}
+
+/// Every role, as a select's options.
+fn role_choices() -> Vec<Choice> {
+    Role::ALL
+        .into_iter()
+        .map(|r| choice(r.as_str(), r.label()))
+        .collect()
+}
+
+/// The draft as the user's role has it: an organization only for clients, a team only for
+/// roles in a team, tier 1 for analysts and the chosen tier for seniors.
+fn for_role(draft: UserDraft) -> UserDraft {
+    let role = draft.role;
+    UserDraft {
+        org_id: draft.org_id.filter(|_| role.is_client()),
+        team_id: draft.team_id.filter(|_| role_has_team(role)),
+        tier: match role {
+            Role::Analyst => Some(1),
+            Role::Senior => draft.tier,
+            _ => None,
+        },
+        ..draft
+    }
+}
+
+/// An optional id as a select's value ("" for none).
+fn id_text(id: Option<i64>) -> String {
+    id.map(|id| id.to_string()).unwrap_or_default()
 }

@@ -90,7 +90,7 @@ fn Article(a: ArticleView, vote: ServerCall<VoteArticle>) -> impl IntoView {
         </article>
         <section class="card helpful" aria-labelledby="helpful-title">
             <h2 id="helpful-title">"Did this help?"</h2>
-            {move || vote.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || vote.refusal().map(|error| view! { <ErrorNotice error /> })}
             <div class="button-row">
                 <button type="button" class="btn" aria-pressed=(voted == Some(true)).to_string()
                     disabled=move || vote.pending().get()

@@ -6,6 +6,7 @@ use crate::model::kb::{ArticleDraft, Visibility};
 use crate::model::{AppError, TicketNumber};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::fields::{choice, Select, TextArea, TextInput};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -98,12 +99,7 @@ fn Editor(editing: Option<(i64, i64)>, draft: ArticleDraft) -> impl IntoView {
             org_code: Some(org_code.get_untracked()).filter(|c| !c.trim().is_empty()),
             source_ticket,
         };
-        // the server's own rules, so the message comes at once
-        if let Err(message) = draft.validate() {
-            save.value().set(Some(Err(AppError::Invalid(message))));
-            return;
-        }
-        save.dispatch(SaveArticle {
+        save.send_checked(draft.validate(), || SaveArticle {
             id: editing.map(|(id, _)| id),
             version: editing.map(|(_, v)| v),
             draft,
@@ -120,32 +116,29 @@ fn Editor(editing: Option<(i64, i64)>, draft: ArticleDraft) -> impl IntoView {
             {source_ticket.map(|n| view! { <span class="badge badge-quiet">{format!("From {}", TicketNumber(n))}</span> })}
         </PageHeader>
         <form class="card article-editor" on:submit=submit>
-            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || save.refusal().map(|error| view! { <ErrorNotice error /> })}
             <div class="field">
                 <label for="article-title">"Title"</label>
-                <input id="article-title" type="text" required maxlength="200" bind:value=title value=title.get_untracked() />
+                <TextInput value={title} {..} id="article-title" type="text" required=true maxlength="200" />
             </div>
             <div class="field">
                 <label for="article-body">"Text"</label>
-                <textarea id="article-body" rows="16" required bind:value=body>{body.get_untracked()}</textarea>
+                <TextArea value={body} {..} id="article-body" rows="16" required=true />
             </div>
             <div class="field">
                 <label for="article-tags">"Tags (separated by commas)"</label>
-                <input id="article-tags" type="text" bind:value=tags value=tags.get_untracked() placeholder="vpn, remote access" />
+                <TextInput value={tags} {..} id="article-tags" type="text" placeholder="vpn, remote access" />
             </div>
             <div class="field-row">
                 <div class="field">
                     <label for="article-visibility">"Who may read it"</label>
-                    <select id="article-visibility" bind:value=visibility>
-                        {Visibility::ALL.iter().map(|v| view! {
-                            <option value=v.as_str() selected=visibility.get_untracked() == v.as_str()>{v.label()}</option>
-                        }).collect_view()}
-                    </select>
+                    <Select value={visibility} options={Visibility::ALL.iter().map(|v| choice(v.as_str(), v.label())).collect()}
+                        {..} id="article-visibility" />
                 </div>
                 <Show when=move || visibility.get() == Visibility::Organization.as_str()>
                     <div class="field">
                         <label for="article-org">"Client code"</label>
-                        <input id="article-org" type="text" required maxlength="12" bind:value=org_code value=org_code.get_untracked() placeholder="e.g. NWL" />
+                        <TextInput value={org_code} {..} id="article-org" type="text" required=true maxlength="12" placeholder="e.g. NWL" />
                     </div>
                 </Show>
             </div>

@@ -1,15 +1,21 @@
-//! The actions a viewer may take on a ticket. Each submits the version of the ticket the page
-//! shows; afterwards the page reloads the ticket, and a refusal is shown in plain words.
+//! The actions a viewer may take on a ticket: the server calls behind them, shared by the page,
+//! and the panel that shows those the viewer may take (each in `action_forms`). Each submits the
+//! version of the ticket the page shows; afterwards the page reloads the ticket, and a refusal
+//! is shown in plain words.
 
+use super::action_forms::{
+    AckPageButton, AssignForm, CategoryForm, ClaimButton, CloseButton, DecisionForm, FlagsForm,
+    HandOffForm, OnTicket, PendingForm, PriorityForm, RatingForm, ReopenForm, ResolveForm,
+    ResumeButton, TierForm, ESCALATE, RETURN,
+};
 use crate::api::oncall::AckTicketPages;
 use crate::api::tickets::{
     AddTicketNote, AssignTicket, ChangeTicketTier, ClaimTicket, CloseTicket, DecideApproval,
     HandOverTicket, RateTicket, ReopenTicket, ReplyTicket, ResolveTicket, ResumeTicket,
     SetTicketCategory, SetTicketFlags, SetTicketPending, SetTicketPriority,
 };
-use crate::model::portal::{Decision, Rating};
 use crate::model::ticket_detail::TicketView;
-use crate::model::{AppError, PendingReason, Priority};
+use crate::model::AppError;
 use crate::ui::action::{CallResult, ServerCall};
 use leptos::prelude::*;
 
@@ -125,30 +131,17 @@ impl TicketActionSet {
     }
 }
 
-/// A text area bound to a signal, with its label.
-#[component]
-fn TextField(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    #[prop(optional)] required: bool,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <textarea id=id rows="3" required=required bind:value=value></textarea>
-        </div>
-    }
-}
-
+/// The actions the viewer may take on the ticket, one component each.
 #[component]
 pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
-    let t = view.ticket.clone();
-    let a = view.actions.clone();
-    let (number, version) = (t.number.0, t.version);
-    let busy = move || set.busy();
-    let page_waiting = view.page_waiting;
-    let anything = page_waiting
+    let t = view.ticket;
+    let a = view.actions;
+    let on = OnTicket {
+        number: t.number.0,
+        version: t.version,
+        set,
+    };
+    let anything = view.page_waiting
         || a.claim
         || a.assign
         || a.hand_off
@@ -165,296 +158,32 @@ pub fn ActionPanel(view: TicketView, set: TicketActionSet) -> impl IntoView {
     if !anything {
         return ().into_any();
     }
-
-    let assignee = RwSignal::new(String::new());
-    let hand_to = RwSignal::new(String::new());
-    let hand_note = RwSignal::new(String::new());
-    let up_tier = RwSignal::new(
-        a.escalate_to
-            .first()
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
-    );
-    let down_tier = RwSignal::new(
-        a.deescalate_to
-            .last()
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
-    );
-    let tier_reason = RwSignal::new(String::new());
-    let priority = RwSignal::new(t.priority.as_str().to_string());
-    let category = RwSignal::new(
-        t.category
-            .as_ref()
-            .map(|c| c.id.to_string())
-            .unwrap_or_default(),
-    );
-    let budget = RwSignal::new(t.requires_budget);
-    let approval = RwSignal::new(t.requires_approval);
-    let pending_reason = RwSignal::new(PendingReason::Customer.as_str().to_string());
-    let pending_note = RwSignal::new(String::new());
-    let resolution = RwSignal::new(String::new());
-    let reopen_reason = RwSignal::new(String::new());
-    let decision_comment = RwSignal::new(String::new());
-    let stars = RwSignal::new(String::new());
-    let rating_comment = RwSignal::new(String::new());
-    let decide = move |decision: Decision| {
-        let comment = Some(decision_comment.get_untracked()).filter(|c| !c.trim().is_empty());
-        set.decide.dispatch(DecideApproval {
-            number,
-            version,
-            decision,
-            comment,
-        });
-    };
-    let id_of = |s: RwSignal<String>| s.get_untracked().parse::<i64>().unwrap_or(0);
-    let colleagues = view.colleagues.clone();
-    let colleague_options = move || {
-        colleagues
-            .iter()
-            .map(|u| view! { <option value=u.id.to_string()>{u.name.clone()}</option> })
-            .collect_view()
-    };
-    let colleague_options_2 = colleague_options.clone();
-
+    let what = t
+        .pending_reason
+        .map(|p| p.label())
+        .unwrap_or("Requires approval");
+    let (up, down) = (a.escalate_to, a.deescalate_to);
     view! {
         <section class="card actions" aria-labelledby="actions-title">
             <h2 id="actions-title">"Actions"</h2>
-            {page_waiting.then(|| view! {
-                <button class="btn btn-primary btn-block page-ack" disabled=busy
-                    on:click=move |_| { set.ack_page.dispatch(AckTicketPages { number }); }>
-                    "Acknowledge the on-call page"
-                </button>
+            {view.page_waiting.then(|| view! { <AckPageButton on /> })}
+            {a.decide_approval.then(|| view! { <DecisionForm on what /> })}
+            {a.rate.then(|| view! { <RatingForm on /> })}
+            {a.claim.then(|| view! { <ClaimButton on /> })}
+            {a.resume.then(|| view! { <ResumeButton on /> })}
+            {a.resolve.then(|| view! { <ResolveForm on /> })}
+            {a.close.then(|| view! { <CloseButton on /> })}
+            {a.reopen.then(|| view! { <ReopenForm on /> })}
+            {a.assign.then(|| view! { <AssignForm on colleagues=view.colleagues.clone() /> })}
+            {a.hand_off.then(|| view! { <HandOffForm on colleagues=view.colleagues.clone() /> })}
+            {up.first().map(|&first| view! { <TierForm on how=ESCALATE tiers=up.clone() first /> })}
+            {down.last().map(|&first| view! { <TierForm on how=RETURN tiers=down.clone() first /> })}
+            {a.set_pending.then(|| view! { <PendingForm on /> })}
+            {a.set_priority.then(|| view! { <PriorityForm on priority=t.priority /> })}
+            {a.set_category.then(|| view! {
+                <CategoryForm on current=t.category.as_ref().map(|c| c.id) categories=view.categories.clone() />
             })}
-            {a.decide_approval.then(|| view! {
-                <div class="decision" role="group" aria-labelledby="decision-title">
-                    <h3 id="decision-title">{t.pending_reason.map(|p| p.label()).unwrap_or("Requires approval")}": your decision"</h3>
-                    <TextField id="decision-comment" label="Comment (needed to decline)" value=decision_comment />
-                    <div class="button-row">
-                        <button type="button" class="btn btn-primary" disabled=busy
-                            on:click=move |_| decide(Decision::Approve)>"Approve"</button>
-                        <button type="button" class="btn" disabled=busy
-                            on:click=move |_| decide(Decision::Decline)>"Decline"</button>
-                    </div>
-                </div>
-            })}
-            {a.rate.then(|| view! {
-                <form class="rating-form" on:submit=move |e| {
-                    e.prevent_default();
-                    let comment = Some(rating_comment.get_untracked()).filter(|c| !c.trim().is_empty());
-                    let stars = stars.get_untracked().parse().unwrap_or(0);
-                    set.rate.dispatch(RateTicket { number, version, stars, comment });
-                }>
-                    <fieldset>
-                        <legend>"How did we do?"</legend>
-                        <div class="stars">
-                            {(1..=5u8).rev().map(|n| view! {
-                                <label class="check">
-                                    <input type="radio" name="stars" value=n.to_string() required
-                                        on:change=move |_| stars.set(n.to_string()) />
-                                    {format!(" {n} – {}", Rating::label(n))}
-                                </label>
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                    <TextField id="rating-comment" label="Anything to add? (optional)" value=rating_comment />
-                    <button type="submit" class="btn btn-primary" disabled=busy>"Send rating"</button>
-                </form>
-            })}
-            {a.claim.then(|| view! {
-                <button class="btn btn-primary btn-block" disabled=busy
-                    on:click=move |_| { set.claim.dispatch(ClaimTicket { number, version }); }>
-                    "Claim this ticket"
-                </button>
-            })}
-            {a.resume.then(|| view! {
-                <button class="btn btn-block" disabled=busy
-                    on:click=move |_| { set.resume.dispatch(ResumeTicket { number, version }); }>
-                    "Resume work (leave pending)"
-                </button>
-            })}
-            {a.resolve.then(|| view! {
-                <details class="action">
-                    <summary>"Resolve…"</summary>
-                    <form on:submit=move |e| {
-                        e.prevent_default();
-                        set.resolve.dispatch(ResolveTicket { number, version, resolution: resolution.get_untracked() });
-                    }>
-                        <TextField id="resolution" label="Resolution (the requester sees this)" value=resolution required=true />
-                        <button type="submit" class="btn btn-primary" disabled=busy>"Resolve"</button>
-                    </form>
-                </details>
-            })}
-            {a.close.then(|| view! {
-                <button class="btn btn-block" disabled=busy
-                    on:click=move |_| { set.close.dispatch(CloseTicket { number, version }); }>
-                    "Confirm and close"
-                </button>
-            })}
-            {a.reopen.then(|| view! {
-                <details class="action">
-                    <summary>"Reopen…"</summary>
-                    <form on:submit=move |e| {
-                        e.prevent_default();
-                        let reason = Some(reopen_reason.get_untracked()).filter(|r| !r.trim().is_empty());
-                        set.reopen.dispatch(ReopenTicket { number, version, reason });
-                    }>
-                        <TextField id="reopen-reason" label="What is still wrong?" value=reopen_reason />
-                        <button type="submit" class="btn" disabled=busy>"Reopen"</button>
-                    </form>
-                </details>
-            })}
-            {a.assign.then(|| view! {
-                <details class="action">
-                    <summary>"Assign…"</summary>
-                    <form on:submit=move |e| {
-                        e.prevent_default();
-                        set.assign.dispatch(AssignTicket { number, version, assignee_id: id_of(assignee) });
-                    }>
-                        <div class="field">
-                            <label for="assignee">"Assign to"</label>
-                            <select id="assignee" required bind:value=assignee>
-                                <option value="">"Choose a person"</option>
-                                {colleague_options.clone()}
-                            </select>
-                        </div>
-                        <button type="submit" class="btn" disabled=busy>"Assign"</button>
-                    </form>
-                </details>
-            })}
-            {a.hand_off.then(|| view! {
-                <details class="action">
-                    <summary>"Hand off…"</summary>
-                    <form on:submit=move |e| {
-                        e.prevent_default();
-                        let to_user_id = hand_to.get_untracked().parse::<i64>().ok();
-                        set.hand_off.dispatch(HandOverTicket { number, version, to_user_id, note: hand_note.get_untracked() });
-                    }>
-                        <div class="field">
-                            <label for="hand-to">"Hand to"</label>
-                            <select id="hand-to" required bind:value=hand_to>
-                                <option value="">"Choose a colleague"</option>
-                                <option value="next">"The next shift (back to the queue)"</option>
-                                {colleague_options_2.clone()}
-                            </select>
-                        </div>
-                        <TextField id="hand-note" label="Hand-off note (where it stands, what is next)" value=hand_note required=true />
-                        <button type="submit" class="btn" disabled=busy>"Hand off"</button>
-                    </form>
-                </details>
-            })}
-            {(!a.escalate_to.is_empty()).then(|| {
-                let tiers = a.escalate_to.clone();
-                view! {
-                    <details class="action">
-                        <summary>"Escalate…"</summary>
-                        <form on:submit=move |e| {
-                            e.prevent_default();
-                            let tier = up_tier.get_untracked().parse().unwrap_or(2);
-                            set.tier.dispatch(ChangeTicketTier { number, version, tier, reason: tier_reason.get_untracked() });
-                        }>
-                            <div class="field">
-                                <label for="escalate-tier">"To tier"</label>
-                                <select id="escalate-tier" bind:value=up_tier>
-                                    {tiers.iter().map(|t| view! { <option value=t.to_string()>{format!("Tier {t}")}</option> }).collect_view()}
-                                </select>
-                            </div>
-                            <TextField id="escalate-reason" label="Why it needs a senior" value=tier_reason required=true />
-                            <button type="submit" class="btn" disabled=busy>"Escalate"</button>
-                        </form>
-                    </details>
-                }
-            })}
-            {(!a.deescalate_to.is_empty()).then(|| {
-                let tiers = a.deescalate_to.clone();
-                view! {
-                    <details class="action">
-                        <summary>"Return to a lower tier…"</summary>
-                        <form on:submit=move |e| {
-                            e.prevent_default();
-                            let tier = down_tier.get_untracked().parse().unwrap_or(1);
-                            set.tier.dispatch(ChangeTicketTier { number, version, tier, reason: tier_reason.get_untracked() });
-                        }>
-                            <div class="field">
-                                <label for="deescalate-tier">"To tier"</label>
-                                <select id="deescalate-tier" bind:value=down_tier>
-                                    {tiers.iter().map(|t| view! {
-                                        <option value=t.to_string() selected=down_tier.get_untracked() == t.to_string()>{format!("Tier {t}")}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <TextField id="deescalate-reason" label="Reason" value=tier_reason required=true />
-                            <button type="submit" class="btn" disabled=busy>"Return"</button>
-                        </form>
-                    </details>
-                }
-            })}
-            {a.set_pending.then(|| view! {
-                <details class="action">
-                    <summary>"Set pending…"</summary>
-                    <form on:submit=move |e| {
-                        e.prevent_default();
-                        let reason = pending_reason.get_untracked().parse().unwrap_or(PendingReason::Customer);
-                        let note = Some(pending_note.get_untracked()).filter(|n| !n.trim().is_empty());
-                        set.pending.dispatch(SetTicketPending { number, version, reason, note });
-                    }>
-                        <div class="field">
-                            <label for="pending-reason">"Waiting on"</label>
-                            <select id="pending-reason" bind:value=pending_reason>
-                                {PendingReason::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <TextField id="pending-note" label="Message to the requester (optional)" value=pending_note />
-                        <button type="submit" class="btn" disabled=busy>"Set pending"</button>
-                    </form>
-                </details>
-            })}
-            {a.set_priority.then(|| view! {
-                <form class="inline-form" on:submit=move |e| {
-                    e.prevent_default();
-                    let priority = priority.get_untracked().parse().unwrap_or(Priority::P3);
-                    set.priority.dispatch(SetTicketPriority { number, version, priority });
-                }>
-                    <label for="priority">"Priority"</label>
-                    <select id="priority" bind:value=priority>
-                        {Priority::ALL.iter().map(|p| view! {
-                            <option value=p.as_str() selected=priority.get_untracked() == p.as_str()>{p.label()}</option>
-                        }).collect_view()}
-                    </select>
-                    <button type="submit" class="btn btn-small" disabled=busy>"Set"</button>
-                </form>
-            })}
-            {a.set_category.then(|| {
-                let categories = view.categories.clone();
-                view! {
-                    <form class="inline-form" on:submit=move |e| {
-                        e.prevent_default();
-                        set.category.dispatch(SetTicketCategory { number, version, category_id: id_of(category) });
-                    }>
-                        <label for="category">"Category"</label>
-                        <select id="category" bind:value=category>
-                            <option value="">"None"</option>
-                            {categories.iter().map(|c| view! {
-                                <option value=c.id.to_string() selected=category.get_untracked() == c.id.to_string()>{c.name.clone()}</option>
-                            }).collect_view()}
-                        </select>
-                        <button type="submit" class="btn btn-small" disabled=busy>"Set"</button>
-                    </form>
-                }
-            })}
-            {a.set_flags.then(|| view! {
-                <form class="flags-form" on:submit=move |e| {
-                    e.prevent_default();
-                    set.flags.dispatch(SetTicketFlags { number, version, budget: budget.get_untracked(), approval: approval.get_untracked() });
-                }>
-                    <fieldset>
-                        <legend>"Flags"</legend>
-                        <label class="check"><input type="checkbox" bind:checked=budget checked=budget.get_untracked() />" Requires budget"</label>
-                        <label class="check"><input type="checkbox" bind:checked=approval checked=approval.get_untracked() />" Requires additional approval"</label>
-                    </fieldset>
-                    <button type="submit" class="btn btn-small" disabled=busy>"Save flags"</button>
-                </form>
-            })}
+            {a.set_flags.then(|| view! { <FlagsForm on budget=t.requires_budget approval=t.requires_approval /> })}
         </section>
     }
     .into_any()

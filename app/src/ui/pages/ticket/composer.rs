@@ -4,6 +4,7 @@ use crate::api::tickets::{AddTicketNote, ReplyTicket};
 use crate::model::admin::{fill_canned, CannedResponse};
 use crate::model::kb::article_link;
 use crate::model::ticket_detail::{TicketActions, TicketDetail};
+use crate::ui::fields::{TextArea, TextInput};
 use crate::ui::pages::kb::suggested_articles;
 use leptos::prelude::*;
 
@@ -31,8 +32,7 @@ pub fn Composer(
             }>
                 <div class="field">
                     <label for="reply-body" class="visually-hidden">"Message"</label>
-                    <textarea id="reply-body" rows="5" placeholder="Write a message. Markdown works: **bold**, lists, links."
-                        bind:value=body></textarea>
+                    <TextArea value={body} {..} id="reply-body" rows="5" placeholder="Write a message. Markdown works: **bold**, lists, links." />
                 </div>
                 {actions.note_internal.then(|| view! {
                     <div class="composer-tools">
@@ -127,8 +127,8 @@ fn ArticleLinker(body: RwSignal<String>) -> impl IntoView {
             <summary>"Link a knowledge article…"</summary>
             <label for="link-article">"Find an article"</label>
             // type="text", not "search": Chromium 156 never lays out a hydrated search field that
-            // starts inside a closed <details>, so the field stayed invisible after opening it
-            <input id="link-article" type="text" role="searchbox" bind:value=term placeholder="e.g. VPN token" />
+            // starts inside a closed <details>, so the field would stay invisible once opened
+            <TextInput value={term} {..} id="link-article" type="text" role="searchbox" placeholder="e.g. VPN token" />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let articles = found.await.unwrap_or_default();

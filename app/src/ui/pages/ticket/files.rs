@@ -6,6 +6,7 @@ use crate::model::attachment::{format_size, AttachmentView};
 use crate::model::AppError;
 use crate::ui::browser;
 use crate::ui::components::Ago;
+use crate::ui::fields::CheckBox;
 use crate::ui::live::use_clock;
 use leptos::prelude::*;
 
@@ -60,7 +61,7 @@ pub fn Files(
                     <label for=INPUT_ID>"Attach a file (up to 10 MB)"</label>
                     <input id=INPUT_ID type="file" />
                     {may_keep_internal.then(|| view! {
-                        <label class="check"><input type="checkbox" bind:checked=internal />" For the desk only (the client does not see it)"</label>
+                        <label class="check"><CheckBox checked=internal />" For the desk only (the client does not see it)"</label>
                     })}
                     <button type="submit" class="btn" disabled=move || upload.pending().get()>
                         {move || if upload.pending().get() { "Uploading…" } else { "Attach" }}

@@ -1,6 +1,7 @@
 //! A ticket's page: header with its state, the problem and the whole timeline the viewer may
 //! see, a reply box, and the actions the viewer may take.
 
+mod action_forms;
 mod actions;
 mod composer;
 mod files;

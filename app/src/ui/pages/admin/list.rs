@@ -1,0 +1,87 @@
+//! The list part of an administration page, and the table most of them show it in.
+
+use crate::model::admin::AuditPage;
+use crate::model::AppError;
+use crate::ui::components::{EmptyState, ErrorNotice, Loading};
+use crate::ui::resource::{Loadable, Loaded};
+use leptos::prelude::*;
+
+/// What a list says while it loads, and when it has nothing in it.
+#[derive(Clone, Copy)]
+pub(super) struct ListText {
+    pub loading: &'static str,
+    pub empty: &'static str,
+    pub hint: &'static str,
+}
+
+/// What a list page loads: rows, which may be none.
+pub(super) trait Rows {
+    fn is_empty(&self) -> bool;
+}
+
+impl<T> Rows for Vec<T> {
+    fn is_empty(&self) -> bool {
+        <[T]>::is_empty(self)
+    }
+}
+
+impl Rows for AuditPage {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A list of `rows`, shown by `show` once loaded; while loading, when there are none, and when
+/// they cannot be loaded, the list says so.
+pub(super) fn admin_list<T>(
+    text: ListText,
+    rows: Loaded<Result<T, AppError>>,
+    show: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Rows,
+    Result<T, AppError>: Loadable,
+{
+    view! {
+        <Transition fallback=move || view! { <Loading what=text.loading /> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match rows.await {
+                        Ok(rows) if rows.is_empty() => nothing_yet(text),
+                        Ok(rows) => show(rows),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// An empty list (not generic: one copy serves every list).
+fn nothing_yet(text: ListText) -> AnyView {
+    view! { <EmptyState title=text.empty hint=text.hint /> }.into_any()
+}
+
+/// A table of records: a caption for screen readers, a row of column headings, and the rows. A
+/// last column without a heading holds each row's buttons.
+#[component]
+pub(super) fn AdminTable(
+    caption: &'static str,
+    columns: &'static [&'static str],
+    #[prop(optional)] actions: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap" tabindex="0">
+            <table>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead><tr>
+                    {columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                    {actions.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
