@@ -117,13 +117,16 @@ export async function enterCode(page: Page, secret: string) {
     const step = Math.floor(serverNow() / 30);
     for (const at of [step * 30, (step + 1) * 30]) {
       await code.fill(totp(secret, at));
-      await page.getByRole("button", { name: "Continue" }).click();
-      const used = page.getByText("That code has just been used");
-      const outcome = await Promise.race([
-        page.waitForURL((url) => !url.pathname.startsWith("/signin"), { timeout: 10_000 }).then(() => "in"),
-        used.waitFor({ timeout: 10_000 }).then(() => "used"),
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes("/api/sign_in_code")),
+        page.getByRole("button", { name: "Continue" }).click(),
       ]);
-      if (outcome === "in") return;
+      if (answer.ok()) {
+        await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
+        return;
+      }
+      const why = await answer.text();
+      if (!why.includes("just been used")) throw new Error(`the code was refused: ${why}`);
     }
     await page.waitForTimeout(((step + 1) * 30 - serverNow() + 1) * 1000);
   }

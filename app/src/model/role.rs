@@ -212,6 +212,10 @@ impl Page {
 pub enum SplitModule {
     Admin,
     Reports,
+    /// "My preferences" and two-step sign-in: opened now and then.
+    Profile,
+    /// The knowledge-base article editor: staff writing up a solution.
+    Editor,
 }
 
 impl SplitModule {
@@ -220,6 +224,8 @@ impl SplitModule {
         match self {
             SplitModule::Admin => "admin",
             SplitModule::Reports => "reports",
+            SplitModule::Profile => "profile",
+            SplitModule::Editor => "editor",
         }
     }
 
@@ -228,6 +234,8 @@ impl SplitModule {
         match self {
             SplitModule::Admin => Page::Admin,
             SplitModule::Reports => Page::Reports,
+            SplitModule::Profile => Page::Profile,
+            SplitModule::Editor => Page::ArticleEditor,
         }
     }
 
@@ -235,6 +243,9 @@ impl SplitModule {
     pub fn serving(path: &str) -> Option<SplitModule> {
         match path.trim_end_matches('/') {
             "/reports" => Some(SplitModule::Reports),
+            "/me" => Some(SplitModule::Profile),
+            "/kb/new" => Some(SplitModule::Editor),
+            p if p.starts_with("/kb/") && p.ends_with("/edit") => Some(SplitModule::Editor),
             p if p == "/admin" || p.starts_with("/admin/") => Some(SplitModule::Admin),
             _ => None,
         }

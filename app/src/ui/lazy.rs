@@ -1,8 +1,9 @@
 //! Pages few people open, kept out of the WebAssembly that every page loads.
 //!
-//! Administration (for administrators) and reports (for team leads and the ops manager) are about
-//! a sixth of the browser's code. The release build (`cargo leptos build --split`) moves each of
-//! the two into a module of its own, which the browser fetches the first time one of its pages is
+//! Administration (for administrators), reports (for team leads and the ops manager), one's own
+//! preferences with two-step sign-in and the article editor (both opened now and then) are
+//! about a fifth of the browser's code. The release build (`cargo leptos build --split`) moves each of
+//! each into a module of its own, which the browser fetches the first time one of its pages is
 //! shown. A page opened directly names its module in a `<link rel="preload">`
 //! (backend/split_modules.rs), so that it downloads beside the main module rather than after it.
 
@@ -10,7 +11,7 @@ use super::layout::Gate;
 use super::pages::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminOrgEditPage,
     AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
-    ReportsPage,
+    ArticleEditorPage, ProfilePage, ReportsPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -23,6 +24,8 @@ use leptos_router::ChooseView;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LazyPage {
     Reports,
+    Profile,
+    Editor,
     Admin(AdminScreen),
 }
 
@@ -58,6 +61,8 @@ impl ChooseView for LazyPage {
         if self.may_open().await {
             let _ = match self.module() {
                 SplitModule::Reports => preload_reports().await,
+                SplitModule::Profile => preload_profile().await,
+                SplitModule::Editor => preload_editor().await,
                 SplitModule::Admin => preload_admin().await,
             };
         }
@@ -68,6 +73,8 @@ impl LazyPage {
     fn module(self) -> SplitModule {
         match self {
             LazyPage::Reports => SplitModule::Reports,
+            LazyPage::Profile => SplitModule::Profile,
+            LazyPage::Editor => SplitModule::Editor,
             LazyPage::Admin(_) => SplitModule::Admin,
         }
     }
@@ -79,6 +86,8 @@ impl LazyPage {
         loop {
             let page = match self {
                 LazyPage::Reports => reports_page().await,
+                LazyPage::Profile => profile_page().await,
+                LazyPage::Editor => editor_page().await,
                 LazyPage::Admin(screen) => admin_page(screen).await,
             };
             match page {
@@ -134,6 +143,16 @@ fn admin_screen(screen: AdminScreen) -> AnyView {
 #[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_reports))]
 fn reports_page() -> Result<AnyView, NotLoaded> {
     Ok(view! { <Gate page=Page::Reports><ReportsPage /></Gate> }.into_any())
+}
+
+#[wasm_split(profile, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_profile))]
+fn profile_page() -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::Profile><ProfilePage /></Gate> }.into_any())
+}
+
+#[wasm_split(editor, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_editor))]
+fn editor_page() -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::ArticleEditor><ArticleEditorPage /></Gate> }.into_any())
 }
 
 #[component]

@@ -21,7 +21,7 @@
 //!   JSON's; everyone else gets JSON. It needs serde forms without field-name tricks (debug
 //!   builds check every answer). Goes when the bundle fits the budget with JSON answers.
 //! - Split modules ([`lazy`], `--split` in `scripts/build-release.sh`, preloads named by the
-//!   server from `model::SplitModule`): administration and reports load on first use. Goes when
+//!   server from `model::SplitModule`): administration, reports, "My preferences" and the article editor load on first use. Goes when
 //!   the bundle fits the budget with them in it.
 //!
 //! The first paint:
@@ -65,9 +65,9 @@ use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    ArticleEditorPage, ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage,
-    NotFoundPage, OnCallPage, PageAckPage, PortalPage, ProfilePage, QueuePage, ResetPasswordPage,
-    ShiftPage, SignInPage, TeamPage, TicketPage,
+    ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage, NotFoundPage, OnCallPage,
+    PageAckPage, PortalPage, QueuePage, ResetPasswordPage, ShiftPage, SignInPage, TeamPage,
+    TicketPage,
 };
 use resource::blocking_resource;
 
@@ -161,21 +161,13 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Gate page=Page::Knowledge><KnowledgePage /></Gate> }
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/kb/new")
-                    view=|| view! { <Gate page=Page::ArticleEditor><ArticleEditorPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/kb/new") view=LazyPage::Editor ssr=SsrMode::Async />
                 <Route
                     path=path!("/kb/:id")
                     view=|| view! { <Gate page=Page::Knowledge><ArticlePage /></Gate> }
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/kb/:id/edit")
-                    view=|| view! { <Gate page=Page::ArticleEditor><ArticleEditorPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/kb/:id/edit") view=LazyPage::Editor ssr=SsrMode::Async />
                 <Route path=path!("/reports") view=LazyPage::Reports ssr=SsrMode::Async />
                 <Route
                     path=path!("/shift")
@@ -193,11 +185,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Gate page=Page::Team><TeamPage /></Gate> }
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/me")
-                    view=|| view! { <Gate page=Page::Profile><ProfilePage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/me") view=LazyPage::Profile ssr=SsrMode::Async />
                 <Route path=path!("/admin") view=LazyPage::Admin(AdminScreen::Home) ssr=SsrMode::Async />
                 <Route path=path!("/admin/orgs") view=LazyPage::Admin(AdminScreen::Orgs) ssr=SsrMode::Async />
                 <Route path=path!("/admin/orgs/new") view=LazyPage::Admin(AdminScreen::OrgEdit) ssr=SsrMode::Async />

@@ -1,6 +1,7 @@
 use crate::api::auth::{SignIn, SignInCode};
 use crate::model::second_factor::{EnrolmentOffer, SignInStep};
 use crate::model::AppError;
+use crate::ui::action::ServerCall;
 use crate::ui::browser::load_page;
 use crate::ui::components::Loading;
 use crate::ui::second_factor::{EnrolmentQr, RecoveryCodes};
@@ -40,7 +41,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 fn SignInForm(next: Option<String>) -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
-    let answer = ServerAction::<SignInCode>::new();
+    let answer = ServerCall::<SignInCode>::new();
     let step = RwSignal::new(None::<SignInStep>);
     let next = StoredValue::new(next);
     let land = move |path: &str| {
@@ -137,12 +138,15 @@ fn PasswordStep(action: ServerAction<SignIn>, error: Signal<Option<String>>) -> 
 /// (`offer`: the desk requires one for this account and it has none yet).
 #[component]
 fn CodeStep(
-    action: ServerAction<SignInCode>,
+    action: ServerCall<SignInCode>,
     offer: Option<EnrolmentOffer>,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let pending = action.pending();
     let enrolling = offer.is_some();
+    // both start empty: nothing to paint on the server, so plain `bind:` does
+    let code = RwSignal::new(String::new());
+    let trust = RwSignal::new(false);
     view! {
         {match offer {
             None => Either::Left(view! {
@@ -159,7 +163,13 @@ fn CodeStep(
                 <EnrolmentQr offer />
             }),
         }}
-        <ActionForm action>
+        <form on:submit=move |e| {
+            e.prevent_default();
+            action.dispatch(SignInCode {
+                code: code.get_untracked(),
+                trust_browser: trust.get_untracked().then(|| "on".to_string()),
+            });
+        }>
             <div class="field">
                 <label for="code">{if enrolling { "Code from your app" } else { "Code" }}</label>
                 <input
@@ -172,17 +182,18 @@ fn CodeStep(
                     maxlength="20"
                     required
                     autofocus
+                    bind:value=code
                 />
             </div>
             <label class="check">
-                <input type="checkbox" name="trust_browser" value="true" />
+                <input type="checkbox" name="trust_browser" bind:checked=trust />
                 " Trust this browser for 30 days (not on a shared computer)"
             </label>
             <FormError error />
             <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
                 {move || if pending.get() { "Checking…" } else { "Continue" }}
             </button>
-        </ActionForm>
+        </form>
         <p class="small"><a href="/signin" rel="external">"Start again"</a></p>
     }
 }
