@@ -22,7 +22,12 @@ fn user_not_found(id: i64) -> AppError {
 
 pub async fn user(state: &AppState, actor: &Actor, id: i64) -> AppResult<UserEdit> {
     actor.require_admin()?;
-    repo::user_edit(&state.pool, id)
+    let mut conn = state.pool.acquire().await?;
+    load_user(&mut conn, id).await
+}
+
+async fn load_user(conn: &mut SqliteConnection, id: i64) -> AppResult<UserEdit> {
+    repo::user_edit(conn, id)
         .await?
         .ok_or_else(|| user_not_found(id))
 }
@@ -92,31 +97,19 @@ pub async fn create_user(
     actor: &Actor,
     draft: &UserDraft,
 ) -> AppResult<PasswordLink> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let v = check_user(&mut tx, draft, None).await?;
-    let id = insert_user(&mut tx, &v, now).await?;
-    let after = repo::user_edit(&mut *tx, id).await?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "user.create",
-        "user",
-        Some(id),
-        &format!(
-            "Created {} {} <{}>",
-            v.role.label().to_lowercase(),
-            v.name,
-            v.email
-        ),
-        None,
-        after.as_ref(),
-    )
-    .await?;
-    let link = new_link(&mut tx, actor, id, &v.name, now).await?;
-    tx.commit().await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let v = check_user(&mut c.tx, draft, None).await?;
+    let id = insert_user(&mut c.tx, &v, c.now).await?;
+    let after = load_user(&mut c.tx, id).await?;
+    let link = new_link(&mut c.tx, actor, id, &v.name, c.now).await?;
+    let summary = format!(
+        "Created {} {} <{}>",
+        v.role.label().to_lowercase(),
+        v.name,
+        v.email
+    );
+    c.commit(Audit::new(AuditAction::UserCreate, id, summary).after(&after))
+        .await?;
     Ok(link)
 }
 
@@ -156,20 +149,16 @@ pub async fn update_user(
     id: i64,
     draft: &UserDraft,
 ) -> AppResult<()> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = repo::user_edit(&mut *tx, id)
-        .await?
-        .ok_or_else(|| user_not_found(id))?;
-    let v = check_user(&mut tx, draft, Some(id)).await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let before = load_user(&mut c.tx, id).await?;
+    let v = check_user(&mut c.tx, draft, Some(id)).await?;
     if id == actor.id && v.role != Role::Admin {
         return Err(AppError::Conflict(
             "You cannot take the administrator role from yourself; ask another administrator."
                 .into(),
         ));
     }
-    if let Some((team, team_name)) = repo::team_led_by(&mut *tx, id).await? {
+    if let Some((team, team_name)) = repo::team_led_by(&mut *c.tx, id).await? {
         if v.role != Role::Lead || v.team_id != Some(team) {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
@@ -177,24 +166,17 @@ pub async fn update_user(
             )));
         }
     }
-    repo::update_user(&mut *tx, id, &v)
+    repo::update_user(&mut *c.tx, id, &v)
         .await
         .map_err(|e| unique_or(e, || format!("The address {} is taken.", v.email)))?;
-    let after = repo::user_edit(&mut *tx, id).await?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        "user.update",
-        "user",
-        Some(id),
-        &format!("Changed user {} <{}>", v.name, v.email),
-        Some(&before),
-        after.as_ref(),
+    let after = load_user(&mut c.tx, id).await?;
+    let summary = format!("Changed user {} <{}>", v.name, v.email);
+    c.commit(
+        Audit::new(AuditAction::UserUpdate, id, summary)
+            .before(&before)
+            .after(&after),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Deactivates (never deletes) or reactivates an account. A deactivated person's sessions end.
@@ -210,81 +192,56 @@ pub async fn set_user_active(
             "You cannot deactivate your own account.".into(),
         ));
     }
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = repo::user_edit(&mut *tx, id)
-        .await?
-        .ok_or_else(|| user_not_found(id))?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let before = load_user(&mut c.tx, id).await?;
     if before.active == active {
         return Ok(());
     }
     if !active {
-        if let Some((_, team_name)) = repo::team_led_by(&mut *tx, id).await? {
+        if let Some((_, team_name)) = repo::team_led_by(&mut *c.tx, id).await? {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
                 before.draft.name
             )));
         }
-        repo::end_sessions(&mut *tx, id).await?;
-        repo::revoke_resets(&mut *tx, id, now).await?;
+        repo::end_sessions(&mut *c.tx, id).await?;
+        repo::revoke_resets(&mut *c.tx, id, c.now).await?;
     }
-    repo::set_user_active(&mut *tx, id, active).await?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if active {
-            "user.reactivate"
-        } else {
-            "user.deactivate"
-        },
-        "user",
-        Some(id),
-        &format!(
-            "{} {} <{}>",
-            if active { "Reactivated" } else { "Deactivated" },
-            before.draft.name,
-            before.draft.email
-        ),
-        Some(&serde_json::json!({ "active": before.active })),
-        Some(&serde_json::json!({ "active": active })),
+    repo::set_user_active(&mut *c.tx, id, active).await?;
+    let summary = format!(
+        "{} {} <{}>",
+        if active { "Reactivated" } else { "Deactivated" },
+        before.draft.name,
+        before.draft.email
+    );
+    c.commit(
+        Audit::new(AuditAction::user_active(active), id, summary)
+            .before(&serde_json::json!({ "active": before.active }))
+            .after(&serde_json::json!({ "active": active })),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A new one-time link for a person to set their password; earlier links stop working.
 pub async fn password_link(state: &AppState, actor: &Actor, id: i64) -> AppResult<PasswordLink> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let user = repo::user_edit(&mut *tx, id)
-        .await?
-        .ok_or_else(|| user_not_found(id))?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let user = load_user(&mut c.tx, id).await?;
     if !user.active {
         return Err(AppError::Conflict(format!(
             "{} is deactivated; reactivate the account first.",
             user.draft.name
         )));
     }
-    let link = new_link(&mut tx, actor, id, &user.draft.name, now).await?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "user.password_link",
-        "user",
-        Some(id),
-        &format!(
-            "Created a password link for {} <{}>",
-            user.draft.name, user.draft.email
-        ),
-        None,
-        Some(&serde_json::json!({ "expires_at": link.expires_at })),
+    let link = new_link(&mut c.tx, actor, id, &user.draft.name, c.now).await?;
+    let summary = format!(
+        "Created a password link for {} <{}>",
+        user.draft.name, user.draft.email
+    );
+    c.commit(
+        Audit::new(AuditAction::UserPasswordLink, id, summary)
+            .after(&serde_json::json!({ "expires_at": link.expires_at })),
     )
     .await?;
-    tx.commit().await?;
     Ok(link)
 }
 
@@ -325,25 +282,15 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|_| AppError::Internal)?;
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    if !repo::use_reset(&mut *tx, &hash_of, now).await? {
+    // the link is the permission: whoever holds it changes their own password
+    let mut c = AdminChange::begin_by(state, user_id).await?;
+    if !repo::use_reset(&mut *c.tx, &hash_of, c.now).await? {
         return Err(dead_link());
     }
-    repo::set_password_hash(&mut *tx, user_id, &hash).await?;
-    repo::end_sessions(&mut *tx, user_id).await?;
-    repo::revoke_resets(&mut *tx, user_id, now).await?;
-    record::<(), ()>(
-        &mut tx,
-        user_id,
-        now,
-        "user.password_set",
-        "user",
-        Some(user_id),
-        &format!("{name} <{email}> set a new password with a one-time link"),
-        None,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    repo::set_password_hash(&mut *c.tx, user_id, &hash).await?;
+    repo::end_sessions(&mut *c.tx, user_id).await?;
+    repo::revoke_resets(&mut *c.tx, user_id, c.now).await?;
+    let summary = format!("{name} <{email}> set a new password with a one-time link");
+    c.commit(Audit::new(AuditAction::UserPasswordSet, user_id, summary))
+        .await
 }

@@ -61,10 +61,8 @@ pub async fn import_users(
     org_id: i64,
     csv: &str,
 ) -> AppResult<usize> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let rows = read_import_rows(&mut tx, org_id, csv).await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let rows = read_import_rows(&mut c.tx, org_id, csv).await?;
     let bad = rows.iter().filter(|(_, v)| v.is_none()).count();
     if bad > 0 {
         return Err(invalid(format!(
@@ -75,25 +73,15 @@ pub async fn import_users(
     let mut emails = Vec::new();
     for (_, v) in &rows {
         if let Some(v) = v {
-            insert_user(&mut tx, v, now).await?;
+            insert_user(&mut c.tx, v, c.now).await?;
             emails.push(v.email.to_string());
         }
     }
-    let (code, name) = orgs::code_and_name(&mut *tx, org_id)
+    let (code, name) = orgs::code_and_name(&mut *c.tx, org_id)
         .await?
         .ok_or(AppError::Internal)?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "user.import",
-        "organization",
-        Some(org_id),
-        &format!("Imported {} users into {name} ({code})", emails.len()),
-        None,
-        Some(&emails),
-    )
-    .await?;
-    tx.commit().await?;
+    let summary = format!("Imported {} users into {name} ({code})", emails.len());
+    c.commit(Audit::new(AuditAction::UserImport, org_id, summary).after(&emails))
+        .await?;
     Ok(emails.len())
 }

@@ -16,12 +16,13 @@ use crate::model::sla::parse_time_zone;
 use crate::model::time::HOUR;
 use crate::model::user::validate_new_password;
 use crate::model::{AppError, AppResult, Page, Role};
-use serde::Serialize;
+use change::{AdminChange, Audit};
 use sqlx::SqliteConnection;
 
 mod accounts;
 mod audit_log;
 mod catalog;
+mod change;
 mod import;
 mod organizations;
 mod team_setup;
@@ -40,41 +41,6 @@ const NO_PASSWORD: &str = "!no-password-set";
 
 fn invalid(message: String) -> AppError {
     AppError::Invalid(message)
-}
-
-fn json<T: Serialize>(value: &T) -> Option<String> {
-    serde_json::to_string(value).ok()
-}
-
-/// Records one change in the audit log, inside the change's transaction.
-#[allow(clippy::too_many_arguments)]
-async fn record<B: Serialize, A: Serialize>(
-    conn: &mut SqliteConnection,
-    actor_id: i64,
-    now: i64,
-    action: &str,
-    entity: &str,
-    entity_id: Option<i64>,
-    summary: &str,
-    before: Option<&B>,
-    after: Option<&A>,
-) -> AppResult<()> {
-    let (before, after) = (before.and_then(json), after.and_then(json));
-    audit::insert(
-        conn,
-        &audit::NewEntry {
-            at: now,
-            actor_id,
-            action,
-            entity,
-            entity_id,
-            summary,
-            before: before.as_deref(),
-            after: after.as_deref(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// A unique index caught what the checks before it missed (two administrators at once).

@@ -45,9 +45,11 @@ fn org_not_found(id: i64) -> AppError {
 pub async fn org(state: &AppState, actor: &Actor, id: i64) -> AppResult<OrgEdit> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    load_org(&mut conn, id)
-        .await?
-        .ok_or_else(|| org_not_found(id))
+    existing_org(&mut conn, id).await
+}
+
+async fn existing_org(conn: &mut SqliteConnection, id: i64) -> AppResult<OrgEdit> {
+    load_org(conn, id).await?.ok_or_else(|| org_not_found(id))
 }
 
 /// Checks what the model cannot: the time zone exists, the code is free, the teams exist.
@@ -102,13 +104,11 @@ async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -
 }
 
 pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> AppResult<i64> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let v = check_org(&mut tx, draft, None).await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let v = check_org(&mut c.tx, draft, None).await?;
     let days = v.hours.days_string();
     let id = orgs::insert(
-        &mut *tx,
+        &mut *c.tx,
         &orgs::NewOrg {
             code: &v.code,
             name: &v.name,
@@ -116,26 +116,16 @@ pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> Ap
             hours_start: i64::from(v.hours.start_min),
             hours_end: i64::from(v.hours.end_min),
             working_days: &days,
-            created_at: now,
+            created_at: c.now,
         },
     )
     .await
     .map_err(|e| unique_or(e, || format!("The short code {} is taken.", v.code)))?;
-    write_org_details(&mut tx, id, &v).await?;
-    let after = load_org(&mut tx, id).await?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "organization.create",
-        "organization",
-        Some(id),
-        &format!("Created organization {} ({})", v.name, v.code),
-        None,
-        after.as_ref(),
-    )
-    .await?;
-    tx.commit().await?;
+    write_org_details(&mut c.tx, id, &v).await?;
+    let after = existing_org(&mut c.tx, id).await?;
+    let summary = format!("Created organization {} ({})", v.name, v.code);
+    c.commit(Audit::new(AuditAction::OrgCreate, id, summary).after(&after))
+        .await?;
     Ok(id)
 }
 
@@ -145,44 +135,31 @@ pub async fn update_org(
     id: i64,
     draft: &OrgDraft,
 ) -> AppResult<()> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = load_org(&mut tx, id)
-        .await?
-        .ok_or_else(|| org_not_found(id))?;
-    let v = check_org(&mut tx, draft, Some(id)).await?;
-    write_org_details(&mut tx, id, &v).await?;
-    let after = load_org(&mut tx, id).await?;
-    if let Some(after) = &after {
-        let calendar = |d: &OrgDraft| {
-            (
-                d.time_zone.clone(),
-                d.hours_start.clone(),
-                d.hours_end.clone(),
-                d.working_days,
-                d.holidays.clone(),
-            )
-        };
-        if calendar(&before.draft) != calendar(&after.draft) {
-            // business-hours times in its reports were counted in the old calendar
-            crate::backend::repo::reports::mark_org_days(&mut tx, id).await?;
-        }
+    let mut c = AdminChange::begin(state, actor).await?;
+    let before = existing_org(&mut c.tx, id).await?;
+    let v = check_org(&mut c.tx, draft, Some(id)).await?;
+    write_org_details(&mut c.tx, id, &v).await?;
+    let after = existing_org(&mut c.tx, id).await?;
+    let calendar = |d: &OrgDraft| {
+        (
+            d.time_zone.clone(),
+            d.hours_start.clone(),
+            d.hours_end.clone(),
+            d.working_days,
+            d.holidays.clone(),
+        )
+    };
+    if calendar(&before.draft) != calendar(&after.draft) {
+        // business-hours times in its reports were counted in the old calendar
+        crate::backend::repo::reports::mark_org_days(&mut c.tx, id).await?;
     }
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        "organization.update",
-        "organization",
-        Some(id),
-        &format!("Changed organization {} ({})", v.name, v.code),
-        Some(&before),
-        after.as_ref(),
+    let summary = format!("Changed organization {} ({})", v.name, v.code);
+    c.commit(
+        Audit::new(AuditAction::OrgUpdate, id, summary)
+            .before(&before)
+            .after(&after),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Deactivates (or reactivates) an organization. Its users can no longer sign in and signed-in
@@ -193,38 +170,25 @@ pub async fn set_org_active(
     id: i64,
     active: bool,
 ) -> AppResult<()> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let was = repo::org_active(&mut *tx, id)
+    let mut c = AdminChange::begin(state, actor).await?;
+    let was = repo::org_active(&mut *c.tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;
     if was == active {
         return Ok(());
     }
-    repo::set_org_active(&mut *tx, id, active).await?;
-    let (code, name) = orgs::code_and_name(&mut *tx, id)
+    repo::set_org_active(&mut *c.tx, id, active).await?;
+    let (code, name) = orgs::code_and_name(&mut *c.tx, id)
         .await?
         .ok_or(AppError::Internal)?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if active {
-            "organization.reactivate"
-        } else {
-            "organization.deactivate"
-        },
-        "organization",
-        Some(id),
-        &format!(
-            "{} organization {name} ({code})",
-            if active { "Reactivated" } else { "Deactivated" }
-        ),
-        Some(&serde_json::json!({ "active": was })),
-        Some(&serde_json::json!({ "active": active })),
+    let summary = format!(
+        "{} organization {name} ({code})",
+        if active { "Reactivated" } else { "Deactivated" }
+    );
+    c.commit(
+        Audit::new(AuditAction::org_active(active), id, summary)
+            .before(&serde_json::json!({ "active": was }))
+            .after(&serde_json::json!({ "active": active })),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
