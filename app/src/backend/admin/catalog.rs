@@ -4,7 +4,7 @@ use super::*;
 
 pub async fn list_categories(state: &AppState, actor: &Actor) -> AppResult<Vec<CategoryRow>> {
     actor.require_admin()?;
-    Ok(repo::category_rows(&state.pool).await?)
+    Ok(categories::rows(&state.pool).await?)
 }
 
 pub async fn save_category(
@@ -15,29 +15,28 @@ pub async fn save_category(
 ) -> AppResult<i64> {
     let mut c = AdminChange::begin(state, actor).await?;
     let v = draft.validate().map_err(invalid)?;
-    if repo::category_name_taken(&mut *c.tx, &v.name, id).await? {
+    if categories::name_taken(&mut c.tx, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a category called {}.",
             v.name
         )));
     }
-    let all = repo::category_rows(&mut *c.tx).await?;
+    let all = categories::rows(&mut *c.tx).await?;
     let before = id.and_then(|id| all.into_iter().find(|c| c.id == id));
     let cat_id = match id {
         Some(id) => {
             if before.is_none() {
                 return Err(AppError::NotFound(format!("There is no category {id}.")));
             }
-            repo::update_category(&mut *c.tx, id, &v.name, v.default_priority, v.active).await?;
+            categories::update(&mut *c.tx, id, &v.name, v.default_priority, v.active).await?;
             id
         }
         None => {
-            let new_id = desk::insert_category(&mut *c.tx, &v.name, v.default_priority)
+            let new_id = categories::insert(&mut *c.tx, &v.name, v.default_priority)
                 .await
                 .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?;
             if !v.active {
-                repo::update_category(&mut *c.tx, new_id, &v.name, v.default_priority, false)
-                    .await?;
+                categories::update(&mut *c.tx, new_id, &v.name, v.default_priority, false).await?;
             }
             new_id
         }
@@ -61,13 +60,13 @@ pub async fn save_category(
 
 pub async fn list_canned(state: &AppState, actor: &Actor) -> AppResult<Vec<CannedResponse>> {
     actor.require_admin()?;
-    Ok(repo::canned(&state.pool, false).await?)
+    Ok(canned::list(&state.pool, false).await?)
 }
 
 /// The active canned responses, for staff writing a reply.
 pub async fn canned_for_staff(state: &AppState, actor: &Actor) -> AppResult<Vec<CannedResponse>> {
     actor.require_staff()?;
-    Ok(repo::canned(&state.pool, true).await?)
+    Ok(canned::list(&state.pool, true).await?)
 }
 
 pub async fn save_canned(
@@ -78,7 +77,7 @@ pub async fn save_canned(
 ) -> AppResult<i64> {
     let mut c = AdminChange::begin(state, actor).await?;
     let v = draft.validate().map_err(invalid)?;
-    if repo::canned_title_taken(&mut *c.tx, &v.title, id).await? {
+    if canned::title_taken(&mut c.tx, &v.title, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a canned response called {}.",
             v.title
@@ -86,7 +85,7 @@ pub async fn save_canned(
     }
     let before = match id {
         Some(id) => Some(
-            repo::canned_one(&mut *c.tx, id)
+            canned::one(&mut *c.tx, id)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("There is no canned response {id}.")))?,
         ),
@@ -94,10 +93,10 @@ pub async fn save_canned(
     };
     let canned_id = match id {
         Some(id) => {
-            repo::update_canned(&mut *c.tx, id, &v.title, &v.body, v.active, c.now).await?;
+            canned::update(&mut *c.tx, id, &v.title, &v.body, v.active, c.now).await?;
             id
         }
-        None => repo::insert_canned(&mut *c.tx, &v.title, &v.body, v.active, c.now)
+        None => canned::insert(&mut *c.tx, &v.title, &v.body, v.active, c.now)
             .await
             .map_err(|e| unique_or(e, || format!("The title {} is taken.", v.title)))?,
     };

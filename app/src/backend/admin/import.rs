@@ -12,7 +12,7 @@ async fn read_import_rows(
             "The file is larger than 1 MB. Split it into smaller files.".into(),
         ));
     }
-    match repo::org_active(&mut *conn, org_id).await? {
+    match orgs::active(&mut *conn, org_id).await? {
         None => return Err(invalid("That organization does not exist.".into())),
         Some(false) => {
             return Err(invalid(
@@ -24,7 +24,7 @@ async fn read_import_rows(
     let mut rows = read_import(csv, org_id).map_err(invalid)?;
     for (row, valid) in rows.iter_mut() {
         if let Some(v) = valid {
-            if repo::email_taken(&mut *conn, v.email.as_str(), None).await? {
+            if users::email_taken(&mut *conn, v.email.as_str(), None).await? {
                 row.error = Some(format!(
                     "An account with the address {} already exists.",
                     v.email

@@ -8,8 +8,9 @@ use super::auth::{new_token, token_hash};
 use super::db::is_unique_violation;
 use super::password;
 use super::policy::Actor;
-use super::repo::admin as repo;
-use super::repo::{audit, desk, orgs, sla as sla_repo, teams, users};
+use super::repo::{
+    audit, canned, categories, count_existing, orgs, password_resets, sla as sla_repo, teams, users,
+};
 use super::state::AppState;
 use crate::model::admin::*;
 use crate::model::sla::parse_time_zone;
@@ -65,7 +66,7 @@ pub async fn choices(state: &AppState, actor: &Actor) -> AppResult<AdminChoices>
         .collect();
     Ok(AdminChoices {
         teams,
-        orgs: repo::org_choices(&mut *conn).await?,
+        orgs: orgs::choices(&mut *conn).await?,
         time_zones: chrono_tz::TZ_VARIANTS
             .iter()
             .map(|tz| tz.name().to_string())

@@ -6,7 +6,7 @@ use super::*;
 pub async fn list_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<OrgRow>> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    Ok(repo::org_rows(&mut conn).await?)
+    Ok(orgs::rows(&mut conn).await?)
 }
 
 async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgEdit>> {
@@ -16,7 +16,7 @@ async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgE
     let (code, name) = orgs::code_and_name(&mut *conn, id)
         .await?
         .ok_or(AppError::Internal)?;
-    let active = repo::org_active(&mut *conn, id).await?.unwrap_or(false);
+    let active = orgs::active(&mut *conn, id).await?.unwrap_or(false);
     let mut targets = policy.targets;
     targets.sort_by_key(|t| t.priority);
     let days = policy.working_days;
@@ -32,8 +32,8 @@ async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgE
             working_days: std::array::from_fn(|d| days.contains(char::from(b'1' + d as u8))),
             warn_percent: policy.warn_percent,
             targets,
-            holidays: repo::org_holidays(&mut *conn, id).await?,
-            teams: repo::org_teams(&mut *conn, id).await?,
+            holidays: sla_repo::holidays(&mut *conn, id).await?,
+            teams: teams::serving(&mut *conn, id).await?,
         },
     }))
 }
@@ -60,13 +60,13 @@ async fn check_org(
 ) -> AppResult<ValidOrg> {
     let valid = draft.validate().map_err(invalid)?;
     parse_time_zone(&valid.time_zone).map_err(invalid)?;
-    if repo::org_code_taken(&mut *conn, &valid.code, except).await? {
+    if orgs::code_taken(&mut *conn, &valid.code, except).await? {
         return Err(AppError::Conflict(format!(
             "Another organization already uses the short code {}.",
             valid.code
         )));
     }
-    if repo::count_existing(conn, "teams", &valid.teams).await? != valid.teams.len() as i64 {
+    if count_existing(conn, "teams", &valid.teams).await? != valid.teams.len() as i64 {
         return Err(invalid("One of the chosen teams does not exist.".into()));
     }
     Ok(valid)
@@ -74,10 +74,10 @@ async fn check_org(
 
 async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -> AppResult<()> {
     let days = v.hours.days_string();
-    repo::update_org(
+    orgs::update(
         &mut *conn,
         id,
-        &repo::OrgSettings {
+        &orgs::Settings {
             code: &v.code,
             name: &v.name,
             time_zone: &v.time_zone,
@@ -92,11 +92,11 @@ async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -
     for target in &v.targets {
         sla_repo::set_target(&mut *conn, id, target).await?;
     }
-    repo::clear_holidays(&mut *conn, id).await?;
+    sla_repo::clear_holidays(&mut *conn, id).await?;
     for (day, name) in &v.holidays {
         sla_repo::add_holiday(&mut *conn, id, day, name).await?;
     }
-    repo::clear_org_teams(&mut *conn, id).await?;
+    teams::stop_serving(&mut *conn, id).await?;
     for team in &v.teams {
         teams::serve_org(&mut *conn, *team, id).await?;
     }
@@ -171,13 +171,13 @@ pub async fn set_org_active(
     active: bool,
 ) -> AppResult<()> {
     let mut c = AdminChange::begin(state, actor).await?;
-    let was = repo::org_active(&mut *c.tx, id)
+    let was = orgs::active(&mut *c.tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;
     if was == active {
         return Ok(());
     }
-    repo::set_org_active(&mut *c.tx, id, active).await?;
+    orgs::set_active(&mut *c.tx, id, active).await?;
     let (code, name) = orgs::code_and_name(&mut *c.tx, id)
         .await?
         .ok_or(AppError::Internal)?;

@@ -4,7 +4,7 @@
 use super::*;
 
 async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<TeamRow>> {
-    let Some(f) = repo::team_facts(&mut *conn, id).await? else {
+    let Some(f) = teams::facts(&mut *conn, id).await? else {
         return Ok(None);
     };
     let lead = match f.lead_id {
@@ -17,8 +17,8 @@ async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<Team
         id: f.id,
         name: f.name,
         lead,
-        members: repo::team_members(&mut *conn, id).await?,
-        orgs: repo::team_orgs(&mut *conn, id).await?,
+        members: teams::members(&mut *conn, id).await?,
+        orgs: teams::orgs(&mut *conn, id).await?,
     }))
 }
 
@@ -43,12 +43,12 @@ pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRo
 pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoices> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    let leads = repo::staff_with_roles(&mut conn, &[Role::Lead])
+    let leads = users::with_roles(&mut conn, &[Role::Lead])
         .await?
         .into_iter()
         .map(|(id, name, ..)| Choice { id, label: name })
         .collect();
-    let analysts = repo::staff_with_roles(&mut conn, &[Role::Analyst, Role::Senior])
+    let analysts = users::with_roles(&mut conn, &[Role::Analyst, Role::Senior])
         .await?
         .into_iter()
         .map(|(id, name, _, tier, team)| Choice {
@@ -63,13 +63,13 @@ pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoi
     Ok(TeamChoices {
         leads,
         analysts,
-        orgs: repo::org_choices(&mut *conn).await?,
+        orgs: orgs::choices(&mut *conn).await?,
     })
 }
 
 /// Active analysts and seniors on no team, labelled with their tier: who may join a team.
 async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>> {
-    Ok(repo::staff_with_roles(conn, &[Role::Analyst, Role::Senior])
+    Ok(users::with_roles(conn, &[Role::Analyst, Role::Senior])
         .await?
         .into_iter()
         .filter(|(.., team)| team.is_none())
@@ -84,13 +84,11 @@ async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>
 pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<MyTeam> {
     actor.require_page(Page::Team)?;
     let mut conn = state.pool.acquire().await?;
-    let (team_id, _) = repo::team_led_by(&mut *conn, actor.id)
-        .await?
-        .ok_or_else(|| {
-            AppError::NotFound(
-                "You do not lead a team yet: an administrator sets that up in Teams.".into(),
-            )
-        })?;
+    let (team_id, _) = teams::led_by(&mut *conn, actor.id).await?.ok_or_else(|| {
+        AppError::NotFound(
+            "You do not lead a team yet: an administrator sets that up in Teams.".into(),
+        )
+    })?;
     let team = existing_team(&mut conn, team_id).await?;
     Ok(MyTeam {
         team,
@@ -111,7 +109,7 @@ pub async fn set_roster_member(
     let mut c = AdminChange::begin_by(state, actor.id).await?;
     if actor.role != Role::Admin {
         actor.require_page(Page::Team)?;
-        let led = repo::team_led_by(&mut *c.tx, actor.id).await?;
+        let led = teams::led_by(&mut *c.tx, actor.id).await?;
         if led.map(|(id, _)| id) != Some(team_id) {
             return Err(AppError::Forbidden(
                 "You can change only the roster of the team you lead.".into(),
@@ -119,7 +117,7 @@ pub async fn set_roster_member(
         }
     }
     let before = existing_team(&mut c.tx, team_id).await?;
-    let person = repo::roles_of(&mut c.tx, &[user_id]).await?;
+    let person = users::roles_of(&mut c.tx, &[user_id]).await?;
     match person.first() {
         Some((_, role, true)) if matches!(role.as_str(), "analyst" | "senior") => {}
         Some(_) => {
@@ -144,7 +142,7 @@ pub async fn set_roster_member(
                 .into(),
         ));
     }
-    repo::set_user_team(&mut *c.tx, user_id, member.then_some(team_id)).await?;
+    teams::set_member(&mut *c.tx, user_id, member.then_some(team_id)).await?;
     let after = existing_team(&mut c.tx, team_id).await?;
     let name = users::name(&mut *c.tx, user_id).await?.unwrap_or_default();
     let summary = if member {
@@ -163,13 +161,13 @@ pub async fn set_roster_member(
 /// Checks what the model cannot: the name is free, the lead leads no other team, the members
 /// are active analysts and the organizations exist.
 async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>) -> AppResult<()> {
-    if repo::team_name_taken(&mut *conn, &v.name, id).await? {
+    if teams::name_taken(&mut *conn, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a team called {}.",
             v.name
         )));
     }
-    let lead = repo::roles_of(conn, &[v.lead_id]).await?;
+    let lead = users::roles_of(conn, &[v.lead_id]).await?;
     match lead.first() {
         Some((_, role, true)) if role == Role::Lead.as_str() => {}
         Some(_) => {
@@ -180,14 +178,14 @@ async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>)
         }
         None => return Err(invalid("The chosen lead does not exist.".into())),
     }
-    if let Some((other, other_name)) = repo::team_led_by(&mut *conn, v.lead_id).await? {
+    if let Some((other, other_name)) = teams::led_by(&mut *conn, v.lead_id).await? {
         if Some(other) != id {
             return Err(AppError::Conflict(format!(
                 "That person already leads team {other_name}."
             )));
         }
     }
-    let members = repo::roles_of(conn, &v.members).await?;
+    let members = users::roles_of(conn, &v.members).await?;
     if members.len() != v.members.len()
         || members
             .iter()
@@ -197,7 +195,7 @@ async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>)
             "Team members must be active analysts or senior analysts.".into(),
         ));
     }
-    if repo::count_existing(conn, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
+    if count_existing(conn, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
         return Err(invalid(
             "One of the chosen organizations does not exist.".into(),
         ));
@@ -215,7 +213,7 @@ async fn write_team(
     let taken = |e| unique_or(e, || format!("The name {} is taken.", v.name));
     let team_id = match id {
         Some(id) => {
-            repo::rename_team(&mut *conn, id, &v.name)
+            teams::rename(&mut *conn, id, &v.name)
                 .await
                 .map_err(taken)?;
             id
@@ -225,12 +223,12 @@ async fn write_team(
             .map_err(taken)?,
     };
     teams::set_lead(&mut *conn, team_id, v.lead_id).await?;
-    repo::set_user_team(&mut *conn, v.lead_id, Some(team_id)).await?;
-    repo::clear_members(&mut *conn, team_id).await?;
+    teams::set_member(&mut *conn, v.lead_id, Some(team_id)).await?;
+    teams::clear_members(&mut *conn, team_id).await?;
     for m in &v.members {
-        repo::set_user_team(&mut *conn, *m, Some(team_id)).await?;
+        teams::set_member(&mut *conn, *m, Some(team_id)).await?;
     }
-    repo::clear_team_orgs(&mut *conn, team_id).await?;
+    teams::clear_orgs(&mut *conn, team_id).await?;
     for org in &v.orgs {
         teams::serve_org(&mut *conn, team_id, *org).await?;
     }

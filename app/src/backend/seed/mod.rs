@@ -211,10 +211,10 @@ pub async fn seed_demo(
     desk::set_setting(&mut *tx, "demo", "true").await?;
     let mut category_ids = Vec::new();
     for (name, priority) in data::CATEGORIES {
-        category_ids.push(desk::insert_category(&mut *tx, name, priority).await?);
+        category_ids.push(super::repo::categories::insert(&mut *tx, name, priority).await?);
     }
     for (title, body) in data::CANNED {
-        super::repo::admin::insert_canned(&mut *tx, title, body, true, now).await?;
+        super::repo::canned::insert(&mut *tx, title, body, true, now).await?;
     }
 
     let joined = now - (HISTORY_DAYS + 30) * DAY;
