@@ -15,24 +15,17 @@ pub mod orgs;
 pub mod password_resets;
 pub mod problems;
 pub mod reports;
+pub mod scope;
 pub mod second_factors;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;
 pub mod teams;
+pub mod text;
 pub mod tickets;
 pub mod users;
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-
-/// A LIKE pattern (with `ESCAPE '\\'`) matching text that contains `needle` as written.
-pub fn like_pattern(needle: &str) -> String {
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
 
 /// Pushes a bound list of ids after `… IN `: `(1, 2, 3)`, or `(NULL)`, which matches nothing,
 /// when there are none.

@@ -7,7 +7,7 @@
 //! with the period and the changes since the last refresh, not with the tickets of the period.
 
 use super::push_ids;
-use super::tickets::push_scope;
+use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
 use crate::model::reports::{SimilarTicket, TicketFacts};
 use crate::model::rollup::{DayRollup, ReportDay};

@@ -202,7 +202,7 @@ pub async fn search_requesters(
     orgs: Option<&[i64]>,
     limit: i64,
 ) -> sqlx::Result<Vec<RequesterMatch>> {
-    let pattern = super::like_pattern(needle);
+    let pattern = super::text::like_pattern(needle);
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT u.id, u.name, u.email, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.org_id
          WHERE u.active AND o.active AND u.role IN ('client', 'client_admin')
@@ -296,7 +296,7 @@ pub async fn rows(
     );
     let needle = f.q.trim();
     if !needle.is_empty() {
-        let pattern = super::like_pattern(&needle.to_lowercase());
+        let pattern = super::text::like_pattern(&needle.to_lowercase());
         qb.push(" AND (LOWER(u.name) LIKE ")
             .push_bind(pattern.clone())
             .push(" ESCAPE '\\' OR u.email LIKE ")

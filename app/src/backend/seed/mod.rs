@@ -12,7 +12,7 @@ mod data;
 use super::db::Pool;
 use super::password;
 use super::repo::tickets::{EventRecord, SlaColumns, TicketRecord};
-use super::repo::{desk, kb, orgs, sla as sla_repo, teams, tickets, users};
+use super::repo::{desk, kb, orgs, reports, sla as sla_repo, teams, tickets, users};
 use crate::model::sla::{standard_targets, BusinessCalendar, ClockState, SlaPolicy, WorkingHours};
 use crate::model::time::{DAY, HOUR, MINUTE};
 use crate::model::{Channel, EventKind, PendingReason, Priority, Role, Status, Urgency};
@@ -490,6 +490,7 @@ pub async fn seed_demo(
         }
         let mut tx = pool.begin().await?;
         tickets::bulk_insert(&mut tx, &batch).await?;
+        reports::mark_days(&mut tx, &report_days(&batch)).await?;
         tickets::bulk_insert_events(&mut tx, &events).await?;
         tx.commit().await?;
         written += n;
@@ -896,6 +897,7 @@ pub async fn raw_insert_loop(pool: &Pool, count: usize) -> sqlx::Result<std::tim
         };
         let mut tx = pool.begin().await?;
         let id = tickets::insert(&mut tx, &row).await?;
+        reports::mark_ticket_days(&mut tx, id).await?;
         let created = EventRecord {
             ticket_id: id,
             at: row.created_at,
@@ -909,6 +911,19 @@ pub async fn raw_insert_loop(pool: &Pool, count: usize) -> sqlx::Result<std::tim
         tx.commit().await?;
     }
     Ok(started.elapsed())
+}
+
+/// The (organization, day) pairs a batch of tickets counts in for reports: the day each was
+/// raised and the day it was resolved.
+fn report_days(batch: &[TicketRecord]) -> std::collections::BTreeSet<(i64, i64)> {
+    batch
+        .iter()
+        .flat_map(|t| {
+            let raised = Some((t.org_id, t.created_at.div_euclid(DAY)));
+            let resolved = t.resolved_at.map(|at| (t.org_id, at.div_euclid(DAY)));
+            raised.into_iter().chain(resolved)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -114,6 +114,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
     let policy = sla::policy_for(&mut tx, org_id).await?;
     sla::recompute(&policy, &mut t, now);
     let id = tickets::insert(&mut tx, &t).await?;
+    crate::backend::repo::reports::mark_ticket_days(&mut tx, id).await?;
 
     let event = |kind: EventKind, body: Option<String>, data: EventData| EventRecord {
         ticket_id: id,
