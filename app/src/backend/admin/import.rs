@@ -1,5 +1,6 @@
 //! The CSV import of a client's users: a preview with row-level errors, then all rows or none.
 
+use super::users::insert_user;
 use super::*;
 
 async fn read_import_rows(
@@ -12,7 +13,7 @@ async fn read_import_rows(
             "The file is larger than 1 MB. Split it into smaller files.".into(),
         ));
     }
-    match orgs::active(&mut *conn, org_id).await? {
+    match repo::orgs::active(&mut *conn, org_id).await? {
         None => return Err(invalid("That organization does not exist.".into())),
         Some(false) => {
             return Err(invalid(
@@ -24,7 +25,7 @@ async fn read_import_rows(
     let mut rows = read_import(csv, org_id).map_err(invalid)?;
     for (row, valid) in rows.iter_mut() {
         if let Some(v) = valid {
-            if users::email_taken(&mut *conn, v.email.as_str(), None).await? {
+            if repo::users::email_taken(&mut *conn, v.email.as_str(), None).await? {
                 row.error = Some(format!(
                     "An account with the address {} already exists.",
                     v.email
@@ -77,7 +78,7 @@ pub async fn import_users(
             emails.push(v.email.to_string());
         }
     }
-    let (code, name) = orgs::code_and_name(&mut *c.tx, org_id)
+    let (code, name) = repo::orgs::code_and_name(&mut *c.tx, org_id)
         .await?
         .ok_or(AppError::Internal)?;
     let summary = format!("Imported {} users into {name} ({code})", emails.len());

@@ -8,9 +8,7 @@ use super::auth::{new_token, token_hash};
 use super::db::is_unique_violation;
 use super::password;
 use super::policy::Actor;
-use super::repo::{
-    audit, canned, categories, count_existing, orgs, password_resets, sla as sla_repo, teams, users,
-};
+use super::repo;
 use super::state::AppState;
 use crate::model::admin::*;
 use crate::model::sla::parse_time_zone;
@@ -20,20 +18,23 @@ use crate::model::{AppError, AppResult, Page, Role};
 use change::{AdminChange, Audit};
 use sqlx::SqliteConnection;
 
-mod accounts;
-mod audit_log;
+mod audit;
 mod catalog;
 mod change;
 mod import;
-mod organizations;
-mod team_setup;
+mod orgs;
+mod teams;
+mod users;
 
-pub use accounts::*;
-pub use audit_log::*;
-pub use catalog::*;
-pub use import::*;
-pub use organizations::*;
-pub use team_setup::*;
+pub use audit::audit_page;
+pub use catalog::{canned_for_staff, list_canned, list_categories, save_canned, save_category};
+pub use import::{import_users, preview_import};
+pub use orgs::{create_org, list_orgs, org, set_org_active, update_org};
+pub use teams::{list_teams, roster, save_team, set_roster_member, team_choices};
+pub use users::{
+    create_user, list_users, password_link, reset_info, reset_password, set_user_active,
+    update_user, user,
+};
 
 const USER_PAGE: i64 = 200;
 const AUDIT_PAGE: i64 = 50;
@@ -59,14 +60,14 @@ fn unique_or(err: sqlx::Error, message: impl FnOnce() -> String) -> AppError {
 pub async fn choices(state: &AppState, actor: &Actor) -> AppResult<AdminChoices> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    let teams = teams::list(&mut *conn)
+    let teams = repo::teams::list(&mut *conn)
         .await?
         .into_iter()
         .map(|(id, label)| Choice { id, label })
         .collect();
     Ok(AdminChoices {
         teams,
-        orgs: orgs::choices(&mut *conn).await?,
+        orgs: repo::orgs::choices(&mut *conn).await?,
         time_zones: chrono_tz::TZ_VARIANTS
             .iter()
             .map(|tz| tz.name().to_string())

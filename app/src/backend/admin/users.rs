@@ -13,7 +13,7 @@ pub async fn list_users(
         return Err(invalid("Search with at most 200 characters.".into()));
     }
     let mut conn = state.pool.acquire().await?;
-    Ok(users::rows(&mut conn, filter, USER_PAGE).await?)
+    Ok(repo::users::rows(&mut conn, filter, USER_PAGE).await?)
 }
 
 fn user_not_found(id: i64) -> AppError {
@@ -27,7 +27,7 @@ pub async fn user(state: &AppState, actor: &Actor, id: i64) -> AppResult<UserEdi
 }
 
 async fn load_user(conn: &mut SqliteConnection, id: i64) -> AppResult<UserEdit> {
-    users::edit(conn, id)
+    repo::users::edit(conn, id)
         .await?
         .ok_or_else(|| user_not_found(id))
 }
@@ -39,14 +39,14 @@ async fn check_user(
     except: Option<i64>,
 ) -> AppResult<ValidUser> {
     let v = draft.validate().map_err(invalid)?;
-    if users::email_taken(&mut *conn, v.email.as_str(), except).await? {
+    if repo::users::email_taken(&mut *conn, v.email.as_str(), except).await? {
         return Err(AppError::Conflict(format!(
             "An account with the address {} already exists.",
             v.email
         )));
     }
     if let Some(org) = v.org_id {
-        match orgs::active(&mut *conn, org).await? {
+        match repo::orgs::active(&mut *conn, org).await? {
             None => return Err(invalid("That organization does not exist.".into())),
             Some(false) => {
                 return Err(invalid(
@@ -57,7 +57,7 @@ async fn check_user(
         }
     }
     if let Some(team) = v.team_id {
-        if teams::name(&mut *conn, team).await?.is_none() {
+        if repo::teams::name(&mut *conn, team).await?.is_none() {
             return Err(invalid("That team does not exist.".into()));
         }
     }
@@ -73,8 +73,8 @@ async fn new_link(
 ) -> AppResult<PasswordLink> {
     let token = new_token();
     let expires_at = now + RESET_LINK_HOURS * HOUR;
-    password_resets::revoke(&mut *conn, user_id, now).await?;
-    password_resets::insert(
+    repo::password_resets::revoke(&mut *conn, user_id, now).await?;
+    repo::password_resets::insert(
         &mut *conn,
         &token_hash(&token),
         user_id,
@@ -118,9 +118,9 @@ pub(super) async fn insert_user(
     v: &ValidUser,
     now: i64,
 ) -> AppResult<i64> {
-    users::insert(
+    repo::users::insert(
         conn,
-        &users::NewUser {
+        &repo::users::NewUser {
             email: v.email.as_str(),
             name: &v.name,
             role: v.role,
@@ -158,7 +158,7 @@ pub async fn update_user(
                 .into(),
         ));
     }
-    if let Some((team, team_name)) = teams::led_by(&mut *c.tx, id).await? {
+    if let Some((team, team_name)) = repo::teams::led_by(&mut *c.tx, id).await? {
         if v.role != Role::Lead || v.team_id != Some(team) {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
@@ -166,7 +166,7 @@ pub async fn update_user(
             )));
         }
     }
-    users::update(&mut *c.tx, id, &v)
+    repo::users::update(&mut *c.tx, id, &v)
         .await
         .map_err(|e| unique_or(e, || format!("The address {} is taken.", v.email)))?;
     let after = load_user(&mut c.tx, id).await?;
@@ -198,16 +198,16 @@ pub async fn set_user_active(
         return Ok(());
     }
     if !active {
-        if let Some((_, team_name)) = teams::led_by(&mut *c.tx, id).await? {
+        if let Some((_, team_name)) = repo::teams::led_by(&mut *c.tx, id).await? {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
                 before.draft.name
             )));
         }
-        users::end_sessions(&mut *c.tx, id).await?;
-        password_resets::revoke(&mut *c.tx, id, c.now).await?;
+        repo::users::end_sessions(&mut *c.tx, id).await?;
+        repo::password_resets::revoke(&mut *c.tx, id, c.now).await?;
     }
-    users::set_active(&mut *c.tx, id, active).await?;
+    repo::users::set_active(&mut *c.tx, id, active).await?;
     let summary = format!(
         "{} {} <{}>",
         if active { "Reactivated" } else { "Deactivated" },
@@ -260,9 +260,10 @@ pub async fn reset_info(state: &AppState, token: &str) -> AppResult<ResetInfo> {
     if !well_formed_token(token) {
         return Err(dead_link());
     }
-    let (_, name, email) = password_resets::live(&state.pool, &token_hash(token), state.now())
-        .await?
-        .ok_or_else(dead_link)?;
+    let (_, name, email) =
+        repo::password_resets::live(&state.pool, &token_hash(token), state.now())
+            .await?
+            .ok_or_else(dead_link)?;
     Ok(ResetInfo { name, email })
 }
 
@@ -274,7 +275,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     validate_new_password(new_password).map_err(invalid)?;
     let now = state.now();
     let hash_of = token_hash(token);
-    let (user_id, name, email) = password_resets::live(&state.pool, &hash_of, now)
+    let (user_id, name, email) = repo::password_resets::live(&state.pool, &hash_of, now)
         .await?
         .ok_or_else(dead_link)?;
     let pw = new_password.to_string();
@@ -284,12 +285,12 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .map_err(|_| AppError::Internal)?;
     // the link is the permission: whoever holds it changes their own password
     let mut c = AdminChange::begin_by(state, user_id).await?;
-    if !password_resets::use_up(&mut *c.tx, &hash_of, c.now).await? {
+    if !repo::password_resets::use_up(&mut *c.tx, &hash_of, c.now).await? {
         return Err(dead_link());
     }
-    users::set_password_hash(&mut *c.tx, user_id, &hash).await?;
-    users::end_sessions(&mut *c.tx, user_id).await?;
-    password_resets::revoke(&mut *c.tx, user_id, c.now).await?;
+    repo::users::set_password_hash(&mut *c.tx, user_id, &hash).await?;
+    repo::users::end_sessions(&mut *c.tx, user_id).await?;
+    repo::password_resets::revoke(&mut *c.tx, user_id, c.now).await?;
     let summary = format!("{name} <{email}> set a new password with a one-time link");
     c.commit(Audit::new(AuditAction::UserPasswordSet, user_id, summary))
         .await

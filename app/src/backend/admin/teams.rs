@@ -4,11 +4,11 @@
 use super::*;
 
 async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<TeamRow>> {
-    let Some(f) = teams::facts(&mut *conn, id).await? else {
+    let Some(f) = repo::teams::facts(&mut *conn, id).await? else {
         return Ok(None);
     };
     let lead = match f.lead_id {
-        Some(lead) => users::name(&mut *conn, lead)
+        Some(lead) => repo::users::name(&mut *conn, lead)
             .await?
             .map(|name| crate::model::UserRef { id: lead, name }),
         None => None,
@@ -17,8 +17,8 @@ async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<Team
         id: f.id,
         name: f.name,
         lead,
-        members: teams::members(&mut *conn, id).await?,
-        orgs: teams::orgs(&mut *conn, id).await?,
+        members: repo::teams::members(&mut *conn, id).await?,
+        orgs: repo::teams::orgs(&mut *conn, id).await?,
     }))
 }
 
@@ -32,7 +32,7 @@ pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRo
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
     let mut rows = Vec::new();
-    for (id, _) in teams::list(&mut *conn).await? {
+    for (id, _) in repo::teams::list(&mut *conn).await? {
         if let Some(row) = team_row(&mut conn, id).await? {
             rows.push(row);
         }
@@ -43,12 +43,12 @@ pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRo
 pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoices> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    let leads = users::with_roles(&mut conn, &[Role::Lead])
+    let leads = repo::users::with_roles(&mut conn, &[Role::Lead])
         .await?
         .into_iter()
         .map(|(id, name, ..)| Choice { id, label: name })
         .collect();
-    let analysts = users::with_roles(&mut conn, &[Role::Analyst, Role::Senior])
+    let analysts = repo::users::with_roles(&mut conn, &[Role::Analyst, Role::Senior])
         .await?
         .into_iter()
         .map(|(id, name, _, tier, team)| Choice {
@@ -63,32 +63,36 @@ pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoi
     Ok(TeamChoices {
         leads,
         analysts,
-        orgs: orgs::choices(&mut *conn).await?,
+        orgs: repo::orgs::choices(&mut *conn).await?,
     })
 }
 
 /// Active analysts and seniors on no team, labelled with their tier: who may join a team.
 async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>> {
-    Ok(users::with_roles(conn, &[Role::Analyst, Role::Senior])
-        .await?
-        .into_iter()
-        .filter(|(.., team)| team.is_none())
-        .map(|(id, name, _, tier, _)| Choice {
-            id,
-            label: format!("{name} (tier {})", tier.unwrap_or(1)),
-        })
-        .collect())
+    Ok(
+        repo::users::with_roles(conn, &[Role::Analyst, Role::Senior])
+            .await?
+            .into_iter()
+            .filter(|(.., team)| team.is_none())
+            .map(|(id, name, _, tier, _)| Choice {
+                id,
+                label: format!("{name} (tier {})", tier.unwrap_or(1)),
+            })
+            .collect(),
+    )
 }
 
 /// The team the actor leads, with the analysts who could join it.
 pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<MyTeam> {
     actor.require_page(Page::Team)?;
     let mut conn = state.pool.acquire().await?;
-    let (team_id, _) = teams::led_by(&mut *conn, actor.id).await?.ok_or_else(|| {
-        AppError::NotFound(
-            "You do not lead a team yet: an administrator sets that up in Teams.".into(),
-        )
-    })?;
+    let (team_id, _) = repo::teams::led_by(&mut *conn, actor.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "You do not lead a team yet: an administrator sets that up in Teams.".into(),
+            )
+        })?;
     let team = existing_team(&mut conn, team_id).await?;
     Ok(MyTeam {
         team,
@@ -109,7 +113,7 @@ pub async fn set_roster_member(
     let mut c = AdminChange::begin_by(state, actor.id).await?;
     if actor.role != Role::Admin {
         actor.require_page(Page::Team)?;
-        let led = teams::led_by(&mut *c.tx, actor.id).await?;
+        let led = repo::teams::led_by(&mut *c.tx, actor.id).await?;
         if led.map(|(id, _)| id) != Some(team_id) {
             return Err(AppError::Forbidden(
                 "You can change only the roster of the team you lead.".into(),
@@ -117,7 +121,7 @@ pub async fn set_roster_member(
         }
     }
     let before = existing_team(&mut c.tx, team_id).await?;
-    let person = users::roles_of(&mut c.tx, &[user_id]).await?;
+    let person = repo::users::roles_of(&mut c.tx, &[user_id]).await?;
     match person.first() {
         Some((_, role, true)) if matches!(role.as_str(), "analyst" | "senior") => {}
         Some(_) => {
@@ -142,9 +146,11 @@ pub async fn set_roster_member(
                 .into(),
         ));
     }
-    teams::set_member(&mut *c.tx, user_id, member.then_some(team_id)).await?;
+    repo::teams::set_member(&mut *c.tx, user_id, member.then_some(team_id)).await?;
     let after = existing_team(&mut c.tx, team_id).await?;
-    let name = users::name(&mut *c.tx, user_id).await?.unwrap_or_default();
+    let name = repo::users::name(&mut *c.tx, user_id)
+        .await?
+        .unwrap_or_default();
     let summary = if member {
         format!("Added {name} to team {}", before.name)
     } else {
@@ -161,13 +167,13 @@ pub async fn set_roster_member(
 /// Checks what the model cannot: the name is free, the lead leads no other team, the members
 /// are active analysts and the organizations exist.
 async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>) -> AppResult<()> {
-    if teams::name_taken(&mut *conn, &v.name, id).await? {
+    if repo::teams::name_taken(&mut *conn, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a team called {}.",
             v.name
         )));
     }
-    let lead = users::roles_of(conn, &[v.lead_id]).await?;
+    let lead = repo::users::roles_of(conn, &[v.lead_id]).await?;
     match lead.first() {
         Some((_, role, true)) if role == Role::Lead.as_str() => {}
         Some(_) => {
@@ -178,14 +184,14 @@ async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>)
         }
         None => return Err(invalid("The chosen lead does not exist.".into())),
     }
-    if let Some((other, other_name)) = teams::led_by(&mut *conn, v.lead_id).await? {
+    if let Some((other, other_name)) = repo::teams::led_by(&mut *conn, v.lead_id).await? {
         if Some(other) != id {
             return Err(AppError::Conflict(format!(
                 "That person already leads team {other_name}."
             )));
         }
     }
-    let members = users::roles_of(conn, &v.members).await?;
+    let members = repo::users::roles_of(conn, &v.members).await?;
     if members.len() != v.members.len()
         || members
             .iter()
@@ -195,7 +201,7 @@ async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>)
             "Team members must be active analysts or senior analysts.".into(),
         ));
     }
-    if count_existing(conn, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
+    if repo::count_existing(conn, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
         return Err(invalid(
             "One of the chosen organizations does not exist.".into(),
         ));
@@ -213,24 +219,24 @@ async fn write_team(
     let taken = |e| unique_or(e, || format!("The name {} is taken.", v.name));
     let team_id = match id {
         Some(id) => {
-            teams::rename(&mut *conn, id, &v.name)
+            repo::teams::rename(&mut *conn, id, &v.name)
                 .await
                 .map_err(taken)?;
             id
         }
-        None => teams::insert(&mut *conn, &v.name, now)
+        None => repo::teams::insert(&mut *conn, &v.name, now)
             .await
             .map_err(taken)?,
     };
-    teams::set_lead(&mut *conn, team_id, v.lead_id).await?;
-    teams::set_member(&mut *conn, v.lead_id, Some(team_id)).await?;
-    teams::clear_members(&mut *conn, team_id).await?;
+    repo::teams::set_lead(&mut *conn, team_id, v.lead_id).await?;
+    repo::teams::set_member(&mut *conn, v.lead_id, Some(team_id)).await?;
+    repo::teams::clear_members(&mut *conn, team_id).await?;
     for m in &v.members {
-        teams::set_member(&mut *conn, *m, Some(team_id)).await?;
+        repo::teams::set_member(&mut *conn, *m, Some(team_id)).await?;
     }
-    teams::clear_orgs(&mut *conn, team_id).await?;
+    repo::teams::clear_orgs(&mut *conn, team_id).await?;
     for org in &v.orgs {
-        teams::serve_org(&mut *conn, team_id, *org).await?;
+        repo::teams::serve_org(&mut *conn, team_id, *org).await?;
     }
     Ok(team_id)
 }

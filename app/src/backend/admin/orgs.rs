@@ -6,17 +6,17 @@ use super::*;
 pub async fn list_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<OrgRow>> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    Ok(orgs::rows(&mut conn).await?)
+    Ok(repo::orgs::rows(&mut conn).await?)
 }
 
 async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgEdit>> {
-    let Some(policy) = sla_repo::load(conn, id).await? else {
+    let Some(policy) = repo::sla::load(conn, id).await? else {
         return Ok(None);
     };
-    let (code, name) = orgs::code_and_name(&mut *conn, id)
+    let (code, name) = repo::orgs::code_and_name(&mut *conn, id)
         .await?
         .ok_or(AppError::Internal)?;
-    let active = orgs::active(&mut *conn, id).await?.unwrap_or(false);
+    let active = repo::orgs::active(&mut *conn, id).await?.unwrap_or(false);
     let mut targets = policy.targets;
     targets.sort_by_key(|t| t.priority);
     let days = policy.working_days;
@@ -32,8 +32,8 @@ async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgE
             working_days: std::array::from_fn(|d| days.contains(char::from(b'1' + d as u8))),
             warn_percent: policy.warn_percent,
             targets,
-            holidays: sla_repo::holidays(&mut *conn, id).await?,
-            teams: teams::serving(&mut *conn, id).await?,
+            holidays: repo::sla::holidays(&mut *conn, id).await?,
+            teams: repo::teams::serving(&mut *conn, id).await?,
         },
     }))
 }
@@ -60,13 +60,13 @@ async fn check_org(
 ) -> AppResult<ValidOrg> {
     let valid = draft.validate().map_err(invalid)?;
     parse_time_zone(&valid.time_zone).map_err(invalid)?;
-    if orgs::code_taken(&mut *conn, &valid.code, except).await? {
+    if repo::orgs::code_taken(&mut *conn, &valid.code, except).await? {
         return Err(AppError::Conflict(format!(
             "Another organization already uses the short code {}.",
             valid.code
         )));
     }
-    if count_existing(conn, "teams", &valid.teams).await? != valid.teams.len() as i64 {
+    if repo::count_existing(conn, "teams", &valid.teams).await? != valid.teams.len() as i64 {
         return Err(invalid("One of the chosen teams does not exist.".into()));
     }
     Ok(valid)
@@ -74,10 +74,10 @@ async fn check_org(
 
 async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -> AppResult<()> {
     let days = v.hours.days_string();
-    orgs::update(
+    repo::orgs::update(
         &mut *conn,
         id,
-        &orgs::Settings {
+        &repo::orgs::Settings {
             code: &v.code,
             name: &v.name,
             time_zone: &v.time_zone,
@@ -90,15 +90,15 @@ async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -
     .await
     .map_err(|e| unique_or(e, || format!("The short code {} is taken.", v.code)))?;
     for target in &v.targets {
-        sla_repo::set_target(&mut *conn, id, target).await?;
+        repo::sla::set_target(&mut *conn, id, target).await?;
     }
-    sla_repo::clear_holidays(&mut *conn, id).await?;
+    repo::sla::clear_holidays(&mut *conn, id).await?;
     for (day, name) in &v.holidays {
-        sla_repo::add_holiday(&mut *conn, id, day, name).await?;
+        repo::sla::add_holiday(&mut *conn, id, day, name).await?;
     }
-    teams::stop_serving(&mut *conn, id).await?;
+    repo::teams::stop_serving(&mut *conn, id).await?;
     for team in &v.teams {
-        teams::serve_org(&mut *conn, *team, id).await?;
+        repo::teams::serve_org(&mut *conn, *team, id).await?;
     }
     Ok(())
 }
@@ -107,9 +107,9 @@ pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> Ap
     let mut c = AdminChange::begin(state, actor).await?;
     let v = check_org(&mut c.tx, draft, None).await?;
     let days = v.hours.days_string();
-    let id = orgs::insert(
+    let id = repo::orgs::insert(
         &mut *c.tx,
-        &orgs::NewOrg {
+        &repo::orgs::NewOrg {
             code: &v.code,
             name: &v.name,
             time_zone: &v.time_zone,
@@ -151,7 +151,7 @@ pub async fn update_org(
     };
     if calendar(&before.draft) != calendar(&after.draft) {
         // business-hours times in its reports were counted in the old calendar
-        crate::backend::repo::reports::mark_org_days(&mut c.tx, id).await?;
+        repo::reports::mark_org_days(&mut c.tx, id).await?;
     }
     let summary = format!("Changed organization {} ({})", v.name, v.code);
     c.commit(
@@ -171,14 +171,14 @@ pub async fn set_org_active(
     active: bool,
 ) -> AppResult<()> {
     let mut c = AdminChange::begin(state, actor).await?;
-    let was = orgs::active(&mut *c.tx, id)
+    let was = repo::orgs::active(&mut *c.tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;
     if was == active {
         return Ok(());
     }
-    orgs::set_active(&mut *c.tx, id, active).await?;
-    let (code, name) = orgs::code_and_name(&mut *c.tx, id)
+    repo::orgs::set_active(&mut *c.tx, id, active).await?;
+    let (code, name) = repo::orgs::code_and_name(&mut *c.tx, id)
         .await?
         .ok_or(AppError::Internal)?;
     let summary = format!(
