@@ -175,11 +175,13 @@ pub async fn choices<'e>(db: impl Executor<'e, Database = Sqlite>) -> sqlx::Resu
         sqlx::query_as("SELECT id, name, code FROM organizations WHERE active ORDER BY name")
             .fetch_all(db)
             .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, code)| Choice {
-            id,
-            label: format!("{name} ({code})"),
-        })
-        .collect())
+    Ok(rows.into_iter().map(choice).collect())
+}
+
+/// An organization to pick: "Name (CODE)".
+pub(super) fn choice((id, name, code): (i64, String, String)) -> Choice {
+    Choice {
+        id,
+        label: format!("{name} ({code})"),
+    }
 }

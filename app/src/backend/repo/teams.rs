@@ -180,13 +180,7 @@ pub async fn orgs<'e>(
     .bind(team_id)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, code)| Choice {
-            id,
-            label: format!("{name} ({code})"),
-        })
-        .collect())
+    Ok(rows.into_iter().map(super::orgs::choice).collect())
 }
 
 pub async fn clear_orgs<'e>(
