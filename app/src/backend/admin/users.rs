@@ -204,7 +204,7 @@ pub async fn set_user_active(
                 before.draft.name
             )));
         }
-        repo::users::end_sessions(&mut *c.tx, id).await?;
+        repo::sessions::delete_for_user(&mut *c.tx, id).await?;
         repo::password_resets::revoke(&mut *c.tx, id, c.now).await?;
     }
     repo::users::set_active(&mut *c.tx, id, active).await?;
@@ -289,7 +289,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         return Err(dead_link());
     }
     repo::users::set_password_hash(&mut *c.tx, user_id, &hash).await?;
-    repo::users::end_sessions(&mut *c.tx, user_id).await?;
+    repo::sessions::delete_for_user(&mut *c.tx, user_id).await?;
     repo::password_resets::revoke(&mut *c.tx, user_id, c.now).await?;
     let summary = format!("{name} <{email}> set a new password with a one-time link");
     c.commit(Audit::new(AuditAction::UserPasswordSet, user_id, summary))

@@ -457,18 +457,6 @@ pub async fn set_password_hash<'e>(
     Ok(())
 }
 
-/// Ends every session of a person (deactivated, or a new password set).
-pub async fn end_sessions<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user_id: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
 /// Active users with one of `roles`: (id, name, role, tier, team name).
 pub async fn with_roles(
     conn: &mut SqliteConnection,
