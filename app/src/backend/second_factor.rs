@@ -7,6 +7,7 @@ use super::db::begin_write;
 use super::policy::Actor;
 use super::repo::{audit, second_factors as repo, sessions, users};
 use super::state::AppState;
+use crate::model::admin::AuditAction;
 use crate::model::second_factor::*;
 use crate::model::{AppError, AppResult};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -143,7 +144,7 @@ pub async fn spend_code(
                     conn,
                     user_id,
                     now,
-                    "second_factor.recovery_code",
+                    AuditAction::SecondFactorRecoveryCode,
                     "Signed in with a recovery code",
                 )
                 .await?;
@@ -177,7 +178,7 @@ pub async fn confirm_enrolment(
         conn,
         user_id,
         now,
-        "second_factor.enrol",
+        AuditAction::SecondFactorEnrol,
         "Set up two-step sign-in",
     )
     .await?;
@@ -238,7 +239,7 @@ async fn audit_self(
     conn: &mut SqliteConnection,
     user_id: i64,
     now: i64,
-    action: &str,
+    action: AuditAction,
     summary: &str,
 ) -> AppResult<()> {
     audit_on(conn, user_id, user_id, now, action, summary).await
@@ -249,16 +250,15 @@ async fn audit_on(
     actor_id: i64,
     user_id: i64,
     now: i64,
-    action: &str,
+    action: AuditAction,
     summary: &str,
 ) -> AppResult<()> {
-    audit::insert(
+    audit::append(
         conn,
         &audit::NewEntry {
             at: now,
             actor_id,
             action,
-            entity: "user",
             entity_id: Some(user_id),
             summary,
             before: None,
@@ -347,7 +347,7 @@ pub async fn renew_recovery_codes(
         &mut tx,
         actor.id,
         now,
-        "second_factor.recovery_codes",
+        AuditAction::SecondFactorRecoveryCodes,
         "Made new recovery codes",
     )
     .await?;
@@ -375,7 +375,7 @@ pub async fn turn_off(state: &AppState, actor: &Actor, code: &str) -> AppResult<
         &mut tx,
         actor.id,
         now,
-        "second_factor.turn_off",
+        AuditAction::SecondFactorTurnOff,
         "Turned off two-step sign-in",
     )
     .await?;
@@ -392,7 +392,7 @@ pub async fn forget_browsers(state: &AppState, actor: &Actor) -> AppResult<()> {
             &mut tx,
             actor.id,
             now,
-            "second_factor.forget_browsers",
+            AuditAction::SecondFactorForgetBrowsers,
             "Forgot trusted browsers",
         )
         .await?;
@@ -439,7 +439,7 @@ pub async fn reset(state: &AppState, actor: &Actor, user_id: i64) -> AppResult<(
         actor.id,
         user_id,
         now,
-        "second_factor.reset",
+        AuditAction::SecondFactorReset,
         &format!("Reset two-step sign-in of {name} <{email}>"),
     )
     .await?;

@@ -48,6 +48,8 @@ async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usiz
     let due = clock.take_due(now);
     apply_alert_clock(&mut t, &clock);
     tickets::save_alerts(&mut tx, id, &t.sla).await?;
+    // a breach counts against the day the ticket was raised
+    super::repo::reports::mark_ticket_days(&mut tx, id).await?;
     if due.is_empty() {
         tx.commit().await?;
         return Ok(0);

@@ -15,6 +15,7 @@ pub mod rollup;
 pub mod second_factor;
 pub mod shift;
 pub mod sla;
+pub mod stats;
 pub mod ticket;
 pub mod ticket_detail;
 pub mod time;

@@ -5,9 +5,28 @@
 //! (see [`bucket`]), so a median or 90th percentile from merged days reads the same on the page
 //! as one computed from every ticket.
 
-use super::reports::{Spread, TicketFacts};
+use super::stats::Spread;
 use super::time::{DAY, HOUR, MINUTE};
+use super::{Channel, Priority};
 use serde::{Deserialize, Serialize};
+
+/// What the reports need to know about one ticket raised in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFacts {
+    pub org_id: i64,
+    pub created_at: i64,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub category_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub response_breached: bool,
+    pub resolution_breached: bool,
+    pub first_contact: bool,
+    pub reopened: bool,
+    pub stars: Option<u8>,
+}
 
 /// A duration rounded down to the precision [`super::time::format_duration`] shows: seconds
 /// below a minute, minutes below a day, hours beyond.
@@ -54,7 +73,7 @@ impl Histogram {
         self.0.iter().map(|(_, n)| *n as usize).sum()
     }
 
-    /// The nearest-rank percentile `p` (0 to 100), like [`super::reports::percentile`].
+    /// The nearest-rank percentile `p` (0 to 100), like [`super::stats::percentile`].
     pub fn percentile(&self, p: u32) -> Option<i64> {
         let total = self.count();
         if total == 0 {
@@ -178,7 +197,7 @@ pub struct ReportDay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::reports::{percentile, spread};
+    use crate::model::stats::{percentile, spread};
 
     #[test]
     fn buckets_keep_the_precision_reports_show() {

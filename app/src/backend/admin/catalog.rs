@@ -4,7 +4,7 @@ use super::*;
 
 pub async fn list_categories(state: &AppState, actor: &Actor) -> AppResult<Vec<CategoryRow>> {
     actor.require_admin()?;
-    Ok(repo::category_rows(&state.pool).await?)
+    Ok(repo::categories::rows(&state.pool).await?)
 }
 
 pub async fn save_category(
@@ -13,57 +13,46 @@ pub async fn save_category(
     id: Option<i64>,
     draft: &CategoryDraft,
 ) -> AppResult<i64> {
-    actor.require_admin()?;
+    let mut c = AdminChange::begin(state, actor).await?;
     let v = draft.validate().map_err(invalid)?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    if repo::category_name_taken(&mut *tx, &v.name, id).await? {
+    if repo::categories::name_taken(&mut c.tx, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a category called {}.",
             v.name
         )));
     }
-    let all = repo::category_rows(&mut *tx).await?;
+    let all = repo::categories::rows(&mut *c.tx).await?;
     let before = id.and_then(|id| all.into_iter().find(|c| c.id == id));
     let cat_id = match id {
         Some(id) => {
             if before.is_none() {
                 return Err(AppError::NotFound(format!("There is no category {id}.")));
             }
-            repo::update_category(&mut *tx, id, &v.name, v.default_priority, v.active).await?;
+            repo::categories::update(&mut *c.tx, id, &v.name, v.default_priority, v.active).await?;
             id
         }
         None => {
-            let new_id = desk::insert_category(&mut *tx, &v.name, v.default_priority)
+            let new_id = repo::categories::insert(&mut *c.tx, &v.name, v.default_priority)
                 .await
                 .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?;
             if !v.active {
-                repo::update_category(&mut *tx, new_id, &v.name, v.default_priority, false).await?;
+                repo::categories::update(&mut *c.tx, new_id, &v.name, v.default_priority, false)
+                    .await?;
             }
             new_id
         }
     };
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if id.is_some() {
-            "category.update"
-        } else {
-            "category.create"
-        },
-        "category",
-        Some(cat_id),
-        &format!(
-            "{} category {}",
-            if id.is_some() { "Changed" } else { "Created" },
-            v.name
-        ),
-        before.as_ref(),
-        Some(&v),
+    let (action, done) = match id {
+        Some(_) => (AuditAction::CategoryUpdate, "Changed"),
+        None => (AuditAction::CategoryCreate, "Created"),
+    };
+    let summary = format!("{done} category {}", v.name);
+    c.commit(
+        Audit::new(action, cat_id, summary)
+            .before_if(before.as_ref())
+            .after(&v),
     )
     .await?;
-    tx.commit().await?;
     Ok(cat_id)
 }
 
@@ -72,13 +61,13 @@ pub async fn save_category(
 
 pub async fn list_canned(state: &AppState, actor: &Actor) -> AppResult<Vec<CannedResponse>> {
     actor.require_admin()?;
-    Ok(repo::canned(&state.pool, false).await?)
+    Ok(repo::canned::list(&state.pool, false).await?)
 }
 
 /// The active canned responses, for staff writing a reply.
 pub async fn canned_for_staff(state: &AppState, actor: &Actor) -> AppResult<Vec<CannedResponse>> {
     actor.require_staff()?;
-    Ok(repo::canned(&state.pool, true).await?)
+    Ok(repo::canned::list(&state.pool, true).await?)
 }
 
 pub async fn save_canned(
@@ -87,11 +76,9 @@ pub async fn save_canned(
     id: Option<i64>,
     draft: &CannedDraft,
 ) -> AppResult<i64> {
-    actor.require_admin()?;
+    let mut c = AdminChange::begin(state, actor).await?;
     let v = draft.validate().map_err(invalid)?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    if repo::canned_title_taken(&mut *tx, &v.title, id).await? {
+    if repo::canned::title_taken(&mut c.tx, &v.title, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a canned response called {}.",
             v.title
@@ -99,7 +86,7 @@ pub async fn save_canned(
     }
     let before = match id {
         Some(id) => Some(
-            repo::canned_one(&mut *tx, id)
+            repo::canned::one(&mut *c.tx, id)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("There is no canned response {id}.")))?,
         ),
@@ -107,33 +94,23 @@ pub async fn save_canned(
     };
     let canned_id = match id {
         Some(id) => {
-            repo::update_canned(&mut *tx, id, &v.title, &v.body, v.active, now).await?;
+            repo::canned::update(&mut *c.tx, id, &v.title, &v.body, v.active, c.now).await?;
             id
         }
-        None => repo::insert_canned(&mut *tx, &v.title, &v.body, v.active, now)
+        None => repo::canned::insert(&mut *c.tx, &v.title, &v.body, v.active, c.now)
             .await
             .map_err(|e| unique_or(e, || format!("The title {} is taken.", v.title)))?,
     };
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if id.is_some() {
-            "canned.update"
-        } else {
-            "canned.create"
-        },
-        "canned_response",
-        Some(canned_id),
-        &format!(
-            "{} canned response {}",
-            if id.is_some() { "Changed" } else { "Created" },
-            v.title
-        ),
-        before.as_ref(),
-        Some(&v),
+    let (action, done) = match id {
+        Some(_) => (AuditAction::CannedUpdate, "Changed"),
+        None => (AuditAction::CannedCreate, "Created"),
+    };
+    let summary = format!("{done} canned response {}", v.title);
+    c.commit(
+        Audit::new(action, canned_id, summary)
+            .before_if(before.as_ref())
+            .after(&v),
     )
     .await?;
-    tx.commit().await?;
     Ok(canned_id)
 }

@@ -1,5 +1,6 @@
 //! The CSV import of a client's users: a preview with row-level errors, then all rows or none.
 
+use super::users::insert_user;
 use super::*;
 
 async fn read_import_rows(
@@ -12,7 +13,7 @@ async fn read_import_rows(
             "The file is larger than 1 MB. Split it into smaller files.".into(),
         ));
     }
-    match repo::org_active(&mut *conn, org_id).await? {
+    match repo::orgs::active(&mut *conn, org_id).await? {
         None => return Err(invalid("That organization does not exist.".into())),
         Some(false) => {
             return Err(invalid(
@@ -24,7 +25,7 @@ async fn read_import_rows(
     let mut rows = read_import(csv, org_id).map_err(invalid)?;
     for (row, valid) in rows.iter_mut() {
         if let Some(v) = valid {
-            if repo::email_taken(&mut *conn, v.email.as_str(), None).await? {
+            if repo::users::email_taken(&mut *conn, v.email.as_str(), None).await? {
                 row.error = Some(format!(
                     "An account with the address {} already exists.",
                     v.email
@@ -61,10 +62,8 @@ pub async fn import_users(
     org_id: i64,
     csv: &str,
 ) -> AppResult<usize> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let rows = read_import_rows(&mut tx, org_id, csv).await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let rows = read_import_rows(&mut c.tx, org_id, csv).await?;
     let bad = rows.iter().filter(|(_, v)| v.is_none()).count();
     if bad > 0 {
         return Err(invalid(format!(
@@ -75,25 +74,15 @@ pub async fn import_users(
     let mut emails = Vec::new();
     for (_, v) in &rows {
         if let Some(v) = v {
-            insert_user(&mut tx, v, now).await?;
+            insert_user(&mut c.tx, v, c.now).await?;
             emails.push(v.email.to_string());
         }
     }
-    let (code, name) = orgs::code_and_name(&mut *tx, org_id)
+    let (code, name) = repo::orgs::code_and_name(&mut *c.tx, org_id)
         .await?
         .ok_or(AppError::Internal)?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "user.import",
-        "organization",
-        Some(org_id),
-        &format!("Imported {} users into {name} ({code})", emails.len()),
-        None,
-        Some(&emails),
-    )
-    .await?;
-    tx.commit().await?;
+    let summary = format!("Imported {} users into {name} ({code})", emails.len());
+    c.commit(Audit::new(AuditAction::UserImport, org_id, summary).after(&emails))
+        .await?;
     Ok(emails.len())
 }

@@ -8,30 +8,33 @@ use super::auth::{new_token, token_hash};
 use super::db::is_unique_violation;
 use super::password;
 use super::policy::Actor;
-use super::repo::admin as repo;
-use super::repo::{audit, desk, orgs, sla as sla_repo, teams, users};
+use super::repo;
 use super::state::AppState;
 use crate::model::admin::*;
 use crate::model::sla::parse_time_zone;
 use crate::model::time::HOUR;
 use crate::model::user::validate_new_password;
 use crate::model::{AppError, AppResult, Page, Role};
-use serde::Serialize;
+use change::{AdminChange, Audit};
 use sqlx::SqliteConnection;
 
-mod accounts;
-mod audit_log;
+mod audit;
 mod catalog;
+mod change;
 mod import;
-mod organizations;
-mod team_setup;
+mod orgs;
+mod teams;
+mod users;
 
-pub use accounts::*;
-pub use audit_log::*;
-pub use catalog::*;
-pub use import::*;
-pub use organizations::*;
-pub use team_setup::*;
+pub use audit::audit_page;
+pub use catalog::{canned_for_staff, list_canned, list_categories, save_canned, save_category};
+pub use import::{import_users, preview_import};
+pub use orgs::{create_org, list_orgs, org, set_org_active, update_org};
+pub use teams::{list_teams, roster, save_team, set_roster_member, team_choices};
+pub use users::{
+    create_user, list_users, password_link, reset_info, reset_password, set_user_active,
+    update_user, user,
+};
 
 const USER_PAGE: i64 = 200;
 const AUDIT_PAGE: i64 = 50;
@@ -40,41 +43,6 @@ const NO_PASSWORD: &str = "!no-password-set";
 
 fn invalid(message: String) -> AppError {
     AppError::Invalid(message)
-}
-
-fn json<T: Serialize>(value: &T) -> Option<String> {
-    serde_json::to_string(value).ok()
-}
-
-/// Records one change in the audit log, inside the change's transaction.
-#[allow(clippy::too_many_arguments)]
-async fn record<B: Serialize, A: Serialize>(
-    conn: &mut SqliteConnection,
-    actor_id: i64,
-    now: i64,
-    action: &str,
-    entity: &str,
-    entity_id: Option<i64>,
-    summary: &str,
-    before: Option<&B>,
-    after: Option<&A>,
-) -> AppResult<()> {
-    let (before, after) = (before.and_then(json), after.and_then(json));
-    audit::insert(
-        conn,
-        &audit::NewEntry {
-            at: now,
-            actor_id,
-            action,
-            entity,
-            entity_id,
-            summary,
-            before: before.as_deref(),
-            after: after.as_deref(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// A unique index caught what the checks before it missed (two administrators at once).
@@ -92,14 +60,14 @@ fn unique_or(err: sqlx::Error, message: impl FnOnce() -> String) -> AppError {
 pub async fn choices(state: &AppState, actor: &Actor) -> AppResult<AdminChoices> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    let teams = teams::list(&mut *conn)
+    let teams = repo::teams::list(&mut *conn)
         .await?
         .into_iter()
         .map(|(id, label)| Choice { id, label })
         .collect();
     Ok(AdminChoices {
         teams,
-        orgs: repo::org_choices(&mut *conn).await?,
+        orgs: repo::orgs::choices(&mut *conn).await?,
         time_zones: chrono_tz::TZ_VARIANTS
             .iter()
             .map(|tz| tz.name().to_string())

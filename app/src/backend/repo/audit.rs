@@ -1,20 +1,20 @@
 //! The audit log of administration changes: append and read, newest first.
 
-use crate::model::admin::AuditEntry;
+use crate::model::admin::{AuditAction, AuditEntry};
 use sqlx::{Executor, Row, Sqlite};
 
 pub struct NewEntry<'a> {
     pub at: i64,
     pub actor_id: i64,
-    pub action: &'a str,
-    pub entity: &'a str,
+    pub action: AuditAction,
     pub entity_id: Option<i64>,
     pub summary: &'a str,
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
 }
 
-pub async fn insert<'e>(
+/// Appends one entry; the log is never changed afterwards.
+pub async fn append<'e>(
     db: impl Executor<'e, Database = Sqlite>,
     e: &NewEntry<'_>,
 ) -> sqlx::Result<()> {
@@ -24,8 +24,8 @@ pub async fn insert<'e>(
     )
     .bind(e.at)
     .bind(e.actor_id)
-    .bind(e.action)
-    .bind(e.entity)
+    .bind(e.action.as_str())
+    .bind(e.action.entity())
     .bind(e.entity_id)
     .bind(e.summary)
     .bind(e.before)

@@ -1,6 +1,5 @@
-//! Desk-wide data: settings, categories and counters.
+//! Desk-wide data: settings and counters.
 
-use crate::model::Priority;
 use sqlx::{Executor, Sqlite};
 
 pub async fn setting<'e>(
@@ -27,20 +26,6 @@ pub async fn set_setting<'e>(
     .execute(db)
     .await?;
     Ok(())
-}
-
-pub async fn insert_category<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    name: &str,
-    default_priority: Option<Priority>,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO categories (name, default_priority) VALUES ($1, $2) RETURNING id",
-    )
-    .bind(name)
-    .bind(default_priority.map(Priority::as_str))
-    .fetch_one(db)
-    .await
 }
 
 /// Takes the next value of a named counter (inside the caller's transaction, so a rolled-back
@@ -76,23 +61,5 @@ pub async fn counter<'e>(
     sqlx::query_scalar("SELECT value FROM counters WHERE name = $1")
         .bind(name)
         .fetch_one(db)
-        .await
-}
-
-pub async fn categories<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, name FROM categories WHERE active ORDER BY name")
-        .fetch_all(db)
-        .await
-}
-
-pub async fn category_name<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT name FROM categories WHERE id = $1 AND active")
-        .bind(id)
-        .fetch_optional(db)
         .await
 }

@@ -1,6 +1,7 @@
 //! Knowledge articles: search, reading, versions, votes, links to tickets and deflections.
 
-use super::tickets::{fts_query, push_scope};
+use super::scope::push_scope;
+use super::text::fts_query;
 use crate::backend::policy::TicketScope;
 use crate::model::kb::{
     plain_excerpt, snippet_to_html, ArticleSummary, ArticleVersion, LinkedTicket, ValidArticle,

@@ -1,4 +1,7 @@
-use sqlx::{Executor, Sqlite};
+//! Organizations: the clients the desk serves, with their business-hours calendar.
+
+use crate::model::admin::{Choice, OrgRow};
+use sqlx::{Executor, Row, Sqlite, SqliteConnection};
 
 pub struct NewOrg<'a> {
     pub code: &'a str,
@@ -50,7 +53,7 @@ pub async fn code_and_name<'e>(
         .await
 }
 
-/// (id, code, name) of active organizations, optionally only some, by name.
+/// (id, code, name) of active organizations, by name.
 pub async fn list<'e>(
     db: impl Executor<'e, Database = Sqlite>,
 ) -> sqlx::Result<Vec<(i64, String, String)>> {
@@ -68,4 +71,117 @@ pub async fn default_team<'e>(
         .bind(org_id)
         .fetch_one(db)
         .await
+}
+
+pub async fn rows(conn: &mut SqliteConnection) -> sqlx::Result<Vec<OrgRow>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.code, o.name, o.time_zone, o.active,
+                (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id AND u.active) AS users
+         FROM organizations o ORDER BY o.active DESC, o.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let served: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT x.org_id, t.name FROM team_orgs x JOIN teams t ON t.id = x.team_id ORDER BY t.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            Ok(OrgRow {
+                id,
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                time_zone: r.try_get("time_zone")?,
+                active: r.try_get("active")?,
+                users: r.try_get("users")?,
+                teams: served
+                    .iter()
+                    .filter(|(o, _)| *o == id)
+                    .map(|(_, n)| n.clone())
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+pub async fn active<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar("SELECT active FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn code_taken(
+    conn: &mut SqliteConnection,
+    code: &str,
+    except: Option<i64>,
+) -> sqlx::Result<bool> {
+    super::taken(conn, "organizations", "code", code, except).await
+}
+
+pub struct Settings<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub time_zone: &'a str,
+    pub hours_start: i64,
+    pub hours_end: i64,
+    pub working_days: &'a str,
+    pub warn_percent: i64,
+}
+
+pub async fn update<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+    o: &Settings<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE organizations SET code = $1, name = $2, time_zone = $3, hours_start = $4,
+             hours_end = $5, working_days = $6, warn_percent = $7 WHERE id = $8",
+    )
+    .bind(o.code)
+    .bind(o.name)
+    .bind(o.time_zone)
+    .bind(o.hours_start)
+    .bind(o.hours_end)
+    .bind(o.working_days)
+    .bind(o.warn_percent)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_active<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+    active: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET active = $1 WHERE id = $2")
+        .bind(active)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Active organizations, "Name (CODE)".
+pub async fn choices<'e>(db: impl Executor<'e, Database = Sqlite>) -> sqlx::Result<Vec<Choice>> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, name, code FROM organizations WHERE active ORDER BY name")
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().map(choice).collect())
+}
+
+/// An organization to pick: "Name (CODE)".
+pub(super) fn choice((id, name, code): (i64, String, String)) -> Choice {
+    Choice {
+        id,
+        label: format!("{name} ({code})"),
+    }
 }

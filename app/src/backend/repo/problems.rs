@@ -1,6 +1,6 @@
 //! Problem records and the tickets linked to them.
 
-use super::tickets::push_scope;
+use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
 use crate::model::problems::{FoundTicket, Problem, ProblemNumber};
 use crate::model::reports::SimilarTicket;

@@ -7,10 +7,10 @@
 //! with the period and the changes since the last refresh, not with the tickets of the period.
 
 use super::push_ids;
-use super::tickets::push_scope;
+use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
-use crate::model::reports::{SimilarTicket, TicketFacts};
-use crate::model::rollup::{DayRollup, ReportDay};
+use crate::model::reports::SimilarTicket;
+use crate::model::rollup::{DayRollup, ReportDay, TicketFacts};
 use crate::model::time::DAY;
 use crate::model::TicketNumber;
 use sqlx::sqlite::SqliteRow;

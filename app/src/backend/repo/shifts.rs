@@ -1,6 +1,6 @@
 //! Working shifts and hand-overs.
 
-use super::tickets::push_scope;
+use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 

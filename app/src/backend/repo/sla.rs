@@ -1,5 +1,6 @@
 //! SLA contracts: targets per organization and priority, business hours and holidays.
 
+use crate::model::admin::HolidayDraft;
 use crate::model::sla::Target;
 use crate::model::Priority;
 use sqlx::{Executor, Row, Sqlite, SqliteConnection};
@@ -94,5 +95,32 @@ pub async fn add_holiday<'e>(
     .bind(name)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// An organization's holidays with their names, by day.
+pub async fn holidays<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+) -> sqlx::Result<Vec<HolidayDraft>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT day, name FROM org_holidays WHERE org_id = $1 ORDER BY day")
+            .bind(id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, name)| HolidayDraft { day, name })
+        .collect())
+}
+
+pub async fn clear_holidays<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    org_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM org_holidays WHERE org_id = $1")
+        .bind(org_id)
+        .execute(db)
+        .await?;
     Ok(())
 }

@@ -1,5 +1,19 @@
+//! Users: accounts, their profile and role, and what administration reads and writes of them.
+
+use crate::model::admin::{UserDraft, UserEdit, UserFilter, UserRow, ValidUser};
 use crate::model::{Me, Role};
-use sqlx::{Executor, Row, Sqlite};
+use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqliteConnection};
+
+/// A stored role ("analyst").
+fn decode_role(text: &str) -> sqlx::Result<Role> {
+    text.parse::<Role>()
+        .map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+/// A stored tier (1 to 3).
+fn decode_tier(tier: Option<i64>) -> Option<u8> {
+    tier.map(|t| t as u8)
+}
 
 /// What sign-in needs to know about an account.
 pub struct LoginAccount {
@@ -41,19 +55,16 @@ pub(crate) const ME_COLUMNS: &str = "u.id, u.name, u.email, u.role, u.org_id, o.
      u.team_id, t.name AS team_name, u.tier";
 
 pub(crate) fn me_from_row(r: &sqlx::sqlite::SqliteRow) -> sqlx::Result<Me> {
-    let role: String = r.try_get("role")?;
     Ok(Me {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         email: r.try_get("email")?,
-        role: role
-            .parse::<Role>()
-            .map_err(|e| sqlx::Error::Decode(e.into()))?,
+        role: decode_role(r.try_get("role")?)?,
         org_id: r.try_get("org_id")?,
         org_name: r.try_get("org_name")?,
         team_id: r.try_get("team_id")?,
         team_name: r.try_get("team_name")?,
-        tier: r.try_get::<Option<i64>, _>("tier")?.map(|t| t as u8),
+        tier: decode_tier(r.try_get("tier")?),
     })
 }
 
@@ -159,13 +170,10 @@ pub async fn profile<'e>(
     .fetch_optional(db)
     .await?;
     row.map(|r| {
-        let role: String = r.try_get("role")?;
         Ok(Profile {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
-            role: role
-                .parse()
-                .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
+            role: decode_role(r.try_get("role")?)?,
             org_id: r.try_get("org_id")?,
             team_id: r.try_get("team_id")?,
             tier: r.try_get("tier")?,
@@ -194,14 +202,8 @@ pub async fn search_requesters(
     orgs: Option<&[i64]>,
     limit: i64,
 ) -> sqlx::Result<Vec<RequesterMatch>> {
-    let pattern = format!(
-        "%{}%",
-        needle
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let mut qb = sqlx::QueryBuilder::<Sqlite>::new(
+    let pattern = super::text::like_pattern(needle);
+    let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT u.id, u.name, u.email, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.org_id
          WHERE u.active AND o.active AND u.role IN ('client', 'client_admin')
            AND (u.name LIKE ",
@@ -280,4 +282,207 @@ pub async fn set_mute_non_essential<'e>(
         .execute(db)
         .await?;
     Ok(())
+}
+
+pub async fn rows(
+    conn: &mut SqliteConnection,
+    f: &UserFilter,
+    limit: i64,
+) -> sqlx::Result<Vec<UserRow>> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT u.id, u.name, u.email, u.role, o.name AS org_name, t.name AS team_name, u.tier, u.active
+         FROM users u LEFT JOIN organizations o ON o.id = u.org_id LEFT JOIN teams t ON t.id = u.team_id
+         WHERE 1 = 1",
+    );
+    let needle = f.q.trim();
+    if !needle.is_empty() {
+        let pattern = super::text::like_pattern(&needle.to_lowercase());
+        qb.push(" AND (LOWER(u.name) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR u.email LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(role) = f.role {
+        qb.push(" AND u.role = ").push_bind(role.as_str());
+    }
+    if let Some(org) = f.org_id {
+        qb.push(" AND u.org_id = ").push_bind(org);
+    }
+    if !f.include_inactive {
+        qb.push(" AND u.active");
+    }
+    qb.push(" ORDER BY u.name, u.id LIMIT ").push_bind(limit);
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(conn).await?;
+    rows.into_iter().map(ListRow::decode).collect()
+}
+
+/// A user as the list shows them.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+    org_name: Option<String>,
+    team_name: Option<String>,
+    tier: Option<i64>,
+    active: bool,
+}
+
+impl ListRow {
+    fn decode(self) -> sqlx::Result<UserRow> {
+        Ok(UserRow {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            role: decode_role(&self.role)?,
+            org_name: self.org_name,
+            team_name: self.team_name,
+            tier: decode_tier(self.tier),
+            active: self.active,
+        })
+    }
+}
+
+pub async fn edit<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+) -> sqlx::Result<Option<UserEdit>> {
+    let row: Option<EditRow> = sqlx::query_as(
+        "SELECT id, email, name, role, org_id, team_id, tier, department, location, job_title, phone, active
+         FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(EditRow::decode).transpose()
+}
+
+/// A user as the administrator edits them.
+#[derive(sqlx::FromRow)]
+struct EditRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    org_id: Option<i64>,
+    team_id: Option<i64>,
+    tier: Option<i64>,
+    department: Option<String>,
+    location: Option<String>,
+    job_title: Option<String>,
+    phone: Option<String>,
+    active: bool,
+}
+
+impl EditRow {
+    fn decode(self) -> sqlx::Result<UserEdit> {
+        Ok(UserEdit {
+            id: self.id,
+            active: self.active,
+            draft: UserDraft {
+                email: self.email,
+                name: self.name,
+                role: decode_role(&self.role)?,
+                org_id: self.org_id,
+                team_id: self.team_id,
+                tier: decode_tier(self.tier),
+                department: self.department.unwrap_or_default(),
+                location: self.location.unwrap_or_default(),
+                job_title: self.job_title.unwrap_or_default(),
+                phone: self.phone.unwrap_or_default(),
+            },
+        })
+    }
+}
+
+/// Whether an account other than `except` already uses this (normalised) address.
+pub async fn email_taken(
+    conn: &mut SqliteConnection,
+    email: &str,
+    except: Option<i64>,
+) -> sqlx::Result<bool> {
+    super::taken(conn, "users", "email", email, except).await
+}
+
+pub async fn update<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+    u: &ValidUser,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET email = $1, name = $2, role = $3, org_id = $4, team_id = $5, tier = $6,
+             department = $7, location = $8, job_title = $9, phone = $10 WHERE id = $11",
+    )
+    .bind(u.email.as_str())
+    .bind(&u.name)
+    .bind(u.role.as_str())
+    .bind(u.org_id)
+    .bind(u.team_id)
+    .bind(u.tier.map(i64::from))
+    .bind(&u.department)
+    .bind(&u.location)
+    .bind(&u.job_title)
+    .bind(&u.phone)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_active<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+    active: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(active)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    id: i64,
+    hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Active users with one of `roles`: (id, name, role, tier, team name).
+pub async fn with_roles(
+    conn: &mut SqliteConnection,
+    roles: &[Role],
+) -> sqlx::Result<Vec<(i64, String, String, Option<i64>, Option<String>)>> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT u.id, u.name, u.role, u.tier, t.name FROM users u LEFT JOIN teams t ON t.id = u.team_id
+         WHERE u.active AND u.role IN (",
+    );
+    let mut list = qb.separated(", ");
+    for r in roles {
+        list.push_bind(r.as_str());
+    }
+    qb.push(") ORDER BY u.name");
+    qb.build_query_as().fetch_all(conn).await
+}
+
+/// (id, role, active) of each of `ids` that exists.
+pub async fn roles_of(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String, bool)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, role, active FROM users WHERE id IN ");
+    super::push_ids(&mut qb, ids);
+    qb.build_query_as().fetch_all(conn).await
 }

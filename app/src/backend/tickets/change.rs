@@ -7,7 +7,7 @@ use crate::backend::live::LiveEvent;
 use crate::backend::notify::outbox;
 use crate::backend::policy::{Actor, TicketFacts, TicketKey, TicketScope};
 use crate::backend::repo::tickets::{self, EventRecord, TicketRecord};
-use crate::backend::repo::users;
+use crate::backend::repo::{reports, users};
 use crate::backend::sla;
 use crate::backend::state::AppState;
 use crate::model::live::LiveKind;
@@ -194,6 +194,9 @@ impl TicketChange {
         }
         sla::refresh_next_alert(t);
         let staff_only = self.staff_only();
+        // the report days the ticket counted in before the change (a reopening takes back its
+        // resolution's day) and after it are counted again
+        reports::mark_ticket_days(&mut self.tx, self.ticket.id).await?;
         if !tickets::update(&mut self.tx, &self.ticket, staff_only).await? {
             // cannot happen under the immediate transaction; refuse rather than overwrite
             return Err(AppError::Conflict(format!(
@@ -201,6 +204,7 @@ impl TicketChange {
                 self.number()
             )));
         }
+        reports::mark_ticket_days(&mut self.tx, self.ticket.id).await?;
         for e in &self.events {
             tickets::insert_event(&mut self.tx, e).await?;
         }

@@ -12,4 +12,7 @@ pub use portal::{decide_approval, portal_page, rate};
 pub use queue::{find_requesters, held_by, queue_counts, queue_page, visible_clients};
 pub use raise::raise;
 pub use view::ticket_view;
-pub use work::*;
+pub use work::{
+    assign, change_tier, claim, close, hand_over, number_of, reopen, reply, resolve, resume,
+    set_category, set_flags, set_pending, set_priority,
+};

@@ -3,7 +3,7 @@
 use super::change::{announce, live_event, tell_people, Changed};
 use crate::backend::policy::Actor;
 use crate::backend::repo::tickets::{self, EventRecord, SlaColumns, TicketRecord};
-use crate::backend::repo::{desk, orgs, users};
+use crate::backend::repo::{categories, desk, orgs, users};
 use crate::backend::sla;
 use crate::backend::state::AppState;
 use crate::model::live::LiveKind;
@@ -50,7 +50,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         return Err(AppError::invalid("That requester was not found."));
     }
     if let Some(category_id) = input.category_id {
-        desk::category_name(&mut *tx, category_id)
+        categories::name(&mut *tx, category_id)
             .await?
             .ok_or_else(|| AppError::invalid("That category does not exist."))?;
     }
@@ -114,6 +114,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
     let policy = sla::policy_for(&mut tx, org_id).await?;
     sla::recompute(&policy, &mut t, now);
     let id = tickets::insert(&mut tx, &t).await?;
+    crate::backend::repo::reports::mark_ticket_days(&mut tx, id).await?;
 
     let event = |kind: EventKind, body: Option<String>, data: EventData| EventRecord {
         ticket_id: id,

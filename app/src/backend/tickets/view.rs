@@ -3,7 +3,7 @@
 use super::change::{facts, visible_ticket};
 use crate::backend::markdown::to_safe_html;
 use crate::backend::policy::Actor;
-use crate::backend::repo::{desk, tickets, users};
+use crate::backend::repo::{categories, tickets, users};
 use crate::backend::state::AppState;
 use crate::model::sla::SlaState;
 use crate::model::ticket_detail::{Category, Requester, TicketDetail, TicketView};
@@ -50,7 +50,7 @@ pub async fn ticket_view(state: &AppState, actor: &Actor, number: i64) -> AppRes
         Vec::new()
     };
     let categories = if actions.set_category {
-        desk::categories(&mut *conn)
+        categories::active(&mut *conn)
             .await?
             .into_iter()
             .map(|(id, name)| Category { id, name })

@@ -3,7 +3,7 @@
 
 use super::change::{Changed, TicketChange};
 use crate::backend::policy::Actor;
-use crate::backend::repo::{desk, kb, shifts, tickets, users};
+use crate::backend::repo::{categories, kb, shifts, tickets, users};
 use crate::backend::state::AppState;
 use crate::model::ticket::validate_text;
 use crate::model::{
@@ -376,7 +376,7 @@ pub async fn set_category(
     if !c.actions.set_category {
         return Err(refuse("Only help desk staff set categories."));
     }
-    let name = desk::category_name(&mut *c.tx, category_id)
+    let name = categories::name(&mut *c.tx, category_id)
         .await?
         .ok_or_else(|| AppError::invalid("That category does not exist."))?;
     c.ticket.category_id = Some(category_id);

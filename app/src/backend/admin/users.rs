@@ -13,7 +13,7 @@ pub async fn list_users(
         return Err(invalid("Search with at most 200 characters.".into()));
     }
     let mut conn = state.pool.acquire().await?;
-    Ok(repo::user_rows(&mut conn, filter, USER_PAGE).await?)
+    Ok(repo::users::rows(&mut conn, filter, USER_PAGE).await?)
 }
 
 fn user_not_found(id: i64) -> AppError {
@@ -22,7 +22,12 @@ fn user_not_found(id: i64) -> AppError {
 
 pub async fn user(state: &AppState, actor: &Actor, id: i64) -> AppResult<UserEdit> {
     actor.require_admin()?;
-    repo::user_edit(&state.pool, id)
+    let mut conn = state.pool.acquire().await?;
+    load_user(&mut conn, id).await
+}
+
+async fn load_user(conn: &mut SqliteConnection, id: i64) -> AppResult<UserEdit> {
+    repo::users::edit(conn, id)
         .await?
         .ok_or_else(|| user_not_found(id))
 }
@@ -34,14 +39,14 @@ async fn check_user(
     except: Option<i64>,
 ) -> AppResult<ValidUser> {
     let v = draft.validate().map_err(invalid)?;
-    if repo::email_taken(&mut *conn, v.email.as_str(), except).await? {
+    if repo::users::email_taken(&mut *conn, v.email.as_str(), except).await? {
         return Err(AppError::Conflict(format!(
             "An account with the address {} already exists.",
             v.email
         )));
     }
     if let Some(org) = v.org_id {
-        match repo::org_active(&mut *conn, org).await? {
+        match repo::orgs::active(&mut *conn, org).await? {
             None => return Err(invalid("That organization does not exist.".into())),
             Some(false) => {
                 return Err(invalid(
@@ -52,7 +57,7 @@ async fn check_user(
         }
     }
     if let Some(team) = v.team_id {
-        if teams::name(&mut *conn, team).await?.is_none() {
+        if repo::teams::name(&mut *conn, team).await?.is_none() {
             return Err(invalid("That team does not exist.".into()));
         }
     }
@@ -68,8 +73,8 @@ async fn new_link(
 ) -> AppResult<PasswordLink> {
     let token = new_token();
     let expires_at = now + RESET_LINK_HOURS * HOUR;
-    repo::revoke_resets(&mut *conn, user_id, now).await?;
-    repo::insert_reset(
+    repo::password_resets::revoke(&mut *conn, user_id, now).await?;
+    repo::password_resets::insert(
         &mut *conn,
         &token_hash(&token),
         user_id,
@@ -92,31 +97,19 @@ pub async fn create_user(
     actor: &Actor,
     draft: &UserDraft,
 ) -> AppResult<PasswordLink> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let v = check_user(&mut tx, draft, None).await?;
-    let id = insert_user(&mut tx, &v, now).await?;
-    let after = repo::user_edit(&mut *tx, id).await?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "user.create",
-        "user",
-        Some(id),
-        &format!(
-            "Created {} {} <{}>",
-            v.role.label().to_lowercase(),
-            v.name,
-            v.email
-        ),
-        None,
-        after.as_ref(),
-    )
-    .await?;
-    let link = new_link(&mut tx, actor, id, &v.name, now).await?;
-    tx.commit().await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let v = check_user(&mut c.tx, draft, None).await?;
+    let id = insert_user(&mut c.tx, &v, c.now).await?;
+    let after = load_user(&mut c.tx, id).await?;
+    let link = new_link(&mut c.tx, actor, id, &v.name, c.now).await?;
+    let summary = format!(
+        "Created {} {} <{}>",
+        v.role.label().to_lowercase(),
+        v.name,
+        v.email
+    );
+    c.commit(Audit::new(AuditAction::UserCreate, id, summary).after(&after))
+        .await?;
     Ok(link)
 }
 
@@ -125,9 +118,9 @@ pub(super) async fn insert_user(
     v: &ValidUser,
     now: i64,
 ) -> AppResult<i64> {
-    users::insert(
+    repo::users::insert(
         conn,
-        &users::NewUser {
+        &repo::users::NewUser {
             email: v.email.as_str(),
             name: &v.name,
             role: v.role,
@@ -156,20 +149,16 @@ pub async fn update_user(
     id: i64,
     draft: &UserDraft,
 ) -> AppResult<()> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = repo::user_edit(&mut *tx, id)
-        .await?
-        .ok_or_else(|| user_not_found(id))?;
-    let v = check_user(&mut tx, draft, Some(id)).await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let before = load_user(&mut c.tx, id).await?;
+    let v = check_user(&mut c.tx, draft, Some(id)).await?;
     if id == actor.id && v.role != Role::Admin {
         return Err(AppError::Conflict(
             "You cannot take the administrator role from yourself; ask another administrator."
                 .into(),
         ));
     }
-    if let Some((team, team_name)) = repo::team_led_by(&mut *tx, id).await? {
+    if let Some((team, team_name)) = repo::teams::led_by(&mut *c.tx, id).await? {
         if v.role != Role::Lead || v.team_id != Some(team) {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
@@ -177,24 +166,17 @@ pub async fn update_user(
             )));
         }
     }
-    repo::update_user(&mut *tx, id, &v)
+    repo::users::update(&mut *c.tx, id, &v)
         .await
         .map_err(|e| unique_or(e, || format!("The address {} is taken.", v.email)))?;
-    let after = repo::user_edit(&mut *tx, id).await?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        "user.update",
-        "user",
-        Some(id),
-        &format!("Changed user {} <{}>", v.name, v.email),
-        Some(&before),
-        after.as_ref(),
+    let after = load_user(&mut c.tx, id).await?;
+    let summary = format!("Changed user {} <{}>", v.name, v.email);
+    c.commit(
+        Audit::new(AuditAction::UserUpdate, id, summary)
+            .before(&before)
+            .after(&after),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Deactivates (never deletes) or reactivates an account. A deactivated person's sessions end.
@@ -210,81 +192,56 @@ pub async fn set_user_active(
             "You cannot deactivate your own account.".into(),
         ));
     }
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = repo::user_edit(&mut *tx, id)
-        .await?
-        .ok_or_else(|| user_not_found(id))?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let before = load_user(&mut c.tx, id).await?;
     if before.active == active {
         return Ok(());
     }
     if !active {
-        if let Some((_, team_name)) = repo::team_led_by(&mut *tx, id).await? {
+        if let Some((_, team_name)) = repo::teams::led_by(&mut *c.tx, id).await? {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
                 before.draft.name
             )));
         }
-        repo::end_sessions(&mut *tx, id).await?;
-        repo::revoke_resets(&mut *tx, id, now).await?;
+        repo::sessions::delete_for_user(&mut *c.tx, id).await?;
+        repo::password_resets::revoke(&mut *c.tx, id, c.now).await?;
     }
-    repo::set_user_active(&mut *tx, id, active).await?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if active {
-            "user.reactivate"
-        } else {
-            "user.deactivate"
-        },
-        "user",
-        Some(id),
-        &format!(
-            "{} {} <{}>",
-            if active { "Reactivated" } else { "Deactivated" },
-            before.draft.name,
-            before.draft.email
-        ),
-        Some(&serde_json::json!({ "active": before.active })),
-        Some(&serde_json::json!({ "active": active })),
+    repo::users::set_active(&mut *c.tx, id, active).await?;
+    let summary = format!(
+        "{} {} <{}>",
+        if active { "Reactivated" } else { "Deactivated" },
+        before.draft.name,
+        before.draft.email
+    );
+    c.commit(
+        Audit::new(AuditAction::user_active(active), id, summary)
+            .before(&serde_json::json!({ "active": before.active }))
+            .after(&serde_json::json!({ "active": active })),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A new one-time link for a person to set their password; earlier links stop working.
 pub async fn password_link(state: &AppState, actor: &Actor, id: i64) -> AppResult<PasswordLink> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let user = repo::user_edit(&mut *tx, id)
-        .await?
-        .ok_or_else(|| user_not_found(id))?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let user = load_user(&mut c.tx, id).await?;
     if !user.active {
         return Err(AppError::Conflict(format!(
             "{} is deactivated; reactivate the account first.",
             user.draft.name
         )));
     }
-    let link = new_link(&mut tx, actor, id, &user.draft.name, now).await?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "user.password_link",
-        "user",
-        Some(id),
-        &format!(
-            "Created a password link for {} <{}>",
-            user.draft.name, user.draft.email
-        ),
-        None,
-        Some(&serde_json::json!({ "expires_at": link.expires_at })),
+    let link = new_link(&mut c.tx, actor, id, &user.draft.name, c.now).await?;
+    let summary = format!(
+        "Created a password link for {} <{}>",
+        user.draft.name, user.draft.email
+    );
+    c.commit(
+        Audit::new(AuditAction::UserPasswordLink, id, summary)
+            .after(&serde_json::json!({ "expires_at": link.expires_at })),
     )
     .await?;
-    tx.commit().await?;
     Ok(link)
 }
 
@@ -303,9 +260,10 @@ pub async fn reset_info(state: &AppState, token: &str) -> AppResult<ResetInfo> {
     if !well_formed_token(token) {
         return Err(dead_link());
     }
-    let (_, name, email) = repo::live_reset(&state.pool, &token_hash(token), state.now())
-        .await?
-        .ok_or_else(dead_link)?;
+    let (_, name, email) =
+        repo::password_resets::live(&state.pool, &token_hash(token), state.now())
+            .await?
+            .ok_or_else(dead_link)?;
     Ok(ResetInfo { name, email })
 }
 
@@ -317,7 +275,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     validate_new_password(new_password).map_err(invalid)?;
     let now = state.now();
     let hash_of = token_hash(token);
-    let (user_id, name, email) = repo::live_reset(&state.pool, &hash_of, now)
+    let (user_id, name, email) = repo::password_resets::live(&state.pool, &hash_of, now)
         .await?
         .ok_or_else(dead_link)?;
     let pw = new_password.to_string();
@@ -325,25 +283,15 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|_| AppError::Internal)?;
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    if !repo::use_reset(&mut *tx, &hash_of, now).await? {
+    // the link is the permission: whoever holds it changes their own password
+    let mut c = AdminChange::begin_by(state, user_id).await?;
+    if !repo::password_resets::use_up(&mut *c.tx, &hash_of, c.now).await? {
         return Err(dead_link());
     }
-    repo::set_password_hash(&mut *tx, user_id, &hash).await?;
-    repo::end_sessions(&mut *tx, user_id).await?;
-    repo::revoke_resets(&mut *tx, user_id, now).await?;
-    record::<(), ()>(
-        &mut tx,
-        user_id,
-        now,
-        "user.password_set",
-        "user",
-        Some(user_id),
-        &format!("{name} <{email}> set a new password with a one-time link"),
-        None,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    repo::users::set_password_hash(&mut *c.tx, user_id, &hash).await?;
+    repo::sessions::delete_for_user(&mut *c.tx, user_id).await?;
+    repo::password_resets::revoke(&mut *c.tx, user_id, c.now).await?;
+    let summary = format!("{name} <{email}> set a new password with a one-time link");
+    c.commit(Audit::new(AuditAction::UserPasswordSet, user_id, summary))
+        .await
 }

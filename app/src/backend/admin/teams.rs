@@ -4,11 +4,11 @@
 use super::*;
 
 async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<TeamRow>> {
-    let Some(f) = repo::team_facts(&mut *conn, id).await? else {
+    let Some(f) = repo::teams::facts(&mut *conn, id).await? else {
         return Ok(None);
     };
     let lead = match f.lead_id {
-        Some(lead) => users::name(&mut *conn, lead)
+        Some(lead) => repo::users::name(&mut *conn, lead)
             .await?
             .map(|name| crate::model::UserRef { id: lead, name }),
         None => None,
@@ -17,16 +17,22 @@ async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<Team
         id: f.id,
         name: f.name,
         lead,
-        members: repo::team_members(&mut *conn, id).await?,
-        orgs: repo::team_orgs(&mut *conn, id).await?,
+        members: repo::teams::members(&mut *conn, id).await?,
+        orgs: repo::teams::orgs(&mut *conn, id).await?,
     }))
+}
+
+async fn existing_team(conn: &mut SqliteConnection, id: i64) -> AppResult<TeamRow> {
+    team_row(conn, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))
 }
 
 pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRow>> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
     let mut rows = Vec::new();
-    for (id, _) in teams::list(&mut *conn).await? {
+    for (id, _) in repo::teams::list(&mut *conn).await? {
         if let Some(row) = team_row(&mut conn, id).await? {
             rows.push(row);
         }
@@ -37,12 +43,12 @@ pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRo
 pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoices> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    let leads = repo::staff_with_roles(&mut conn, &[Role::Lead])
+    let leads = repo::users::with_roles(&mut conn, &[Role::Lead])
         .await?
         .into_iter()
         .map(|(id, name, ..)| Choice { id, label: name })
         .collect();
-    let analysts = repo::staff_with_roles(&mut conn, &[Role::Analyst, Role::Senior])
+    let analysts = repo::users::with_roles(&mut conn, &[Role::Analyst, Role::Senior])
         .await?
         .into_iter()
         .map(|(id, name, _, tier, team)| Choice {
@@ -57,37 +63,37 @@ pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoi
     Ok(TeamChoices {
         leads,
         analysts,
-        orgs: repo::org_choices(&mut *conn).await?,
+        orgs: repo::orgs::choices(&mut *conn).await?,
     })
 }
 
 /// Active analysts and seniors on no team, labelled with their tier: who may join a team.
 async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>> {
-    Ok(repo::staff_with_roles(conn, &[Role::Analyst, Role::Senior])
-        .await?
-        .into_iter()
-        .filter(|(.., team)| team.is_none())
-        .map(|(id, name, _, tier, _)| Choice {
-            id,
-            label: format!("{name} (tier {})", tier.unwrap_or(1)),
-        })
-        .collect())
+    Ok(
+        repo::users::with_roles(conn, &[Role::Analyst, Role::Senior])
+            .await?
+            .into_iter()
+            .filter(|(.., team)| team.is_none())
+            .map(|(id, name, _, tier, _)| Choice {
+                id,
+                label: format!("{name} (tier {})", tier.unwrap_or(1)),
+            })
+            .collect(),
+    )
 }
 
 /// The team the actor leads, with the analysts who could join it.
 pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<MyTeam> {
     actor.require_page(Page::Team)?;
     let mut conn = state.pool.acquire().await?;
-    let (team_id, _) = repo::team_led_by(&mut *conn, actor.id)
+    let (team_id, _) = repo::teams::led_by(&mut *conn, actor.id)
         .await?
         .ok_or_else(|| {
             AppError::NotFound(
                 "You do not lead a team yet: an administrator sets that up in Teams.".into(),
             )
         })?;
-    let team = team_row(&mut conn, team_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no team {team_id}.")))?;
+    let team = existing_team(&mut conn, team_id).await?;
     Ok(MyTeam {
         team,
         candidates: unteamed_analysts(&mut conn).await?,
@@ -103,21 +109,19 @@ pub async fn set_roster_member(
     user_id: i64,
     member: bool,
 ) -> AppResult<()> {
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+    // administrators change any team; a lead only their own, checked inside the change
+    let mut c = AdminChange::begin_by(state, actor.id).await?;
     if actor.role != Role::Admin {
         actor.require_page(Page::Team)?;
-        let led = repo::team_led_by(&mut *tx, actor.id).await?;
+        let led = repo::teams::led_by(&mut *c.tx, actor.id).await?;
         if led.map(|(id, _)| id) != Some(team_id) {
             return Err(AppError::Forbidden(
                 "You can change only the roster of the team you lead.".into(),
             ));
         }
     }
-    let before = team_row(&mut tx, team_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no team {team_id}.")))?;
-    let person = repo::roles_of(&mut tx, &[user_id]).await?;
+    let before = existing_team(&mut c.tx, team_id).await?;
+    let person = repo::users::roles_of(&mut c.tx, &[user_id]).await?;
     match person.first() {
         Some((_, role, true)) if matches!(role.as_str(), "analyst" | "senior") => {}
         Some(_) => {
@@ -132,7 +136,7 @@ pub async fn set_roster_member(
         return Ok(()); // already as asked: nothing to change or record
     }
     if member
-        && !unteamed_analysts(&mut tx)
+        && !unteamed_analysts(&mut c.tx)
             .await?
             .iter()
             .any(|c| c.id == user_id)
@@ -142,55 +146,34 @@ pub async fn set_roster_member(
                 .into(),
         ));
     }
-    repo::set_user_team(&mut *tx, user_id, member.then_some(team_id)).await?;
-    let after = team_row(&mut tx, team_id).await?;
-    let name = users::name(&mut *tx, user_id).await?.unwrap_or_default();
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        "team.roster",
-        "team",
-        Some(team_id),
-        &if member {
-            format!("Added {name} to team {}", before.name)
-        } else {
-            format!("Took {name} off team {}", before.name)
-        },
-        Some(&before),
-        after.as_ref(),
+    repo::teams::set_member(&mut *c.tx, user_id, member.then_some(team_id)).await?;
+    let after = existing_team(&mut c.tx, team_id).await?;
+    let name = repo::users::name(&mut *c.tx, user_id)
+        .await?
+        .unwrap_or_default();
+    let summary = if member {
+        format!("Added {name} to team {}", before.name)
+    } else {
+        format!("Took {name} off team {}", before.name)
+    };
+    c.commit(
+        Audit::new(AuditAction::TeamRoster, team_id, summary)
+            .before(&before)
+            .after(&after),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
-/// Creates (no `id`) or changes a team: its name, lead, members and the organizations it serves.
-pub async fn save_team(
-    state: &AppState,
-    actor: &Actor,
-    id: Option<i64>,
-    draft: &TeamDraft,
-) -> AppResult<i64> {
-    actor.require_admin()?;
-    let v = draft.validate().map_err(invalid)?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = match id {
-        Some(id) => Some(
-            team_row(&mut tx, id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))?,
-        ),
-        None => None,
-    };
-    if repo::team_name_taken(&mut *tx, &v.name, id).await? {
+/// Checks what the model cannot: the name is free, the lead leads no other team, the members
+/// are active analysts and the organizations exist.
+async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>) -> AppResult<()> {
+    if repo::teams::name_taken(&mut *conn, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a team called {}.",
             v.name
         )));
     }
-    let lead = repo::roles_of(&mut tx, &[v.lead_id]).await?;
+    let lead = repo::users::roles_of(conn, &[v.lead_id]).await?;
     match lead.first() {
         Some((_, role, true)) if role == Role::Lead.as_str() => {}
         Some(_) => {
@@ -201,14 +184,14 @@ pub async fn save_team(
         }
         None => return Err(invalid("The chosen lead does not exist.".into())),
     }
-    if let Some((other, other_name)) = repo::team_led_by(&mut *tx, v.lead_id).await? {
+    if let Some((other, other_name)) = repo::teams::led_by(&mut *conn, v.lead_id).await? {
         if Some(other) != id {
             return Err(AppError::Conflict(format!(
                 "That person already leads team {other_name}."
             )));
         }
     }
-    let members = repo::roles_of(&mut tx, &v.members).await?;
+    let members = repo::users::roles_of(conn, &v.members).await?;
     if members.len() != v.members.len()
         || members
             .iter()
@@ -218,53 +201,72 @@ pub async fn save_team(
             "Team members must be active analysts or senior analysts.".into(),
         ));
     }
-    if repo::count_existing(&mut tx, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
+    if repo::count_existing(conn, "organizations", &v.orgs).await? != v.orgs.len() as i64 {
         return Err(invalid(
             "One of the chosen organizations does not exist.".into(),
         ));
     }
+    Ok(())
+}
+
+/// Writes a checked team: its name (a new row without `id`), lead, members and organizations.
+async fn write_team(
+    conn: &mut SqliteConnection,
+    id: Option<i64>,
+    v: &ValidTeam,
+    now: i64,
+) -> AppResult<i64> {
+    let taken = |e| unique_or(e, || format!("The name {} is taken.", v.name));
     let team_id = match id {
         Some(id) => {
-            repo::rename_team(&mut *tx, id, &v.name)
+            repo::teams::rename(&mut *conn, id, &v.name)
                 .await
-                .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?;
+                .map_err(taken)?;
             id
         }
-        None => teams::insert(&mut *tx, &v.name, now)
+        None => repo::teams::insert(&mut *conn, &v.name, now)
             .await
-            .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?,
+            .map_err(taken)?,
     };
-    teams::set_lead(&mut *tx, team_id, v.lead_id).await?;
-    repo::set_user_team(&mut *tx, v.lead_id, Some(team_id)).await?;
-    repo::clear_members(&mut *tx, team_id).await?;
+    repo::teams::set_lead(&mut *conn, team_id, v.lead_id).await?;
+    repo::teams::set_member(&mut *conn, v.lead_id, Some(team_id)).await?;
+    repo::teams::clear_members(&mut *conn, team_id).await?;
     for m in &v.members {
-        repo::set_user_team(&mut *tx, *m, Some(team_id)).await?;
+        repo::teams::set_member(&mut *conn, *m, Some(team_id)).await?;
     }
-    repo::clear_team_orgs(&mut *tx, team_id).await?;
+    repo::teams::clear_orgs(&mut *conn, team_id).await?;
     for org in &v.orgs {
-        teams::serve_org(&mut *tx, team_id, *org).await?;
+        repo::teams::serve_org(&mut *conn, team_id, *org).await?;
     }
-    let after = team_row(&mut tx, team_id).await?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if id.is_some() {
-            "team.update"
-        } else {
-            "team.create"
-        },
-        "team",
-        Some(team_id),
-        &format!(
-            "{} team {}",
-            if id.is_some() { "Changed" } else { "Created" },
-            v.name
-        ),
-        before.as_ref(),
-        after.as_ref(),
+    Ok(team_id)
+}
+
+/// Creates (no `id`) or changes a team: its name, lead, members and the organizations it serves.
+pub async fn save_team(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<i64>,
+    draft: &TeamDraft,
+) -> AppResult<i64> {
+    let mut c = AdminChange::begin(state, actor).await?;
+    let v = draft.validate().map_err(invalid)?;
+    let before = match id {
+        Some(id) => Some(existing_team(&mut c.tx, id).await?),
+        None => None,
+    };
+    check_team(&mut c.tx, &v, id).await?;
+    let team_id = write_team(&mut c.tx, id, &v, c.now).await?;
+    let after = existing_team(&mut c.tx, team_id).await?;
+    let (action, done) = match id {
+        Some(_) => (AuditAction::TeamUpdate, "Changed"),
+        None => (AuditAction::TeamCreate, "Created"),
+    };
+    let summary = format!("{done} team {}", v.name);
+    c.commit(
+        Audit::new(action, team_id, summary)
+            .before_if(before.as_ref())
+            .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(team_id)
 }

@@ -6,17 +6,17 @@ use super::*;
 pub async fn list_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<OrgRow>> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    Ok(repo::org_rows(&mut conn).await?)
+    Ok(repo::orgs::rows(&mut conn).await?)
 }
 
 async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgEdit>> {
-    let Some(policy) = sla_repo::load(conn, id).await? else {
+    let Some(policy) = repo::sla::load(conn, id).await? else {
         return Ok(None);
     };
-    let (code, name) = orgs::code_and_name(&mut *conn, id)
+    let (code, name) = repo::orgs::code_and_name(&mut *conn, id)
         .await?
         .ok_or(AppError::Internal)?;
-    let active = repo::org_active(&mut *conn, id).await?.unwrap_or(false);
+    let active = repo::orgs::active(&mut *conn, id).await?.unwrap_or(false);
     let mut targets = policy.targets;
     targets.sort_by_key(|t| t.priority);
     let days = policy.working_days;
@@ -32,8 +32,8 @@ async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgE
             working_days: std::array::from_fn(|d| days.contains(char::from(b'1' + d as u8))),
             warn_percent: policy.warn_percent,
             targets,
-            holidays: repo::org_holidays(&mut *conn, id).await?,
-            teams: repo::org_teams(&mut *conn, id).await?,
+            holidays: repo::sla::holidays(&mut *conn, id).await?,
+            teams: repo::teams::serving(&mut *conn, id).await?,
         },
     }))
 }
@@ -45,9 +45,11 @@ fn org_not_found(id: i64) -> AppError {
 pub async fn org(state: &AppState, actor: &Actor, id: i64) -> AppResult<OrgEdit> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    load_org(&mut conn, id)
-        .await?
-        .ok_or_else(|| org_not_found(id))
+    existing_org(&mut conn, id).await
+}
+
+async fn existing_org(conn: &mut SqliteConnection, id: i64) -> AppResult<OrgEdit> {
+    load_org(conn, id).await?.ok_or_else(|| org_not_found(id))
 }
 
 /// Checks what the model cannot: the time zone exists, the code is free, the teams exist.
@@ -58,7 +60,7 @@ async fn check_org(
 ) -> AppResult<ValidOrg> {
     let valid = draft.validate().map_err(invalid)?;
     parse_time_zone(&valid.time_zone).map_err(invalid)?;
-    if repo::org_code_taken(&mut *conn, &valid.code, except).await? {
+    if repo::orgs::code_taken(&mut *conn, &valid.code, except).await? {
         return Err(AppError::Conflict(format!(
             "Another organization already uses the short code {}.",
             valid.code
@@ -72,10 +74,10 @@ async fn check_org(
 
 async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -> AppResult<()> {
     let days = v.hours.days_string();
-    repo::update_org(
+    repo::orgs::update(
         &mut *conn,
         id,
-        &repo::OrgSettings {
+        &repo::orgs::Settings {
             code: &v.code,
             name: &v.name,
             time_zone: &v.time_zone,
@@ -88,54 +90,42 @@ async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -
     .await
     .map_err(|e| unique_or(e, || format!("The short code {} is taken.", v.code)))?;
     for target in &v.targets {
-        sla_repo::set_target(&mut *conn, id, target).await?;
+        repo::sla::set_target(&mut *conn, id, target).await?;
     }
-    repo::clear_holidays(&mut *conn, id).await?;
+    repo::sla::clear_holidays(&mut *conn, id).await?;
     for (day, name) in &v.holidays {
-        sla_repo::add_holiday(&mut *conn, id, day, name).await?;
+        repo::sla::add_holiday(&mut *conn, id, day, name).await?;
     }
-    repo::clear_org_teams(&mut *conn, id).await?;
+    repo::teams::stop_serving(&mut *conn, id).await?;
     for team in &v.teams {
-        teams::serve_org(&mut *conn, *team, id).await?;
+        repo::teams::serve_org(&mut *conn, *team, id).await?;
     }
     Ok(())
 }
 
 pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> AppResult<i64> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let v = check_org(&mut tx, draft, None).await?;
+    let mut c = AdminChange::begin(state, actor).await?;
+    let v = check_org(&mut c.tx, draft, None).await?;
     let days = v.hours.days_string();
-    let id = orgs::insert(
-        &mut *tx,
-        &orgs::NewOrg {
+    let id = repo::orgs::insert(
+        &mut *c.tx,
+        &repo::orgs::NewOrg {
             code: &v.code,
             name: &v.name,
             time_zone: &v.time_zone,
             hours_start: i64::from(v.hours.start_min),
             hours_end: i64::from(v.hours.end_min),
             working_days: &days,
-            created_at: now,
+            created_at: c.now,
         },
     )
     .await
     .map_err(|e| unique_or(e, || format!("The short code {} is taken.", v.code)))?;
-    write_org_details(&mut tx, id, &v).await?;
-    let after = load_org(&mut tx, id).await?;
-    record::<(), _>(
-        &mut tx,
-        actor.id,
-        now,
-        "organization.create",
-        "organization",
-        Some(id),
-        &format!("Created organization {} ({})", v.name, v.code),
-        None,
-        after.as_ref(),
-    )
-    .await?;
-    tx.commit().await?;
+    write_org_details(&mut c.tx, id, &v).await?;
+    let after = existing_org(&mut c.tx, id).await?;
+    let summary = format!("Created organization {} ({})", v.name, v.code);
+    c.commit(Audit::new(AuditAction::OrgCreate, id, summary).after(&after))
+        .await?;
     Ok(id)
 }
 
@@ -145,44 +135,31 @@ pub async fn update_org(
     id: i64,
     draft: &OrgDraft,
 ) -> AppResult<()> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let before = load_org(&mut tx, id)
-        .await?
-        .ok_or_else(|| org_not_found(id))?;
-    let v = check_org(&mut tx, draft, Some(id)).await?;
-    write_org_details(&mut tx, id, &v).await?;
-    let after = load_org(&mut tx, id).await?;
-    if let Some(after) = &after {
-        let calendar = |d: &OrgDraft| {
-            (
-                d.time_zone.clone(),
-                d.hours_start.clone(),
-                d.hours_end.clone(),
-                d.working_days,
-                d.holidays.clone(),
-            )
-        };
-        if calendar(&before.draft) != calendar(&after.draft) {
-            // business-hours times in its reports were counted in the old calendar
-            crate::backend::repo::reports::mark_org_days(&mut tx, id).await?;
-        }
+    let mut c = AdminChange::begin(state, actor).await?;
+    let before = existing_org(&mut c.tx, id).await?;
+    let v = check_org(&mut c.tx, draft, Some(id)).await?;
+    write_org_details(&mut c.tx, id, &v).await?;
+    let after = existing_org(&mut c.tx, id).await?;
+    let calendar = |d: &OrgDraft| {
+        (
+            d.time_zone.clone(),
+            d.hours_start.clone(),
+            d.hours_end.clone(),
+            d.working_days,
+            d.holidays.clone(),
+        )
+    };
+    if calendar(&before.draft) != calendar(&after.draft) {
+        // business-hours times in its reports were counted in the old calendar
+        repo::reports::mark_org_days(&mut c.tx, id).await?;
     }
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        "organization.update",
-        "organization",
-        Some(id),
-        &format!("Changed organization {} ({})", v.name, v.code),
-        Some(&before),
-        after.as_ref(),
+    let summary = format!("Changed organization {} ({})", v.name, v.code);
+    c.commit(
+        Audit::new(AuditAction::OrgUpdate, id, summary)
+            .before(&before)
+            .after(&after),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Deactivates (or reactivates) an organization. Its users can no longer sign in and signed-in
@@ -193,38 +170,25 @@ pub async fn set_org_active(
     id: i64,
     active: bool,
 ) -> AppResult<()> {
-    actor.require_admin()?;
-    let now = state.now();
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let was = repo::org_active(&mut *tx, id)
+    let mut c = AdminChange::begin(state, actor).await?;
+    let was = repo::orgs::active(&mut *c.tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;
     if was == active {
         return Ok(());
     }
-    repo::set_org_active(&mut *tx, id, active).await?;
-    let (code, name) = orgs::code_and_name(&mut *tx, id)
+    repo::orgs::set_active(&mut *c.tx, id, active).await?;
+    let (code, name) = repo::orgs::code_and_name(&mut *c.tx, id)
         .await?
         .ok_or(AppError::Internal)?;
-    record(
-        &mut tx,
-        actor.id,
-        now,
-        if active {
-            "organization.reactivate"
-        } else {
-            "organization.deactivate"
-        },
-        "organization",
-        Some(id),
-        &format!(
-            "{} organization {name} ({code})",
-            if active { "Reactivated" } else { "Deactivated" }
-        ),
-        Some(&serde_json::json!({ "active": was })),
-        Some(&serde_json::json!({ "active": active })),
+    let summary = format!(
+        "{} organization {name} ({code})",
+        if active { "Reactivated" } else { "Deactivated" }
+    );
+    c.commit(
+        Audit::new(AuditAction::org_active(active), id, summary)
+            .before(&serde_json::json!({ "active": was }))
+            .after(&serde_json::json!({ "active": active })),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }

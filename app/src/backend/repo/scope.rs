@@ -1,0 +1,28 @@
+//! Which tickets a person may see, as a condition of a query: shared by every query that lists
+//! or counts tickets.
+
+use super::push_ids;
+use crate::backend::policy::TicketScope;
+use sqlx::{QueryBuilder, Sqlite};
+
+/// Restricts `qb` (positioned inside a WHERE clause) to the tickets `scope` may see.
+pub fn push_scope(qb: &mut QueryBuilder<'_, Sqlite>, scope: &TicketScope) {
+    match scope {
+        TicketScope::All => qb.push("TRUE"),
+        TicketScope::Nothing => qb.push("FALSE"),
+        TicketScope::Org(org) => qb.push("t.org_id = ").push_bind(*org),
+        TicketScope::Requester { user_id, org_id } => qb
+            .push("(t.requester_id = ")
+            .push_bind(*user_id)
+            .push(" AND t.org_id = ")
+            .push_bind(*org_id)
+            .push(")"),
+        TicketScope::Staff { orgs, user_id } => {
+            qb.push("(t.org_id IN ");
+            push_ids(qb, orgs);
+            qb.push(" OR EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = t.id AND p.user_id = ")
+                .push_bind(*user_id)
+                .push("))")
+        }
+    };
+}
