@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM
 
 # Seeded databases are cached by size and by what decides their content: the migrations and the
 # seed generator.
-seed_hash=$(cat app/migrations/*.sql app/src/backend/seed/*.rs 2>/dev/null | sha256sum | cut -c1-12)
+seed_hash=$(cat app/migrations/sqlite/*.sql app/src/backend/seed/*.rs 2>/dev/null | sha256sum | cut -c1-12)
 
 seeded_db() {
   local n=$1

@@ -41,11 +41,22 @@ if [[ ! -f $stamp || end2end/package-lock.json -nt $stamp ]]; then
   touch "$stamp"
 fi
 
-if [[ $mode == test ]] && ! command -v chromium >/dev/null; then
-  step "installing Debian's Chromium for the browser tests"
-  sudo_cmd=""
+apt_install() {
+  local sudo_cmd=""
   [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
+}
+
+if [[ $mode == test ]] && ! command -v chromium >/dev/null; then
+  step "installing Debian's Chromium for the browser tests"
+  apt_install chromium
+fi
+
+# initdb and pg_ctl: the tests start throwaway PostgreSQL servers (testpg/, scripts/test.sh)
+if [[ $mode == test ]] && ! command -v initdb >/dev/null &&
+  ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  step "installing Debian's PostgreSQL for the database tests"
+  apt_install postgresql
 fi
 exit 0

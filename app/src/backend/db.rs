@@ -14,7 +14,7 @@ use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 pub type Pool = SqlitePool;
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// Opens (creating if needed) the database at `url`, e.g. `sqlite://data/frontline.db`.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
