@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # Target rustflags replace [build] rustflags, so erase_components (.cargo/config.toml) is repeated.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 export RUSTC_BOOTSTRAP=1
-# --split: administration, reports, "My preferences" and the article editor go into modules the browser loads when one of their pages
+# --split: pages few people open go into modules the browser loads when one of their pages
 # is first shown (app/src/ui/lazy.rs); every other page loads only the main module.
 exec cargo leptos build --release --split \
   --lib-cargo-args=-Zbuild-std=std,panic_abort \

@@ -216,6 +216,10 @@ pub enum SplitModule {
     Profile,
     /// The knowledge-base article editor: staff writing up a solution.
     Editor,
+    /// The on-call rota.
+    OnCall,
+    /// A lead's team roster.
+    Team,
 }
 
 impl SplitModule {
@@ -226,6 +230,8 @@ impl SplitModule {
             SplitModule::Reports => "reports",
             SplitModule::Profile => "profile",
             SplitModule::Editor => "editor",
+            SplitModule::OnCall => "oncall",
+            SplitModule::Team => "team",
         }
     }
 
@@ -236,6 +242,8 @@ impl SplitModule {
             SplitModule::Reports => Page::Reports,
             SplitModule::Profile => Page::Profile,
             SplitModule::Editor => Page::ArticleEditor,
+            SplitModule::OnCall => Page::OnCall,
+            SplitModule::Team => Page::Team,
         }
     }
 
@@ -244,6 +252,8 @@ impl SplitModule {
         match path.trim_end_matches('/') {
             "/reports" => Some(SplitModule::Reports),
             "/me" => Some(SplitModule::Profile),
+            "/oncall" => Some(SplitModule::OnCall),
+            "/team" => Some(SplitModule::Team),
             "/kb/new" => Some(SplitModule::Editor),
             p if p.starts_with("/kb/") && p.ends_with("/edit") => Some(SplitModule::Editor),
             p if p == "/admin" || p.starts_with("/admin/") => Some(SplitModule::Admin),

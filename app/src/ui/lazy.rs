@@ -1,8 +1,8 @@
 //! Pages few people open, kept out of the WebAssembly that every page loads.
 //!
-//! Administration (for administrators), reports (for team leads and the ops manager), one's own
-//! preferences with two-step sign-in and the article editor (both opened now and then) are
-//! about a fifth of the browser's code. The release build (`cargo leptos build --split`) moves each of
+//! Administration (for administrators), reports (for team leads and the ops manager), a lead's
+//! team roster, and what everyone opens only now and then (one's own preferences with two-step
+//! sign-in, the article editor, the on-call rota) are about a fifth of the browser's code. The release build (`cargo leptos build --split`) moves each of
 //! each into a module of its own, which the browser fetches the first time one of its pages is
 //! shown. A page opened directly names its module in a `<link rel="preload">`
 //! (backend/split_modules.rs), so that it downloads beside the main module rather than after it.
@@ -11,7 +11,7 @@ use super::layout::Gate;
 use super::pages::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminOrgEditPage,
     AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
-    ArticleEditorPage, ProfilePage, ReportsPage,
+    ArticleEditorPage, OnCallPage, ProfilePage, ReportsPage, TeamPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -26,6 +26,8 @@ pub enum LazyPage {
     Reports,
     Profile,
     Editor,
+    OnCall,
+    Team,
     Admin(AdminScreen),
 }
 
@@ -63,6 +65,8 @@ impl ChooseView for LazyPage {
                 SplitModule::Reports => preload_reports().await,
                 SplitModule::Profile => preload_profile().await,
                 SplitModule::Editor => preload_editor().await,
+                SplitModule::OnCall => preload_oncall().await,
+                SplitModule::Team => preload_team().await,
                 SplitModule::Admin => preload_admin().await,
             };
         }
@@ -75,6 +79,8 @@ impl LazyPage {
             LazyPage::Reports => SplitModule::Reports,
             LazyPage::Profile => SplitModule::Profile,
             LazyPage::Editor => SplitModule::Editor,
+            LazyPage::OnCall => SplitModule::OnCall,
+            LazyPage::Team => SplitModule::Team,
             LazyPage::Admin(_) => SplitModule::Admin,
         }
     }
@@ -88,6 +94,8 @@ impl LazyPage {
                 LazyPage::Reports => reports_page().await,
                 LazyPage::Profile => profile_page().await,
                 LazyPage::Editor => editor_page().await,
+                LazyPage::OnCall => oncall_page().await,
+                LazyPage::Team => team_page().await,
                 LazyPage::Admin(screen) => admin_page(screen).await,
             };
             match page {
@@ -153,6 +161,16 @@ fn profile_page() -> Result<AnyView, NotLoaded> {
 #[wasm_split(editor, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_editor))]
 fn editor_page() -> Result<AnyView, NotLoaded> {
     Ok(view! { <Gate page=Page::ArticleEditor><ArticleEditorPage /></Gate> }.into_any())
+}
+
+#[wasm_split(oncall, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_oncall))]
+fn oncall_page() -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::OnCall><OnCallPage /></Gate> }.into_any())
+}
+
+#[wasm_split(team, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_team))]
+fn team_page() -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::Team><TeamPage /></Gate> }.into_any())
 }
 
 #[component]

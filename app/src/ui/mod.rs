@@ -21,7 +21,7 @@
 //!   JSON's; everyone else gets JSON. It needs serde forms without field-name tricks (debug
 //!   builds check every answer). Goes when the bundle fits the budget with JSON answers.
 //! - Split modules ([`lazy`], `--split` in `scripts/build-release.sh`, preloads named by the
-//!   server from `model::SplitModule`): administration, reports, "My preferences" and the article editor load on first use. Goes when
+//!   server from `model::SplitModule`): administration, reports, "My preferences", the article editor, on-call and the team roster load on first use. Goes when
 //!   the bundle fits the budget with them in it.
 //!
 //! The first paint:
@@ -65,9 +65,8 @@ use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage, NotFoundPage, OnCallPage,
-    PageAckPage, PortalPage, QueuePage, ResetPasswordPage, ShiftPage, SignInPage, TeamPage,
-    TicketPage,
+    ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage, NotFoundPage, PageAckPage,
+    PortalPage, QueuePage, ResetPasswordPage, ShiftPage, SignInPage, TicketPage,
 };
 use resource::blocking_resource;
 
@@ -174,17 +173,9 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Gate page=Page::Shift><ShiftPage /></Gate> }
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/oncall")
-                    view=|| view! { <Gate page=Page::OnCall><OnCallPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/oncall") view=LazyPage::OnCall ssr=SsrMode::Async />
                 <Route path=path!("/pages/:token") view=PageAckPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/team")
-                    view=|| view! { <Gate page=Page::Team><TeamPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/team") view=LazyPage::Team ssr=SsrMode::Async />
                 <Route path=path!("/me") view=LazyPage::Profile ssr=SsrMode::Async />
                 <Route path=path!("/admin") view=LazyPage::Admin(AdminScreen::Home) ssr=SsrMode::Async />
                 <Route path=path!("/admin/orgs") view=LazyPage::Admin(AdminScreen::Orgs) ssr=SsrMode::Async />
