@@ -171,9 +171,7 @@ pub async fn answer_challenge(
     let id_hash = token_hash(challenge);
     let mut tx = begin_write(&state.pool).await?;
     let Some(ch) = second_factors::attempt_challenge(&mut *tx, &id_hash, now).await? else {
-        return Err(AppError::Unauthenticated(
-            "This sign-in has expired. Please enter your password again.".into(),
-        ));
+        return Err(challenge_expired());
     };
     if ch.attempts > MAX_CODE_ATTEMPTS {
         second_factors::delete_challenge(&mut *tx, &id_hash).await?;
@@ -183,17 +181,12 @@ pub async fn answer_challenge(
         ));
     }
     let checked = match &ch.new_secret {
-        Some(secret) => {
-            second_factor::confirm_enrolment(&mut tx, ch.user_id, secret, &code, now)
-                .await
-                .map(Some)
-        }
+        Some(secret) => second_factor::confirm_enrolment(&mut tx, ch.user_id, secret, &code, now)
+            .await
+            .map(Some),
         None => match second_factor::spend_code(&mut tx, ch.user_id, &code, now).await {
             Ok(true) => Ok(None),
-            Ok(false) => Err(AppError::Invalid(
-                "That code is not right. Enter the 6-digit code your app shows now, or an unused recovery code."
-                    .into(),
-            )),
+            Ok(false) => Err(second_factor::wrong_code()),
             Err(e) => Err(e),
         },
     };
@@ -240,6 +233,11 @@ pub async fn answer_challenge(
         step,
         trusted_browser,
     })
+}
+
+/// The password step is gone (expired, answered, or never taken in this browser).
+pub fn challenge_expired() -> AppError {
+    AppError::Unauthenticated("This sign-in has expired. Please enter your password again.".into())
 }
 
 /// A new session for a person whose sign-in succeeded; their recorded failures are forgiven.

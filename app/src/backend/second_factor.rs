@@ -447,7 +447,8 @@ pub async fn reset(state: &AppState, actor: &Actor, user_id: i64) -> AppResult<(
     Ok(())
 }
 
-fn wrong_code() -> AppError {
+/// A code that is neither the app's current one nor an unused recovery code.
+pub fn wrong_code() -> AppError {
     AppError::Invalid(
         "That code is not right. Enter the 6-digit code your app shows now, or an unused recovery code."
             .into(),

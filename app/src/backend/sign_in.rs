@@ -26,9 +26,7 @@ pub async fn with_password(email: &str, password: &str) -> AppResult<SignInStep>
 pub async fn with_code(code: &str, trust_browser: bool) -> AppResult<SignInStep> {
     let state = request::state()?;
     let Some(challenge) = request::cookie(Cookie::Challenge, &state.settings) else {
-        return Err(crate::model::AppError::Unauthenticated(
-            "This sign-in has expired. Please enter your password again.".into(),
-        ));
+        return Err(auth::challenge_expired());
     };
     let client = request::client_info(&state.settings);
     let answered = auth::answer_challenge(&state, &challenge, code, trust_browser, &client).await?;
