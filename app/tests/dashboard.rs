@@ -76,25 +76,29 @@ async fn the_aggregates_match_a_plain_reading_of_the_tickets() {
     let d = desk(3000).await;
     let mut conn = d.state.pool.acquire().await.unwrap();
     type Row = (i64, i64, Option<i64>, i64, i64, Option<i64>, i64, i64, i64);
+    type Resolved = (i64, i64, bool);
     type Groups = BTreeMap<(i64, Option<i64>, i64), (i64, i64, i64, i64)>;
-    let tickets: Vec<Row> = sqlx::query_as(
-        "SELECT id, org_id, assignee_id, tier, status_rank, sla_paused_at, next_warn_at,
-                next_due_at, created_at FROM tickets",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .unwrap();
-    let resolved: Vec<(i64, i64, bool)> = sqlx::query_as(
-        "SELECT org_id, resolved_at, response_breached OR resolution_breached FROM tickets
-         WHERE resolved_at IS NOT NULL",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .unwrap();
-    let orgs: Vec<i64> = sqlx::query_scalar("SELECT id FROM organizations")
-        .fetch_all(&mut *conn)
+    let (tickets, resolved, orgs): (Vec<Row>, Vec<Resolved>, Vec<i64>) = app::db_run!(&mut conn, c => {
+        let tickets = sqlx::query_as(
+            "SELECT id, org_id, assignee_id, tier, status_rank, sla_paused_at, next_warn_at,
+                    next_due_at, created_at FROM tickets",
+        )
+        .fetch_all(&mut *c)
         .await
         .unwrap();
+        let resolved = sqlx::query_as(
+            "SELECT org_id, resolved_at, response_breached OR resolution_breached FROM tickets
+             WHERE resolved_at IS NOT NULL",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        let orgs = sqlx::query_scalar("SELECT id FROM organizations")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
+        (tickets, resolved, orgs)
+    });
     assert!(
         tickets.iter().any(|t| t.4 == 1 && t.5.is_some()),
         "some paused"

@@ -81,13 +81,12 @@ async fn two_mails(d: &Desk, problem: &str) {
 async fn settled(d: &Desk) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let busy: i64 = sqlx::query_scalar(
+        let busy: i64 = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications
              WHERE (status = 'pending' AND next_attempt_at <= $1) OR status = 'sending'",
         )
         .bind(d.state.now())
-        .fetch_one(&d.state.pool)
-        .await
+        .fetch_one(c).await)
         .unwrap();
         if busy == 0 {
             return;
@@ -111,13 +110,13 @@ async fn tick(d: &Desk, secs: i64) {
 type Row = (i64, String, i64, Option<String>, String);
 
 async fn outbox(d: &Desk) -> Vec<Row> {
-    let rows: Vec<(i64, String, i64, Option<String>, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, i64, Option<String>, i64)> =
+        app::pool_run!(d.state.pool, c => sqlx::query_as(
         "SELECT id, status, attempts, last_error, created_at FROM notifications
          WHERE channel = 'email' AND status <> 'muted' ORDER BY id",
     )
-    .fetch_all(&d.state.pool)
-    .await
-    .unwrap();
+    .fetch_all(c).await)
+        .unwrap();
     rows.into_iter()
         .map(|(id, status, attempts, error, created)| {
             let header = format!("<{}>", mailer::message_id(id, created));
@@ -135,12 +134,11 @@ fn copies_per_message_id(smtp: &TestSmtp) -> BTreeMap<String, usize> {
 }
 
 async fn timeline_outcomes(d: &Desk, like: &str) -> i64 {
-    sqlx::query_scalar(
+    app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM ticket_events WHERE kind = 'notification_sent' AND body LIKE $1",
     )
     .bind(like)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap()
 }
 

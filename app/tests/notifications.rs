@@ -138,10 +138,9 @@ async fn a_colleagues_note_reaches_the_assignee_and_muted_mail_is_recorded_not_s
     let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
     let (number, ticket_id) = raise_and_reply(&d).await;
     deliver_all(&d, &deliverer).await;
-    sqlx::query("UPDATE users SET mute_non_essential = TRUE WHERE email = $1")
+    app::pool_run!(d.state.pool, c => sqlx::query("UPDATE users SET mute_non_essential = TRUE WHERE email = $1")
         .bind(CLIENT)
-        .execute(&d.state.pool)
-        .await
+        .execute(c).await.map(|_| ()))
         .unwrap();
     let lead = d.actor(LEAD).await;
     tickets::reply(
@@ -175,12 +174,11 @@ async fn a_colleagues_note_reaches_the_assignee_and_muted_mail_is_recorded_not_s
         statuses.contains(&("muted".to_string(), 1)),
         "Jo muted non-essential mail: {statuses:?}"
     );
-    let outcomes: i64 = sqlx::query_scalar(
+    let outcomes: i64 = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = $1 AND kind = 'notification_sent'",
     )
     .bind(ticket_id)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     assert_eq!(
         outcomes as usize,
@@ -209,11 +207,10 @@ async fn a_relay_outage_loses_nothing_and_sends_nothing_twice() {
     d.clock.advance(31);
     let sent = deliver_all(&d, &deliverer).await;
     assert!(sent > 0);
-    let pending: i64 = sqlx::query_scalar(
+    let pending: i64 = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE status <> 'sent' AND status <> 'muted'",
     )
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     assert_eq!(pending, 0, "everything arrived once the relay came back");
     assert_each_once(&smtp);
@@ -225,9 +222,9 @@ async fn a_crash_between_commit_and_delivery_is_made_good_by_the_next_worker() {
     let smtp = TestSmtp::start().await;
     raise_and_reply(&d).await;
     // a worker claimed a message and died before sending (its lease is still running)
-    let first: i64 = sqlx::query_scalar("SELECT MIN(id) FROM notifications")
-        .fetch_one(&d.state.pool)
-        .await
+    let first: i64 =
+        app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT MIN(id) FROM notifications")
+        .fetch_one(c).await)
         .unwrap();
     let mut conn = d.state.pool.acquire().await.unwrap();
     assert!(repo::claim(&mut conn, first, NOW, NOW + LEASE_SECS)
@@ -238,9 +235,8 @@ async fn a_crash_between_commit_and_delivery_is_made_good_by_the_next_worker() {
     let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
     let sent_now = deliver_all(&d, &deliverer).await;
     let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE status <> 'muted'")
-            .fetch_one(&d.state.pool)
-            .await
+        app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE status <> 'muted'")
+            .fetch_one(c).await)
             .unwrap();
     assert_eq!(
         sent_now as i64,
@@ -269,9 +265,8 @@ async fn two_workers_at_once_send_each_message_once() {
         worker::deliver_due(&d.state, &b)
     );
     let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE status <> 'muted'")
-            .fetch_one(&d.state.pool)
-            .await
+        app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE status <> 'muted'")
+            .fetch_one(c).await)
             .unwrap();
     assert_eq!((x.unwrap() + y.unwrap()) as i64, total);
     assert_eq!(smtp.messages().len() as i64, total);
@@ -292,9 +287,8 @@ async fn a_hanging_relay_times_out_and_the_message_is_retried() {
         "the timeout bounds the wait"
     );
     let error: Option<String> =
-        sqlx::query_scalar("SELECT last_error FROM notifications WHERE status = 'pending' LIMIT 1")
-            .fetch_one(&d.state.pool)
-            .await
+        app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT last_error FROM notifications WHERE status = 'pending' LIMIT 1")
+            .fetch_one(c).await)
             .unwrap();
     assert!(
         error.unwrap_or_default().contains("relay"),
@@ -437,9 +431,8 @@ async fn a_hanging_page_receiver_never_holds_up_the_mail() {
         "the page mail went out: {statuses:?}"
     );
     let webhook: (String, Option<String>) =
-        sqlx::query_as("SELECT status, last_error FROM notifications WHERE channel = 'webhook'")
-            .fetch_one(&d.state.pool)
-            .await
+        app::pool_run!(d.state.pool, c => sqlx::query_as("SELECT status, last_error FROM notifications WHERE channel = 'webhook'")
+            .fetch_one(c).await)
             .unwrap();
     assert_eq!(webhook.0, "pending", "the webhook waits for its retry");
     assert!(webhook.1.unwrap().contains("in time"));
@@ -570,14 +563,13 @@ async fn mail_goes_only_to_people_who_may_still_see_the_ticket() {
     let jo_id = d.user_id(CLIENT).await;
     let kim = d.actor(OTHER_CLIENT).await;
     let sam = d.actor(ADMIN).await;
-    sqlx::query(
+    app::pool_run!(d.state.pool, c => sqlx::query(
         "UPDATE users SET org_id = (SELECT MIN(id) FROM organizations WHERE id NOT IN
             (SELECT org_id FROM users WHERE id = $1) AND id <> $2) WHERE id = $1",
     )
     .bind(jo_id)
     .bind(kim.org_id)
-    .execute(&d.state.pool)
-    .await
+    .execute(c).await.map(|_| ()))
     .unwrap();
     app::backend::admin::set_org_active(&d.state, &sam, kim.org_id.unwrap(), false)
         .await
@@ -604,12 +596,11 @@ async fn mail_goes_only_to_people_who_may_still_see_the_ticket() {
     let row = |id: i64| {
         let pool = d.state.pool.clone();
         async move {
-            sqlx::query_as::<_, (String, Option<String>)>(
+            app::pool_run!(pool, c => sqlx::query_as::<_, (String, Option<String>)>(
                 "SELECT status, last_error FROM notifications WHERE recipient_id = $1 AND kind = 'public_reply'",
             )
             .bind(id)
-            .fetch_one(&pool)
-            .await
+            .fetch_one(c).await)
             .unwrap()
         }
     };

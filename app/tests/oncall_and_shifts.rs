@@ -34,10 +34,9 @@ async fn raise_p1(d: &Desk) -> (i64, i64) {
 }
 
 async fn pages_of(d: &Desk, ticket_id: i64) -> Vec<(String, Option<i64>)> {
-    sqlx::query_as("SELECT u.email, p.acked_at FROM pages p JOIN users u ON u.id = p.user_id WHERE p.ticket_id = $1 ORDER BY p.id")
+    app::pool_run!(d.state.pool, c => sqlx::query_as("SELECT u.email, p.acked_at FROM pages p JOIN users u ON u.id = p.user_id WHERE p.ticket_id = $1 ORDER BY p.id")
         .bind(ticket_id)
-        .fetch_all(&d.state.pool)
-        .await
+        .fetch_all(c).await)
         .unwrap()
 }
 
@@ -68,18 +67,16 @@ async fn a_p1_at_three_in_the_morning_pages_the_person_on_call_and_then_the_lead
     let (number, id) = raise_p1(&d).await;
     assert_eq!(pages_of(&d, id).await, vec![(ANALYST.to_string(), None)]);
     let kinds: Vec<String> =
-        sqlx::query_scalar("SELECT kind FROM ticket_events WHERE ticket_id = $1 ORDER BY id")
+        app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT kind FROM ticket_events WHERE ticket_id = $1 ORDER BY id")
             .bind(id)
-            .fetch_all(&d.state.pool)
-            .await
+            .fetch_all(c).await)
             .unwrap();
     assert!(kinds.contains(&"page_sent".to_string()), "{kinds:?}");
-    let mails: i64 = sqlx::query_scalar(
+    let mails: i64 = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE ticket_id = $1 AND kind = 'page_sent'",
     )
     .bind(id)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     assert_eq!(mails, 1);
 
@@ -128,18 +125,16 @@ async fn a_p1_in_business_hours_pages_nobody_and_an_acknowledged_page_is_not_esc
     ana_on_call(&d, night).await;
     d.clock.set(night);
     let (_, id) = raise_p1(&d).await;
-    let token_page: (i64,) = sqlx::query_as("SELECT id FROM pages WHERE ticket_id = $1")
+    let token_page: (i64,) = app::pool_run!(d.state.pool, c => sqlx::query_as("SELECT id FROM pages WHERE ticket_id = $1")
         .bind(id)
-        .fetch_one(&d.state.pool)
-        .await
+        .fetch_one(c).await)
         .unwrap();
     // the link's token is only in the mail; read it from there as the on-call person would
-    let body: String = sqlx::query_scalar(
+    let body: String = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT body FROM notifications WHERE ticket_id = $1 AND kind = 'page_sent'",
     )
     .bind(id)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     let token = body
         .split("/pages/")
@@ -344,12 +339,11 @@ async fn a_shift_ends_only_when_every_open_ticket_is_disposed_of() {
 
     let summary = shifts::end_shift(&d.state, &ana).await.unwrap();
     assert_eq!(summary.handed_over.len(), 1);
-    let lead_mail: String = sqlx::query_scalar(
+    let lead_mail: String = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT body FROM notifications WHERE kind = 'shift_summary' AND recipient_id = (SELECT id FROM users WHERE email = $1)",
     )
     .bind(LEAD)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     assert!(
         lead_mail.contains(&format!("HD-{}", numbers[2])) && lead_mail.contains("toner delivery"),
@@ -404,12 +398,11 @@ async fn the_shift_lists_every_open_ticket_held_across_many_pages() {
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    sqlx::query(&format!(
+    app::pool_run!(d.state.pool, c => sqlx::query(&format!(
         "UPDATE tickets SET assignee_id = $1 WHERE status_rank <= 1 AND org_id IN ({list})"
     ))
     .bind(ana.id)
-    .execute(&d.state.pool)
-    .await
+    .execute(c).await.map(|_| ()))
     .unwrap();
     let held = d
         .scalar(&format!(

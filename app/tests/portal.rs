@@ -28,10 +28,9 @@ async fn raise(d: &Desk, email: &str, problem: &str) -> i64 {
 }
 
 async fn version(d: &Desk, number: i64) -> i64 {
-    sqlx::query_scalar("SELECT version FROM tickets WHERE number = $1")
+    app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT version FROM tickets WHERE number = $1")
         .bind(number)
-        .fetch_one(&d.state.pool)
-        .await
+        .fetch_one(c).await)
         .unwrap()
 }
 
@@ -47,13 +46,12 @@ async fn pending_on(d: &Desk, reason: PendingReason) -> i64 {
 }
 
 async fn fingerprint(d: &Desk, number: i64) -> (i64, String, i64) {
-    sqlx::query_as(
+    app::pool_run!(d.state.pool, c => sqlx::query_as(
         "SELECT t.version, t.status, (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id)
          FROM tickets t WHERE t.number = $1",
     )
     .bind(number)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap()
 }
 
@@ -75,10 +73,9 @@ async fn a_client_lists_their_own_requests_and_a_client_admin_the_organizations(
     );
     for r in &page.rows {
         let requester: i64 =
-            sqlx::query_scalar("SELECT requester_id FROM tickets WHERE number = $1")
+            app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT requester_id FROM tickets WHERE number = $1")
                 .bind(r.number.0)
-                .fetch_one(&d.state.pool)
-                .await
+                .fetch_one(c).await)
                 .unwrap();
         assert_eq!(requester, jo_id);
         assert!(r.status.is_active());
@@ -159,12 +156,11 @@ async fn the_client_admin_approves_a_budget_and_the_ticket_goes_back_to_open_wor
     assert_eq!(decided.actor.as_deref(), Some(cast::CLIENT_ADMIN_NAME));
     assert_eq!(decided.summary, "approved the budget");
     assert!(decided.public);
-    let to_assignee: i64 = sqlx::query_scalar(
+    let to_assignee: i64 = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE kind = 'approval_granted' AND recipient_id = $1",
     )
     .bind(ana_id)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     assert_eq!(to_assignee, 1, "the assignee is told");
     let page = tickets::portal_page(&d.state, &ines, &PortalFilter::default())
@@ -330,13 +326,12 @@ async fn hand_over_notes_never_reach_the_portal() {
         .await
         .unwrap();
 
-    let colleague: String = sqlx::query_scalar(
+    let colleague: String = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT email FROM users WHERE role = 'client' AND email <> $1
            AND org_id = (SELECT org_id FROM users WHERE email = $1) ORDER BY id LIMIT 1",
     )
     .bind(CLIENT)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     let mine = PortalFilter::default();
     let organization = PortalFilter {

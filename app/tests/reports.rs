@@ -386,7 +386,7 @@ async fn a_recurring_group_becomes_a_problem_record_on_each_tickets_timeline() {
     assert!(err.to_string().contains("HD-999999"), "{err}");
     assert_eq!((records().await, events().await), (0, 0));
 
-    let (mut live, _) = d.state.live.subscribe();
+    let mut live = d.state.live.subscribe().events;
     let pr = problems::record(&d.state, &lead, &new(" Badge readers ", &numbers))
         .await
         .unwrap();
@@ -531,18 +531,16 @@ async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
         .unwrap();
     let kept = read().await;
 
-    sqlx::query("DELETE FROM report_days")
-        .execute(&d.state.pool)
-        .await
-        .unwrap();
-    sqlx::query(
+    app::pool_run!(d.state.pool, c => sqlx::query("DELETE FROM report_days")
+        .execute(c).await.map(|_| ()))
+    .unwrap();
+    app::pool_run!(d.state.pool, c => sqlx::query(
         "INSERT INTO report_days_stale (org_id, day)
          SELECT org_id, created_at / 86400 FROM tickets
          UNION SELECT org_id, resolved_at / 86400 FROM tickets WHERE resolved_at IS NOT NULL
          ON CONFLICT (org_id, day) DO NOTHING",
     )
-    .execute(&d.state.pool)
-    .await
+    .execute(c).await.map(|_| ()))
     .unwrap();
     let rebuilt = read().await;
     assert_eq!(kept, rebuilt);

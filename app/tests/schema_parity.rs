@@ -18,13 +18,11 @@ async fn sqlite_and_postgres_migrations_build_the_same_schema() {
     db::migrate(&sqlite).await.expect("sqlite migrations");
 
     let database = testpg::TestPostgres::shared().database().await;
-    let postgres = sqlx::PgPool::connect(&database.url)
-        .await
-        .expect("postgres");
-    sqlx::migrate!("./migrations/postgres")
-        .run(&postgres)
-        .await
-        .expect("postgres migrations");
+    let postgres = db::connect(&database.url).await.expect("postgres");
+    db::migrate(&postgres).await.expect("postgres migrations");
+    let (db::Pool::Sqlite(sqlite), db::Pool::Postgres(postgres)) = (sqlite, postgres) else {
+        unreachable!("connect picks the backend by the URL's scheme");
+    };
 
     let (on_sqlite, on_postgres) = (
         schema::sqlite(&sqlite).await,

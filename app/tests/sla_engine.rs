@@ -28,21 +28,19 @@ async fn raise(d: &Desk, priority: Priority) -> (i64, i64) {
 }
 
 async fn events_of(state: &AppState, ticket_id: i64, kind: &str) -> Vec<(i64, String)> {
-    sqlx::query_as("SELECT at, COALESCE(data, '') FROM ticket_events WHERE ticket_id = $1 AND kind = $2 ORDER BY id")
+    app::pool_run!(state.pool, c => sqlx::query_as("SELECT at, COALESCE(data, '') FROM ticket_events WHERE ticket_id = $1 AND kind = $2 ORDER BY id")
         .bind(ticket_id)
         .bind(kind)
-        .fetch_all(&state.pool)
-        .await
+        .fetch_all(c).await)
         .unwrap()
 }
 
 async fn dues(state: &AppState, ticket_id: i64) -> (i64, i64, i64, i64, Option<i64>) {
-    sqlx::query_as(
+    app::pool_run!(state.pool, c => sqlx::query_as(
         "SELECT response_warn_at, response_due_at, resolution_warn_at, resolution_due_at, sla_next_alert_at FROM tickets WHERE id = $1",
     )
     .bind(ticket_id)
-    .fetch_one(&state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap()
 }
 
@@ -53,7 +51,7 @@ async fn warning_and_breach_fire_exactly_once_at_their_instant() {
     let (warn, due, ..) = dues(&d.state, id).await;
     assert_eq!(warn, NOW + 15 * 60 * 75 / 100);
     assert_eq!(due, NOW + 15 * 60);
-    let (mut live, _) = d.state.live.subscribe();
+    let mut live = d.state.live.subscribe().events;
 
     d.clock.set(warn - 1);
     assert_eq!(
@@ -172,8 +170,7 @@ async fn a_restart_mid_way_loses_and_repeats_nothing() {
 
     // "restart": a new state (new pool, bus and engine) over the same file; the server was down
     // while the breach fell due
-    let url = format!("sqlite://{}/test.db", d._db.dir.path().display());
-    let pool = app::backend::db::connect(&url).await.unwrap();
+    let pool = app::backend::db::connect(&d._db.url).await.unwrap();
     let clock = app::backend::clock::ManualClock::new(due + 600);
     let restarted = AppState::new(
         pool,

@@ -5,6 +5,7 @@
 
 mod support;
 
+use app::backend::db::Dialect;
 use app::backend::tickets;
 use app::model::queue::{AssigneeFilter, QueueFilter, StatusView, COUNT_CAP};
 use app::model::sla::SlaState;
@@ -156,12 +157,11 @@ async fn fifty_analysts_claiming_at_once_leaves_exactly_one_owner() {
     let d = desk(0).await;
     let number = raise_as_client(&d, "VPN is down for the whole office").await;
     // everyone who may claim it: Atlas analysts, seniors, lead, manager; fifty attempts in all
-    let emails: Vec<String> = sqlx::query_scalar(
+    let emails: Vec<String> = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT email FROM users WHERE role IN ('lead', 'manager') OR (team_id = (SELECT id FROM teams WHERE name = $1) AND role IN ('analyst', 'senior'))",
     )
     .bind(cast::TEAM)
-    .fetch_all(&d.state.pool)
-    .await
+    .fetch_all(c).await)
     .unwrap();
     let mut actors = Vec::new();
     for i in 0..50 {
@@ -527,12 +527,11 @@ async fn queue_lists_counts_and_search_stay_within_scope() {
         422
     );
     // every row Ben sees belongs to a client his team serves
-    let served: Vec<String> = sqlx::query_scalar(
+    let served: Vec<String> = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT o.code FROM team_orgs s JOIN organizations o ON o.id = s.org_id JOIN teams t ON t.id = s.team_id WHERE t.name = $1",
     )
     .bind(cast::OTHER_TEAM)
-    .fetch_all(&d.state.pool)
-    .await
+    .fetch_all(c).await)
     .unwrap();
     let all = QueueFilter {
         view: StatusView::Closed,
@@ -767,13 +766,16 @@ async fn a_search_pages_through_exactly_its_matches_in_queue_order() {
         } else {
             "updated_at DESC, id DESC"
         };
-        let want: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT id FROM tickets WHERE {rank}
-               AND id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"the\"*')
-             ORDER BY {order}"
+        let matches = match d.state.pool.dialect() {
+            Dialect::Sqlite => {
+                "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"the\"*')"
+            }
+            Dialect::Postgres => "fts @@ to_tsquery('frontline', 'the:*')",
+        };
+        let want: Vec<i64> = app::pool_run!(d.state.pool, c => sqlx::query_scalar(&format!(
+            "SELECT id FROM tickets WHERE {rank} AND {matches} ORDER BY {order}"
         ))
-        .fetch_all(&d.state.pool)
-        .await
+        .fetch_all(c).await)
         .unwrap();
         assert!(
             want.len() > 50,
@@ -805,13 +807,12 @@ async fn a_senior_sees_their_teams_clients_at_every_tier_and_no_other_teams() {
     let ticket_at_tier_2 = |code: &'static str| {
         let d = &d;
         async move {
-            let client: String = sqlx::query_scalar(
+            let client: String = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
                 "SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id
                  WHERE o.code = $1 AND u.role = 'client' ORDER BY u.id LIMIT 1",
             )
             .bind(code)
-            .fetch_one(&d.state.pool)
-            .await
+            .fetch_one(c).await)
             .unwrap();
             let request = request("The VPN drops every hour", Urgency::Urgent);
             let number = tickets::raise(&d.state, &d.actor(&client).await, &request)
@@ -819,23 +820,21 @@ async fn a_senior_sees_their_teams_clients_at_every_tier_and_no_other_teams() {
                 .unwrap()
                 .number
                 .0;
-            sqlx::query("UPDATE tickets SET tier = 2 WHERE number = $1")
+            app::pool_run!(d.state.pool, c => sqlx::query("UPDATE tickets SET tier = 2 WHERE number = $1")
                 .bind(number)
-                .execute(&d.state.pool)
-                .await
+                .execute(c).await.map(|_| ()))
                 .unwrap();
             number
         }
     };
     let alpine = ticket_at_tier_2("ASH").await;
     let northwind = ticket_at_tier_2(cast::CLIENT_ORG).await;
-    let borealis_senior: String = sqlx::query_scalar(
+    let borealis_senior: String = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
         "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id
          WHERE t.name = $1 AND u.role = 'senior' ORDER BY u.id LIMIT 1",
     )
     .bind(cast::OTHER_TEAM)
-    .fetch_one(&d.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
 
     // Lee is Atlas's senior: Northwind's escalation is his, Alpine Ski House's is not

@@ -15,7 +15,7 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(name = "frontline", version, about = "Frontline help desk server")]
 pub struct Cli {
-    /// Database URL (sqlite://path/to/file.db).
+    /// Database URL: sqlite://path/to/file.db (created if missing) or postgres://user@host/db.
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -327,7 +327,7 @@ async fn create_user(
     let pool = open(url).await?;
     let org_id = match &org {
         Some(code) => Some(
-            orgs::find_id_by_code(&pool, code)
+            orgs::find_id_by_code(&mut pool.acquire().await?, code)
                 .await?
                 .with_context(|| format!("no organization has the code {code}"))?,
         ),
@@ -352,8 +352,12 @@ async fn create_user(
         password_hash: &hash,
         created_at: now,
     };
-    match users::insert(&pool, &new).await {
-        Ok(id) => println!("Created {} ({}) with id {id}.", email, role.label()),
+    let mut tx = db::begin_write(&pool).await?;
+    match users::insert(&mut tx, &new).await {
+        Ok(id) => {
+            tx.commit().await?;
+            println!("Created {} ({}) with id {id}.", email, role.label())
+        }
         Err(err) if db::is_unique_violation(&err) => {
             bail!("an account with the e-mail {email} already exists")
         }

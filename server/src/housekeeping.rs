@@ -14,6 +14,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
+            state.leader.until_leading().await;
             run_once(&state).await;
         }
     })
@@ -33,8 +34,8 @@ pub async fn run_once(state: &AppState) {
 async fn prune_sessions(state: &AppState) -> sqlx::Result<()> {
     let now = state.now();
     let mut tx = begin_write(&state.pool).await?;
-    sessions::delete_expired(&mut *tx, now).await?;
-    sessions::prune_failures(&mut *tx, now - state.settings.login_window_secs).await?;
+    sessions::delete_expired(&mut tx, now).await?;
+    sessions::prune_failures(&mut tx, now - state.settings.login_window_secs).await?;
     second_factors::delete_expired(&mut tx, now).await?;
     tx.commit().await
 }

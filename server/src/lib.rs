@@ -50,19 +50,27 @@ pub fn leptos_options(addr: Option<SocketAddr>) -> anyhow::Result<LeptosOptions>
 
 /// Serves until `shutdown` completes; in-flight requests finish, then the pool closes cleanly.
 pub async fn serve(
-    state: AppState,
+    mut state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let deliverer = Deliverer::new(&state.settings.notify).map_err(anyhow::Error::msg)?;
     let pool = state.pool.clone();
     let live = state.live.clone();
+    // the background work runs on the one instance that leads the desk
+    let (leader, campaign) = app::backend::leader::campaign(&state.pool);
+    state.leader = leader;
     let mut workers = vec![
         housekeeping::spawn(state.clone()),
         app::backend::sla_engine::spawn(state.clone()),
         app::backend::notify::worker::spawn(state.clone(), std::sync::Arc::new(deliverer)),
     ];
     workers.extend(memory::spawn_trimmer());
+    workers.extend(campaign);
+    workers.extend(app::backend::live::spawn_listener(
+        &state.pool,
+        state.live.clone(),
+    ));
     let app = router::build(state);
     axum::serve(
         listener,

@@ -7,7 +7,7 @@
 //! team move or a role change narrows it).
 
 use app::backend::auth::{token_from_cookie_header, token_hash};
-use app::backend::live::{LiveEvent, StreamSlot};
+use app::backend::live::{LiveEvent, StreamSlot, Subscription};
 use app::backend::policy::{Actor, TicketScope};
 use app::backend::repo::sessions;
 use app::backend::request::SessionUser;
@@ -52,7 +52,11 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
             "Too many open live connections for this account. Close a few tabs and reload.".into(),
         ));
     };
-    let (rx, closing) = state.live.subscribe();
+    let Subscription {
+        events: rx,
+        closing,
+        resync,
+    } = state.live.subscribe();
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let open = Open {
@@ -60,6 +64,7 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         session,
         rx,
         closing,
+        resync,
         recheck,
         scope,
         me: actor.id,
@@ -74,6 +79,11 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         .into_response()
 }
 
+/// Tells the browser to refetch what it shows.
+fn resync() -> Event {
+    Event::default().event(EVENT_RESYNC).data("{}")
+}
+
 /// What an open stream holds.
 struct Open {
     state: AppState,
@@ -81,6 +91,7 @@ struct Open {
     session: String,
     rx: broadcast::Receiver<Arc<LiveEvent>>,
     closing: watch::Receiver<bool>,
+    resync: watch::Receiver<u64>,
     recheck: tokio::time::Interval,
     scope: TicketScope,
     me: i64,
@@ -94,6 +105,11 @@ impl Open {
             let received = tokio::select! {
                 r = self.rx.recv() => r,
                 _ = self.closing.changed() => return None,
+                // events may have been missed (another instance's were not heard for a while)
+                changed = self.resync.changed() => {
+                    changed.ok()?;
+                    return Some(resync());
+                }
                 _ = self.recheck.tick() => {
                     self.recheck().await?;
                     continue;
@@ -103,7 +119,7 @@ impl Open {
                 Ok(e) if e.visible_to(&self.scope, self.me) => Some(ticket_event(&e)),
                 Ok(_) => continue,
                 // fell behind: whatever was missed, refetching what is on screen catches up
-                Err(RecvError::Lagged(_)) => Some(Event::default().event(EVENT_RESYNC).data("{}")),
+                Err(RecvError::Lagged(_)) => Some(resync()),
                 Err(RecvError::Closed) => None,
             };
         }
@@ -112,7 +128,8 @@ impl Open {
     /// Keeps the stream only while its session stands, with what its user may see now.
     async fn recheck(&mut self) -> Option<()> {
         let now = self.state.now();
-        let found = sessions::find_user(&self.state.pool, &self.session, now).await;
+        let mut conn = self.state.pool.acquire().await.ok()?;
+        let found = sessions::find_user(&mut conn, &self.session, now).await;
         let Ok(Some((me, _))) = found else {
             return None;
         };

@@ -225,19 +225,19 @@ async fn render_instance(state: &AppState, out: &mut String) {
         out,
         "frontline_db_pool_connections",
         "Database connections open in the pool.",
-        pool.size(),
+        pool.stats().size,
     );
     gauge(
         out,
         "frontline_db_pool_idle",
         "Open database connections not in use.",
-        pool.num_idle(),
+        pool.stats().idle,
     );
     gauge(
         out,
         "frontline_db_pool_max",
         "The most connections the pool opens.",
-        pool.options().get_max_connections(),
+        pool.stats().max,
     );
     help(
         out,

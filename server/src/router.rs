@@ -129,14 +129,25 @@ pub fn build(state: AppState) -> Router {
 
 /// Healthy when the database answers.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match app::backend::db::ping(&state.pool).await {
-        Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
-        Err(err) => {
-            tracing::error!(error = %err, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "database unavailable" })),
-            )
-        }
+    let database = app::backend::db::ping(&state.pool).await;
+    if let Err(err) = &database {
+        tracing::error!(error = %err, "health check: the database does not answer");
     }
+    let live = state.live.hears_others();
+    let status = match (database.is_ok(), live) {
+        (true, true) => "ok",
+        (false, _) => "database unavailable",
+        (true, false) => "live events from other instances unavailable",
+    };
+    let code = if status == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": status,
+        "database": if database.is_ok() { "ok" } else { "unavailable" },
+        "live_events": if live { "ok" } else { "unavailable" },
+    });
+    (code, Json(body))
 }

@@ -295,19 +295,17 @@ impl Scope<'_> {
     async fn user_id(&self, who: Who) -> Option<i64> {
         let email = self.desk.email(who)?;
         Some(
-            sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            app::pool_run!(self.desk.app.state.pool, c => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
                 .bind(email)
-                .fetch_one(&self.desk.app.state.pool)
-                .await
+                .fetch_one(c).await)
                 .expect("user"),
         )
     }
 
     async fn orgs(&self) -> Vec<Org> {
         let rows: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, code, name FROM organizations ORDER BY id")
-                .fetch_all(&self.desk.app.state.pool)
-                .await
+            app::pool_run!(self.desk.app.state.pool, c => sqlx::query_as("SELECT id, code, name FROM organizations ORDER BY id")
+                .fetch_all(c).await)
                 .expect("organizations");
         rows.into_iter()
             .map(|(id, code, name)| Org { id, code, name })
@@ -318,7 +316,7 @@ impl Scope<'_> {
         let Some(me) = self.user_id(who).await else {
             return false;
         };
-        sqlx::query_scalar(
+        app::pool_run!(self.desk.app.state.pool, c => sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM tickets t, users u WHERE t.number = $1 AND u.id = $2 AND (
                 u.role IN ('lead', 'manager')
                 OR (u.role IN ('analyst', 'senior') AND (
@@ -330,8 +328,7 @@ impl Scope<'_> {
         )
         .bind(number)
         .bind(me)
-        .fetch_one(&self.desk.app.state.pool)
-        .await
+        .fetch_one(c).await)
         .expect("ticket scope")
     }
 
@@ -339,7 +336,7 @@ impl Scope<'_> {
         let Some(me) = self.user_id(who).await else {
             return false;
         };
-        sqlx::query_scalar(
+        app::pool_run!(self.desk.app.state.pool, c => sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $2 AND (
                 u.role IN ('lead', 'manager', 'admin')
                 OR (u.role IN ('client', 'client_admin') AND u.org_id = $1)
@@ -350,8 +347,7 @@ impl Scope<'_> {
         )
         .bind(org)
         .bind(me)
-        .fetch_one(&self.desk.app.state.pool)
-        .await
+        .fetch_one(c).await)
         .expect("organization scope")
     }
 
@@ -362,11 +358,10 @@ impl Scope<'_> {
         if !STAFF.contains(&who) {
             return;
         }
-        let audiences: Vec<i64> = sqlx::query_scalar(
+        let audiences: Vec<i64> = app::pool_run!(self.desk.app.state.pool, c => sqlx::query_scalar(
             "SELECT DISTINCT org_id FROM articles WHERE visibility = 'organization' AND org_id IS NOT NULL",
         )
-        .fetch_all(&self.desk.app.state.pool)
-        .await
+        .fetch_all(c).await)
         .expect("articles");
         found.orgs.retain(|id| !audiences.contains(id));
     }
@@ -394,14 +389,14 @@ impl Scope<'_> {
 
     /// Whose a ticket is and at which tier, for a message.
     async fn describe(&self, number: i64) -> String {
-        let row: Option<(String, i64, String)> = sqlx::query_as(
+        let row: Option<(String, i64, String)> =
+            app::pool_run!(self.desk.app.state.pool, c => sqlx::query_as(
             "SELECT o.code, t.tier, u.email FROM tickets t JOIN organizations o ON o.id = t.org_id
              JOIN users u ON u.id = t.requester_id WHERE t.number = $1",
         )
         .bind(number)
-        .fetch_optional(&self.desk.app.state.pool)
-        .await
-        .expect("ticket");
+        .fetch_optional(c).await)
+            .expect("ticket");
         match row {
             Some((org, tier, requester)) => format!("({org}, tier {tier}, raised by {requester})"),
             None => "(no such ticket)".into(),

@@ -9,12 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn database_url(app: &TestApp) -> String {
-    let file = app
-        .state
-        .pool
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
+    let file = app.state.pool.sqlite_file().expect("a SQLite desk");
     format!("sqlite://{}", file.display())
 }
 

@@ -699,9 +699,9 @@ struct Fingerprints {
 }
 
 impl Fingerprints {
-    async fn open(pool: &sqlx::SqlitePool) -> Fingerprints {
-        let mut conn = pool
-            .connect_options()
+    async fn open(file: &std::path::Path) -> Fingerprints {
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(file)
             .connect()
             .await
             .expect("own connection");
@@ -983,13 +983,12 @@ async fn settle(desk: &Desk) {
             .await
             .expect("mail");
         // what the worker itself has in hand is finished once nothing is left sending
-        let busy: i64 = sqlx::query_scalar(
+        let busy: i64 = app::pool_run!(state.pool, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications WHERE status IN ('pending', 'sending')
              AND next_attempt_at <= $1",
         )
         .bind(state.now())
-        .fetch_one(&state.pool)
-        .await
+        .fetch_one(c).await)
         .expect("outbox");
         if busy == 0 {
             return;
@@ -1004,15 +1003,15 @@ async fn settle(desk: &Desk) {
 async fn own_session(desk: &Desk, who: Who) -> Option<String> {
     let email = desk.email(who)?;
     let pool = &desk.app.state.pool;
-    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+    let user_id: i64 =
+        app::pool_run!(pool, c => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
-        .fetch_one(pool)
-        .await
+        .fetch_one(c).await)
         .expect("user");
     let token = backend::auth::new_token();
     let now = desk.app.state.now();
     backend::repo::sessions::insert(
-        pool,
+        &mut pool.acquire().await.expect("connection"),
         &backend::repo::sessions::NewSession {
             id_hash: &backend::auth::token_hash(&token),
             user_id,
@@ -1075,7 +1074,7 @@ async fn no_bad_request_gets_a_5xx_or_changes_anything() {
         "server functions with no template: {missing:?}"
     );
 
-    let mut fp = Fingerprints::open(&desk.app.state.pool).await;
+    let mut fp = Fingerprints::open(&desk.app.state.pool.sqlite_file().expect("SQLite")).await;
     fp.settle().await;
     let mut runner = TestRunner::deterministic();
     let strategy = mutation();

@@ -371,10 +371,9 @@ async fn plant(desk: &Desk) -> Canary {
     )
     .await
     .expect("public attachment");
-    v = sqlx::query_scalar("SELECT version FROM tickets WHERE number = $1")
+    v = app::pool_run!(pool, c => sqlx::query_scalar("SELECT version FROM tickets WHERE number = $1")
         .bind(t)
-        .fetch_one(pool)
-        .await
+        .fetch_one(c).await)
         .expect("version");
     v = backend::tickets::set_pending(
         s,
@@ -438,14 +437,13 @@ async fn plant(desk: &Desk) -> Canary {
         .await
         .expect("claim")
         .version;
-    let colleague_of_ana: i64 = sqlx::query_scalar(
+    let colleague_of_ana: i64 = app::pool_run!(pool, c => sqlx::query_scalar(
         "SELECT id FROM users WHERE team_id = $1 AND role = 'analyst' AND tier = 1 AND id <> $2
          AND active ORDER BY id LIMIT 1",
     )
     .bind(desk.fx.atlas)
     .bind(desk.fx.ana)
-    .fetch_one(pool)
-    .await
+    .fetch_one(c).await)
     .expect("another Atlas analyst");
     backend::tickets::hand_over(
         s,
@@ -490,12 +488,11 @@ async fn plant(desk: &Desk) -> Canary {
     .await
     .expect("canned response renamed");
 
-    let nwl_clients: Vec<String> = sqlx::query_scalar(
+    let nwl_clients: Vec<String> = app::pool_run!(pool, c => sqlx::query_scalar(
         "SELECT email FROM users WHERE org_id = $1 AND role = 'client' AND active ORDER BY id",
     )
     .bind(desk.fx.nwl)
-    .fetch_all(pool)
-    .await
+    .fetch_all(c).await)
     .expect("Northwind's clients");
     let colleague_email = nwl_clients
         .into_iter()
@@ -1000,10 +997,9 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
         let s = &desk.app.state;
         match change {
             "an internal note" => {
-                let v2: i64 = sqlx::query_scalar("SELECT version FROM tickets WHERE number = $1")
+                let v2: i64 = app::pool_run!(pool, conn => sqlx::query_scalar("SELECT version FROM tickets WHERE number = $1")
                     .bind(c.t2)
-                    .fetch_one(pool)
-                    .await
+                    .fetch_one(conn).await)
                     .expect("version");
                 backend::tickets::reply(
                     s,
@@ -1124,14 +1120,14 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
 
     // --- the outbox: every message addressed to each
     for (who, email) in &emails {
-        let rows: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+        let rows: Vec<(i64, String, String, Option<String>, String)> =
+            app::pool_run!(pool, c => sqlx::query_as(
             "SELECT n.id, n.subject, n.body, n.payload, n.kind FROM notifications n
              JOIN users u ON u.id = n.recipient_id WHERE u.email = $1 ORDER BY n.id",
         )
         .bind(email)
-        .fetch_all(pool)
-        .await
-        .expect("outbox");
+        .fetch_all(c).await)
+            .expect("outbox");
         for (id, subject, body, payload, kind) in rows {
             seen.push(Seen {
                 who: *who,

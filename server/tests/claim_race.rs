@@ -5,7 +5,6 @@
 mod real_server;
 
 use real_server::{seeded_desk, Server, CLIENT, LEAD, MANAGER};
-use sqlx::Row;
 use std::sync::Arc;
 
 const SESSIONS: usize = 50;
@@ -36,15 +35,14 @@ async fn fifty_concurrent_claims_one_winner() {
     assert_eq!(res.status(), 200, "raise: {}", res.text().await.unwrap());
     let number: i64 = res.json().await.expect("the new ticket's number");
     let (tier, org_id): (i64, i64) =
-        sqlx::query_as("SELECT tier, org_id FROM tickets WHERE number = ?")
+        app::pool_run!(pool, c => sqlx::query_as("SELECT tier, org_id FROM tickets WHERE number = ?")
             .bind(number)
-            .fetch_one(&pool)
-            .await
+            .fetch_one(c).await)
             .expect("the ticket");
 
     // staff who may claim it: the analysts and seniors of the team serving the client who work
     // its tier, the team's lead and the ops manager
-    let mut claimers: Vec<(String, i64, String)> = sqlx::query(
+    let mut claimers: Vec<(String, i64, String)> = app::pool_run!(pool, c => sqlx::query_as(
         "SELECT u.email, u.id, u.name FROM users u
          WHERE u.active AND (
              u.email IN (?, ?)
@@ -58,12 +56,8 @@ async fn fifty_concurrent_claims_one_winner() {
     .bind(tier)
     .bind(org_id)
     .bind(LEAD)
-    .fetch_all(&pool)
-    .await
-    .expect("the staff")
-    .iter()
-    .map(|r| (r.get("email"), r.get("id"), r.get("name")))
-    .collect();
+    .fetch_all(c).await)
+    .expect("the staff");
     assert!(
         claimers.len() >= 5,
         "Atlas analysts, seniors, its lead and the manager: {claimers:?}"
@@ -87,10 +81,9 @@ async fn fifty_concurrent_claims_one_winner() {
     assert_eq!(res.status(), 200);
     let view: serde_json::Value = res.json().await.expect("ticket view");
     let version = view["ticket"]["version"].as_i64().expect("ticket.version");
-    let stored: i64 = sqlx::query_scalar("SELECT version FROM tickets WHERE number = ?")
+    let stored: i64 = app::pool_run!(pool, c => sqlx::query_scalar("SELECT version FROM tickets WHERE number = ?")
         .bind(number)
-        .fetch_one(&pool)
-        .await
+        .fetch_one(c).await)
         .expect("version");
     assert_eq!(version, stored);
 
@@ -149,31 +142,28 @@ async fn fifty_concurrent_claims_one_winner() {
     }
 
     // one Claimed step, by the winner, who is the assignee; the ticket moved on by one version
-    let claims: Vec<(Option<i64>,)> = sqlx::query_as(
+    let claims: Vec<(Option<i64>,)> = app::pool_run!(pool, c => sqlx::query_as(
         "SELECT e.actor_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
          WHERE t.number = ? AND e.kind = 'claimed'",
     )
     .bind(number)
-    .fetch_all(&pool)
-    .await
+    .fetch_all(c).await)
     .expect("claim events");
     assert_eq!(claims, vec![(Some(winner_id),)], "one Claimed event");
     let (assignee, status, now_version): (Option<i64>, String, i64) =
-        sqlx::query_as("SELECT assignee_id, status, version FROM tickets WHERE number = ?")
+        app::pool_run!(pool, c => sqlx::query_as("SELECT assignee_id, status, version FROM tickets WHERE number = ?")
             .bind(number)
-            .fetch_one(&pool)
-            .await
+            .fetch_one(c).await)
             .expect("the ticket");
     assert_eq!(assignee, Some(winner_id), "the winner has the ticket");
     assert_eq!(status, "open");
     assert_eq!(now_version, version + 1, "one change was saved");
-    let staff_on_it: Vec<i64> = sqlx::query_scalar(
+    let staff_on_it: Vec<i64> = app::pool_run!(pool, c => sqlx::query_scalar(
         "SELECT p.user_id FROM ticket_participants p JOIN tickets t ON t.id = p.ticket_id
          WHERE t.number = ? AND p.user_id <> t.requester_id",
     )
     .bind(number)
-    .fetch_all(&pool)
-    .await
+    .fetch_all(c).await)
     .expect("participants");
     assert_eq!(
         staff_on_it,

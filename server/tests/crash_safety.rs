@@ -328,7 +328,7 @@ async fn acknowledged_writes_of_every_kind_survive_sigkill() {
     let url = seeded_desk(dir.path(), 20);
     let since = unix_now();
     let nwl: i64 = {
-        let pool = app::backend::db::connect(&url).await.expect("open");
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
         let id = sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1")
             .bind(cast::CLIENT_ORG)
             .fetch_one(&pool)
@@ -420,7 +420,8 @@ async fn count(pool: &sqlx::SqlitePool, sql: &str, args: &[&str]) -> i64 {
 
 /// The whole check after one kill, on the file as a restarted server opens it.
 async fn check_after_crash(dir: &Path, url: &str, acked: &Acked, since: i64, round: u64) {
-    let pool = app::backend::db::connect(url).await.expect("reopen");
+    let pool = sqlx::SqlitePool::connect(url).await.expect("reopen");
+    let desk = app::backend::db::Pool::Sqlite(pool.clone());
     let at = format!("after the kill of round {round}");
 
     // the file is sound
@@ -611,7 +612,7 @@ async fn check_after_crash(dir: &Path, url: &str, acked: &Acked, since: i64, rou
     );
 
     // the report rollups kept change by change equal a rebuild from every ticket
-    app::backend::reports::refresh_rollups(&pool, None)
+    app::backend::reports::refresh_rollups(&desk, None)
         .await
         .expect("bring the rollups up to date");
     let kept = rollups(&pool).await;
@@ -628,7 +629,7 @@ async fn check_after_crash(dir: &Path, url: &str, acked: &Acked, since: i64, rou
     .execute(&pool)
     .await
     .expect("mark every day stale");
-    app::backend::reports::refresh_rollups(&pool, None)
+    app::backend::reports::refresh_rollups(&desk, None)
         .await
         .expect("rebuild the rollups");
     let rebuilt = rollups(&pool).await;

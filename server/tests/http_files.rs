@@ -119,9 +119,9 @@ async fn oversized_and_cross_site_uploads_are_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments")
-        .fetch_one(&app.state.pool)
-        .await
+    let count: i64 =
+        app::pool_run!(app.state.pool, c => sqlx::query_scalar("SELECT COUNT(*) FROM attachments")
+        .fetch_one(c).await)
         .unwrap();
     assert_eq!(count, 0);
 }

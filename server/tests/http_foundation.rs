@@ -62,10 +62,9 @@ async fn sign_in_sets_a_safe_session_cookie_and_me_knows_the_user() {
         .next()
         .unwrap()
         .trim_start_matches("frontline_session=");
-    let raw: Option<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE id = $1")
+    let raw: Option<String> = app::pool_run!(app.state.pool, c => sqlx::query_scalar("SELECT id FROM sessions WHERE id = $1")
         .bind(token)
-        .fetch_optional(&app.state.pool)
-        .await
+        .fetch_optional(c).await)
         .unwrap();
     assert!(raw.is_none(), "the raw token must not be stored");
 }
@@ -168,14 +167,13 @@ async fn each_sign_in_gets_a_fresh_session_id_and_sign_out_deletes_it() {
         .unwrap()
         .to_string();
     assert_ne!(first_cookie, second_cookie);
-    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+    let user_id: i64 = app::pool_run!(app.state.pool, c => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(CLIENT)
-        .fetch_one(&app.state.pool)
-        .await
+        .fetch_one(c).await)
         .unwrap();
     // the old session was ended when the new one began
     assert_eq!(
-        sessions::count_for_user(&app.state.pool, user_id)
+        sessions::count_for_user(&mut app.state.pool.acquire().await.unwrap(), user_id)
             .await
             .unwrap(),
         1
@@ -191,7 +189,7 @@ async fn each_sign_in_gets_a_fresh_session_id_and_sign_out_deletes_it() {
         .unwrap()
         .contains("Max-Age=0"));
     assert_eq!(
-        sessions::count_for_user(&app.state.pool, user_id)
+        sessions::count_for_user(&mut app.state.pool.acquire().await.unwrap(), user_id)
             .await
             .unwrap(),
         0
@@ -231,10 +229,9 @@ async fn sessions_expire_and_deactivation_takes_effect_on_the_next_request() {
         .is_null());
 
     app.sign_in(&client, CLIENT_ADMIN).await;
-    sqlx::query("UPDATE organizations SET active = FALSE WHERE code = $1")
+    app::pool_run!(app.state.pool, c => sqlx::query("UPDATE organizations SET active = FALSE WHERE code = $1")
         .bind(cast::CLIENT_ORG)
-        .execute(&app.state.pool)
-        .await
+        .execute(c).await.map(|_| ()))
         .unwrap();
     assert!(app
         .call(&client, "me", &[])

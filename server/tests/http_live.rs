@@ -177,10 +177,9 @@ async fn a_stream_ends_within_seconds_of_its_session_ending() {
     let deactivated = app.browser();
     app.sign_in(&deactivated, OTHER_ANALYST).await;
     let mut stream = Stream::open(&app, &deactivated).await;
-    sqlx::query("UPDATE users SET active = FALSE WHERE email = $1")
+    app::pool_run!(app.state.pool, c => sqlx::query("UPDATE users SET active = FALSE WHERE email = $1")
         .bind(OTHER_ANALYST)
-        .execute(&app.state.pool)
-        .await
+        .execute(c).await.map(|_| ()))
         .unwrap();
     assert!(stream.ends_within(RECHECKED).await, "deactivation ends it");
 
@@ -198,13 +197,12 @@ async fn a_team_move_narrows_an_open_stream() {
     app.sign_in(&ana, ANALYST).await;
     let mut stream = Stream::open(&app, &ana).await;
     // Ana moves from Atlas (Northwind's team) to Borealis
-    sqlx::query(
+    app::pool_run!(app.state.pool, c => sqlx::query(
         "UPDATE users SET team_id = (SELECT id FROM teams WHERE name = $1) WHERE email = $2",
     )
     .bind(cast::OTHER_TEAM)
     .bind(ANALYST)
-    .execute(&app.state.pool)
-    .await
+    .execute(c).await.map(|_| ()))
     .unwrap();
     tokio::time::sleep(RECHECKED).await;
     let jo = app.browser();

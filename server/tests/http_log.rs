@@ -49,7 +49,12 @@ async fn one_time_tokens_never_reach_the_request_log() {
     let jo_id = app
         .scalar(&format!("SELECT id FROM users WHERE email = '{CLIENT}'"))
         .await;
-    let sam = Actor::from(&users::me(&app.state.pool, admin_id).await.unwrap().unwrap());
+    let sam = Actor::from(
+        &users::me(&mut app.state.pool.acquire().await.unwrap(), admin_id)
+            .await
+            .unwrap()
+            .unwrap(),
+    );
     let link = app::backend::admin::password_link(&app.state, &sam, jo_id)
         .await
         .unwrap();

@@ -157,7 +157,7 @@ async fn the_outbox_and_the_sla_engine_show_as_they_stand() {
     // two mails waiting to be retried in an hour, written ten minutes ago
     let recipient = app.scalar("SELECT MIN(id) FROM users").await;
     for _ in 0..2 {
-        sqlx::query(
+        app::pool_run!(app.state.pool, c => sqlx::query(
             "INSERT INTO notifications (recipient_id, channel, kind, subject, body, status, attempts,
                                         created_at, next_attempt_at, essential)
              VALUES ($1, 'email', 'created', 'Subject', 'Body', 'pending', 1, $2, $3, TRUE)",
@@ -165,8 +165,7 @@ async fn the_outbox_and_the_sla_engine_show_as_they_stand() {
         .bind(recipient)
         .bind(NOW - 600)
         .bind(NOW + 3600)
-        .execute(&app.state.pool)
-        .await
+        .execute(c).await.map(|_| ()))
         .unwrap();
     }
     let (_, after) = metrics(&app, None).await;

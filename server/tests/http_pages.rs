@@ -19,12 +19,11 @@ async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Stri
 }
 
 async fn first_ticket_of(app: &TestApp, org_code: &str) -> i64 {
-    sqlx::query_scalar(
+    app::pool_run!(app.state.pool, c => sqlx::query_scalar(
         "SELECT MIN(number) FROM tickets WHERE org_id = (SELECT id FROM organizations WHERE code = $1)",
     )
     .bind(org_code)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap()
 }
 
@@ -143,12 +142,11 @@ async fn clients_see_their_own_ticket_page_and_nothing_else() {
     let app = TestApp::seeded(400).await;
     let jo = app.browser();
     app.sign_in(&jo, CLIENT).await;
-    let own: i64 = sqlx::query_scalar(
+    let own: i64 = app::pool_run!(app.state.pool, c => sqlx::query_scalar(
         "SELECT MIN(number) FROM tickets WHERE requester_id = (SELECT id FROM users WHERE email = $1)",
     )
     .bind(CLIENT)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(c).await)
     .unwrap();
     let (status, html) = page(&app, &jo, &format!("/tickets/HD-{own}")).await;
     assert_eq!(status, 200);
@@ -207,15 +205,13 @@ async fn a_page_loads_its_data_once() {
     let jo = app.browser();
     app.sign_in(&jo, CLIENT).await;
     let pool = &app.state.pool;
-    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM articles WHERE visibility = 'clients'")
-        .fetch_one(pool)
-        .await
+    let id: i64 = app::pool_run!(pool, c => sqlx::query_scalar("SELECT MIN(id) FROM articles WHERE visibility = 'clients'")
+        .fetch_one(c).await)
         .unwrap();
     let views = || async {
-        sqlx::query_scalar::<_, i64>("SELECT views FROM articles WHERE id = $1")
+        app::pool_run!(pool, c => sqlx::query_scalar::<_, i64>("SELECT views FROM articles WHERE id = $1")
             .bind(id)
-            .fetch_one(pool)
-            .await
+            .fetch_one(c).await)
             .unwrap()
     };
     let before = views().await;

@@ -106,20 +106,19 @@ async fn every_report_section_downloads_as_csv() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_problem_record_is_refused_with_a_4xx_and_nothing_written() {
     let app = TestApp::seeded(50).await;
-    let first: i64 = sqlx::query_scalar("SELECT MIN(number) FROM tickets")
-        .fetch_one(&app.state.pool)
-        .await
+    let first: i64 =
+        app::pool_run!(app.state.pool, c => sqlx::query_scalar("SELECT MIN(number) FROM tickets")
+        .fetch_one(c).await)
         .unwrap();
     let (a, b) = (first.to_string(), (first + 1).to_string());
     let count = || async {
-        let problems: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM problems")
-            .fetch_one(&app.state.pool)
-            .await
+        let problems: i64 =
+            app::pool_run!(app.state.pool, c => sqlx::query_scalar("SELECT COUNT(*) FROM problems")
+            .fetch_one(c).await)
             .unwrap();
         let links: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'problem_linked'")
-                .fetch_one(&app.state.pool)
-                .await
+            app::pool_run!(app.state.pool, c => sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'problem_linked'")
+                .fetch_one(c).await)
                 .unwrap();
         (problems, links)
     };

@@ -29,14 +29,13 @@ async fn seed_demo_on_a_test_clock_dates_the_desk_at_that_instant() {
     let after = wall_now();
 
     let pool = app::backend::db::connect(&url).await.expect("open");
-    let newest: i64 = sqlx::query_scalar("SELECT MAX(created_at) FROM tickets")
-        .fetch_one(&pool)
-        .await
+    let newest: i64 =
+        app::pool_run!(pool, c => sqlx::query_scalar("SELECT MAX(created_at) FROM tickets")
+        .fetch_one(c).await)
         .expect("newest ticket");
     // the seed writes its canned responses at "now"
-    let seeded_at: i64 = sqlx::query_scalar("SELECT MAX(created_at) FROM canned_responses")
-        .fetch_one(&pool)
-        .await
+    let seeded_at: i64 = app::pool_run!(pool, c => sqlx::query_scalar("SELECT MAX(created_at) FROM canned_responses")
+        .fetch_one(c).await)
         .expect("canned responses");
     pool.close().await;
     assert!(

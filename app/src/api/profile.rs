@@ -12,13 +12,14 @@ use crate::backend::{repo::users, request, second_factor};
 #[server(prefix = "/api", endpoint = "mute_setting", protocol = FormArgs)]
 pub async fn get_mute() -> Result<bool, AppError> {
     let actor = request::actor()?;
-    Ok(users::mute_non_essential(&request::state()?.pool, actor.id).await?)
+    Ok(users::mute_non_essential(&mut request::state()?.pool.acquire().await?, actor.id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "set_mute", protocol = FormArgs)]
 pub async fn set_mute(mute: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
-    users::set_mute_non_essential(&request::state()?.pool, actor.id, mute).await?;
+    users::set_mute_non_essential(&mut request::state()?.pool.acquire().await?, actor.id, mute)
+        .await?;
     Ok(())
 }
 

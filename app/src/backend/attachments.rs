@@ -37,7 +37,7 @@ async fn store_bytes(state: &AppState, bytes: &[u8]) -> AppResult<String> {
 
 /// Refuses an upload of `size` bytes that would take `actor` past the daily quota.
 async fn within_quota(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     state: &AppState,
     actor: &Actor,
     size: u64,

@@ -5,11 +5,11 @@ use super::db::begin_write;
 use super::repo::{second_factors, sessions, users};
 use super::state::{AppState, Settings};
 use super::{password, second_factor};
+use crate::backend::db::Conn;
 use crate::model::second_factor::{Code, SignInStep, CHALLENGE_SECS, MAX_CODE_ATTEMPTS};
 use crate::model::{AppError, AppResult, Email, Me};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 pub const SESSION_COOKIE: &str = "frontline_session";
 /// The cookie's name when served over https: the `__Host-` prefix makes the browser accept it
@@ -96,7 +96,7 @@ pub async fn sign_in(
         return Err(wrong_password());
     };
 
-    let account = users::find_login(&state.pool, email.as_str()).await?;
+    let account = users::find_login(&mut state.pool.acquire().await?, email.as_str()).await?;
     let stored_hash = account.as_ref().map(|acc| acc.password_hash.clone());
     let verified = verify_off_the_workers(state, password_text, stored_hash).await?;
     // A deactivated account is refused like a wrong password, and counted like one: only a
@@ -113,14 +113,20 @@ pub async fn sign_in(
         _ => return Err(wrong_password()),
     };
 
-    let enrolled = second_factors::find(&state.pool, account.id)
+    let enrolled = second_factors::find(&mut state.pool.acquire().await?, account.id)
         .await?
         .is_some_and(|f| f.confirmed);
     // A locked account lets in only a right password with a code, never a trusted browser.
     let trusted = !reserved.account_locked
         && match client.trusted_browser.as_deref() {
             Some(token) => {
-                second_factors::is_trusted(&state.pool, account.id, &token_hash(token), now).await?
+                second_factors::is_trusted(
+                    &mut state.pool.acquire().await?,
+                    account.id,
+                    &token_hash(token),
+                    now,
+                )
+                .await?
             }
             None => false,
         };
@@ -130,7 +136,7 @@ pub async fn sign_in(
         let token = new_token();
         let mut tx = begin_write(&state.pool).await?;
         second_factors::insert_challenge(
-            &mut *tx,
+            &mut tx,
             &second_factors::NewChallenge {
                 id_hash: &token_hash(&token),
                 user_id: account.id,
@@ -170,11 +176,11 @@ pub async fn answer_challenge(
     let now = state.now();
     let id_hash = token_hash(challenge);
     let mut tx = begin_write(&state.pool).await?;
-    let Some(ch) = second_factors::attempt_challenge(&mut *tx, &id_hash, now).await? else {
+    let Some(ch) = second_factors::attempt_challenge(&mut tx, &id_hash, now).await? else {
         return Err(challenge_expired());
     };
     if ch.attempts > MAX_CODE_ATTEMPTS {
-        second_factors::delete_challenge(&mut *tx, &id_hash).await?;
+        second_factors::delete_challenge(&mut tx, &id_hash).await?;
         tx.commit().await?;
         return Err(AppError::TooManyRequests(
             "Too many wrong codes. Please sign in again with your password.".into(),
@@ -198,8 +204,8 @@ pub async fn answer_challenge(
             return Err(e);
         }
     };
-    second_factors::delete_challenge(&mut *tx, &id_hash).await?;
-    let email = users::me(&mut *tx, ch.user_id)
+    second_factors::delete_challenge(&mut tx, &id_hash).await?;
+    let email = users::me(&mut tx, ch.user_id)
         .await?
         .ok_or(AppError::Internal)?
         .email;
@@ -242,7 +248,7 @@ pub fn challenge_expired() -> AppError {
 
 /// A new session for a person whose sign-in succeeded; their recorded failures are forgiven.
 async fn start_session(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     user_id: i64,
     keys: &FailureKeys,
@@ -325,13 +331,13 @@ async fn reserve_attempt(state: &AppState, keys: &FailureKeys, now: i64) -> AppR
     };
     let mut tx = begin_write(&state.pool).await?;
     if let Some(key) = &keys.address {
-        if sessions::failures_since(&mut *tx, key, since).await? >= s.login_max_failures_per_address
+        if sessions::failures_since(&mut tx, key, since).await? >= s.login_max_failures_per_address
         {
             return Err(too_many(s.login_window_secs));
         }
     }
     if let Some(key) = &keys.pair {
-        let (count, last) = sessions::failures_and_last_since(&mut *tx, key, since).await?;
+        let (count, last) = sessions::failures_and_last_since(&mut tx, key, since).await?;
         if count >= PAIR_FREE_FAILURES {
             let wait = (60_i64 << (count - PAIR_FREE_FAILURES).min(10)).min(s.login_window_secs);
             let until = last.unwrap_or(now) + wait;
@@ -342,20 +348,20 @@ async fn reserve_attempt(state: &AppState, keys: &FailureKeys, now: i64) -> AppR
     }
     let mut account_locked = false;
     if let Some(key) = &keys.account {
-        if sessions::failures_since(&mut *tx, key, since).await? >= s.login_max_failures_per_account
+        if sessions::failures_since(&mut tx, key, since).await? >= s.login_max_failures_per_account
         {
             let email = key.trim_start_matches("account:");
-            if !second_factors::confirmed_for_email(&mut *tx, email).await? {
+            if !second_factors::confirmed_for_email(&mut tx, email).await? {
                 return Err(too_many(s.login_window_secs));
             }
             account_locked = true;
         }
     }
     for key in [&keys.account, &keys.pair].into_iter().flatten() {
-        sessions::record_failure(&mut *tx, key, now).await?;
+        sessions::record_failure(&mut tx, key, now).await?;
     }
     let address = match &keys.address {
-        Some(key) => Some(sessions::record_failure(&mut *tx, key, now).await?),
+        Some(key) => Some(sessions::record_failure(&mut tx, key, now).await?),
         None => None,
     };
     tx.commit().await?;
@@ -398,14 +404,16 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
     }
     let now = state.now();
     let id_hash = token_hash(token);
-    let Some((me, expires_at)) = sessions::find_user(&state.pool, &id_hash, now).await? else {
+    let Some((me, expires_at)) =
+        sessions::find_user(&mut state.pool.acquire().await?, &id_hash, now).await?
+    else {
         return Ok(None);
     };
     let fresh_expiry = now + state.settings.session_ttl_secs;
     if fresh_expiry - expires_at >= EXTEND_EVERY_SECS {
         let mut tx = begin_write(&state.pool).await?;
         let absolute = state.settings.session_absolute_secs;
-        sessions::extend(&mut *tx, &id_hash, fresh_expiry, absolute).await?;
+        sessions::extend(&mut tx, &id_hash, fresh_expiry, absolute).await?;
         tx.commit().await?;
     }
     Ok(Some(me))
@@ -413,7 +421,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
 
 pub async fn sign_out(state: &AppState, token: &str) -> AppResult<()> {
     let mut tx = begin_write(&state.pool).await?;
-    sessions::delete(&mut *tx, &token_hash(token)).await?;
+    sessions::delete(&mut tx, &token_hash(token)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -18,7 +18,7 @@ pub async fn dashboard(state: &AppState, actor: &Actor) -> AppResult<Dashboard> 
     actor.require_page(Page::Dashboard)?;
     let now = state.now();
     let mut conn = state.pool.acquire().await?;
-    let orgs = orgs::list(&mut *conn).await?;
+    let orgs = orgs::list(&mut conn).await?;
     let code_of: HashMap<i64, String> = orgs
         .iter()
         .map(|(id, code, _)| (*id, code.clone()))
@@ -165,7 +165,7 @@ pub async fn dashboard(state: &AppState, actor: &Actor) -> AppResult<Dashboard> 
 }
 
 async fn volume_of(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     now: i64,
     org: Option<i64>,
     label: String,
@@ -188,10 +188,10 @@ pub async fn volume(state: &AppState, actor: &Actor, client: Option<&str>) -> Ap
     let (org, label) = match client {
         None | Some("") => (None, "All clients".to_string()),
         Some(code) => {
-            let id = orgs::find_id_by_code(&mut *conn, code)
+            let id = orgs::find_id_by_code(&mut conn, code)
                 .await?
                 .ok_or_else(|| AppError::invalid(format!("No client has the code {code}.")))?;
-            let name = orgs::code_and_name(&mut *conn, id)
+            let name = orgs::code_and_name(&mut conn, id)
                 .await?
                 .map(|(_, n)| n)
                 .unwrap_or_default();

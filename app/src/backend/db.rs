@@ -1,9 +1,16 @@
-//! The connection pool and migrations. SQLite in WAL mode with foreign keys on: a single file,
-//! zero setup, and a crash loses no committed write.
+//! The connection pool and migrations, for SQLite (the default: one file, zero setup) or
+//! PostgreSQL (a desk that outgrows one machine), chosen by the database URL's scheme.
+//!
+//! The repository functions take a [`Conn`] and run one body on either backend through
+//! [`db_run!`]: sqlx's query builders are typed by database, so the macro expands the body once
+//! per backend. Where the dialects differ, the SQL text is chosen by [`Conn::dialect`], both
+//! versions side by side (see README "Databases").
 
 use crate::model::AppError;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -12,12 +19,165 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
-pub type Pool = SqlitePool;
-
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Opens (creating if needed) the database at `url`, e.g. `sqlite://data/frontline.db`.
+/// The desk's database: a pool of connections to one SQLite file or one PostgreSQL database.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
+/// Which SQL dialect a connection speaks, for the few statements written twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// One connection taken from the pool, or an open transaction on one.
+pub struct Conn(Held);
+
+enum Held {
+    Sqlite(PoolConnection<Sqlite>),
+    SqliteTx(Transaction<'static, Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+    PostgresTx(Transaction<'static, Postgres>),
+}
+
+/// The backend connection under a [`Conn`], for [`db_run!`].
+pub enum Raw<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Conn {
+    pub fn dialect(&self) -> Dialect {
+        match self.0 {
+            Held::Sqlite(_) | Held::SqliteTx(_) => Dialect::Sqlite,
+            Held::Postgres(_) | Held::PostgresTx(_) => Dialect::Postgres,
+        }
+    }
+
+    pub fn raw(&mut self) -> Raw<'_> {
+        match &mut self.0 {
+            Held::Sqlite(c) => Raw::Sqlite(c),
+            Held::SqliteTx(t) => Raw::Sqlite(t),
+            Held::Postgres(c) => Raw::Postgres(c),
+            Held::PostgresTx(t) => Raw::Postgres(t),
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to the backend connection under `$conn` (a `&mut Conn`): the
+/// body is written once and compiled once per backend, so its queries are typed for each.
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $crate::backend::db::Conn::raw($conn) {
+            $crate::backend::db::Raw::Sqlite($c) => $body,
+            $crate::backend::db::Raw::Postgres($c) => $body,
+        }
+    };
+}
+pub use db_run;
+
+/// [`db_run!`] on a connection taken from `$pool` for this one body.
+#[macro_export]
+macro_rules! pool_run {
+    ($pool:expr, $c:ident => $body:expr) => {
+        async {
+            let mut conn = $crate::backend::db::Pool::acquire(&$pool).await?;
+            $crate::db_run!(&mut conn, $c => $body)
+        }
+        .await
+    };
+}
+pub use pool_run;
+
+impl Pool {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// A connection for reads, or for a single write statement on PostgreSQL; writes on SQLite
+    /// go through [`begin_write`].
+    pub async fn acquire(&self) -> sqlx::Result<Conn> {
+        Ok(Conn(match self {
+            Pool::Sqlite(p) => Held::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Held::Postgres(p.acquire().await?),
+        }))
+    }
+
+    /// A transaction that only reads (one consistent view), or that the seed fills alone.
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        let conn = Conn(match self {
+            Pool::Sqlite(p) => Held::SqliteTx(p.begin().await?),
+            Pool::Postgres(p) => Held::PostgresTx(p.begin().await?),
+        });
+        Ok(Tx { conn, _turn: None })
+    }
+
+    /// How many connections are open, idle, and allowed, for `/metrics`.
+    pub fn stats(&self) -> PoolStats {
+        match self {
+            Pool::Sqlite(p) => PoolStats {
+                size: p.size(),
+                idle: p.num_idle(),
+                max: p.options().get_max_connections(),
+            },
+            Pool::Postgres(p) => PoolStats {
+                size: p.size(),
+                idle: p.num_idle(),
+                max: p.options().get_max_connections(),
+            },
+        }
+    }
+
+    /// The SQLite file behind the pool, when it is one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        match self {
+            Pool::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Opens the database at `url`: `sqlite://data/frontline.db` (created if missing) or
+/// `postgres://user@host/db` (which must exist).
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        return Ok(Pool::Postgres(pool));
+    }
+    if !url.starts_with("sqlite:") {
+        return Err(sqlx::Error::Configuration(
+            format!("{url}: the database URL must start with sqlite: or postgres://").into(),
+        ));
+    }
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -33,66 +193,83 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
             }
         }
     }
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
-        .await
+        .await?;
+    Ok(Pool::Sqlite(pool))
 }
 
-/// A transaction that reads and then writes, holding this process's turn to write (see
-/// [`begin_write`]). Derefs to the connection, so queries run on `&mut *tx`.
-pub struct WriteTx {
-    tx: Transaction<'static, Sqlite>,
-    _turn: OwnedMutexGuard<()>,
+/// A transaction; derefs to its [`Conn`], so repository functions take `&mut tx`. Dropped
+/// without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    conn: Conn,
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
-impl WriteTx {
+/// A transaction that reads and then writes (see [`begin_write`]).
+pub type WriteTx = Tx;
+
+impl Tx {
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+        match self.conn.0 {
+            Held::SqliteTx(t) => t.commit().await,
+            Held::PostgresTx(t) => t.commit().await,
+            Held::Sqlite(_) | Held::Postgres(_) => Ok(()),
+        }
     }
 }
 
-impl Deref for WriteTx {
-    type Target = SqliteConnection;
+impl Deref for Tx {
+    type Target = Conn;
 
-    fn deref(&self) -> &SqliteConnection {
-        &self.tx
+    fn deref(&self) -> &Conn {
+        &self.conn
     }
 }
 
-impl DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
     }
 }
 
 /// How long a writer waits for its turn before giving up (as SQLite's busy timeout would).
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Opens a transaction that reads and then writes. IMMEDIATE takes the write lock before the
-/// first read: a concurrent writer makes it wait (the busy timeout) instead of failing with
-/// SQLITE_BUSY when a deferred read turns into a write, and two changes never both read the same
-/// version and then race to write it.
+/// Opens a transaction that reads and then writes.
 ///
-/// Writers of this process first queue for their turn, in arrival order, before taking a
-/// connection. SQLite's busy handler retries with growing sleeps and no order, so under a burst of
-/// short writers (SLA alerts, notifications and report rollups catching up at startup) one of them
-/// could lose every race for the whole busy timeout and fail with "database is locked". So every
-/// write of the app goes through here, single statements too (sign-in bookkeeping, session
-/// extension, view counts): a write straight on the pool would race the queue the same way.
+/// On SQLite, IMMEDIATE takes the write lock before the first read: a concurrent writer makes it
+/// wait (the busy timeout) instead of failing with SQLITE_BUSY when a deferred read turns into a
+/// write. Writers of this process first queue for their turn, in arrival order, before taking a
+/// connection: SQLite's busy handler retries with growing sleeps and no order, so under a burst
+/// of short writers one of them could lose every race for the whole busy timeout and fail with
+/// "database is locked". So every write of the app goes through here, single statements too.
+///
+/// On PostgreSQL, writers run concurrently, across instances too: what must not race is guarded
+/// by the data itself (version-guarded updates, row locks, unique constraints), never by a lock
+/// of this process.
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<WriteTx> {
-    let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(pool).lock_owned())
-        .await
-        .map_err(|_| sqlx::Error::PoolTimedOut)?;
-    let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    Ok(WriteTx { tx, _turn: turn })
+    match pool {
+        Pool::Sqlite(p) => {
+            let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(p).lock_owned())
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)?;
+            let tx = p.begin_with("BEGIN IMMEDIATE").await?;
+            Ok(Tx {
+                conn: Conn(Held::SqliteTx(tx)),
+                _turn: Some(turn),
+            })
+        }
+        Pool::Postgres(_) => pool.begin().await,
+    }
 }
 
 /// The queue of writers for the database file behind `pool` (one per file: tests run many desks
 /// in one process).
-fn write_turns(pool: &Pool) -> Arc<AsyncMutex<()>> {
+fn write_turns(pool: &SqlitePool) -> Arc<AsyncMutex<()>> {
     static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<AsyncMutex<()>>>>> =
         LazyLock::new(Default::default);
     let file = pool.connect_options().get_filename().to_path_buf();
@@ -103,15 +280,16 @@ fn write_turns(pool: &Pool) -> Arc<AsyncMutex<()>> {
 }
 
 pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
-    MIGRATOR.run(pool).await
+    match pool {
+        Pool::Sqlite(p) => MIGRATOR.run(p).await,
+        Pool::Postgres(p) => PG_MIGRATOR.run(p).await,
+    }
 }
 
 /// Checks that the database answers (the health check).
 pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
-    sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(pool)
-        .await
-        .map(|_| ())
+    let mut conn = pool.acquire().await?;
+    db_run!(&mut conn, c => sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(c).await).map(|_| ())
 }
 
 /// The file behind a `sqlite://` URL, if it names one.
@@ -125,11 +303,13 @@ fn sqlite_file_path(url: &str) -> Option<String> {
 
 /// Database failures are our fault: log the detail, tell the user nothing technical.
 impl From<sqlx::Error> for AppError {
+    #[track_caller]
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => AppError::NotFound("That record was not found.".into()),
             _ => {
-                tracing::error!(error = %err, "database error");
+                let at = std::panic::Location::caller();
+                tracing::error!(error = %err, %at, "database error");
                 AppError::Internal
             }
         }

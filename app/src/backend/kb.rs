@@ -171,7 +171,7 @@ pub async fn save_article(
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let org_id = match &valid.org_code {
         Some(code) => Some(
-            orgs::find_id_by_code(&mut *tx, code)
+            orgs::find_id_by_code(&mut tx, code)
                 .await?
                 .ok_or_else(|| AppError::invalid(format!("No client has the code {code}.")))?,
         ),
@@ -213,7 +213,7 @@ pub async fn save_article(
 async fn resolved_ticket(
     state: &AppState,
     actor: &Actor,
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     number: i64,
 ) -> AppResult<i64> {
     let scope = actor.ticket_scope(&state.pool).await?;

@@ -1,10 +1,21 @@
-//! The in-process bus behind live updates: committed changes are published here, and each SSE
-//! subscriber receives only the events its user may see.
+//! The bus behind live updates: committed changes are published here, and each SSE subscriber
+//! receives only the events its user may see.
+//!
+//! On PostgreSQL several instances serve one desk: a change also goes to the others through
+//! `NOTIFY` (sent by its transaction, so only when it commits), and each instance's listener
+//! ([`spawn_listener`]) publishes what the others sent on its own bus. NOTIFY keeps nothing for
+//! a listener that is away: after the listener reconnects, every subscriber is told to resync.
 
+use super::db::{Conn, Pool};
 use super::policy::{TicketKey, TicketScope};
+use super::repo;
 use crate::model::live::{LiveKind, LiveMessage};
+use crate::model::AppResult;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 /// Events a slow subscriber may fall behind by before it is told to resync.
@@ -13,7 +24,7 @@ const CAPACITY: usize = 4096;
 pub const MAX_STREAMS_PER_USER: usize = 20;
 
 /// A committed change to a ticket, with what decides who may hear of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveEvent {
     pub kind: LiveKind,
     pub number: i64,
@@ -54,8 +65,14 @@ impl LiveEvent {
 pub struct LiveBus {
     tx: broadcast::Sender<Arc<LiveEvent>>,
     closing: watch::Sender<bool>,
+    /// Bumped when subscribers may have missed events (the listener was away).
+    resync: watch::Sender<u64>,
     /// Open streams per user.
     open: Arc<Mutex<HashMap<i64, usize>>>,
+    /// Tells this instance's own events from the others' on the shared channel.
+    instance: u64,
+    /// Whether the listener hears the other instances (always, with one instance).
+    listening: Arc<AtomicBool>,
 }
 
 impl Default for LiveBus {
@@ -63,9 +80,31 @@ impl Default for LiveBus {
         LiveBus {
             tx: broadcast::channel(CAPACITY).0,
             closing: watch::channel(false).0,
+            resync: watch::channel(0).0,
             open: Arc::default(),
+            instance: rand_u64(),
+            listening: Arc::new(AtomicBool::new(true)),
         }
     }
+}
+
+fn rand_u64() -> u64 {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    OsRng.next_u64()
+}
+
+/// What one subscriber receives: events, the end of the server, and calls to resync.
+pub struct Subscription {
+    pub events: broadcast::Receiver<Arc<LiveEvent>>,
+    pub closing: watch::Receiver<bool>,
+    pub resync: watch::Receiver<u64>,
+}
+
+/// An event as it travels between instances.
+#[derive(Serialize, Deserialize)]
+struct Fanned {
+    from: u64,
+    event: LiveEvent,
 }
 
 /// One open stream of a user, counted until it is dropped.
@@ -92,8 +131,22 @@ impl LiveBus {
         let _ = self.tx.send(Arc::new(event));
     }
 
-    pub fn subscribe(&self) -> (broadcast::Receiver<Arc<LiveEvent>>, watch::Receiver<bool>) {
-        (self.tx.subscribe(), self.closing.subscribe())
+    pub fn subscribe(&self) -> Subscription {
+        Subscription {
+            events: self.tx.subscribe(),
+            closing: self.closing.subscribe(),
+            resync: self.resync.subscribe(),
+        }
+    }
+
+    /// Tells every subscriber to refetch what it shows: events may have been missed.
+    pub fn resync_all(&self) {
+        self.resync.send_modify(|generation| *generation += 1);
+    }
+
+    /// Whether events of the other instances reach this one (for `/healthz`).
+    pub fn hears_others(&self) -> bool {
+        self.listening.load(Ordering::Relaxed)
     }
 
     /// A slot for one more stream of `user_id`, or None when they hold the most allowed: a
@@ -118,6 +171,79 @@ impl LiveBus {
 
     pub fn subscribers(&self) -> usize {
         self.tx.receiver_count()
+    }
+}
+
+/// Sends `event` to the other instances of the desk, inside the transaction that makes the
+/// change: PostgreSQL delivers it when (and only if) that commits. Nothing to do on SQLite.
+pub async fn tell_other_instances(
+    conn: &mut Conn,
+    bus: &LiveBus,
+    event: &LiveEvent,
+) -> AppResult<()> {
+    if conn.dialect() == super::db::Dialect::Sqlite {
+        return Ok(());
+    }
+    let fanned = Fanned {
+        from: bus.instance,
+        event: event.clone(),
+    };
+    let payload = serde_json::to_string(&fanned).map_err(|err| {
+        tracing::error!(error = %err, "could not encode a live event");
+        crate::model::AppError::Internal
+    })?;
+    Ok(repo::live::notify(conn, &payload).await?)
+}
+
+/// How long the listener waits before connecting again after it lost its connection.
+const RECONNECT: Duration = Duration::from_secs(1);
+
+/// Listens for the other instances' events and publishes them on this instance's bus, for as
+/// long as the task runs. None on SQLite (one instance).
+pub fn spawn_listener(pool: &Pool, bus: LiveBus) -> Option<tokio::task::JoinHandle<()>> {
+    let Pool::Postgres(pg) = pool else {
+        return None;
+    };
+    let pg = pg.clone();
+    bus.listening.store(false, Ordering::Relaxed);
+    Some(tokio::spawn(async move {
+        loop {
+            match repo::live::listen(&pg).await {
+                Ok(mut listener) => {
+                    bus.listening.store(true, Ordering::Relaxed);
+                    // whatever was sent while no one listened is lost
+                    bus.resync_all();
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(notification)) => bus.receive(notification.payload()),
+                            Ok(None) => {
+                                tracing::warn!("live events: the listener lost its connection");
+                                break;
+                            }
+                            Err(err) => {
+                                tracing::warn!(error = %err, "live events: the listener failed");
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "live events: cannot listen"),
+            }
+            bus.listening.store(false, Ordering::Relaxed);
+            tokio::time::sleep(RECONNECT).await;
+        }
+    }))
+}
+
+impl LiveBus {
+    /// An event from the shared channel: published here unless this instance sent it (it was
+    /// published here when it committed).
+    fn receive(&self, payload: &str) {
+        match serde_json::from_str::<Fanned>(payload) {
+            Ok(fanned) if fanned.from != self.instance => self.publish(fanned.event),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "live events: an unreadable event"),
+        }
     }
 }
 
@@ -214,11 +340,31 @@ mod tests {
     #[tokio::test]
     async fn subscribers_receive_published_events_and_closing_ends_them() {
         let bus = LiveBus::default();
-        let (mut rx, mut closing) = bus.subscribe();
+        let mut sub = bus.subscribe();
         bus.publish(event());
-        assert_eq!(rx.recv().await.unwrap().number, 1042);
+        assert_eq!(sub.events.recv().await.unwrap().number, 1042);
+        bus.resync_all();
+        sub.resync.changed().await.unwrap();
         bus.close();
-        closing.changed().await.unwrap();
-        assert!(*closing.borrow());
+        sub.closing.changed().await.unwrap();
+        assert!(*sub.closing.borrow());
+    }
+
+    #[tokio::test]
+    async fn events_from_other_instances_are_published_and_our_own_are_not_twice() {
+        let (here, there) = (LiveBus::default(), LiveBus::default());
+        let mut sub = here.subscribe();
+        let from = |bus: &LiveBus| {
+            serde_json::to_string(&Fanned {
+                from: bus.instance,
+                event: event(),
+            })
+            .unwrap()
+        };
+        here.receive(&from(&here));
+        here.receive("not an event");
+        here.receive(&from(&there));
+        assert_eq!(sub.events.recv().await.unwrap().number, 1042);
+        assert!(sub.events.try_recv().is_err(), "exactly one event arrived");
     }
 }

@@ -8,6 +8,7 @@ pub mod csp;
 pub mod dashboard;
 pub mod db;
 pub mod kb;
+pub mod leader;
 pub mod live;
 pub mod markdown;
 pub mod notify;

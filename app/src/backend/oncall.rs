@@ -12,16 +12,12 @@ use super::repo::oncall::{self as repo, NewPage};
 use super::repo::tickets::{self, EventRecord, TicketRecord};
 use super::sla;
 use super::state::AppState;
+use crate::backend::db::Conn;
 use crate::model::sla::Calendar;
 use crate::model::{AppError, AppResult, EventData, EventKind, Priority, TicketNumber};
-use sqlx::SqliteConnection;
 
 /// Whether a ticket must page someone now: a P1 outside its client's business hours.
-pub async fn needs_page(
-    conn: &mut SqliteConnection,
-    t: &TicketRecord,
-    now: i64,
-) -> AppResult<bool> {
+pub async fn needs_page(conn: &mut Conn, t: &TicketRecord, now: i64) -> AppResult<bool> {
     if t.priority != Priority::P1 || !t.status.is_active() {
         return Ok(false);
     }
@@ -32,7 +28,7 @@ pub async fn needs_page(
 /// Pages whoever is on call for the ticket's team (or its lead when nobody is), inside the
 /// caller's transaction. Returns the name of the person paged.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     t: &TicketRecord,
     now: i64,
@@ -143,12 +139,7 @@ pub async fn page(
 }
 
 /// Acknowledges a ticket's open pages as `by` (recorded on the timeline once).
-async fn acknowledge_pages(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    by: i64,
-    now: i64,
-) -> AppResult<bool> {
+async fn acknowledge_pages(conn: &mut Conn, ticket_id: i64, by: i64, now: i64) -> AppResult<bool> {
     if repo::acknowledge(conn, ticket_id, by, now).await? == 0 {
         return Ok(false);
     }
@@ -217,7 +208,7 @@ pub async fn escalate_due(state: &AppState) -> AppResult<usize> {
         let Some(t) = tickets::find_by_id(&mut tx, p.ticket_id).await? else {
             continue;
         };
-        let first = super::repo::users::name(&mut *tx, p.user_id)
+        let first = super::repo::users::name(&mut tx, p.user_id)
             .await?
             .unwrap_or_else(|| "The person on call".into());
         // mark first (guarded), so a second worker never escalates the same page again
@@ -236,7 +227,7 @@ pub async fn escalate_due(state: &AppState) -> AppResult<usize> {
 }
 
 /// Whether a ticket has pages waiting for an answer.
-pub async fn has_open_pages(conn: &mut SqliteConnection, ticket_id: i64) -> AppResult<bool> {
+pub async fn has_open_pages(conn: &mut Conn, ticket_id: i64) -> AppResult<bool> {
     Ok(!repo::open_pages(conn, ticket_id).await?.is_empty())
 }
 
@@ -261,14 +252,14 @@ pub async fn roster(state: &AppState, actor: &Actor, from: Option<i64>) -> AppRe
     let mut conn = state.pool.acquire().await?;
     let shifts = repo::shifts(&mut conn, from, from + 7 * DAY, None).await?;
     let mut teams = Vec::new();
-    for (id, name) in super::repo::teams::list(&mut *conn).await? {
+    for (id, name) in super::repo::teams::list(&mut conn).await? {
         let members = repo::team_members(&mut conn, id)
             .await?
             .into_iter()
             .map(|(id, name)| UserRef { id, name })
             .collect();
         let on_call_now = match repo::on_call(&mut conn, id, now).await? {
-            Some(user) => super::repo::users::name(&mut *conn, user).await?,
+            Some(user) => super::repo::users::name(&mut conn, user).await?,
             None => None,
         };
         teams.push(TeamRoster {

@@ -173,7 +173,7 @@ impl Actor {
             Role::Lead | Role::Manager => TicketScope::All,
             Role::Analyst | Role::Senior => TicketScope::Staff {
                 orgs: match self.team_id {
-                    Some(team) => teams::served_org_ids(pool, team).await?,
+                    Some(team) => teams::served_org_ids(&mut pool.acquire().await?, team).await?,
                     None => Vec::new(),
                 },
                 user_id: self.id,

@@ -64,6 +64,9 @@ pub async fn record(state: &AppState, actor: &Actor, new: &NewProblem) -> AppRes
             events.push(event);
         }
     }
+    for event in &events {
+        crate::backend::live::tell_other_instances(&mut tx, &state.live, event).await?;
+    }
     tx.commit().await?;
     // open pages of the linked tickets show the new step
     for event in events {

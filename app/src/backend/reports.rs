@@ -1,6 +1,7 @@
 //! Reports: the desk report over a period and the weekly scorecards, each within what the viewer
 //! may see (analysts their own card and their clients, leads their team, managers everyone).
 
+use crate::backend::db::Conn;
 use crate::backend::db::{begin_write, Pool};
 use crate::backend::policy::Actor;
 use crate::backend::repo::reports as repo;
@@ -15,7 +16,6 @@ use crate::model::rollup::{roll_up, ReportDay};
 use crate::model::sla::Calendar;
 use crate::model::time::DAY;
 use crate::model::{AppError, AppResult, Page, Role};
-use sqlx::SqliteConnection;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -38,7 +38,7 @@ pub async fn recurring_problems(state: &AppState, actor: &Actor) -> AppResult<Ve
 const REFRESH_BATCH: usize = 32;
 
 /// The calendar business hours are counted in for one client.
-async fn calendar_of(conn: &mut SqliteConnection, org_id: i64) -> AppResult<Calendar> {
+async fn calendar_of(conn: &mut Conn, org_id: i64) -> AppResult<Calendar> {
     let business = policy_for(conn, org_id).await?.business;
     Ok(if business.hours.is_continuous() {
         Calendar::AroundTheClock

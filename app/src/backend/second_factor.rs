@@ -7,11 +7,11 @@ use super::db::begin_write;
 use super::policy::Actor;
 use super::repo::{audit, second_factors as repo, sessions, users};
 use super::state::AppState;
+use crate::backend::db::Conn;
 use crate::model::admin::AuditAction;
 use crate::model::second_factor::*;
 use crate::model::{AppError, AppResult};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use sqlx::SqliteConnection;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 /// The name apps show beside the account.
@@ -103,7 +103,7 @@ fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
 }
 
 /// Issues a fresh set of recovery codes for `user_id`; the old ones stop working.
-async fn issue_recovery_codes(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<String>> {
+async fn issue_recovery_codes(conn: &mut Conn, user_id: i64) -> AppResult<Vec<String>> {
     let (shown, hashes) = new_recovery_codes();
     repo::replace_recovery_codes(conn, user_id, &hashes).await?;
     Ok(shown)
@@ -111,12 +111,7 @@ async fn issue_recovery_codes(conn: &mut SqliteConnection, user_id: i64) -> AppR
 
 /// Checks a code against the account's confirmed factor and spends it. A one-time code is
 /// accepted once; a recovery code once ever.
-pub async fn spend_code(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    code: &Code,
-    now: i64,
-) -> AppResult<bool> {
+pub async fn spend_code(conn: &mut Conn, user_id: i64, code: &Code, now: i64) -> AppResult<bool> {
     let Some(factor) = repo::find(&mut *conn, user_id)
         .await?
         .filter(|f| f.confirmed)
@@ -156,7 +151,7 @@ pub async fn spend_code(
 
 /// Confirms an enrolment with the first code from the app; returns the recovery codes.
 pub async fn confirm_enrolment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     secret: &str,
     code: &Code,
@@ -187,7 +182,7 @@ pub async fn confirm_enrolment(
 
 /// Makes this browser trusted for `user_id`; returns the cookie's token.
 pub async fn trust_browser(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     user_agent: Option<&str>,
     now: i64,
@@ -236,7 +231,7 @@ fn browser_label(user_agent: Option<&str>) -> String {
 }
 
 async fn audit_self(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     now: i64,
     action: AuditAction,
@@ -246,7 +241,7 @@ async fn audit_self(
 }
 
 async fn audit_on(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor_id: i64,
     user_id: i64,
     now: i64,
@@ -273,14 +268,14 @@ async fn audit_on(
 pub async fn status(state: &AppState, actor: &Actor) -> AppResult<SecondFactorStatus> {
     let now = state.now();
     let mut conn = state.pool.acquire().await?;
-    let enrolled = repo::find(&mut *conn, actor.id)
+    let enrolled = repo::find(&mut conn, actor.id)
         .await?
         .is_some_and(|f| f.confirmed);
     Ok(SecondFactorStatus {
         enrolled,
         required: state.settings.second_factor.requires(actor.role),
-        recovery_codes_left: repo::recovery_codes_left(&mut *conn, actor.id).await?,
-        trusted_devices: repo::trusted_devices(&mut *conn, actor.id, now).await?,
+        recovery_codes_left: repo::recovery_codes_left(&mut conn, actor.id).await?,
+        trusted_devices: repo::trusted_devices(&mut conn, actor.id, now).await?,
     })
 }
 
@@ -289,13 +284,13 @@ pub async fn start_enrolment(state: &AppState, actor: &Actor) -> AppResult<Enrol
     let now = state.now();
     let secret = new_secret();
     let mut tx = begin_write(&state.pool).await?;
-    if !repo::offer(&mut *tx, actor.id, &secret, now).await? {
+    if !repo::offer(&mut tx, actor.id, &secret, now).await? {
         return Err(AppError::Conflict(
             "Two-step sign-in is already set up. Turn it off first to move it to another app."
                 .into(),
         ));
     }
-    let me = users::me(&mut *tx, actor.id)
+    let me = users::me(&mut tx, actor.id)
         .await?
         .ok_or(AppError::Internal)?;
     tx.commit().await?;
@@ -311,7 +306,7 @@ pub async fn finish_enrolment(
     let code = Code::parse(code)?;
     let now = state.now();
     let mut tx = begin_write(&state.pool).await?;
-    let factor = repo::find(&mut *tx, actor.id).await?;
+    let factor = repo::find(&mut tx, actor.id).await?;
     let secret = match factor {
         Some(f) if !f.confirmed => f.secret,
         Some(_) => {
@@ -387,7 +382,7 @@ pub async fn turn_off(state: &AppState, actor: &Actor, code: &str) -> AppResult<
 pub async fn forget_browsers(state: &AppState, actor: &Actor) -> AppResult<()> {
     let now = state.now();
     let mut tx = begin_write(&state.pool).await?;
-    if repo::forget_devices(&mut *tx, actor.id).await? > 0 {
+    if repo::forget_devices(&mut tx, actor.id).await? > 0 {
         audit_self(
             &mut tx,
             actor.id,
@@ -404,10 +399,13 @@ pub async fn forget_browsers(state: &AppState, actor: &Actor) -> AppResult<()> {
 /// Whether `user_id` has set up a second factor (for administrators).
 pub async fn is_enrolled(state: &AppState, actor: &Actor, user_id: i64) -> AppResult<bool> {
     actor.require_admin()?;
-    if users::me(&state.pool, user_id).await?.is_none() {
+    if users::me(&mut state.pool.acquire().await?, user_id)
+        .await?
+        .is_none()
+    {
         return Err(AppError::NotFound(format!("There is no user {user_id}.")));
     }
-    Ok(repo::find(&state.pool, user_id)
+    Ok(repo::find(&mut state.pool.acquire().await?, user_id)
         .await?
         .is_some_and(|f| f.confirmed))
 }
@@ -424,7 +422,7 @@ pub async fn reset(state: &AppState, actor: &Actor, user_id: i64) -> AppResult<(
     }
     let now = state.now();
     let mut tx = begin_write(&state.pool).await?;
-    let person = users::me(&mut *tx, user_id)
+    let person = users::me(&mut tx, user_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no user {user_id}.")))?;
     let (name, email) = (person.name, person.email);
@@ -433,7 +431,7 @@ pub async fn reset(state: &AppState, actor: &Actor, user_id: i64) -> AppResult<(
             "{name} has not set up two-step sign-in."
         )));
     }
-    sessions::delete_for_user(&mut *tx, user_id).await?;
+    sessions::delete_for_user(&mut tx, user_id).await?;
     audit_on(
         &mut tx,
         actor.id,

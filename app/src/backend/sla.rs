@@ -3,15 +3,15 @@
 
 use super::repo::sla as sla_repo;
 use super::repo::tickets::TicketRecord;
+use crate::backend::db::Conn;
 use crate::model::sla::{
     parse_time_zone, AlertClock, BusinessCalendar, ClockState, SlaPolicy, WorkingHours,
 };
 use crate::model::{AppError, AppResult};
 use chrono::NaiveDate;
-use sqlx::SqliteConnection;
 
 /// The policy of an organization, validated.
-pub async fn policy_for(conn: &mut SqliteConnection, org_id: i64) -> AppResult<SlaPolicy> {
+pub async fn policy_for(conn: &mut Conn, org_id: i64) -> AppResult<SlaPolicy> {
     let stored = sla_repo::load(conn, org_id)
         .await?
         .ok_or_else(|| AppError::not_found("The organization"))?;

@@ -41,6 +41,8 @@ pub async fn raise_due(state: &AppState) -> AppResult<usize> {
 
 async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usize> {
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+    // another instance's engine may be at the same ticket: the second reads the first's alerts
+    tickets::lock_by_id(&mut tx, id).await?;
     let Some(mut t) = tickets::find_by_id(&mut tx, id).await? else {
         return Ok(0);
     };
@@ -116,6 +118,7 @@ async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usiz
         participants: tickets::participants(&mut tx, id).await?,
         staff_only: true,
     };
+    crate::backend::live::tell_other_instances(&mut tx, &state.live, &event).await?;
     tx.commit().await?;
     state.live.publish(event);
     state.notify_wake.notify_one();
@@ -160,6 +163,7 @@ pub async fn secs_until_next(state: &AppState) -> AppResult<i64> {
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            state.leader.until_leading().await;
             match raise_due(&state).await {
                 Ok(_) => state.vitals.sla_swept(state.now()),
                 Err(err) => tracing::error!(error = %err, "the SLA engine could not raise alerts"),

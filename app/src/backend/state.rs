@@ -73,6 +73,8 @@ pub struct AppState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// What the workers report for `/metrics`.
     pub vitals: Arc<super::vitals::Vitals>,
+    /// Whether this instance does the desk's background work (see `leader`).
+    pub leader: super::leader::Leader,
 }
 
 impl AppState {
@@ -92,6 +94,7 @@ impl AppState {
             notify_wake: Arc::new(tokio::sync::Notify::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
             vitals: Arc::default(),
+            leader: super::leader::Leader::alone(),
         }
     }
 

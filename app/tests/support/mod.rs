@@ -1,4 +1,6 @@
-//! A real SQLite file in a temporary directory, migrated, for each test.
+//! A real database for each test, migrated: a SQLite file in a temporary directory, or, with
+//! `FRONTLINE_TEST_DATABASE=postgres`, a database of its own on the tests' PostgreSQL server
+//! (testpg). `make test` runs these tests once on each.
 
 #![allow(dead_code)]
 
@@ -16,19 +18,46 @@ pub use app::backend::seed::cast::{
 
 pub struct TestDb {
     pub pool: Pool,
+    /// What the pool was opened with, to open the same database again.
+    pub url: String,
     pub dir: tempfile::TempDir,
+    _postgres: Option<testpg::TestDatabase>,
+}
+
+/// Set to `postgres` to run the tests on PostgreSQL.
+pub const DATABASE_VAR: &str = "FRONTLINE_TEST_DATABASE";
+
+pub fn on_postgres() -> bool {
+    std::env::var(DATABASE_VAR).is_ok_and(|v| v == "postgres")
 }
 
 pub async fn test_db() -> TestDb {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}/test.db", dir.path().display());
+    let postgres = if on_postgres() {
+        Some(testpg::TestPostgres::shared().database().await)
+    } else {
+        None
+    };
+    let url = match &postgres {
+        Some(database) => database.url.clone(),
+        None => format!("sqlite://{}/test.db", dir.path().display()),
+    };
     let pool = db::connect(&url).await.expect("connect");
     db::migrate(&pool).await.expect("migrate");
-    TestDb { pool, dir }
+    TestDb {
+        pool,
+        url,
+        dir,
+        _postgres: postgres,
+    }
 }
 
 pub async fn scalar(pool: &Pool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+    app::pool_run!(pool, c => sqlx::query_scalar(sql).fetch_one(c).await).expect(sql)
 }
 
 use app::backend::clock::ManualClock;
@@ -79,7 +108,12 @@ pub async fn desk_seeded_with(tickets: usize, adjust: impl FnOnce(&mut Settings)
 impl Desk {
     pub async fn actor(&self, email: &str) -> Actor {
         let id = self.user_id(email).await;
-        Actor::from(&users::me(&self.state.pool, id).await.unwrap().unwrap())
+        Actor::from(
+            &users::me(&mut self.state.pool.acquire().await.unwrap(), id)
+                .await
+                .unwrap()
+                .unwrap(),
+        )
     }
 
     /// The id of the user with e-mail `email`.
@@ -95,13 +129,12 @@ impl Desk {
     /// The one value `sql` selects with `value` bound to its `$1`.
     pub async fn one<T>(&self, sql: &str, value: &str) -> T
     where
-        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: Send + Unpin + for<'r> app::backend::repo::Decodes<'r>,
     {
-        sqlx::query_scalar(sql)
+        app::pool_run!(self.state.pool, c => sqlx::query_scalar(sql)
             .bind(value)
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql} ({value}): {e}"))
+            .fetch_one(c).await)
+        .unwrap_or_else(|e| panic!("{sql} ({value}): {e}"))
     }
 
     /// The id of the organization with short code `code` (e.g. `cast::CLIENT_ORG`).
@@ -146,12 +179,11 @@ pub async fn session_token(
             panic!("{email} was asked to {step:?}; this helper only answers codes")
         }
     };
-    let secret: String = sqlx::query_scalar(
+    let secret: String = app::pool_run!(state.pool, c => sqlx::query_scalar(
         "SELECT f.secret FROM second_factors f JOIN users u ON u.id = f.user_id WHERE u.email = $1",
     )
     .bind(email)
-    .fetch_one(&state.pool)
-    .await
+    .fetch_one(c).await)
     .expect("the second factor asked for");
     let now = state.now();
     let mut refused = None;

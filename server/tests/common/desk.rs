@@ -48,7 +48,7 @@ impl Desk {
 
     /// The actor of user `id`.
     pub async fn actor_of(&self, id: i64) -> Actor {
-        let me = backend::repo::users::me(&self.app.state.pool, id)
+        let me = backend::repo::users::me(&mut self.app.state.pool.acquire().await.unwrap(), id)
             .await
             .expect("query")
             .expect("user");
@@ -181,9 +181,8 @@ impl Desk {
                 )
                 .await
                 .expect("on-call shift");
-                call.shift = sqlx::query_scalar("SELECT MAX(id) FROM oncall_shifts")
-                    .fetch_one(&s.pool)
-                    .await
+                call.shift = app::pool_run!(s.pool, c => sqlx::query_scalar("SELECT MAX(id) FROM oncall_shifts")
+                    .fetch_one(c).await)
                     .expect("shift id");
             }
             Setup::OnShift | Setup::OffShift => {
@@ -260,14 +259,13 @@ pub async fn desk() -> Desk {
         )
         .await;
     // a client of Northwind who is not Jo: sees none of Jo's requests
-    let colleague: String = sqlx::query_scalar(
+    let colleague: String = app::pool_run!(pool, c => sqlx::query_scalar(
         "SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.code = $1
          AND u.role = 'client' AND u.active AND u.email <> $2 ORDER BY u.id LIMIT 1",
     )
     .bind(cast::CLIENT_ORG)
     .bind(CLIENT)
-    .fetch_one(pool)
-    .await
+    .fetch_one(c).await)
     .expect("a colleague of the client");
     let senior: String = app
         .one(

@@ -125,22 +125,20 @@ impl TestApp {
 
     /// A whole number the test's SQL selects from the app's database (an id, a count).
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        app::pool_run!(self.state.pool, c => sqlx::query_scalar(sql)
+            .fetch_one(c).await)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// The one value `sql` selects with `value` bound to its `$1`.
     pub async fn one<T>(&self, sql: &str, value: &str) -> T
     where
-        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: Send + Unpin + for<'r> app::backend::repo::Decodes<'r>,
     {
-        sqlx::query_scalar(sql)
+        app::pool_run!(self.state.pool, c => sqlx::query_scalar(sql)
             .bind(value)
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql} ({value}): {e}"))
+            .fetch_one(c).await)
+        .unwrap_or_else(|e| panic!("{sql} ({value}): {e}"))
     }
 
     /// The id of the organization with short code `code` (e.g. `cast::CLIENT_ORG`).
@@ -235,13 +233,12 @@ impl TestApp {
     /// accepted only once, so a test that signs the same person in a second and third time
     /// takes the next one. (A fourth sign-in needs the clock moved on.)
     pub async fn codes(&self, email: &str) -> Vec<String> {
-        let secret: String = sqlx::query_scalar(
+        let secret: String = app::pool_run!(self.state.pool, c => sqlx::query_scalar(
             "SELECT f.secret FROM second_factors f JOIN users u ON u.id = f.user_id
              WHERE u.email = $1 AND f.confirmed_at IS NOT NULL",
         )
         .bind(email)
-        .fetch_one(&self.state.pool)
-        .await
+        .fetch_one(c).await)
         .unwrap_or_else(|e| panic!("the second factor of {email}: {e}"));
         let now = self.state.now();
         [now - STEP_SECS, now, now + STEP_SECS]

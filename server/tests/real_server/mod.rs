@@ -188,13 +188,12 @@ impl Api {
         }
         let secret: String = {
             let pool = app::backend::db::connect(&self.desk).await.expect("open");
-            let secret = sqlx::query_scalar(
+            let secret = app::pool_run!(pool, c => sqlx::query_scalar(
                 "SELECT f.secret FROM second_factors f JOIN users u ON u.id = f.user_id
                  WHERE u.email = $1 AND f.confirmed_at IS NOT NULL",
             )
             .bind(email)
-            .fetch_one(&pool)
-            .await
+            .fetch_one(c).await)
             .unwrap_or_else(|e| panic!("the second factor of {email}: {e}"));
             pool.close().await;
             secret

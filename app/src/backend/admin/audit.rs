@@ -8,7 +8,8 @@ pub async fn audit_page(
     before: Option<i64>,
 ) -> AppResult<AuditPage> {
     actor.require_admin()?;
-    let entries = repo::audit::page(&state.pool, before, AUDIT_PAGE + 1).await?;
+    let entries =
+        repo::audit::page(&mut state.pool.acquire().await?, before, AUDIT_PAGE + 1).await?;
     let more = entries.len() as i64 > AUDIT_PAGE;
     let entries: Vec<AuditEntry> = entries.into_iter().take(AUDIT_PAGE as usize).collect();
     Ok(AuditPage {

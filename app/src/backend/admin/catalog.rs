@@ -4,7 +4,7 @@ use super::*;
 
 pub async fn list_categories(state: &AppState, actor: &Actor) -> AppResult<Vec<CategoryRow>> {
     actor.require_admin()?;
-    Ok(repo::categories::rows(&state.pool).await?)
+    Ok(repo::categories::rows(&mut state.pool.acquire().await?).await?)
 }
 
 pub async fn save_category(
@@ -21,22 +21,22 @@ pub async fn save_category(
             v.name
         )));
     }
-    let all = repo::categories::rows(&mut *c.tx).await?;
+    let all = repo::categories::rows(&mut c.tx).await?;
     let before = id.and_then(|id| all.into_iter().find(|c| c.id == id));
     let cat_id = match id {
         Some(id) => {
             if before.is_none() {
                 return Err(AppError::NotFound(format!("There is no category {id}.")));
             }
-            repo::categories::update(&mut *c.tx, id, &v.name, v.default_priority, v.active).await?;
+            repo::categories::update(&mut c.tx, id, &v.name, v.default_priority, v.active).await?;
             id
         }
         None => {
-            let new_id = repo::categories::insert(&mut *c.tx, &v.name, v.default_priority)
+            let new_id = repo::categories::insert(&mut c.tx, &v.name, v.default_priority)
                 .await
                 .map_err(|e| unique_or(e, || format!("The name {} is taken.", v.name)))?;
             if !v.active {
-                repo::categories::update(&mut *c.tx, new_id, &v.name, v.default_priority, false)
+                repo::categories::update(&mut c.tx, new_id, &v.name, v.default_priority, false)
                     .await?;
             }
             new_id
@@ -61,13 +61,13 @@ pub async fn save_category(
 
 pub async fn list_canned(state: &AppState, actor: &Actor) -> AppResult<Vec<CannedResponse>> {
     actor.require_admin()?;
-    Ok(repo::canned::list(&state.pool, false).await?)
+    Ok(repo::canned::list(&mut state.pool.acquire().await?, false).await?)
 }
 
 /// The active canned responses, for staff writing a reply.
 pub async fn canned_for_staff(state: &AppState, actor: &Actor) -> AppResult<Vec<CannedResponse>> {
     actor.require_staff()?;
-    Ok(repo::canned::list(&state.pool, true).await?)
+    Ok(repo::canned::list(&mut state.pool.acquire().await?, true).await?)
 }
 
 pub async fn save_canned(
@@ -86,7 +86,7 @@ pub async fn save_canned(
     }
     let before = match id {
         Some(id) => Some(
-            repo::canned::one(&mut *c.tx, id)
+            repo::canned::one(&mut c.tx, id)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("There is no canned response {id}.")))?,
         ),
@@ -94,10 +94,10 @@ pub async fn save_canned(
     };
     let canned_id = match id {
         Some(id) => {
-            repo::canned::update(&mut *c.tx, id, &v.title, &v.body, v.active, c.now).await?;
+            repo::canned::update(&mut c.tx, id, &v.title, &v.body, v.active, c.now).await?;
             id
         }
-        None => repo::canned::insert(&mut *c.tx, &v.title, &v.body, v.active, c.now)
+        None => repo::canned::insert(&mut c.tx, &v.title, &v.body, v.active, c.now)
             .await
             .map_err(|e| unique_or(e, || format!("The title {} is taken.", v.title)))?,
     };

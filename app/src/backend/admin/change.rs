@@ -77,7 +77,7 @@ impl AdminChange {
     /// Appends the audit row and commits both.
     pub async fn commit(mut self, entry: Audit) -> AppResult<()> {
         audit::append(
-            &mut *self.tx,
+            &mut self.tx,
             &audit::NewEntry {
                 at: self.now,
                 actor_id: self.actor_id,

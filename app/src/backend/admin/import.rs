@@ -4,7 +4,7 @@ use super::users::insert_user;
 use super::*;
 
 async fn read_import_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: i64,
     csv: &str,
 ) -> AppResult<Vec<(ImportRow, Option<ValidUser>)>> {
@@ -78,7 +78,7 @@ pub async fn import_users(
             emails.push(v.email.to_string());
         }
     }
-    let (code, name) = repo::orgs::code_and_name(&mut *c.tx, org_id)
+    let (code, name) = repo::orgs::code_and_name(&mut c.tx, org_id)
         .await?
         .ok_or(AppError::Internal)?;
     let summary = format!("Imported {} users into {name} ({code})", emails.len());

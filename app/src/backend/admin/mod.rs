@@ -10,13 +10,13 @@ use super::password;
 use super::policy::Actor;
 use super::repo;
 use super::state::AppState;
+use crate::backend::db::Conn;
 use crate::model::admin::*;
 use crate::model::sla::parse_time_zone;
 use crate::model::time::HOUR;
 use crate::model::user::validate_new_password;
 use crate::model::{AppError, AppResult, Page, Role};
 use change::{AdminChange, Audit};
-use sqlx::SqliteConnection;
 
 mod audit;
 mod catalog;
@@ -60,14 +60,14 @@ fn unique_or(err: sqlx::Error, message: impl FnOnce() -> String) -> AppError {
 pub async fn choices(state: &AppState, actor: &Actor) -> AppResult<AdminChoices> {
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
-    let teams = repo::teams::list(&mut *conn)
+    let teams = repo::teams::list(&mut conn)
         .await?
         .into_iter()
         .map(|(id, label)| Choice { id, label })
         .collect();
     Ok(AdminChoices {
         teams,
-        orgs: repo::orgs::choices(&mut *conn).await?,
+        orgs: repo::orgs::choices(&mut conn).await?,
         time_zones: chrono_tz::TZ_VARIANTS
             .iter()
             .map(|tz| tz.name().to_string())

@@ -9,7 +9,7 @@ pub async fn list_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<OrgRow>
     Ok(repo::orgs::rows(&mut conn).await?)
 }
 
-async fn load_org(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<OrgEdit>> {
+async fn load_org(conn: &mut Conn, id: i64) -> AppResult<Option<OrgEdit>> {
     let Some(policy) = repo::sla::load(conn, id).await? else {
         return Ok(None);
     };
@@ -48,16 +48,12 @@ pub async fn org(state: &AppState, actor: &Actor, id: i64) -> AppResult<OrgEdit>
     existing_org(&mut conn, id).await
 }
 
-async fn existing_org(conn: &mut SqliteConnection, id: i64) -> AppResult<OrgEdit> {
+async fn existing_org(conn: &mut Conn, id: i64) -> AppResult<OrgEdit> {
     load_org(conn, id).await?.ok_or_else(|| org_not_found(id))
 }
 
 /// Checks what the model cannot: the time zone exists, the code is free, the teams exist.
-async fn check_org(
-    conn: &mut SqliteConnection,
-    draft: &OrgDraft,
-    except: Option<i64>,
-) -> AppResult<ValidOrg> {
+async fn check_org(conn: &mut Conn, draft: &OrgDraft, except: Option<i64>) -> AppResult<ValidOrg> {
     let valid = draft.validate().map_err(invalid)?;
     parse_time_zone(&valid.time_zone).map_err(invalid)?;
     if repo::orgs::code_taken(&mut *conn, &valid.code, except).await? {
@@ -72,7 +68,7 @@ async fn check_org(
     Ok(valid)
 }
 
-async fn write_org_details(conn: &mut SqliteConnection, id: i64, v: &ValidOrg) -> AppResult<()> {
+async fn write_org_details(conn: &mut Conn, id: i64, v: &ValidOrg) -> AppResult<()> {
     let days = v.hours.days_string();
     repo::orgs::update(
         &mut *conn,
@@ -108,7 +104,7 @@ pub async fn create_org(state: &AppState, actor: &Actor, draft: &OrgDraft) -> Ap
     let v = check_org(&mut c.tx, draft, None).await?;
     let days = v.hours.days_string();
     let id = repo::orgs::insert(
-        &mut *c.tx,
+        &mut c.tx,
         &repo::orgs::NewOrg {
             code: &v.code,
             name: &v.name,
@@ -171,14 +167,14 @@ pub async fn set_org_active(
     active: bool,
 ) -> AppResult<()> {
     let mut c = AdminChange::begin(state, actor).await?;
-    let was = repo::orgs::active(&mut *c.tx, id)
+    let was = repo::orgs::active(&mut c.tx, id)
         .await?
         .ok_or_else(|| org_not_found(id))?;
     if was == active {
         return Ok(());
     }
-    repo::orgs::set_active(&mut *c.tx, id, active).await?;
-    let (code, name) = repo::orgs::code_and_name(&mut *c.tx, id)
+    repo::orgs::set_active(&mut c.tx, id, active).await?;
+    let (code, name) = repo::orgs::code_and_name(&mut c.tx, id)
         .await?
         .ok_or(AppError::Internal)?;
     let summary = format!(

@@ -3,7 +3,7 @@
 
 use super::*;
 
-async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<TeamRow>> {
+async fn team_row(conn: &mut Conn, id: i64) -> AppResult<Option<TeamRow>> {
     let Some(f) = repo::teams::facts(&mut *conn, id).await? else {
         return Ok(None);
     };
@@ -22,7 +22,7 @@ async fn team_row(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<Team
     }))
 }
 
-async fn existing_team(conn: &mut SqliteConnection, id: i64) -> AppResult<TeamRow> {
+async fn existing_team(conn: &mut Conn, id: i64) -> AppResult<TeamRow> {
     team_row(conn, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no team {id}.")))
@@ -32,7 +32,7 @@ pub async fn list_teams(state: &AppState, actor: &Actor) -> AppResult<Vec<TeamRo
     actor.require_admin()?;
     let mut conn = state.pool.acquire().await?;
     let mut rows = Vec::new();
-    for (id, _) in repo::teams::list(&mut *conn).await? {
+    for (id, _) in repo::teams::list(&mut conn).await? {
         if let Some(row) = team_row(&mut conn, id).await? {
             rows.push(row);
         }
@@ -63,12 +63,12 @@ pub async fn team_choices(state: &AppState, actor: &Actor) -> AppResult<TeamChoi
     Ok(TeamChoices {
         leads,
         analysts,
-        orgs: repo::orgs::choices(&mut *conn).await?,
+        orgs: repo::orgs::choices(&mut conn).await?,
     })
 }
 
 /// Active analysts and seniors on no team, labelled with their tier: who may join a team.
-async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>> {
+async fn unteamed_analysts(conn: &mut Conn) -> AppResult<Vec<Choice>> {
     Ok(
         repo::users::with_roles(conn, &[Role::Analyst, Role::Senior])
             .await?
@@ -86,7 +86,7 @@ async fn unteamed_analysts(conn: &mut SqliteConnection) -> AppResult<Vec<Choice>
 pub async fn roster(state: &AppState, actor: &Actor) -> AppResult<MyTeam> {
     actor.require_page(Page::Team)?;
     let mut conn = state.pool.acquire().await?;
-    let (team_id, _) = repo::teams::led_by(&mut *conn, actor.id)
+    let (team_id, _) = repo::teams::led_by(&mut conn, actor.id)
         .await?
         .ok_or_else(|| {
             AppError::NotFound(
@@ -113,7 +113,7 @@ pub async fn set_roster_member(
     let mut c = AdminChange::begin_by(state, actor.id).await?;
     if actor.role != Role::Admin {
         actor.require_page(Page::Team)?;
-        let led = repo::teams::led_by(&mut *c.tx, actor.id).await?;
+        let led = repo::teams::led_by(&mut c.tx, actor.id).await?;
         if led.map(|(id, _)| id) != Some(team_id) {
             return Err(AppError::Forbidden(
                 "You can change only the roster of the team you lead.".into(),
@@ -146,9 +146,9 @@ pub async fn set_roster_member(
                 .into(),
         ));
     }
-    repo::teams::set_member(&mut *c.tx, user_id, member.then_some(team_id)).await?;
+    repo::teams::set_member(&mut c.tx, user_id, member.then_some(team_id)).await?;
     let after = existing_team(&mut c.tx, team_id).await?;
-    let name = repo::users::name(&mut *c.tx, user_id)
+    let name = repo::users::name(&mut c.tx, user_id)
         .await?
         .unwrap_or_default();
     let summary = if member {
@@ -166,7 +166,7 @@ pub async fn set_roster_member(
 
 /// Checks what the model cannot: the name is free, the lead leads no other team, the members
 /// are active analysts and the organizations exist.
-async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>) -> AppResult<()> {
+async fn check_team(conn: &mut Conn, v: &ValidTeam, id: Option<i64>) -> AppResult<()> {
     if repo::teams::name_taken(&mut *conn, &v.name, id).await? {
         return Err(AppError::Conflict(format!(
             "There is already a team called {}.",
@@ -210,12 +210,7 @@ async fn check_team(conn: &mut SqliteConnection, v: &ValidTeam, id: Option<i64>)
 }
 
 /// Writes a checked team: its name (a new row without `id`), lead, members and organizations.
-async fn write_team(
-    conn: &mut SqliteConnection,
-    id: Option<i64>,
-    v: &ValidTeam,
-    now: i64,
-) -> AppResult<i64> {
+async fn write_team(conn: &mut Conn, id: Option<i64>, v: &ValidTeam, now: i64) -> AppResult<i64> {
     let taken = |e| unique_or(e, || format!("The name {} is taken.", v.name));
     let team_id = match id {
         Some(id) => {

@@ -26,7 +26,7 @@ pub async fn user(state: &AppState, actor: &Actor, id: i64) -> AppResult<UserEdi
     load_user(&mut conn, id).await
 }
 
-async fn load_user(conn: &mut SqliteConnection, id: i64) -> AppResult<UserEdit> {
+async fn load_user(conn: &mut Conn, id: i64) -> AppResult<UserEdit> {
     repo::users::edit(conn, id)
         .await?
         .ok_or_else(|| user_not_found(id))
@@ -34,7 +34,7 @@ async fn load_user(conn: &mut SqliteConnection, id: i64) -> AppResult<UserEdit> 
 
 /// Checks what the model cannot: the address is free, the organization and team exist.
 async fn check_user(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     draft: &UserDraft,
     except: Option<i64>,
 ) -> AppResult<ValidUser> {
@@ -65,7 +65,7 @@ async fn check_user(
 }
 
 async fn new_link(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &Actor,
     user_id: i64,
     user_name: &str,
@@ -113,11 +113,7 @@ pub async fn create_user(
     Ok(link)
 }
 
-pub(super) async fn insert_user(
-    conn: &mut SqliteConnection,
-    v: &ValidUser,
-    now: i64,
-) -> AppResult<i64> {
+pub(super) async fn insert_user(conn: &mut Conn, v: &ValidUser, now: i64) -> AppResult<i64> {
     repo::users::insert(
         conn,
         &repo::users::NewUser {
@@ -158,7 +154,7 @@ pub async fn update_user(
                 .into(),
         ));
     }
-    if let Some((team, team_name)) = repo::teams::led_by(&mut *c.tx, id).await? {
+    if let Some((team, team_name)) = repo::teams::led_by(&mut c.tx, id).await? {
         if v.role != Role::Lead || v.team_id != Some(team) {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
@@ -166,7 +162,7 @@ pub async fn update_user(
             )));
         }
     }
-    repo::users::update(&mut *c.tx, id, &v)
+    repo::users::update(&mut c.tx, id, &v)
         .await
         .map_err(|e| unique_or(e, || format!("The address {} is taken.", v.email)))?;
     let after = load_user(&mut c.tx, id).await?;
@@ -198,16 +194,16 @@ pub async fn set_user_active(
         return Ok(());
     }
     if !active {
-        if let Some((_, team_name)) = repo::teams::led_by(&mut *c.tx, id).await? {
+        if let Some((_, team_name)) = repo::teams::led_by(&mut c.tx, id).await? {
             return Err(AppError::Conflict(format!(
                 "{} leads team {team_name}; choose another lead for the team first.",
                 before.draft.name
             )));
         }
-        repo::sessions::delete_for_user(&mut *c.tx, id).await?;
-        repo::password_resets::revoke(&mut *c.tx, id, c.now).await?;
+        repo::sessions::delete_for_user(&mut c.tx, id).await?;
+        repo::password_resets::revoke(&mut c.tx, id, c.now).await?;
     }
-    repo::users::set_active(&mut *c.tx, id, active).await?;
+    repo::users::set_active(&mut c.tx, id, active).await?;
     let summary = format!(
         "{} {} <{}>",
         if active { "Reactivated" } else { "Deactivated" },
@@ -260,10 +256,13 @@ pub async fn reset_info(state: &AppState, token: &str) -> AppResult<ResetInfo> {
     if !well_formed_token(token) {
         return Err(dead_link());
     }
-    let (_, name, email) =
-        repo::password_resets::live(&state.pool, &token_hash(token), state.now())
-            .await?
-            .ok_or_else(dead_link)?;
+    let (_, name, email) = repo::password_resets::live(
+        &mut state.pool.acquire().await?,
+        &token_hash(token),
+        state.now(),
+    )
+    .await?
+    .ok_or_else(dead_link)?;
     Ok(ResetInfo { name, email })
 }
 
@@ -275,9 +274,10 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     validate_new_password(new_password).map_err(invalid)?;
     let now = state.now();
     let hash_of = token_hash(token);
-    let (user_id, name, email) = repo::password_resets::live(&state.pool, &hash_of, now)
-        .await?
-        .ok_or_else(dead_link)?;
+    let (user_id, name, email) =
+        repo::password_resets::live(&mut state.pool.acquire().await?, &hash_of, now)
+            .await?
+            .ok_or_else(dead_link)?;
     let pw = new_password.to_string();
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
         .await
@@ -285,12 +285,12 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .map_err(|_| AppError::Internal)?;
     // the link is the permission: whoever holds it changes their own password
     let mut c = AdminChange::begin_by(state, user_id).await?;
-    if !repo::password_resets::use_up(&mut *c.tx, &hash_of, c.now).await? {
+    if !repo::password_resets::use_up(&mut c.tx, &hash_of, c.now).await? {
         return Err(dead_link());
     }
-    repo::users::set_password_hash(&mut *c.tx, user_id, &hash).await?;
-    repo::sessions::delete_for_user(&mut *c.tx, user_id).await?;
-    repo::password_resets::revoke(&mut *c.tx, user_id, c.now).await?;
+    repo::users::set_password_hash(&mut c.tx, user_id, &hash).await?;
+    repo::sessions::delete_for_user(&mut c.tx, user_id).await?;
+    repo::password_resets::revoke(&mut c.tx, user_id, c.now).await?;
     let summary = format!("{name} <{email}> set a new password with a one-time link");
     c.commit(Audit::new(AuditAction::UserPasswordSet, user_id, summary))
         .await

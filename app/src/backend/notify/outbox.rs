@@ -6,11 +6,11 @@
 //! approvals, breaches, pages) is always sent; the rest is skipped for people who muted it.
 
 use super::template::MailBody;
+use crate::backend::db::Conn;
 use crate::backend::repo::notifications::{self as repo, NewNotification, Recipient};
 use crate::backend::repo::tickets::TicketRecord;
 use crate::model::timeline::describe;
 use crate::model::{AppResult, EventData, EventKind, TicketNumber};
-use sqlx::SqliteConnection;
 
 /// Who hears of a step, and whether it is essential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub struct Step<'a> {
 
 /// Writes the notifications of `steps` on ticket `t`, made by `actor_id`.
 pub async fn enqueue_steps(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     t: &TicketRecord,
     actor_id: i64,
     steps: &[Step<'_>],
@@ -107,7 +107,7 @@ pub async fn enqueue_steps(
 /// Writes one message of plain text, without links, to each recipient (see [`enqueue_mail`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ticket_id: Option<i64>,
     recipients: &[i64],
     kind: &str,
@@ -127,7 +127,7 @@ pub async fn enqueue(
 /// muted, non-essential ones are recorded as muted.
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue_mail(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ticket_id: Option<i64>,
     recipients: &[i64],
     kind: &str,

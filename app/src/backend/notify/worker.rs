@@ -138,7 +138,7 @@ async fn deliver_one(
 /// Puts a delivery's outcome on its ticket's timeline (staff only).
 async fn record_outcome(
     state: &AppState,
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     message: &repo::Outgoing,
     summary: String,
 ) -> AppResult<()> {
@@ -177,6 +177,7 @@ fn channel_word(channel: &str) -> &'static str {
 pub fn spawn(state: AppState, deliverer: Arc<Deliverer>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            state.leader.until_leading().await;
             // pages nobody answered go to the lead before this pass delivers
             if let Err(err) = crate::backend::oncall::escalate_due(&state).await {
                 tracing::error!(error = %err, "could not escalate unanswered pages");

@@ -1,7 +1,7 @@
 //! Canned responses: texts analysts insert into a reply.
 
+use crate::backend::repo::{db_run, Conn};
 use crate::model::admin::CannedResponse;
-use sqlx::{Executor, Sqlite, SqliteConnection};
 
 /// A stored canned response, as it reads.
 #[derive(sqlx::FromRow)]
@@ -25,77 +25,75 @@ impl From<CannedRow> for CannedResponse {
     }
 }
 
-pub async fn list<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    only_active: bool,
-) -> sqlx::Result<Vec<CannedResponse>> {
-    let rows: Vec<CannedRow> = sqlx::query_as(
-        "SELECT id, title, body, active, updated_at FROM canned_responses
-         WHERE active OR NOT $1 ORDER BY active DESC, title",
-    )
-    .bind(only_active)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(CannedResponse::from).collect())
+pub async fn list(db: &mut Conn, only_active: bool) -> sqlx::Result<Vec<CannedResponse>> {
+    db_run!(db, db => {
+        let rows: Vec<CannedRow> = sqlx::query_as(
+            "SELECT id, title, body, active, updated_at FROM canned_responses
+             WHERE active OR NOT $1 ORDER BY active DESC, title",
+        )
+        .bind(only_active)
+        .fetch_all(db)
+        .await?;
+        Ok(rows.into_iter().map(CannedResponse::from).collect())
+    })
 }
 
-pub async fn one<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-) -> sqlx::Result<Option<CannedResponse>> {
-    let row: Option<CannedRow> = sqlx::query_as(
-        "SELECT id, title, body, active, updated_at FROM canned_responses WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(CannedResponse::from))
+pub async fn one(db: &mut Conn, id: i64) -> sqlx::Result<Option<CannedResponse>> {
+    db_run!(db, db => {
+        let row: Option<CannedRow> = sqlx::query_as(
+            "SELECT id, title, body, active, updated_at FROM canned_responses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+        Ok(row.map(CannedResponse::from))
+    })
 }
 
-pub async fn title_taken(
-    conn: &mut SqliteConnection,
-    title: &str,
-    except: Option<i64>,
-) -> sqlx::Result<bool> {
+pub async fn title_taken(conn: &mut Conn, title: &str, except: Option<i64>) -> sqlx::Result<bool> {
     super::taken(conn, "canned_responses", "title", title, except).await
 }
 
-pub async fn insert<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
+pub async fn insert(
+    db: &mut Conn,
     title: &str,
     body: &str,
     active: bool,
     now: i64,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO canned_responses (title, body, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $4) RETURNING id",
-    )
-    .bind(title)
-    .bind(body)
-    .bind(active)
-    .bind(now)
-    .fetch_one(db)
-    .await
+    db_run!(db, db => {
+        sqlx::query_scalar(
+            "INSERT INTO canned_responses (title, body, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(title)
+        .bind(body)
+        .bind(active)
+        .bind(now)
+        .fetch_one(db)
+        .await
+    })
 }
 
-pub async fn update<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
+pub async fn update(
+    db: &mut Conn,
     id: i64,
     title: &str,
     body: &str,
     active: bool,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE canned_responses SET title = $1, body = $2, active = $3, updated_at = $4 WHERE id = $5",
-    )
-    .bind(title)
-    .bind(body)
-    .bind(active)
-    .bind(now)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(())
+    db_run!(db, db => {
+        sqlx::query(
+            "UPDATE canned_responses SET title = $1, body = $2, active = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(title)
+        .bind(body)
+        .bind(active)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+        Ok(())
+    })
 }

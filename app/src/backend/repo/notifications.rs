@@ -1,8 +1,8 @@
 //! The outbox of notifications: written in the transaction of the change that causes them.
 
 use crate::backend::policy::TicketKey;
+use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::Me;
-use sqlx::SqliteConnection;
 
 pub struct NewNotification<'a> {
     pub ticket_id: Option<i64>,
@@ -22,25 +22,27 @@ pub struct NewNotification<'a> {
     pub created_at: i64,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, n: &NewNotification<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO notifications (ticket_id, recipient_id, channel, kind, subject, body, payload, essential,
+pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "INSERT INTO notifications (ticket_id, recipient_id, channel, kind, subject, body, payload, essential,
                                     status, created_at, next_attempt_at, html)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
-    )
-    .bind(n.ticket_id)
-    .bind(n.recipient_id)
-    .bind(n.channel)
-    .bind(n.kind)
-    .bind(n.subject)
-    .bind(n.body)
-    .bind(n.payload)
-    .bind(n.essential)
-    .bind(if n.muted { "muted" } else { "pending" })
-    .bind(n.created_at)
-    .bind(n.html)
-    .fetch_one(conn)
-    .await
+        )
+        .bind(n.ticket_id)
+        .bind(n.recipient_id)
+        .bind(n.channel)
+        .bind(n.kind)
+        .bind(n.subject)
+        .bind(n.body)
+        .bind(n.payload)
+        .bind(n.essential)
+        .bind(if n.muted { "muted" } else { "pending" })
+        .bind(n.created_at)
+        .bind(n.html)
+        .fetch_one(conn)
+        .await
+    })
 }
 
 /// A person a message goes to.
@@ -52,39 +54,42 @@ pub struct Recipient {
 }
 
 /// The active people among `ids`.
-pub async fn recipients(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<Recipient>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "SELECT id, name, email, mute_non_essential FROM users WHERE active AND id IN ",
-    );
-    super::push_ids(&mut qb, ids);
-    qb.push(" ORDER BY id");
-    qb.build()
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| {
-            use sqlx::Row;
-            Ok(Recipient {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                mute_non_essential: r.try_get("mute_non_essential")?,
+pub async fn recipients(conn: &mut Conn, ids: &[i64]) -> sqlx::Result<Vec<Recipient>> {
+    db_run!(conn, conn => {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT id, name, email, mute_non_essential FROM users WHERE active AND id IN ",
+        );
+        super::push_ids(&mut qb, ids);
+        qb.push(" ORDER BY id");
+        qb.build()
+            .fetch_all(conn)
+            .await?
+            .iter()
+            .map(|r| {
+                            Ok(Recipient {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    email: r.try_get("email")?,
+                    mute_non_essential: r.try_get("mute_non_essential")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
 /// The client admins of an organization (who approve budget and approval requests).
-pub async fn client_admins(conn: &mut SqliteConnection, org_id: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM users WHERE active AND role = 'client_admin' AND org_id = $1",
-    )
-    .bind(org_id)
-    .fetch_all(conn)
-    .await
+pub async fn client_admins(conn: &mut Conn, org_id: i64) -> sqlx::Result<Vec<i64>> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "SELECT id FROM users WHERE active AND role = 'client_admin' AND org_id = $1",
+        )
+        .bind(org_id)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// A message waiting for delivery, with its recipient.
@@ -105,85 +110,89 @@ pub struct Outgoing {
 
 /// Messages due for an attempt: pending ones whose time has come, and ones whose sender's lease
 /// ran out (it died mid-send).
-pub async fn due(conn: &mut SqliteConnection, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM notifications
+pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "SELECT id FROM notifications
          WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
          ORDER BY next_attempt_at, id LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// Takes a message for sending until `lease_until`; false if another worker has it.
-pub async fn claim(
-    conn: &mut SqliteConnection,
-    id: i64,
-    now: i64,
-    lease_until: i64,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE notifications SET status = 'sending', lease_until = $1, attempts = attempts + 1
-         WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
-    )
-    .bind(lease_until)
-    .bind(id)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn outgoing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Outgoing>> {
-    sqlx::query(
-        "SELECT n.id, n.ticket_id, n.channel, n.kind, n.subject, n.body, n.html, n.payload, n.attempts, n.created_at,
-                u.name AS to_name, u.email AS to_email
-         FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .map(|r| {
-        use sqlx::Row;
-        Ok(Outgoing {
-            id: r.try_get("id")?,
-            ticket_id: r.try_get("ticket_id")?,
-            channel: r.try_get("channel")?,
-            kind: r.try_get("kind")?,
-            subject: r.try_get("subject")?,
-            body: r.try_get("body")?,
-            html: r.try_get("html")?,
-            payload: r.try_get("payload")?,
-            attempts: r.try_get("attempts")?,
-            created_at: r.try_get("created_at")?,
-            to_name: r.try_get("to_name")?,
-            to_email: r.try_get("to_email")?,
-        })
-    })
-    .transpose()
-}
-
-pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notifications SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
-        .bind(now)
+pub async fn claim(conn: &mut Conn, id: i64, now: i64, lease_until: i64) -> sqlx::Result<bool> {
+    db_run!(conn, conn => {
+        let done = sqlx::query(
+            "UPDATE notifications SET status = 'sending', lease_until = $1, attempts = attempts + 1
+             WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
+        )
+        .bind(lease_until)
         .bind(id)
+        .bind(now)
         .execute(conn)
         .await?;
-    Ok(())
+        Ok(done.rows_affected() == 1)
+    })
+}
+
+pub async fn outgoing(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Outgoing>> {
+    db_run!(conn, conn => {
+        sqlx::query(
+            "SELECT n.id, n.ticket_id, n.channel, n.kind, n.subject, n.body, n.html, n.payload, n.attempts, n.created_at,
+                u.name AS to_name, u.email AS to_email
+         FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| {
+                    Ok(Outgoing {
+                id: r.try_get("id")?,
+                ticket_id: r.try_get("ticket_id")?,
+                channel: r.try_get("channel")?,
+                kind: r.try_get("kind")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                html: r.try_get("html")?,
+                payload: r.try_get("payload")?,
+                attempts: r.try_get("attempts")?,
+                created_at: r.try_get("created_at")?,
+                to_name: r.try_get("to_name")?,
+                to_email: r.try_get("to_email")?,
+            })
+        })
+        .transpose()
+    })
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        sqlx::query("UPDATE notifications SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Gives a message up without sending it, for `reason` (its recipient may no longer be told).
-pub async fn mark_skipped(conn: &mut SqliteConnection, id: i64, reason: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE notifications SET status = 'skipped', lease_until = NULL, last_error = $1 WHERE id = $2",
-    )
-    .bind(reason)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+pub async fn mark_skipped(conn: &mut Conn, id: i64, reason: &str) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        sqlx::query(
+            "UPDATE notifications SET status = 'skipped', lease_until = NULL, last_error = $1 WHERE id = $2",
+        )
+        .bind(reason)
+        .bind(id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
 /// A message's recipient as they are now, and the facts of its ticket that decide whether they
@@ -195,9 +204,10 @@ pub struct Standing {
     pub ticket: Option<TicketKey>,
 }
 
-pub async fn standing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Standing>> {
-    let sql = format!(
-        "SELECT {ME_COLUMNS}, u.active AS user_active, COALESCE(o.active, TRUE) AS org_active,
+pub async fn standing(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Standing>> {
+    db_run!(conn, conn => {
+        let sql = format!(
+            "SELECT {ME_COLUMNS}, u.active AS user_active, COALESCE(o.active, TRUE) AS org_active,
                 k.id AS ticket_id, k.org_id AS ticket_org, k.requester_id,
                 EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = k.id AND p.user_id = u.id)
                     AS participant
@@ -207,98 +217,98 @@ pub async fn standing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Opti
          LEFT JOIN teams t ON t.id = u.team_id
          LEFT JOIN tickets k ON k.id = n.ticket_id
          WHERE n.id = $1",
-        ME_COLUMNS = super::users::ME_COLUMNS
-    );
-    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(conn).await? else {
-        return Ok(None);
-    };
-    use sqlx::Row;
-    let ticket = match r.try_get::<Option<i64>, _>("ticket_id")? {
-        Some(_) => Some(TicketKey {
-            org_id: r.try_get("ticket_org")?,
-            requester_id: r.try_get("requester_id")?,
-            participant: r.try_get("participant")?,
-        }),
-        None => None,
-    };
-    Ok(Some(Standing {
-        me: super::users::me_from_row(&r)?,
-        active: r.try_get("user_active")?,
-        org_active: r.try_get("org_active")?,
-        ticket,
-    }))
+            ME_COLUMNS = super::users::ME_COLUMNS
+        );
+        let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(conn).await? else {
+            return Ok(None);
+        };
+            let ticket = match r.try_get::<Option<i64>>("ticket_id")? {
+            Some(_) => Some(TicketKey {
+                org_id: r.try_get("ticket_org")?,
+                requester_id: r.try_get("requester_id")?,
+                participant: r.try_get("participant")?,
+            }),
+            None => None,
+        };
+        Ok(Some(Standing {
+            me: super::users::me_from_row(&r)?,
+            active: r.try_get("user_active")?,
+            org_active: r.try_get("org_active")?,
+            ticket,
+        }))
+    })
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or given up when that is None.
 pub async fn mark_failed(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     error: &str,
     retry_at: Option<i64>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at),
+    db_run!(conn, conn => {
+        sqlx::query(
+            "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at),
             lease_until = NULL, last_error = $3
          WHERE id = $4",
-    )
-    .bind(if retry_at.is_some() {
-        "pending"
-    } else {
-        "failed"
+        )
+        .bind(if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        })
+        .bind(retry_at)
+        .bind(error)
+        .bind(id)
+        .execute(conn)
+        .await?;
+        Ok(())
     })
-    .bind(retry_at)
-    .bind(error)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// How many messages of each status a ticket has (for tests and the timeline).
-pub async fn statuses(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT status, COUNT(*) FROM notifications WHERE ticket_id = $1 GROUP BY status ORDER BY status")
-        .bind(ticket_id)
-        .fetch_all(conn)
-        .await
+pub async fn statuses(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<Vec<(String, i64)>> {
+    db_run!(conn, conn => {
+        sqlx::query_as("SELECT status, COUNT(*) FROM notifications WHERE ticket_id = $1 GROUP BY status ORDER BY status")
+            .bind(ticket_id)
+            .fetch_all(conn)
+            .await
+    })
 }
 
 /// The lead of a ticket's team and every active ops manager: who hears of SLA trouble.
-pub async fn sla_watchers(
-    conn: &mut SqliteConnection,
-    team_id: Option<i64>,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM users WHERE active AND (role = 'manager'
+pub async fn sla_watchers(conn: &mut Conn, team_id: Option<i64>) -> sqlx::Result<Vec<i64>> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "SELECT id FROM users WHERE active AND (role = 'manager'
             OR id = (SELECT lead_id FROM teams WHERE id = $1))
          ORDER BY id",
-    )
-    .bind(team_id)
-    .fetch_all(conn)
-    .await
+        )
+        .bind(team_id)
+        .fetch_all(conn)
+        .await
+    })
 }
 
-pub async fn count_for_ticket(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    kind: &str,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE ticket_id = $1 AND kind = $2")
-        .bind(ticket_id)
-        .bind(kind)
-        .fetch_one(conn)
-        .await
+pub async fn count_for_ticket(conn: &mut Conn, ticket_id: i64, kind: &str) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE ticket_id = $1 AND kind = $2")
+            .bind(ticket_id)
+            .bind(kind)
+            .fetch_one(conn)
+            .await
+    })
 }
 
 /// The outbox's backlog per channel: messages not yet sent (waiting, being sent, or waiting for a
 /// retry) and when the oldest of them was written. Channels with none are left out.
-pub async fn backlog(conn: &mut SqliteConnection) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT channel, COUNT(*), MIN(created_at) FROM notifications
-         WHERE status IN ('pending', 'sending') GROUP BY channel ORDER BY channel",
-    )
-    .fetch_all(conn)
-    .await
+pub async fn backlog(conn: &mut Conn) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    db_run!(conn, conn => {
+        sqlx::query_as(
+            "SELECT channel, COUNT(*), MIN(created_at) FROM notifications
+             WHERE status IN ('pending', 'sending') GROUP BY channel ORDER BY channel",
+        )
+        .fetch_all(conn)
+        .await
+    })
 }

@@ -1,7 +1,7 @@
 //! Organizations: the clients the desk serves, with their business-hours calendar.
 
+use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::admin::{Choice, OrgRow};
-use sqlx::{Executor, Row, Sqlite, SqliteConnection};
 
 pub struct NewOrg<'a> {
     pub code: &'a str,
@@ -13,114 +13,107 @@ pub struct NewOrg<'a> {
     pub created_at: i64,
 }
 
-pub async fn insert<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    org: &NewOrg<'_>,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO organizations (code, name, time_zone, hours_start, hours_end, working_days, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(org.code)
-    .bind(org.name)
-    .bind(org.time_zone)
-    .bind(org.hours_start)
-    .bind(org.hours_end)
-    .bind(org.working_days)
-    .bind(org.created_at)
-    .fetch_one(db)
-    .await
+pub async fn insert(db: &mut Conn, org: &NewOrg<'_>) -> sqlx::Result<i64> {
+    db_run!(db, db => {
+        sqlx::query_scalar(
+            "INSERT INTO organizations (code, name, time_zone, hours_start, hours_end, working_days, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(org.code)
+        .bind(org.name)
+        .bind(org.time_zone)
+        .bind(org.hours_start)
+        .bind(org.hours_end)
+        .bind(org.working_days)
+        .bind(org.created_at)
+        .fetch_one(db)
+        .await
+    })
 }
 
-pub async fn find_id_by_code<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    code: &str,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1")
-        .bind(code)
-        .fetch_optional(db)
-        .await
+pub async fn find_id_by_code(db: &mut Conn, code: &str) -> sqlx::Result<Option<i64>> {
+    db_run!(db, db => {
+        sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// (code, name) of an organization.
-pub async fn code_and_name<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT code, name FROM organizations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+pub async fn code_and_name(db: &mut Conn, id: i64) -> sqlx::Result<Option<(String, String)>> {
+    db_run!(db, db => {
+        sqlx::query_as("SELECT code, name FROM organizations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// (id, code, name) of active organizations, by name.
-pub async fn list<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-) -> sqlx::Result<Vec<(i64, String, String)>> {
-    sqlx::query_as("SELECT id, code, name FROM organizations WHERE active ORDER BY name")
-        .fetch_all(db)
-        .await
+pub async fn list(db: &mut Conn) -> sqlx::Result<Vec<(i64, String, String)>> {
+    db_run!(db, db => {
+        sqlx::query_as("SELECT id, code, name FROM organizations WHERE active ORDER BY name")
+            .fetch_all(db)
+            .await
+    })
 }
 
 /// The team that takes new tickets of an organization: the first team serving it.
-pub async fn default_team<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    org_id: i64,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT MIN(team_id) FROM team_orgs WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(db)
-        .await
+pub async fn default_team(db: &mut Conn, org_id: i64) -> sqlx::Result<Option<i64>> {
+    db_run!(db, db => {
+        sqlx::query_scalar("SELECT MIN(team_id) FROM team_orgs WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_one(db)
+            .await
+    })
 }
 
-pub async fn rows(conn: &mut SqliteConnection) -> sqlx::Result<Vec<OrgRow>> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.code, o.name, o.time_zone, o.active,
+pub async fn rows(conn: &mut Conn) -> sqlx::Result<Vec<OrgRow>> {
+    db_run!(conn, conn => {
+        let rows = sqlx::query(
+            "SELECT o.id, o.code, o.name, o.time_zone, o.active,
                 (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id AND u.active) AS users
          FROM organizations o ORDER BY o.active DESC, o.name",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let served: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT x.org_id, t.name FROM team_orgs x JOIN teams t ON t.id = x.team_id ORDER BY t.name",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok(OrgRow {
-                id,
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                time_zone: r.try_get("time_zone")?,
-                active: r.try_get("active")?,
-                users: r.try_get("users")?,
-                teams: served
-                    .iter()
-                    .filter(|(o, _)| *o == id)
-                    .map(|(_, n)| n.clone())
-                    .collect(),
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let served: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT x.org_id, t.name FROM team_orgs x JOIN teams t ON t.id = x.team_id ORDER BY t.name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get("id")?;
+                Ok(OrgRow {
+                    id,
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    time_zone: r.try_get("time_zone")?,
+                    active: r.try_get("active")?,
+                    users: r.try_get("users")?,
+                    teams: served
+                        .iter()
+                        .filter(|(o, _)| *o == id)
+                        .map(|(_, n)| n.clone())
+                        .collect(),
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
-pub async fn active<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-) -> sqlx::Result<Option<bool>> {
-    sqlx::query_scalar("SELECT active FROM organizations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+pub async fn active(db: &mut Conn, id: i64) -> sqlx::Result<Option<bool>> {
+    db_run!(db, db => {
+        sqlx::query_scalar("SELECT active FROM organizations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
-pub async fn code_taken(
-    conn: &mut SqliteConnection,
-    code: &str,
-    except: Option<i64>,
-) -> sqlx::Result<bool> {
+pub async fn code_taken(conn: &mut Conn, code: &str, except: Option<i64>) -> sqlx::Result<bool> {
     super::taken(conn, "organizations", "code", code, except).await
 }
 
@@ -134,48 +127,46 @@ pub struct Settings<'a> {
     pub warn_percent: i64,
 }
 
-pub async fn update<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-    o: &Settings<'_>,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE organizations SET code = $1, name = $2, time_zone = $3, hours_start = $4,
-             hours_end = $5, working_days = $6, warn_percent = $7 WHERE id = $8",
-    )
-    .bind(o.code)
-    .bind(o.name)
-    .bind(o.time_zone)
-    .bind(o.hours_start)
-    .bind(o.hours_end)
-    .bind(o.working_days)
-    .bind(o.warn_percent)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-pub async fn set_active<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-    active: bool,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE organizations SET active = $1 WHERE id = $2")
-        .bind(active)
+pub async fn update(db: &mut Conn, id: i64, o: &Settings<'_>) -> sqlx::Result<()> {
+    db_run!(db, db => {
+        sqlx::query(
+            "UPDATE organizations SET code = $1, name = $2, time_zone = $3, hours_start = $4,
+                 hours_end = $5, working_days = $6, warn_percent = $7 WHERE id = $8",
+        )
+        .bind(o.code)
+        .bind(o.name)
+        .bind(o.time_zone)
+        .bind(o.hours_start)
+        .bind(o.hours_end)
+        .bind(o.working_days)
+        .bind(o.warn_percent)
         .bind(id)
         .execute(db)
         .await?;
-    Ok(())
+        Ok(())
+    })
+}
+
+pub async fn set_active(db: &mut Conn, id: i64, active: bool) -> sqlx::Result<()> {
+    db_run!(db, db => {
+        sqlx::query("UPDATE organizations SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(db)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Active organizations, "Name (CODE)".
-pub async fn choices<'e>(db: impl Executor<'e, Database = Sqlite>) -> sqlx::Result<Vec<Choice>> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, code FROM organizations WHERE active ORDER BY name")
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().map(choice).collect())
+pub async fn choices(db: &mut Conn) -> sqlx::Result<Vec<Choice>> {
+    db_run!(db, db => {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, name, code FROM organizations WHERE active ORDER BY name")
+                .fetch_all(db)
+                .await?;
+        Ok(rows.into_iter().map(choice).collect())
+    })
 }
 
 /// An organization to pick: "Name (CODE)".

@@ -9,12 +9,12 @@
 use super::push_ids;
 use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
+use crate::backend::repo::{db_run, Builder, Columns, Conn};
 use crate::model::reports::SimilarTicket;
 use crate::model::rollup::{DayRollup, ReportDay, TicketFacts};
 use crate::model::time::DAY;
 use crate::model::TicketNumber;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 use std::collections::BTreeSet;
 
 const FACTS: &str = "SELECT t.org_id, t.created_at, t.priority, t.channel, t.category_id, t.assignee_id,
@@ -26,7 +26,7 @@ const FACTS: &str = "SELECT t.org_id, t.created_at, t.priority, t.channel, t.cat
     LEFT JOIN ticket_ratings r ON r.ticket_id = t.id
     WHERE ";
 
-fn facts(r: &SqliteRow) -> sqlx::Result<TicketFacts> {
+fn facts(r: &impl Columns) -> sqlx::Result<TicketFacts> {
     let parse = |col: &str| -> sqlx::Result<String> { r.try_get(col) };
     let stars: Option<i64> = r.try_get("stars")?;
     Ok(TicketFacts {
@@ -56,184 +56,195 @@ fn facts(r: &SqliteRow) -> sqlx::Result<TicketFacts> {
 /// Marks stale the report days ticket `id` counts in as it is stored now: the day it was raised
 /// and the day of its latest resolution. A change calls this before and after it writes, in its
 /// transaction, so a resolution moved or undone is recounted on both days.
-pub async fn mark_ticket_days(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO report_days_stale (org_id, day)
+pub async fn mark_ticket_days(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        sqlx::query(
+            "INSERT INTO report_days_stale (org_id, day)
          SELECT org_id, created_at / 86400 FROM tickets WHERE id = $1
          UNION SELECT org_id, resolved_at / 86400 FROM tickets WHERE id = $1 AND resolved_at IS NOT NULL
          ON CONFLICT (org_id, day) DO NOTHING",
-    )
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+        )
+        .bind(id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
 /// Marks stale the given (organization, day) pairs (bulk loads).
-pub async fn mark_days(
-    conn: &mut SqliteConnection,
-    days: &BTreeSet<(i64, i64)>,
-) -> sqlx::Result<()> {
-    let days: Vec<&(i64, i64)> = days.iter().collect();
-    for chunk in days.chunks(5000) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO report_days_stale (org_id, day) ");
-        qb.push_values(chunk, |mut b, (org, day)| {
-            b.push_bind(*org).push_bind(*day);
-        });
-        qb.push(" ON CONFLICT (org_id, day) DO NOTHING");
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+pub async fn mark_days(conn: &mut Conn, days: &BTreeSet<(i64, i64)>) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        let days: Vec<&(i64, i64)> = days.iter().collect();
+        for chunk in days.chunks(5000) {
+            let mut qb =
+                QueryBuilder::new("INSERT INTO report_days_stale (org_id, day) ");
+            qb.push_values(chunk, |mut b, (org, day)| {
+                b.push_bind(*org).push_bind(*day);
+            });
+            qb.push(" ON CONFLICT (org_id, day) DO NOTHING");
+            qb.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
 /// Marks stale every stored day of one organization (its calendar changed).
-pub async fn mark_org_days(conn: &mut SqliteConnection, org_id: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO report_days_stale (org_id, day)
+pub async fn mark_org_days(conn: &mut Conn, org_id: i64) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        sqlx::query(
+            "INSERT INTO report_days_stale (org_id, day)
          SELECT org_id, day FROM report_days WHERE org_id = $1
          ON CONFLICT (org_id, day) DO NOTHING",
-    )
-    .bind(org_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+        )
+        .bind(org_id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
-fn push_orgs(qb: &mut QueryBuilder<'_, Sqlite>, orgs: &[i64]) {
+fn push_orgs<'q>(qb: &mut impl Builder<'q>, orgs: &[i64]) {
     qb.push("org_id IN ");
     push_ids(qb, orgs);
 }
 
 /// The stale (organization, day) pairs, of `orgs` up to `last_day` when given, by day.
 pub async fn stale_days(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     within: Option<(&[i64], i64)>,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT org_id, day FROM report_days_stale WHERE ");
-    match within {
-        Some((orgs, last_day)) => {
-            push_orgs(&mut qb, orgs);
-            qb.push(" AND day <= ").push_bind(last_day);
+    db_run!(conn, conn => {
+        let mut qb =
+            QueryBuilder::new("SELECT org_id, day FROM report_days_stale WHERE ");
+        match within {
+            Some((orgs, last_day)) => {
+                push_orgs(&mut qb, orgs);
+                qb.push(" AND day <= ").push_bind(last_day);
+            }
+            None => {
+                qb.push("TRUE");
+            }
         }
-        None => {
-            qb.push("TRUE");
-        }
-    }
-    qb.push(" ORDER BY day, org_id");
-    qb.build_query_as().fetch_all(conn).await
+        qb.push(" ORDER BY day, org_id");
+        qb.build_query_as().fetch_all(conn).await
+    })
 }
 
 /// The facts of the tickets organization `org_id` raised on `day`.
-pub async fn raised_on(
-    conn: &mut SqliteConnection,
-    org_id: i64,
-    day: i64,
-) -> sqlx::Result<Vec<TicketFacts>> {
-    let sql = format!("{FACTS} t.org_id = $1 AND t.created_at >= $2 AND t.created_at < $3");
-    let rows = sqlx::query(&sql)
-        .bind(org_id)
-        .bind(day * DAY)
-        .bind((day + 1) * DAY)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(facts).collect()
+pub async fn raised_on(conn: &mut Conn, org_id: i64, day: i64) -> sqlx::Result<Vec<TicketFacts>> {
+    db_run!(conn, conn => {
+        let sql = format!("{FACTS} t.org_id = $1 AND t.created_at >= $2 AND t.created_at < $3");
+        let rows = sqlx::query(&sql)
+            .bind(org_id)
+            .bind(day * DAY)
+            .bind((day + 1) * DAY)
+            .fetch_all(conn)
+            .await?;
+        rows.iter().map(facts).collect()
+    })
 }
 
 /// Per organization, the tickets whose latest resolution fell on `day`.
-pub async fn closed_on(conn: &mut SqliteConnection, day: i64) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as(
-        "SELECT org_id, COUNT(*) FROM tickets
+pub async fn closed_on(conn: &mut Conn, day: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    db_run!(conn, conn => {
+        sqlx::query_as(
+            "SELECT org_id, COUNT(*) FROM tickets
          WHERE resolved_at IS NOT NULL AND resolved_at >= $1 AND resolved_at < $2
          GROUP BY org_id",
-    )
-    .bind(day * DAY)
-    .bind((day + 1) * DAY)
-    .fetch_all(conn)
-    .await
+        )
+        .bind(day * DAY)
+        .bind((day + 1) * DAY)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// Stores one organization's day (or removes it when nothing happened on it) and clears its
 /// stale mark.
-pub async fn save_day(
-    conn: &mut SqliteConnection,
-    org_id: i64,
-    day: &ReportDay,
-) -> sqlx::Result<()> {
-    if day.rollup.raised == 0 && day.closed == 0 {
-        sqlx::query("DELETE FROM report_days WHERE org_id = $1 AND day = $2")
-            .bind(org_id)
-            .bind(day.day)
-            .execute(&mut *conn)
-            .await?;
-    } else {
-        let facts =
-            serde_json::to_string(&day.rollup).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        sqlx::query(
-            "INSERT INTO report_days (org_id, day, raised, closed, facts) VALUES ($1, $2, $3, $4, $5)
+pub async fn save_day(conn: &mut Conn, org_id: i64, day: &ReportDay) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        if day.rollup.raised == 0 && day.closed == 0 {
+            sqlx::query("DELETE FROM report_days WHERE org_id = $1 AND day = $2")
+                .bind(org_id)
+                .bind(day.day)
+                .execute(&mut *conn)
+                .await?;
+        } else {
+            let facts =
+                serde_json::to_string(&day.rollup).map_err(|e| sqlx::Error::Encode(e.into()))?;
+            sqlx::query(
+                "INSERT INTO report_days (org_id, day, raised, closed, facts) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (org_id, day) DO UPDATE SET raised = excluded.raised,
                  closed = excluded.closed, facts = excluded.facts",
-        )
-        .bind(org_id)
-        .bind(day.day)
-        .bind(i64::from(day.rollup.raised))
-        .bind(i64::from(day.closed))
-        .bind(facts)
-        .execute(&mut *conn)
-        .await?;
-    }
-    sqlx::query("DELETE FROM report_days_stale WHERE org_id = $1 AND day = $2")
-        .bind(org_id)
-        .bind(day.day)
-        .execute(conn)
-        .await?;
-    Ok(())
+            )
+            .bind(org_id)
+            .bind(day.day)
+            .bind(i64::from(day.rollup.raised))
+            .bind(i64::from(day.closed))
+            .bind(facts)
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query("DELETE FROM report_days_stale WHERE org_id = $1 AND day = $2")
+            .bind(org_id)
+            .bind(day.day)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
 }
 
 /// The days of `orgs` from `from_day` to `to_day`, both included.
 pub async fn days_between(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     orgs: &[i64],
     from_day: i64,
     to_day: i64,
 ) -> sqlx::Result<Vec<ReportDay>> {
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT day, closed, facts FROM report_days WHERE ");
-    push_orgs(&mut qb, orgs);
-    qb.push(" AND day >= ")
-        .push_bind(from_day)
-        .push(" AND day <= ")
-        .push_bind(to_day);
-    let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(conn).await?;
-    rows.into_iter()
-        .map(|(day, closed, facts)| {
-            let rollup: DayRollup =
-                serde_json::from_str(&facts).map_err(|e| sqlx::Error::Decode(e.into()))?;
-            Ok(ReportDay {
-                day,
-                closed: u32::try_from(closed).unwrap_or(0),
-                rollup,
+    db_run!(conn, conn => {
+        let mut qb =
+            QueryBuilder::new("SELECT day, closed, facts FROM report_days WHERE ");
+        push_orgs(&mut qb, orgs);
+        qb.push(" AND day >= ")
+            .push_bind(from_day)
+            .push(" AND day <= ")
+            .push_bind(to_day);
+        let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(conn).await?;
+        rows.into_iter()
+            .map(|(day, closed, facts)| {
+                let rollup: DayRollup =
+                    serde_json::from_str(&facts).map_err(|e| sqlx::Error::Decode(e.into()))?;
+                Ok(ReportDay {
+                    day,
+                    closed: u32::try_from(closed).unwrap_or(0),
+                    rollup,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
 /// Tickets of `orgs` open at the start of `day`: all raised before it less those whose latest
 /// resolution came before it.
-pub async fn open_before(conn: &mut SqliteConnection, orgs: &[i64], day: i64) -> sqlx::Result<i64> {
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT COALESCE(SUM(raised - closed), 0) FROM report_days WHERE ");
-    push_orgs(&mut qb, orgs);
-    qb.push(" AND day < ").push_bind(day);
-    qb.build_query_scalar().fetch_one(conn).await
+pub async fn open_before(conn: &mut Conn, orgs: &[i64], day: i64) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        let mut qb =
+            QueryBuilder::new(
+                "SELECT CAST(COALESCE(SUM(raised - closed), 0) AS BIGINT) FROM report_days WHERE ",
+            );
+        push_orgs(&mut qb, orgs);
+        qb.push(" AND day < ").push_bind(day);
+        qb.build_query_scalar().fetch_one(conn).await
+    })
 }
 
 /// Every category's name, retired ones too (old tickets keep theirs).
-pub async fn category_names(conn: &mut SqliteConnection) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, name FROM categories")
-        .fetch_all(conn)
-        .await
+pub async fn category_names(conn: &mut Conn) -> sqlx::Result<Vec<(i64, String)>> {
+    db_run!(conn, conn => {
+        sqlx::query_as("SELECT id, name FROM categories")
+            .fetch_all(conn)
+            .await
+    })
 }
 
 /// An analyst a scorecard may be shown for.
@@ -246,143 +257,152 @@ pub struct Analyst {
 }
 
 /// Active analysts and seniors, optionally of one team, by name.
-pub async fn analysts(
-    conn: &mut SqliteConnection,
-    team_id: Option<i64>,
-) -> sqlx::Result<Vec<Analyst>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT u.id, u.name, u.team_id, tm.name AS team FROM users u
+pub async fn analysts(conn: &mut Conn, team_id: Option<i64>) -> sqlx::Result<Vec<Analyst>> {
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new(
+            "SELECT u.id, u.name, u.team_id, tm.name AS team FROM users u
          LEFT JOIN teams tm ON tm.id = u.team_id
          WHERE u.active AND u.role IN ('analyst', 'senior')",
-    );
-    if let Some(team) = team_id {
-        qb.push(" AND u.team_id = ").push_bind(team);
-    }
-    qb.push(" ORDER BY u.name");
-    let rows = qb.build().fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Analyst {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                team_id: r.try_get("team_id")?,
-                team: r.try_get("team")?,
+        );
+        if let Some(team) = team_id {
+            qb.push(" AND u.team_id = ").push_bind(team);
+        }
+        qb.push(" ORDER BY u.name");
+        let rows = qb.build().fetch_all(conn).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Analyst {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    team_id: r.try_get("team_id")?,
+                    team: r.try_get("team")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
 /// Tickets owned by one of `analysts` that were raised or resolved in [start, end).
 pub async fn owned_in_week(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     analysts: &[i64],
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<TicketFacts>> {
-    if analysts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(FACTS);
-    qb.push("t.id IN (SELECT id FROM tickets WHERE created_at >= ")
-        .push_bind(start)
-        .push(" AND created_at < ")
-        .push_bind(end)
-        .push(" UNION SELECT id FROM tickets WHERE resolved_at >= ")
-        .push_bind(start)
-        .push(" AND resolved_at < ")
-        .push_bind(end)
-        .push(") AND t.assignee_id IN ");
-    push_ids(&mut qb, analysts);
-    let rows = qb.build().fetch_all(conn).await?;
-    rows.iter().map(facts).collect()
+    db_run!(conn, conn => {
+        if analysts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::new(FACTS);
+        qb.push("t.id IN (SELECT id FROM tickets WHERE created_at >= ")
+            .push_bind(start)
+            .push(" AND created_at < ")
+            .push_bind(end)
+            .push(" UNION SELECT id FROM tickets WHERE resolved_at >= ")
+            .push_bind(start)
+            .push(" AND resolved_at < ")
+            .push_bind(end)
+            .push(") AND t.assignee_id IN ");
+        push_ids(&mut qb, analysts);
+        let rows = qb.build().fetch_all(conn).await?;
+        rows.iter().map(facts).collect()
+    })
 }
 
 /// (analyst, week index from `start`, tickets resolved) for weeks of 7 days from `start` to `end`.
 /// Cost: one range of the covering index `tickets_by_resolution` (migration 0015).
 pub async fn resolved_per_week(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT assignee_id, (resolved_at - $1) / 604800 AS week, COUNT(*) FROM tickets
+    db_run!(conn, conn => {
+        sqlx::query_as(
+            "SELECT assignee_id, (resolved_at - $1) / 604800 AS week, COUNT(*) FROM tickets
          WHERE resolved_at >= $1 AND resolved_at < $2 AND assignee_id IS NOT NULL
          GROUP BY assignee_id, (resolved_at - $1) / 604800",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(conn)
-    .await
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// (person, articles written or linked) in [start, end).
 pub async fn articles_by_person(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as(
-        "SELECT who, COUNT(*) FROM (
+    db_run!(conn, conn => {
+        sqlx::query_as(
+            "SELECT who, COUNT(*) FROM (
              SELECT author_id AS who FROM articles WHERE created_at >= $1 AND created_at < $2
              UNION ALL
              SELECT linked_by AS who FROM ticket_articles WHERE linked_at >= $1 AND linked_at < $2
          ) AS work GROUP BY who",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(conn)
-    .await
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// The newest tickets (at most `limit`) raised since `since` that `scope` may see, for finding
 /// recurring problems.
 pub async fn recent_subjects(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &TicketScope,
     since: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<SimilarTicket>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT t.number, t.subject, o.code AS org_code, c.name AS category, t.created_at
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new(
+            "SELECT t.number, t.subject, o.code AS org_code, c.name AS category, t.created_at
          FROM tickets t
          JOIN organizations o ON o.id = t.org_id
          LEFT JOIN categories c ON c.id = t.category_id
          WHERE t.created_at >= ",
-    );
-    qb.push_bind(since).push(" AND ");
-    push_scope(&mut qb, scope);
-    qb.push(" ORDER BY t.created_at DESC LIMIT ")
-        .push_bind(limit);
-    let rows = qb.build().fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SimilarTicket {
-                number: TicketNumber(r.try_get("number")?),
-                subject: r.try_get("subject")?,
-                org_code: r.try_get("org_code")?,
-                category: r.try_get("category")?,
-                created_at: r.try_get("created_at")?,
+        );
+        qb.push_bind(since).push(" AND ");
+        push_scope(&mut qb, scope);
+        qb.push(" ORDER BY t.created_at DESC LIMIT ")
+            .push_bind(limit);
+        let rows = qb.build().fetch_all(conn).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SimilarTicket {
+                    number: TicketNumber(r.try_get("number")?),
+                    subject: r.try_get("subject")?,
+                    org_code: r.try_get("org_code")?,
+                    category: r.try_get("category")?,
+                    created_at: r.try_get("created_at")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
 /// (person, started, ended) of the shifts of `people` that touched [start, end).
 pub async fn shifts_between(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     people: &[i64],
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<(i64, i64, Option<i64>)>> {
-    if people.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT user_id, started_at, ended_at FROM shifts WHERE started_at < ");
-    qb.push_bind(end)
-        .push(" AND (ended_at IS NULL OR ended_at > ")
-        .push_bind(start)
-        .push(") AND user_id IN ");
-    push_ids(&mut qb, people);
-    qb.build_query_as().fetch_all(conn).await
+    db_run!(conn, conn => {
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb =
+            QueryBuilder::new("SELECT user_id, started_at, ended_at FROM shifts WHERE started_at < ");
+        qb.push_bind(end)
+            .push(" AND (ended_at IS NULL OR ended_at > ")
+            .push_bind(start)
+            .push(") AND user_id IN ");
+        push_ids(&mut qb, people);
+        qb.build_query_as().fetch_all(conn).await
+    })
 }

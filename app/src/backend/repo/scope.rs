@@ -1,12 +1,11 @@
 //! Which tickets a person may see, as a condition of a query: shared by every query that lists
 //! or counts tickets.
 
-use super::push_ids;
+use super::{push_ids, Builder};
 use crate::backend::policy::TicketScope;
-use sqlx::{QueryBuilder, Sqlite};
 
 /// Restricts `qb` (positioned inside a WHERE clause) to the tickets `scope` may see.
-pub fn push_scope(qb: &mut QueryBuilder<'_, Sqlite>, scope: &TicketScope) {
+pub fn push_scope<'q>(qb: &mut impl Builder<'q>, scope: &TicketScope) {
     match scope {
         TicketScope::All => qb.push("TRUE"),
         TicketScope::Nothing => qb.push("FALSE"),

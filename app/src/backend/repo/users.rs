@@ -1,8 +1,9 @@
 //! Users: accounts, their profile and role, and what administration reads and writes of them.
 
+use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::admin::{UserDraft, UserEdit, UserFilter, UserRow, ValidUser};
 use crate::model::{Me, Role};
-use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 
 /// A stored role ("analyst").
 fn decode_role(text: &str) -> sqlx::Result<Role> {
@@ -24,37 +25,36 @@ pub struct LoginAccount {
     pub may_sign_in: bool,
 }
 
-pub async fn find_login<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    email: &str,
-) -> sqlx::Result<Option<LoginAccount>> {
-    let row = sqlx::query(
-        "SELECT u.id, u.role, u.password_hash, u.active AND COALESCE(o.active, TRUE) AS may_sign_in
+pub async fn find_login(db: &mut Conn, email: &str) -> sqlx::Result<Option<LoginAccount>> {
+    db_run!(db, db => {
+        let row = sqlx::query(
+            "SELECT u.id, u.role, u.password_hash, u.active AND COALESCE(o.active, TRUE) AS may_sign_in
          FROM users u LEFT JOIN organizations o ON o.id = u.org_id
          WHERE u.email = $1",
-    )
-    .bind(email)
-    .fetch_optional(db)
-    .await?;
-    row.map(|r| {
-        let role: String = r.try_get("role")?;
-        Ok(LoginAccount {
-            id: r.try_get("id")?,
-            role: role
-                .parse::<Role>()
-                .map_err(|e| sqlx::Error::Decode(e.into()))?,
-            password_hash: r.try_get("password_hash")?,
-            may_sign_in: r.try_get("may_sign_in")?,
+        )
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+        row.map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(LoginAccount {
+                id: r.try_get("id")?,
+                role: role
+                    .parse::<Role>()
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?,
+                password_hash: r.try_get("password_hash")?,
+                may_sign_in: r.try_get("may_sign_in")?,
+            })
         })
+        .transpose()
     })
-    .transpose()
 }
 
 /// The columns that make a [`Me`], for queries that join users with their org and team.
 pub(crate) const ME_COLUMNS: &str = "u.id, u.name, u.email, u.role, u.org_id, o.name AS org_name, \
      u.team_id, t.name AS team_name, u.tier";
 
-pub(crate) fn me_from_row(r: &sqlx::sqlite::SqliteRow) -> sqlx::Result<Me> {
+pub(crate) fn me_from_row(r: &impl Columns) -> sqlx::Result<Me> {
     Ok(Me {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -68,22 +68,21 @@ pub(crate) fn me_from_row(r: &sqlx::sqlite::SqliteRow) -> sqlx::Result<Me> {
     })
 }
 
-pub async fn me<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user_id: i64,
-) -> sqlx::Result<Option<Me>> {
-    let sql = format!(
-        "SELECT {ME_COLUMNS} FROM users u
+pub async fn me(db: &mut Conn, user_id: i64) -> sqlx::Result<Option<Me>> {
+    db_run!(db, db => {
+        let sql = format!(
+            "SELECT {ME_COLUMNS} FROM users u
          LEFT JOIN organizations o ON o.id = u.org_id
          LEFT JOIN teams t ON t.id = u.team_id
          WHERE u.id = $1"
-    );
-    sqlx::query(&sql)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?
-        .map(|r| me_from_row(&r))
-        .transpose()
+        );
+        sqlx::query(&sql)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?
+            .map(|r| me_from_row(&r))
+            .transpose()
+    })
 }
 
 /// A new account. `email` must already be normalised (see `model::Email`).
@@ -102,47 +101,47 @@ pub struct NewUser<'a> {
     pub created_at: i64,
 }
 
-pub async fn insert<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user: &NewUser<'_>,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO users (email, name, role, org_id, team_id, tier, department, location, job_title,
+pub async fn insert(db: &mut Conn, user: &NewUser<'_>) -> sqlx::Result<i64> {
+    db_run!(db, db => {
+        sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, org_id, team_id, tier, department, location, job_title,
                             phone, password_hash, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING id",
-    )
-    .bind(user.email)
-    .bind(user.name)
-    .bind(user.role.as_str())
-    .bind(user.org_id)
-    .bind(user.team_id)
-    .bind(user.tier.map(i64::from))
-    .bind(user.department)
-    .bind(user.location)
-    .bind(user.job_title)
-    .bind(user.phone)
-    .bind(user.password_hash)
-    .bind(user.created_at)
-    .fetch_one(db)
-    .await
-}
-
-pub async fn count<'e>(db: impl Executor<'e, Database = Sqlite>) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        )
+        .bind(user.email)
+        .bind(user.name)
+        .bind(user.role.as_str())
+        .bind(user.org_id)
+        .bind(user.team_id)
+        .bind(user.tier.map(i64::from))
+        .bind(user.department)
+        .bind(user.location)
+        .bind(user.job_title)
+        .bind(user.phone)
+        .bind(user.password_hash)
+        .bind(user.created_at)
         .fetch_one(db)
         .await
+    })
+}
+
+pub async fn count(db: &mut Conn) -> sqlx::Result<i64> {
+    db_run!(db, db => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(db)
+            .await
+    })
 }
 
 /// A person's name, for messages ("claimed by Ana Costa").
-pub async fn name<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user_id: i64,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await
+pub async fn name(db: &mut Conn, user_id: i64) -> sqlx::Result<Option<String>> {
+    db_run!(db, db => {
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// What the desk knows of a person when they raise a ticket (captured onto the ticket).
@@ -159,31 +158,30 @@ pub struct Profile {
     pub active: bool,
 }
 
-pub async fn profile<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user_id: i64,
-) -> sqlx::Result<Option<Profile>> {
-    let row = sqlx::query(
-        "SELECT id, name, role, org_id, team_id, tier, department, location, job_title, active FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
-    row.map(|r| {
-        Ok(Profile {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            role: decode_role(r.try_get("role")?)?,
-            org_id: r.try_get("org_id")?,
-            team_id: r.try_get("team_id")?,
-            tier: r.try_get("tier")?,
-            department: r.try_get("department")?,
-            location: r.try_get("location")?,
-            job_title: r.try_get("job_title")?,
-            active: r.try_get("active")?,
+pub async fn profile(db: &mut Conn, user_id: i64) -> sqlx::Result<Option<Profile>> {
+    db_run!(db, db => {
+        let row = sqlx::query(
+            "SELECT id, name, role, org_id, team_id, tier, department, location, job_title, active FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+        row.map(|r| {
+            Ok(Profile {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                role: decode_role(r.try_get("role")?)?,
+                org_id: r.try_get("org_id")?,
+                team_id: r.try_get("team_id")?,
+                tier: r.try_get("tier")?,
+                department: r.try_get("department")?,
+                location: r.try_get("location")?,
+                job_title: r.try_get("job_title")?,
+                active: r.try_get("active")?,
+            })
         })
+        .transpose()
     })
-    .transpose()
 }
 
 /// A client a staff member may raise a ticket for.
@@ -197,124 +195,123 @@ pub struct RequesterMatch {
 /// Active client users whose name or e-mail contains `needle`, in the given organizations (all
 /// when `orgs` is None), at most `limit`.
 pub async fn search_requesters(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     needle: &str,
     orgs: Option<&[i64]>,
     limit: i64,
 ) -> sqlx::Result<Vec<RequesterMatch>> {
-    let pattern = super::text::like_pattern(needle);
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT u.id, u.name, u.email, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.org_id
+    db_run!(conn, conn => {
+        let pattern = super::text::like_pattern(needle);
+        let mut qb = QueryBuilder::new(
+            "SELECT u.id, u.name, u.email, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.org_id
          WHERE u.active AND o.active AND u.role IN ('client', 'client_admin')
            AND (u.name LIKE ",
-    );
-    qb.push_bind(pattern.clone())
-        .push(" ESCAPE '\\' OR u.email LIKE ")
-        .push_bind(pattern)
-        .push(" ESCAPE '\\')");
-    if let Some(orgs) = orgs {
-        qb.push(" AND u.org_id IN ");
-        super::push_ids(&mut qb, orgs);
-    }
-    qb.push(" ORDER BY u.name LIMIT ").push_bind(limit);
-    qb.build()
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(RequesterMatch {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                org_name: r.try_get("org_name")?,
+        );
+        qb.push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR u.email LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+        if let Some(orgs) = orgs {
+            qb.push(" AND u.org_id IN ");
+            super::push_ids(&mut qb, orgs);
+        }
+        qb.push(" ORDER BY u.name LIMIT ").push_bind(limit);
+        qb.build()
+            .fetch_all(conn)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RequesterMatch {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    email: r.try_get("email")?,
+                    org_name: r.try_get("org_name")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
 /// Staff who work tickets and may take a ticket of `org_id` at `tier`: members of a team that
 /// serves the organization working that tier or above, and all leads and managers.
 pub async fn eligible_assignees(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     org_id: i64,
     tier: i64,
 ) -> sqlx::Result<Vec<crate::model::UserRef>> {
-    sqlx::query(
-        "SELECT u.id, u.name FROM users u
+    db_run!(conn, conn => {
+        sqlx::query(
+            "SELECT u.id, u.name FROM users u
          WHERE u.active AND (
              u.role IN ('lead', 'manager')
              OR (u.role IN ('analyst', 'senior') AND COALESCE(u.tier, 1) >= $2
                  AND u.team_id IN (SELECT team_id FROM team_orgs WHERE org_id = $1)))
          ORDER BY u.name",
-    )
-    .bind(org_id)
-    .bind(tier)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(crate::model::UserRef {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
+        )
+        .bind(org_id)
+        .bind(tier)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(crate::model::UserRef {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+            })
         })
+        .collect()
     })
-    .collect()
 }
 
-pub async fn mute_non_essential<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user_id: i64,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT mute_non_essential FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(db)
-        .await
+pub async fn mute_non_essential(db: &mut Conn, user_id: i64) -> sqlx::Result<bool> {
+    db_run!(db, db => {
+        sqlx::query_scalar("SELECT mute_non_essential FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(db)
+            .await
+    })
 }
 
-pub async fn set_mute_non_essential<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    user_id: i64,
-    mute: bool,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET mute_non_essential = $1 WHERE id = $2")
-        .bind(mute)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
+pub async fn set_mute_non_essential(db: &mut Conn, user_id: i64, mute: bool) -> sqlx::Result<()> {
+    db_run!(db, db => {
+        sqlx::query("UPDATE users SET mute_non_essential = $1 WHERE id = $2")
+            .bind(mute)
+            .bind(user_id)
+            .execute(db)
+            .await?;
+        Ok(())
+    })
 }
 
-pub async fn rows(
-    conn: &mut SqliteConnection,
-    f: &UserFilter,
-    limit: i64,
-) -> sqlx::Result<Vec<UserRow>> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT u.id, u.name, u.email, u.role, o.name AS org_name, t.name AS team_name, u.tier, u.active
+pub async fn rows(conn: &mut Conn, f: &UserFilter, limit: i64) -> sqlx::Result<Vec<UserRow>> {
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new(
+            "SELECT u.id, u.name, u.email, u.role, o.name AS org_name, t.name AS team_name, u.tier, u.active
          FROM users u LEFT JOIN organizations o ON o.id = u.org_id LEFT JOIN teams t ON t.id = u.team_id
          WHERE 1 = 1",
-    );
-    let needle = f.q.trim();
-    if !needle.is_empty() {
-        let pattern = super::text::like_pattern(&needle.to_lowercase());
-        qb.push(" AND (LOWER(u.name) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR u.email LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
-    }
-    if let Some(role) = f.role {
-        qb.push(" AND u.role = ").push_bind(role.as_str());
-    }
-    if let Some(org) = f.org_id {
-        qb.push(" AND u.org_id = ").push_bind(org);
-    }
-    if !f.include_inactive {
-        qb.push(" AND u.active");
-    }
-    qb.push(" ORDER BY u.name, u.id LIMIT ").push_bind(limit);
-    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(conn).await?;
-    rows.into_iter().map(ListRow::decode).collect()
+        );
+        let needle = f.q.trim();
+        if !needle.is_empty() {
+            let pattern = super::text::like_pattern(&needle.to_lowercase());
+            qb.push(" AND (LOWER(u.name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR u.email LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(role) = f.role {
+            qb.push(" AND u.role = ").push_bind(role.as_str());
+        }
+        if let Some(org) = f.org_id {
+            qb.push(" AND u.org_id = ").push_bind(org);
+        }
+        if !f.include_inactive {
+            qb.push(" AND u.active");
+        }
+        qb.push(" ORDER BY u.name, u.id LIMIT ").push_bind(limit);
+        let rows: Vec<ListRow> = qb.build_query_as().fetch_all(conn).await?;
+        rows.into_iter().map(ListRow::decode).collect()
+    })
 }
 
 /// A user as the list shows them.
@@ -345,18 +342,17 @@ impl ListRow {
     }
 }
 
-pub async fn edit<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-) -> sqlx::Result<Option<UserEdit>> {
-    let row: Option<EditRow> = sqlx::query_as(
-        "SELECT id, email, name, role, org_id, team_id, tier, department, location, job_title, phone, active
-         FROM users WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    row.map(EditRow::decode).transpose()
+pub async fn edit(db: &mut Conn, id: i64) -> sqlx::Result<Option<UserEdit>> {
+    db_run!(db, db => {
+        let row: Option<EditRow> = sqlx::query_as(
+            "SELECT id, email, name, role, org_id, team_id, tier, department, location, job_title, phone, active
+             FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+        row.map(EditRow::decode).transpose()
+    })
 }
 
 /// A user as the administrator edits them.
@@ -398,91 +394,82 @@ impl EditRow {
 }
 
 /// Whether an account other than `except` already uses this (normalised) address.
-pub async fn email_taken(
-    conn: &mut SqliteConnection,
-    email: &str,
-    except: Option<i64>,
-) -> sqlx::Result<bool> {
+pub async fn email_taken(conn: &mut Conn, email: &str, except: Option<i64>) -> sqlx::Result<bool> {
     super::taken(conn, "users", "email", email, except).await
 }
 
-pub async fn update<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-    u: &ValidUser,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE users SET email = $1, name = $2, role = $3, org_id = $4, team_id = $5, tier = $6,
-             department = $7, location = $8, job_title = $9, phone = $10 WHERE id = $11",
-    )
-    .bind(u.email.as_str())
-    .bind(&u.name)
-    .bind(u.role.as_str())
-    .bind(u.org_id)
-    .bind(u.team_id)
-    .bind(u.tier.map(i64::from))
-    .bind(&u.department)
-    .bind(&u.location)
-    .bind(&u.job_title)
-    .bind(&u.phone)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-pub async fn set_active<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-    active: bool,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-        .bind(active)
+pub async fn update(db: &mut Conn, id: i64, u: &ValidUser) -> sqlx::Result<()> {
+    db_run!(db, db => {
+        sqlx::query(
+            "UPDATE users SET email = $1, name = $2, role = $3, org_id = $4, team_id = $5, tier = $6,
+                 department = $7, location = $8, job_title = $9, phone = $10 WHERE id = $11",
+        )
+        .bind(u.email.as_str())
+        .bind(&u.name)
+        .bind(u.role.as_str())
+        .bind(u.org_id)
+        .bind(u.team_id)
+        .bind(u.tier.map(i64::from))
+        .bind(&u.department)
+        .bind(&u.location)
+        .bind(&u.job_title)
+        .bind(&u.phone)
         .bind(id)
         .execute(db)
         .await?;
-    Ok(())
+        Ok(())
+    })
 }
 
-pub async fn set_password_hash<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
-    id: i64,
-    hash: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(hash)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
+pub async fn set_active(db: &mut Conn, id: i64, active: bool) -> sqlx::Result<()> {
+    db_run!(db, db => {
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(db)
+            .await?;
+        Ok(())
+    })
+}
+
+pub async fn set_password_hash(db: &mut Conn, id: i64, hash: &str) -> sqlx::Result<()> {
+    db_run!(db, db => {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(db)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Active users with one of `roles`: (id, name, role, tier, team name).
 pub async fn with_roles(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     roles: &[Role],
 ) -> sqlx::Result<Vec<(i64, String, String, Option<i64>, Option<String>)>> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT u.id, u.name, u.role, u.tier, t.name FROM users u LEFT JOIN teams t ON t.id = u.team_id
-         WHERE u.active AND u.role IN (",
-    );
-    let mut list = qb.separated(", ");
-    for r in roles {
-        list.push_bind(r.as_str());
-    }
-    qb.push(") ORDER BY u.name");
-    qb.build_query_as().fetch_all(conn).await
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new(
+            "SELECT u.id, u.name, u.role, u.tier, t.name FROM users u LEFT JOIN teams t ON t.id = u.team_id
+             WHERE u.active AND u.role IN (",
+        );
+        let mut list = qb.separated(", ");
+        for r in roles {
+            list.push_bind(r.as_str());
+        }
+        qb.push(") ORDER BY u.name");
+        qb.build_query_as().fetch_all(conn).await
+    })
 }
 
 /// (id, role, active) of each of `ids` that exists.
-pub async fn roles_of(
-    conn: &mut SqliteConnection,
-    ids: &[i64],
-) -> sqlx::Result<Vec<(i64, String, bool)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, role, active FROM users WHERE id IN ");
-    super::push_ids(&mut qb, ids);
-    qb.build_query_as().fetch_all(conn).await
+pub async fn roles_of(conn: &mut Conn, ids: &[i64]) -> sqlx::Result<Vec<(i64, String, bool)>> {
+    db_run!(conn, conn => {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::new("SELECT id, role, active FROM users WHERE id IN ");
+        super::push_ids(&mut qb, ids);
+        qb.build_query_as().fetch_all(conn).await
+    })
 }

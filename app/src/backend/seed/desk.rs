@@ -4,10 +4,10 @@
 use super::rng::Rng;
 use super::{cast, data};
 use super::{DemoLogin, SeedError};
+use crate::backend::db::Conn;
 use crate::backend::repo::{orgs, sla as sla_repo, teams, users};
 use crate::model::sla::{standard_targets, BusinessCalendar, SlaPolicy, WorkingHours};
 use crate::model::Role;
-use sqlx::SqliteConnection;
 use std::collections::{BTreeSet, HashSet};
 
 pub(super) struct ClientUser {
@@ -90,7 +90,7 @@ impl People {
     /// A member of the service desk's staff.
     async fn insert_staff(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         (name, email): &(String, String),
         role: Role,
         team_id: Option<i64>,
@@ -119,10 +119,7 @@ impl People {
 }
 
 /// The client organizations with their business hours, holidays and standard SLA targets.
-pub(super) async fn organizations(
-    conn: &mut SqliteConnection,
-    joined: i64,
-) -> Result<Vec<OrgInfo>, SeedError> {
+pub(super) async fn organizations(conn: &mut Conn, joined: i64) -> Result<Vec<OrgInfo>, SeedError> {
     let mut org_infos = Vec::new();
     for (name, code, _, tz, start, end, days, size) in data::ORGS {
         let id = orgs::insert(
@@ -172,7 +169,7 @@ pub(super) async fn organizations(
 /// The teams, the organizations each serves, and their staff: a lead and six analysts, three on
 /// tier 1, two on tier 2 and one on tier 3.
 pub(super) async fn teams(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rng: &mut Rng,
     people: &mut People,
     org_infos: &mut [OrgInfo],
@@ -229,10 +226,7 @@ pub(super) async fn teams(
 }
 
 /// The operations manager and the administrator.
-pub(super) async fn managers(
-    conn: &mut SqliteConnection,
-    people: &People,
-) -> Result<(), SeedError> {
+pub(super) async fn managers(conn: &mut Conn, people: &People) -> Result<(), SeedError> {
     for role in [Role::Manager, Role::Admin] {
         if let Some(person) = people.fixed(role, 0) {
             let title = if role == Role::Manager {
@@ -250,7 +244,7 @@ pub(super) async fn managers(
 
 /// Each organization's users: an IT coordinator (client admin) and a few more, by its size.
 pub(super) async fn clients(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rng: &mut Rng,
     people: &mut People,
     org_infos: &mut [OrgInfo],

@@ -31,7 +31,7 @@ pub(super) async fn write_history(
     let total_weight: u32 = org_infos.iter().map(|o| o.weight).sum();
     let first_number = {
         let mut conn = pool.acquire().await?;
-        desk::counter(&mut *conn, "ticket_number").await?
+        desk::counter(&mut conn, "ticket_number").await?
     };
     let mut written = 0usize;
     while written < ticket_count {
@@ -78,7 +78,7 @@ pub(super) async fn write_history(
     }
     let mut conn = pool.acquire().await?;
     desk::raise_counter(
-        &mut *conn,
+        &mut conn,
         "ticket_number",
         first_number + ticket_count as i64,
     )
@@ -455,7 +455,7 @@ pub async fn raw_insert_loop(pool: &Pool, count: usize) -> sqlx::Result<std::tim
     let Some(template) = tickets::find_by_id(&mut conn, newest).await? else {
         return Err(sqlx::Error::RowNotFound);
     };
-    let first = desk::counter(&mut *conn, "ticket_number").await? + 1_000_000;
+    let first = desk::counter(&mut conn, "ticket_number").await? + 1_000_000;
     let started = std::time::Instant::now();
     for i in 0..count {
         let row = TicketRecord {

@@ -128,8 +128,12 @@ pub async fn seed_demo(
     now: i64,
     ticket_count: usize,
 ) -> Result<SeedReport, SeedError> {
-    if users::count(pool).await? > 0 {
-        return if desk_repo::setting(pool, "demo").await?.as_deref() == Some("true") {
+    if users::count(&mut pool.acquire().await?).await? > 0 {
+        return if desk_repo::setting(&mut pool.acquire().await?, "demo")
+            .await?
+            .as_deref()
+            == Some("true")
+        {
             let mut conn = pool.acquire().await?;
             Ok(SeedReport {
                 seeded: false,
@@ -147,13 +151,13 @@ pub async fn seed_demo(
 
     let mut rng = Rng(0x5EED_F00D);
     let mut tx = pool.begin().await?;
-    desk_repo::set_setting(&mut *tx, "demo", "true").await?;
+    desk_repo::set_setting(&mut tx, "demo", "true").await?;
     let mut category_ids = Vec::new();
     for (name, priority) in data::CATEGORIES {
-        category_ids.push(categories::insert(&mut *tx, name, priority).await?);
+        category_ids.push(categories::insert(&mut tx, name, priority).await?);
     }
     for (title, body) in data::CANNED {
-        canned::insert(&mut *tx, title, body, true, now).await?;
+        canned::insert(&mut tx, title, body, true, now).await?;
     }
     // everyone joined a month before the oldest ticket
     let joined = now - (history::HISTORY_DAYS + 30) * DAY;
@@ -189,7 +193,7 @@ pub async fn seed_demo(
 
 /// The demo administrator signs in with a code (administrators must): from an authenticator
 /// app given [`DEMO_SECOND_FACTOR`], printed with the demo logins.
-async fn enrol_demo_admin(conn: &mut sqlx::SqliteConnection, now: i64) -> Result<(), SeedError> {
+async fn enrol_demo_admin(conn: &mut crate::backend::db::Conn, now: i64) -> Result<(), SeedError> {
     let admin = users::find_login(&mut *conn, cast::ADMIN)
         .await?
         .ok_or(SeedError::Data("the demo administrator is missing".into()))?;
@@ -198,7 +202,7 @@ async fn enrol_demo_admin(conn: &mut sqlx::SqliteConnection, now: i64) -> Result
 }
 
 /// The demo knowledge base, written by Ana a while ago.
-async fn seed_articles(conn: &mut sqlx::SqliteConnection, at: i64) -> Result<(), SeedError> {
+async fn seed_articles(conn: &mut crate::backend::db::Conn, at: i64) -> Result<(), SeedError> {
     let author = users::find_login(&mut *conn, cast::ANALYST)
         .await?
         .map(|a| a.id)

@@ -39,7 +39,7 @@ pub struct TicketChange {
 /// The ticket a person may see, or 404 (never 403: a ticket outside your scope does not exist
 /// for you, and we do not say otherwise).
 pub async fn visible_ticket(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     scope: &TicketScope,
     actor: &Actor,
     number: i64,
@@ -114,6 +114,7 @@ impl TicketChange {
     ) -> AppResult<TicketChange> {
         let scope = actor.ticket_scope(&state.pool).await?;
         let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+        tickets::lock_by_number(&mut tx, number).await?;
         let ticket = visible_ticket(&mut tx, &scope, actor, number).await?;
         if version.is_some_and(|v| v != version_seen_by(actor, &ticket)) {
             let message = stale_message(&mut tx, &ticket).await?;
@@ -198,7 +199,8 @@ impl TicketChange {
         // resolution's day) and after it are counted again
         reports::mark_ticket_days(&mut self.tx, self.ticket.id).await?;
         if !tickets::update(&mut self.tx, &self.ticket, staff_only).await? {
-            // cannot happen under the immediate transaction; refuse rather than overwrite
+            // cannot happen while the change holds the ticket (`lock_by_number`); refuse rather
+            // than overwrite
             return Err(AppError::Conflict(format!(
                 "{} changed while you were saving. Please try again.",
                 self.number()
@@ -236,8 +238,7 @@ impl TicketChange {
         let mut event = live_event(&mut self.tx, LiveKind::Changed, &self.ticket).await?;
         event.version = self.ticket.version + 1;
         event.staff_only = staff_only;
-        self.tx.commit().await?;
-        announce(&self.state, event);
+        commit_and_announce(self.tx, &self.state, event).await?;
         Ok(Changed {
             ticket_id: self.ticket.id,
             number: TicketNumber(self.ticket.number),
@@ -249,7 +250,7 @@ impl TicketChange {
 
 /// The live event for a change to `t`, read inside the change's transaction.
 pub async fn live_event(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     kind: LiveKind,
     t: &TicketRecord,
 ) -> AppResult<LiveEvent> {
@@ -265,9 +266,22 @@ pub async fn live_event(
     })
 }
 
+/// Commits a change to a ticket and tells everyone who follows it (see [`announce`]), on every
+/// instance of the desk.
+pub async fn commit_and_announce(
+    mut tx: crate::backend::db::WriteTx,
+    state: &AppState,
+    event: LiveEvent,
+) -> AppResult<()> {
+    crate::backend::live::tell_other_instances(&mut tx, &state.live, &event).await?;
+    tx.commit().await?;
+    announce(state, event);
+    Ok(())
+}
+
 /// After commit: tell the browsers, let the SLA engine look again at what is due next, and the
 /// notification worker at what is new in the outbox.
-pub fn announce(state: &AppState, event: LiveEvent) {
+fn announce(state: &AppState, event: LiveEvent) {
     state.live.publish(event);
     state.sla_wake.notify_one();
     state.notify_wake.notify_one();
@@ -275,7 +289,7 @@ pub fn announce(state: &AppState, event: LiveEvent) {
 
 /// Writes the notifications of a change's steps into the outbox, in the change's transaction.
 pub async fn tell_people(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     state: &AppState,
     t: &TicketRecord,
     actor: &Actor,
@@ -315,7 +329,7 @@ pub async fn tell_people(
 }
 
 /// Says what the ticket is now, for someone whose view was stale.
-async fn stale_message(conn: &mut sqlx::SqliteConnection, t: &TicketRecord) -> AppResult<String> {
+async fn stale_message(conn: &mut crate::backend::db::Conn, t: &TicketRecord) -> AppResult<String> {
     let owner = match t.assignee_id {
         Some(id) => users::name(&mut *conn, id).await?,
         None => None,

@@ -47,7 +47,7 @@ pub async fn portal_page(
     let (rows, next) =
         tickets::queue_page(&mut conn, &scope, &list, None, actor.id, PAGE_SIZE).await?;
     let (organization, approvals) = if is_admin {
-        let name = orgs::code_and_name(&mut *conn, org_id)
+        let name = orgs::code_and_name(&mut conn, org_id)
             .await?
             .map(|(_, name)| name);
         let pending = QueueFilter {

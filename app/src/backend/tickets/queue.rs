@@ -20,7 +20,7 @@ async fn client_filter(
     let Some(code) = &filter.client else {
         return Ok(None);
     };
-    let id = orgs::find_id_by_code(&state.pool, code).await?;
+    let id = orgs::find_id_by_code(&mut state.pool.acquire().await?, code).await?;
     match id {
         Some(id) if scope.orgs().is_none_or(|orgs| orgs.contains(&id)) => Ok(Some(id)),
         _ => Err(AppError::invalid(format!(
@@ -32,7 +32,7 @@ async fn client_filter(
 /// (id, code, name) of the active client organizations `scope` may see, by name: the client
 /// choices of the queue and the reports.
 pub async fn visible_clients(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::backend::db::Conn,
     scope: &TicketScope,
 ) -> AppResult<Vec<(i64, String, String)>> {
     let visible = scope.orgs();
@@ -51,7 +51,7 @@ async fn checked(
     actor.require_page(Page::Queue)?;
     filter.validate().map_err(AppError::BadRequest)?;
     if let Some(team) = filter.team {
-        teams::name(&state.pool, team)
+        teams::name(&mut state.pool.acquire().await?, team)
             .await?
             .ok_or_else(|| AppError::invalid("That team does not exist."))?;
     }
@@ -99,7 +99,7 @@ pub async fn queue_page(
             label: name,
         })
         .collect();
-    let teams = teams::list(&mut *conn)
+    let teams = teams::list(&mut conn)
         .await?
         .into_iter()
         .map(|(id, name)| Choice {

@@ -1,6 +1,6 @@
 //! Raising a ticket: three fields from the person, everything else captured automatically.
 
-use super::change::{announce, live_event, tell_people, Changed};
+use super::change::{commit_and_announce, live_event, tell_people, Changed};
 use crate::backend::policy::Actor;
 use crate::backend::repo::tickets::{self, EventRecord, SlaColumns, TicketRecord};
 use crate::backend::repo::{categories, desk, orgs, users};
@@ -41,7 +41,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
     } else {
         actor.id
     };
-    let requester = users::profile(&mut *tx, requester_id)
+    let requester = users::profile(&mut tx, requester_id)
         .await?
         .filter(|p| p.active && p.role.is_client())
         .ok_or_else(|| AppError::invalid("That requester was not found."))?;
@@ -50,13 +50,13 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         return Err(AppError::invalid("That requester was not found."));
     }
     if let Some(category_id) = input.category_id {
-        categories::name(&mut *tx, category_id)
+        categories::name(&mut tx, category_id)
             .await?
             .ok_or_else(|| AppError::invalid("That category does not exist."))?;
     }
     let team_id = match actor.team_id {
         Some(team) if staff && scope.orgs().is_none_or(|orgs| orgs.contains(&org_id)) => Some(team),
-        _ => orgs::default_team(&mut *tx, org_id).await?,
+        _ => orgs::default_team(&mut tx, org_id).await?,
     };
     let channel = if staff {
         input.channel.unwrap_or(Channel::Phone)
@@ -66,7 +66,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
     let priority = input
         .priority
         .unwrap_or_else(|| Priority::default_for(valid.urgency));
-    let number = desk::next_counter(&mut *tx, "ticket_number").await?;
+    let number = desk::next_counter(&mut tx, "ticket_number").await?;
 
     let mut t = TicketRecord {
         id: 0,
@@ -156,8 +156,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         crate::backend::oncall::page(&mut tx, state, &t, now, None).await?;
     }
     let event = live_event(&mut tx, LiveKind::Created, &t).await?;
-    tx.commit().await?;
-    announce(state, event);
+    commit_and_announce(tx, state, event).await?;
     Ok(Changed {
         ticket_id: id,
         number: TicketNumber(number),

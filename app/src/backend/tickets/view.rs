@@ -50,7 +50,7 @@ pub async fn ticket_view(state: &AppState, actor: &Actor, number: i64) -> AppRes
         Vec::new()
     };
     let categories = if actions.set_category {
-        categories::active(&mut *conn)
+        categories::active(&mut conn)
             .await?
             .into_iter()
             .map(|(id, name)| Category { id, name })

@@ -38,7 +38,7 @@ async fn owner_message(c: &mut TicketChange) -> AppResult<String> {
     let number = c.number();
     Ok(match c.ticket.assignee_id {
         Some(id) => {
-            let name = users::name(&mut *c.tx, id)
+            let name = users::name(&mut c.tx, id)
                 .await?
                 .unwrap_or_else(|| "someone else".into());
             if id == c.actor.id {
@@ -376,7 +376,7 @@ pub async fn set_category(
     if !c.actions.set_category {
         return Err(refuse("Only help desk staff set categories."));
     }
-    let name = categories::name(&mut *c.tx, category_id)
+    let name = categories::name(&mut c.tx, category_id)
         .await?
         .ok_or_else(|| AppError::invalid("That category does not exist."))?;
     c.ticket.category_id = Some(category_id);

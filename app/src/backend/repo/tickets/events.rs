@@ -1,7 +1,8 @@
 //! A ticket's timeline: its steps (ticket_events), written one by one or in bulk, and read with
 //! the names of who acted.
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use crate::backend::repo::{db_run, Columns, Conn};
+use sqlx::QueryBuilder;
 
 /// One step of a ticket's timeline.
 #[derive(Debug, Clone)]
@@ -17,42 +18,43 @@ pub struct EventRecord {
 
 const EVENTS_PER_STATEMENT: usize = 2000;
 
-pub async fn bulk_insert_events(
-    conn: &mut SqliteConnection,
-    events: &[EventRecord],
-) -> sqlx::Result<()> {
-    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, data) ",
-        );
-        qb.push_values(chunk, |mut b, e| {
-            b.push_bind(e.ticket_id)
-                .push_bind(e.at)
-                .push_bind(e.actor_id)
-                .push_bind(e.kind)
-                .push_bind(e.public)
-                .push_bind(e.body.clone())
-                .push_bind(e.data.clone());
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+pub async fn bulk_insert_events(conn: &mut Conn, events: &[EventRecord]) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, data) ",
+            );
+            qb.push_values(chunk, |mut b, e| {
+                b.push_bind(e.ticket_id)
+                    .push_bind(e.at)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.kind)
+                    .push_bind(e.public)
+                    .push_bind(e.body.clone())
+                    .push_bind(e.data.clone());
+            });
+            qb.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
-pub async fn insert_event(conn: &mut SqliteConnection, e: &EventRecord) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(e.ticket_id)
-    .bind(e.at)
-    .bind(e.actor_id)
-    .bind(e.kind)
-    .bind(e.public)
-    .bind(&e.body)
-    .bind(&e.data)
-    .fetch_one(conn)
-    .await
+pub async fn insert_event(conn: &mut Conn, e: &EventRecord) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(e.ticket_id)
+        .bind(e.at)
+        .bind(e.actor_id)
+        .bind(e.kind)
+        .bind(e.public)
+        .bind(&e.body)
+        .bind(&e.data)
+        .fetch_one(conn)
+        .await
+    })
 }
 
 /// A timeline step with the name of whoever acted.
@@ -68,31 +70,33 @@ pub struct EventRow {
 
 /// The timeline of a ticket, oldest first; only public steps when `public_only`.
 pub async fn events(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ticket_id: i64,
     public_only: bool,
 ) -> sqlx::Result<Vec<EventRow>> {
-    let rows = sqlx::query(
-        "SELECT e.id, e.at, u.name AS actor, e.kind, e.public, e.body, e.data
+    db_run!(conn, conn => {
+        let rows = sqlx::query(
+            "SELECT e.id, e.at, u.name AS actor, e.kind, e.public, e.body, e.data
          FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id
          WHERE e.ticket_id = $1 AND (e.public OR NOT $2)
          ORDER BY e.id",
-    )
-    .bind(ticket_id)
-    .bind(public_only)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(EventRow {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                kind: r.try_get("kind")?,
-                public: r.try_get("public")?,
-                body: r.try_get("body")?,
-                data: r.try_get("data")?,
+        )
+        .bind(ticket_id)
+        .bind(public_only)
+        .fetch_all(conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRow {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    kind: r.try_get("kind")?,
+                    public: r.try_get("public")?,
+                    body: r.try_get("body")?,
+                    data: r.try_get("data")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }

@@ -1,6 +1,7 @@
 //! Tickets: the row, its participants, its SLA alert marks and its rating. Their timelines are
 //! in `events`, the queue's queries in `queue`.
 
+use crate::backend::repo::{db_run, Builder, Columns, Conn, Dialect};
 mod events;
 mod queue;
 
@@ -9,8 +10,7 @@ pub use queue::{queue_count, queue_counts_of_search, queue_page, searches};
 
 use crate::model::portal::Rating;
 use crate::model::{Channel, PendingReason, Priority, Status, Urgency};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 
 /// A whole ticket row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,14 +75,14 @@ const COLUMNS: &str = "id, number, org_id, requester_id, created_by, channel, su
     response_breached, resolution_warned, resolution_breached, sla_next_alert_at, version, public_version";
 
 pub(super) fn decode<T: std::str::FromStr<Err = String>>(
-    row: &SqliteRow,
+    row: &impl Columns,
     col: &str,
 ) -> sqlx::Result<T> {
     let raw: String = row.try_get(col)?;
     raw.parse::<T>().map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
-fn record_from_row(r: &SqliteRow) -> sqlx::Result<TicketRecord> {
+fn record_from_row(r: &impl Columns) -> sqlx::Result<TicketRecord> {
     let pending: Option<String> = r.try_get("pending_reason")?;
     Ok(TicketRecord {
         id: r.try_get("id")?,
@@ -137,56 +137,76 @@ fn record_from_row(r: &SqliteRow) -> sqlx::Result<TicketRecord> {
     })
 }
 
-pub async fn find_by_number(
-    conn: &mut SqliteConnection,
-    number: i64,
-) -> sqlx::Result<Option<TicketRecord>> {
-    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = $1");
-    sqlx::query(&sql)
-        .bind(number)
-        .fetch_optional(conn)
-        .await?
-        .map(|r| record_from_row(&r))
-        .transpose()
+pub async fn find_by_number(conn: &mut Conn, number: i64) -> sqlx::Result<Option<TicketRecord>> {
+    db_run!(conn, conn => {
+        let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = $1");
+        sqlx::query(&sql)
+            .bind(number)
+            .fetch_optional(conn)
+            .await?
+            .map(|r| record_from_row(&r))
+            .transpose()
+    })
 }
 
-pub async fn find_by_id(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> sqlx::Result<Option<TicketRecord>> {
-    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
-    sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .map(|r| record_from_row(&r))
-        .transpose()
+/// Holds the ticket `number` for the rest of the write transaction: a concurrent change of it
+/// waits, then reads what this one wrote. On SQLite the transaction already holds the database.
+pub async fn lock_by_number(conn: &mut Conn, number: i64) -> sqlx::Result<()> {
+    lock_where(conn, "number", number).await
+}
+
+/// [`lock_by_number`] by the ticket's id.
+pub async fn lock_by_id(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
+    lock_where(conn, "id", id).await
+}
+
+async fn lock_where(conn: &mut Conn, column: &'static str, value: i64) -> sqlx::Result<()> {
+    if conn.dialect() == Dialect::Sqlite {
+        return Ok(());
+    }
+    let sql = format!("SELECT id FROM tickets WHERE {column} = $1 FOR UPDATE");
+    db_run!(conn, conn => sqlx::query(&sql)
+        .bind(value)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn find_by_id(conn: &mut Conn, id: i64) -> sqlx::Result<Option<TicketRecord>> {
+    db_run!(conn, conn => {
+        let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+            .map(|r| record_from_row(&r))
+            .transpose()
+    })
 }
 
 /// Writes a new ticket and returns its id (the record's `id` is ignored).
-pub async fn insert(conn: &mut SqliteConnection, t: &TicketRecord) -> sqlx::Result<i64> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-        "INSERT INTO tickets ({}) ",
-        COLUMNS.trim_start_matches("id, ")
-    ));
-    qb.push_values(std::iter::once(t), |mut b, t| {
-        push_ticket_values(&mut b, t, false)
-    });
-    qb.push(" RETURNING id");
-    qb.build_query_scalar().fetch_one(conn).await
+pub async fn insert(conn: &mut Conn, t: &TicketRecord) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new(format!(
+            "INSERT INTO tickets ({}) ",
+            COLUMNS.trim_start_matches("id, ")
+        ));
+        qb.push_values(std::iter::once(t), |mut b, t| {
+            push_ticket_values(&mut b, t, false)
+        });
+        qb.push(" RETURNING id");
+        qb.build_query_scalar().fetch_one(conn).await
+    })
 }
 
 /// Saves every mutable column of `t`, bumping its version (and, unless the change is one only
 /// staff see, its public version), if nobody changed it since `t.version`. Returns false (and
 /// changes nothing) when the version is stale.
-pub async fn update(
-    conn: &mut SqliteConnection,
-    t: &TicketRecord,
-    staff_only: bool,
-) -> sqlx::Result<bool> {
-    let s = &t.sla;
-    let result = sqlx::query(
-        "UPDATE tickets SET subject = $1, urgency = $2, priority = $3, category_id = $4, status = $5,
+pub async fn update(conn: &mut Conn, t: &TicketRecord, staff_only: bool) -> sqlx::Result<bool> {
+    db_run!(conn, conn => {
+        let s = &t.sla;
+        let result = sqlx::query(
+            "UPDATE tickets SET subject = $1, urgency = $2, priority = $3, category_id = $4, status = $5,
             status_rank = $6, pending_reason = $7, requires_budget = $8, requires_approval = $9, tier = $10,
             team_id = $11, assignee_id = $12, first_contact_resolution = $13, updated_at = $14,
             first_response_at = $15, resolved_at = $16, closed_at = $17, response_due_at = $18,
@@ -196,50 +216,47 @@ pub async fn update(
             sla_next_alert_at = $30, version = version + 1,
             public_version = public_version + (CASE WHEN $33 THEN 0 ELSE 1 END)
          WHERE id = $31 AND version = $32",
-    )
-    .bind(&t.subject)
-    .bind(t.urgency.as_str())
-    .bind(t.priority.as_str())
-    .bind(t.category_id)
-    .bind(t.status.as_str())
-    .bind(t.status.queue_rank())
-    .bind(t.pending_reason.map(PendingReason::as_str))
-    .bind(t.requires_budget)
-    .bind(t.requires_approval)
-    .bind(t.tier)
-    .bind(t.team_id)
-    .bind(t.assignee_id)
-    .bind(t.first_contact_resolution)
-    .bind(t.updated_at)
-    .bind(t.first_response_at)
-    .bind(t.resolved_at)
-    .bind(t.closed_at)
-    .bind(s.response_due_at)
-    .bind(s.response_warn_at)
-    .bind(s.resolution_due_at)
-    .bind(s.resolution_warn_at)
-    .bind(s.next_due_at)
-    .bind(s.next_warn_at)
-    .bind(s.paused_at)
-    .bind(s.paused_secs)
-    .bind(s.response_warned)
-    .bind(s.response_breached)
-    .bind(s.resolution_warned)
-    .bind(s.resolution_breached)
-    .bind(s.next_alert_at)
-    .bind(t.id)
-    .bind(t.version)
-    .bind(staff_only)
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected() == 1)
+        )
+        .bind(&t.subject)
+        .bind(t.urgency.as_str())
+        .bind(t.priority.as_str())
+        .bind(t.category_id)
+        .bind(t.status.as_str())
+        .bind(t.status.queue_rank())
+        .bind(t.pending_reason.map(PendingReason::as_str))
+        .bind(t.requires_budget)
+        .bind(t.requires_approval)
+        .bind(t.tier)
+        .bind(t.team_id)
+        .bind(t.assignee_id)
+        .bind(t.first_contact_resolution)
+        .bind(t.updated_at)
+        .bind(t.first_response_at)
+        .bind(t.resolved_at)
+        .bind(t.closed_at)
+        .bind(s.response_due_at)
+        .bind(s.response_warn_at)
+        .bind(s.resolution_due_at)
+        .bind(s.resolution_warn_at)
+        .bind(s.next_due_at)
+        .bind(s.next_warn_at)
+        .bind(s.paused_at)
+        .bind(s.paused_secs)
+        .bind(s.response_warned)
+        .bind(s.response_breached)
+        .bind(s.resolution_warned)
+        .bind(s.resolution_breached)
+        .bind(s.next_alert_at)
+        .bind(t.id)
+        .bind(t.version)
+        .bind(staff_only)
+        .execute(conn)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    })
 }
 
-fn push_ticket_values(
-    b: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
-    t: &TicketRecord,
-    with_id: bool,
-) {
+fn push_ticket_values<'q>(b: &mut impl Builder<'q>, t: &TicketRecord, with_id: bool) {
     if with_id {
         b.push_bind(t.id);
     }
@@ -292,45 +309,50 @@ fn push_ticket_values(
 const TICKETS_PER_STATEMENT: usize = 300;
 
 /// Inserts tickets with their ids and numbers already chosen, in multi-row statements (bulk loads).
-pub async fn bulk_insert(
-    conn: &mut SqliteConnection,
-    tickets: &[TicketRecord],
-) -> sqlx::Result<()> {
-    for chunk in tickets.chunks(TICKETS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("INSERT INTO tickets ({COLUMNS}) "));
-        qb.push_values(chunk, |mut b, t| push_ticket_values(&mut b, t, true));
-        qb.build().execute(&mut *conn).await?;
+pub async fn bulk_insert(conn: &mut Conn, tickets: &[TicketRecord]) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        for chunk in tickets.chunks(TICKETS_PER_STATEMENT) {
+            let mut qb =
+                QueryBuilder::new(format!("INSERT INTO tickets ({COLUMNS}) "));
+            qb.push_values(chunk, |mut b, t| push_ticket_values(&mut b, t, true));
+            qb.build().execute(&mut *conn).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    if conn.dialect() == Dialect::Postgres {
+        // ids given explicitly do not move the identity's sequence: the next ticket raised
+        // would be given one of them
+        db_run!(conn, conn => sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT MAX(id) FROM tickets))",
+        )
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
     }
     Ok(())
 }
 
-pub async fn add_participant(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    user_id: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO ticket_participants (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(ticket_id)
-        .bind(user_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn add_participant(conn: &mut Conn, ticket_id: i64, user_id: i64) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        sqlx::query("INSERT INTO ticket_participants (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(ticket_id)
+            .bind(user_id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
 }
 
-pub async fn is_participant(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    user_id: i64,
-) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM ticket_participants WHERE ticket_id = $1 AND user_id = $2",
-    )
-    .bind(ticket_id)
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
+pub async fn is_participant(conn: &mut Conn, ticket_id: i64, user_id: i64) -> sqlx::Result<bool> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM ticket_participants WHERE ticket_id = $1 AND user_id = $2)",
+        )
+        .bind(ticket_id)
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+    })
 }
 
 /// The names behind a ticket's ids, for its page.
@@ -346,9 +368,10 @@ pub struct TicketLabels {
     pub assignee_name: Option<String>,
 }
 
-pub async fn labels(conn: &mut SqliteConnection, ticket_id: i64) -> sqlx::Result<TicketLabels> {
-    let r = sqlx::query(
-        "SELECT o.code AS org_code, o.name AS org_name, r.name AS requester_name, r.email AS requester_email,
+pub async fn labels(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<TicketLabels> {
+    db_run!(conn, conn => {
+        let r = sqlx::query(
+            "SELECT o.code AS org_code, o.name AS org_name, r.name AS requester_name, r.email AS requester_email,
                 r.phone AS requester_phone, c.name AS created_by_name, cat.name AS category_name,
                 tm.name AS team_name, a.name AS assignee_name
          FROM tickets t
@@ -359,118 +382,131 @@ pub async fn labels(conn: &mut SqliteConnection, ticket_id: i64) -> sqlx::Result
          LEFT JOIN teams tm ON tm.id = t.team_id
          LEFT JOIN users a ON a.id = t.assignee_id
          WHERE t.id = $1",
-    )
-    .bind(ticket_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(TicketLabels {
-        org_code: r.try_get("org_code")?,
-        org_name: r.try_get("org_name")?,
-        requester_name: r.try_get("requester_name")?,
-        requester_email: r.try_get("requester_email")?,
-        requester_phone: r.try_get("requester_phone")?,
-        created_by_name: r.try_get("created_by_name")?,
-        category_name: r.try_get("category_name")?,
-        team_name: r.try_get("team_name")?,
-        assignee_name: r.try_get("assignee_name")?,
+        )
+        .bind(ticket_id)
+        .fetch_one(conn)
+        .await?;
+        Ok(TicketLabels {
+            org_code: r.try_get("org_code")?,
+            org_name: r.try_get("org_name")?,
+            requester_name: r.try_get("requester_name")?,
+            requester_email: r.try_get("requester_email")?,
+            requester_phone: r.try_get("requester_phone")?,
+            created_by_name: r.try_get("created_by_name")?,
+            category_name: r.try_get("category_name")?,
+            team_name: r.try_get("team_name")?,
+            assignee_name: r.try_get("assignee_name")?,
+        })
     })
 }
 
 /// Tickets with an SLA alert due at `now`, earliest first (index `tickets_by_next_alert`).
-pub async fn due_for_alerts(
-    conn: &mut SqliteConnection,
-    now: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM tickets WHERE sla_next_alert_at IS NOT NULL AND sla_next_alert_at <= $1
-         ORDER BY sla_next_alert_at LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+pub async fn due_for_alerts(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE sla_next_alert_at IS NOT NULL AND sla_next_alert_at <= $1
+             ORDER BY sla_next_alert_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// The earliest pending SLA alert of any ticket.
-pub async fn next_alert_at(conn: &mut SqliteConnection) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT MIN(sla_next_alert_at) FROM tickets WHERE sla_next_alert_at IS NOT NULL",
-    )
-    .fetch_one(conn)
-    .await
+pub async fn next_alert_at(conn: &mut Conn) -> sqlx::Result<Option<i64>> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar(
+            "SELECT MIN(sla_next_alert_at) FROM tickets WHERE sla_next_alert_at IS NOT NULL",
+        )
+        .fetch_one(conn)
+        .await
+    })
 }
 
 /// Records raised alerts. The SLA engine is not a person editing the ticket, so the version is
 /// left alone: nobody's open page turns stale because a clock ran out.
-pub async fn save_alerts(conn: &mut SqliteConnection, id: i64, s: &SlaColumns) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE tickets SET response_warned = $1, response_breached = $2, resolution_warned = $3,
+pub async fn save_alerts(conn: &mut Conn, id: i64, s: &SlaColumns) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        sqlx::query(
+            "UPDATE tickets SET response_warned = $1, response_breached = $2, resolution_warned = $3,
             resolution_breached = $4, sla_next_alert_at = $5
          WHERE id = $6",
-    )
-    .bind(s.response_warned)
-    .bind(s.response_breached)
-    .bind(s.resolution_warned)
-    .bind(s.resolution_breached)
-    .bind(s.next_alert_at)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+        )
+        .bind(s.response_warned)
+        .bind(s.response_breached)
+        .bind(s.resolution_warned)
+        .bind(s.resolution_breached)
+        .bind(s.next_alert_at)
+        .bind(id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
 /// Everyone who took part in a ticket.
-pub async fn participants(conn: &mut SqliteConnection, ticket_id: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar("SELECT user_id FROM ticket_participants WHERE ticket_id = $1")
-        .bind(ticket_id)
-        .fetch_all(conn)
-        .await
+pub async fn participants(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<Vec<i64>> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar("SELECT user_id FROM ticket_participants WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_all(conn)
+            .await
+    })
 }
 
-pub async fn max_id(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
-        .fetch_one(conn)
-        .await
+pub async fn max_id(conn: &mut Conn) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
+            .fetch_one(conn)
+            .await
+    })
 }
 
-pub async fn count(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
-        .fetch_one(conn)
-        .await
+pub async fn count(conn: &mut Conn) -> sqlx::Result<i64> {
+    db_run!(conn, conn => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+            .fetch_one(conn)
+            .await
+    })
 }
 
 /// The requester's rating of a ticket, if given.
-pub async fn rating(conn: &mut SqliteConnection, ticket_id: i64) -> sqlx::Result<Option<Rating>> {
-    let row: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT stars, comment FROM ticket_ratings WHERE ticket_id = $1")
-            .bind(ticket_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.map(|(stars, comment)| Rating {
-        stars: stars.clamp(1, 5) as u8,
-        comment,
-    }))
+pub async fn rating(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<Option<Rating>> {
+    db_run!(conn, conn => {
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT stars, comment FROM ticket_ratings WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .fetch_optional(conn)
+                .await?;
+        Ok(row.map(|(stars, comment)| Rating {
+            stars: stars.clamp(1, 5) as u8,
+            comment,
+        }))
+    })
 }
 
 /// Stores a rating unless the ticket has one already; says whether it was stored.
 pub async fn insert_rating(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ticket_id: i64,
     rating: &Rating,
     by: i64,
     at: i64,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO ticket_ratings (ticket_id, stars, comment, rated_by, rated_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ticket_id) DO NOTHING",
-    )
-    .bind(ticket_id)
-    .bind(i64::from(rating.stars))
-    .bind(rating.comment.as_deref())
-    .bind(by)
-    .bind(at)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    db_run!(conn, conn => {
+        let done = sqlx::query(
+            "INSERT INTO ticket_ratings (ticket_id, stars, comment, rated_by, rated_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ticket_id) DO NOTHING",
+        )
+        .bind(ticket_id)
+        .bind(i64::from(rating.stars))
+        .bind(rating.comment.as_deref())
+        .bind(by)
+        .bind(at)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }

@@ -4,12 +4,13 @@
 use super::decode;
 use crate::backend::policy::TicketScope;
 use crate::backend::repo::scope::push_scope;
-use crate::backend::repo::text::fts_query;
+use crate::backend::repo::text::Terms;
+use crate::backend::repo::{db_run, Builder, Columns, Conn, Dialect};
 use crate::model::queue::{
     AssigneeFilter, Cursor, FlagFilter, QueueFilter, QueueRow, StatusView, COUNT_CAP,
 };
 use crate::model::{TicketNumber, UserRef};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 
 /// How a text search takes part in a query.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,8 +24,8 @@ enum Search {
 }
 
 /// The filters of `filter` other than its status view and cursor, for `me`.
-fn push_filters(
-    qb: &mut QueryBuilder<'_, Sqlite>,
+fn push_filters<'q>(
+    qb: &mut impl Builder<'q>,
     filter: &QueueFilter,
     org_id: Option<i64>,
     me: i64,
@@ -51,19 +52,28 @@ fn push_filters(
     if let Some(q) = filter.q.as_deref() {
         if let Ok(number) = q.parse::<TicketNumber>() {
             qb.push(" AND t.number = ").push_bind(number.0);
-        } else if let Some(expr) = fts_query(q) {
-            qb.push(match search {
-                Search::Drives => " AND t.id",
-                Search::Filters => " AND +t.id",
-            })
-            .push(" IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
-            .push_bind(expr)
-            .push(")");
+        } else if let Some(terms) = Terms::all(q) {
+            let expr = terms.query(qb.dialect());
+            match qb.dialect() {
+                Dialect::Sqlite => qb
+                    .push(match search {
+                        Search::Drives => " AND t.id",
+                        Search::Filters => " AND +t.id",
+                    })
+                    .push(" IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
+                    .push_bind(expr)
+                    .push(")"),
+                // the planner weighs the GIN index against the queue's own
+                Dialect::Postgres => qb
+                    .push(" AND t.fts @@ to_tsquery('frontline', ")
+                    .push_bind(expr)
+                    .push(")"),
+            };
         }
     }
 }
 
-fn push_assignee(qb: &mut QueryBuilder<'_, Sqlite>, assignee: AssigneeFilter, me: i64) {
+fn push_assignee<'q>(qb: &mut impl Builder<'q>, assignee: AssigneeFilter, me: i64) {
     match assignee {
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Me => {
@@ -78,7 +88,7 @@ fn push_assignee(qb: &mut QueryBuilder<'_, Sqlite>, assignee: AssigneeFilter, me
     }
 }
 
-fn push_view(qb: &mut QueryBuilder<'_, Sqlite>, view: StatusView) {
+fn push_view<'q>(qb: &mut impl Builder<'q>, view: StatusView) {
     match view {
         StatusView::Active => qb.push(" AND t.status_rank <= 1"),
         StatusView::New => qb.push(" AND t.status_rank = 0 AND t.status = 'new'"),
@@ -98,150 +108,154 @@ fn push_view(qb: &mut QueryBuilder<'_, Sqlite>, view: StatusView) {
 /// in views of open work they only filter that walk, in finished views (where the walk could
 /// cover every closed ticket for a rare word) the matches drive the query, one row each.
 pub async fn queue_page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &TicketScope,
     filter: &QueueFilter,
     org_id: Option<i64>,
     me: i64,
     page_size: usize,
 ) -> sqlx::Result<(Vec<QueueRow>, Option<Cursor>)> {
-    let by_due = filter.view.orders_by_due();
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT t.id, t.number, o.code AS org_code, o.name AS org_name, t.subject, r.name AS requester, t.status,
+    db_run!(conn, conn => {
+        let by_due = filter.view.orders_by_due();
+        let mut qb = QueryBuilder::new(
+            "SELECT t.id, t.number, o.code AS org_code, o.name AS org_name, t.subject, r.name AS requester, t.status,
                 t.status_rank, t.pending_reason, t.priority, t.requires_budget, t.requires_approval, t.tier,
                 tm.name AS team, t.assignee_id, a.name AS assignee_name, t.created_at, t.updated_at,
                 t.next_due_at, t.next_warn_at, ",
-    );
-    // clients know the version their changes are checked against
-    qb.push(if scope.sees_staff_notes() {
-        "t.version, "
-    } else {
-        "t.public_version AS version, "
-    });
-    if scope.sees_staff_notes() {
+        );
+        // clients know the version their changes are checked against
+        qb.push(if scope.sees_staff_notes() {
+            "t.version, "
+        } else {
+            "t.public_version AS version, "
+        });
+        if scope.sees_staff_notes() {
+            qb.push(
+                "(SELECT h.note FROM handoffs h
+                  WHERE h.ticket_id = t.id AND h.taken_at IS NULL AND h.from_user <> ",
+            )
+            .push_bind(me)
+            .push(" AND (h.to_user = ")
+            .push_bind(me)
+            .push(" OR h.to_user IS NULL) ORDER BY h.id DESC LIMIT 1)");
+        } else {
+            // hand-over notes are the desk's own: a client's list never carries them
+            qb.push("NULL");
+        }
         qb.push(
-            "(SELECT h.note FROM handoffs h
-              WHERE h.ticket_id = t.id AND h.taken_at IS NULL AND h.from_user <> ",
-        )
-        .push_bind(me)
-        .push(" AND (h.to_user = ")
-        .push_bind(me)
-        .push(" OR h.to_user IS NULL) ORDER BY h.id DESC LIMIT 1)");
-    } else {
-        // hand-over notes are the desk's own: a client's list never carries them
-        qb.push("NULL");
-    }
-    qb.push(
-        " AS handoff_note
+            " AS handoff_note
          FROM tickets t
          JOIN organizations o ON o.id = t.org_id
          JOIN users r ON r.id = t.requester_id
          LEFT JOIN teams tm ON tm.id = t.team_id
          LEFT JOIN users a ON a.id = t.assignee_id
          WHERE ",
-    );
-    push_scope(&mut qb, scope);
-    push_view(&mut qb, filter.view);
-    let search = if by_due {
-        Search::Filters
-    } else {
-        Search::Drives
-    };
-    push_filters(&mut qb, filter, org_id, me, search);
-    if let Some(c) = filter.after {
-        if by_due {
-            qb.push(" AND (t.status_rank, t.next_due_at, t.id) > (")
-                .push_bind(c.rank)
-                .push(", ")
-                .push_bind(c.key)
-                .push(", ")
-                .push_bind(c.id)
-                .push(")");
+        );
+        push_scope(&mut qb, scope);
+        push_view(&mut qb, filter.view);
+        let search = if by_due {
+            Search::Filters
         } else {
-            qb.push(" AND (t.updated_at, t.id) < (")
-                .push_bind(c.key)
-                .push(", ")
-                .push_bind(c.id)
-                .push(")");
-        }
-    }
-    qb.push(if by_due {
-        " ORDER BY t.status_rank, t.next_due_at, t.id"
-    } else {
-        " ORDER BY t.updated_at DESC, t.id DESC"
-    });
-    qb.push(" LIMIT ").push_bind(page_size as i64 + 1);
-    let rows = qb.build().fetch_all(conn).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut keys = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let assignee_id: Option<i64> = r.try_get("assignee_id")?;
-        let assignee_name: Option<String> = r.try_get("assignee_name")?;
-        let pending: Option<String> = r.try_get("pending_reason")?;
-        let row = QueueRow {
-            id: r.try_get("id")?,
-            number: TicketNumber(r.try_get("number")?),
-            org_code: r.try_get("org_code")?,
-            org_name: r.try_get("org_name")?,
-            subject: r.try_get("subject")?,
-            requester: r.try_get("requester")?,
-            status: decode(r, "status")?,
-            pending_reason: pending.and_then(|p| p.parse().ok()),
-            priority: decode(r, "priority")?,
-            requires_budget: r.try_get("requires_budget")?,
-            requires_approval: r.try_get("requires_approval")?,
-            tier: r.try_get::<i64, _>("tier")? as u8,
-            team: r.try_get("team")?,
-            assignee: assignee_id
-                .zip(assignee_name)
-                .map(|(id, name)| UserRef { id, name }),
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-            next_due_at: r.try_get("next_due_at")?,
-            next_warn_at: r.try_get("next_warn_at")?,
-            version: r.try_get("version")?,
-            handoff_note: r.try_get("handoff_note")?,
+            Search::Drives
         };
-        let rank: i64 = r.try_get("status_rank")?;
-        keys.push(if by_due {
-            Cursor {
-                rank,
-                key: row.next_due_at,
-                id: row.id,
+        push_filters(&mut qb, filter, org_id, me, search);
+        if let Some(c) = filter.after {
+            if by_due {
+                qb.push(" AND (t.status_rank, t.next_due_at, t.id) > (")
+                    .push_bind(c.rank)
+                    .push(", ")
+                    .push_bind(c.key)
+                    .push(", ")
+                    .push_bind(c.id)
+                    .push(")");
+            } else {
+                qb.push(" AND (t.updated_at, t.id) < (")
+                    .push_bind(c.key)
+                    .push(", ")
+                    .push_bind(c.id)
+                    .push(")");
             }
+        }
+        qb.push(if by_due {
+            " ORDER BY t.status_rank, t.next_due_at, t.id"
         } else {
-            Cursor {
-                rank,
-                key: row.updated_at,
-                id: row.id,
-            }
+            " ORDER BY t.updated_at DESC, t.id DESC"
         });
-        out.push(row);
-    }
-    let next = if out.len() > page_size {
-        out.truncate(page_size);
-        keys.get(page_size - 1).copied()
-    } else {
-        None
-    };
-    Ok((out, next))
+        qb.push(" LIMIT ").push_bind(page_size as i64 + 1);
+        let rows = qb.build().fetch_all(conn).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut keys = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let assignee_id: Option<i64> = r.try_get("assignee_id")?;
+            let assignee_name: Option<String> = r.try_get("assignee_name")?;
+            let pending: Option<String> = r.try_get("pending_reason")?;
+            let row = QueueRow {
+                id: r.try_get("id")?,
+                number: TicketNumber(r.try_get("number")?),
+                org_code: r.try_get("org_code")?,
+                org_name: r.try_get("org_name")?,
+                subject: r.try_get("subject")?,
+                requester: r.try_get("requester")?,
+                status: decode(r, "status")?,
+                pending_reason: pending.and_then(|p| p.parse().ok()),
+                priority: decode(r, "priority")?,
+                requires_budget: r.try_get("requires_budget")?,
+                requires_approval: r.try_get("requires_approval")?,
+                tier: r.try_get::<i64>("tier")? as u8,
+                team: r.try_get("team")?,
+                assignee: assignee_id
+                    .zip(assignee_name)
+                    .map(|(id, name)| UserRef { id, name }),
+                created_at: r.try_get("created_at")?,
+                updated_at: r.try_get("updated_at")?,
+                next_due_at: r.try_get("next_due_at")?,
+                next_warn_at: r.try_get("next_warn_at")?,
+                version: r.try_get("version")?,
+                handoff_note: r.try_get("handoff_note")?,
+            };
+            let rank: i64 = r.try_get("status_rank")?;
+            keys.push(if by_due {
+                Cursor {
+                    rank,
+                    key: row.next_due_at,
+                    id: row.id,
+                }
+            } else {
+                Cursor {
+                    rank,
+                    key: row.updated_at,
+                    id: row.id,
+                }
+            });
+            out.push(row);
+        }
+        let next = if out.len() > page_size {
+            out.truncate(page_size);
+            keys.get(page_size - 1).copied()
+        } else {
+            None
+        };
+        Ok((out, next))
+    })
 }
 
 /// How many tickets a view holds under the filters, counting at most COUNT_CAP.
 pub async fn queue_count(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &TicketScope,
     filter: &QueueFilter,
     org_id: Option<i64>,
     me: i64,
 ) -> sqlx::Result<i64> {
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE ");
-    push_scope(&mut qb, scope);
-    push_view(&mut qb, filter.view);
-    push_filters(&mut qb, filter, org_id, me, Search::Drives);
-    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
-    qb.build_query_scalar().fetch_one(conn).await
+    db_run!(conn, conn => {
+        let mut qb =
+            QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE ");
+        push_scope(&mut qb, scope);
+        push_view(&mut qb, filter.view);
+        push_filters(&mut qb, filter, org_id, me, Search::Drives);
+        qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+        qb.build_query_scalar().fetch_one(conn).await
+    })
 }
 
 /// Whether `filter` searches (by text or ticket number): then its matches, not a range of a
@@ -250,7 +264,7 @@ pub fn searches(filter: &QueueFilter) -> bool {
     filter
         .q
         .as_deref()
-        .is_some_and(|q| q.parse::<TicketNumber>().is_ok() || fts_query(q).is_some())
+        .is_some_and(|q| q.parse::<TicketNumber>().is_ok() || Terms::all(q).is_some())
 }
 
 /// For a search, every count of the queue's filter bar in one pass over the matches: the count
@@ -260,37 +274,39 @@ pub fn searches(filter: &QueueFilter) -> bool {
 /// Cost: one table row per match (62,000 for "printer" at 1M tickets), once, where a capped
 /// count per view would run the search again and walk its view's index for each of the eight.
 pub async fn queue_counts_of_search(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &TicketScope,
     filter: &QueueFilter,
     org_id: Option<i64>,
     me: i64,
     views: &[StatusView],
 ) -> sqlx::Result<(Vec<i64>, i64, i64)> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT ");
-    let columns = views.iter().map(|v| (*v, filter.assignee)).chain([
-        (filter.view, AssigneeFilter::Me),
-        (filter.view, AssigneeFilter::Unassigned),
-    ]);
-    for (i, (view, assignee)) in columns.enumerate() {
-        if i > 0 {
-            qb.push(", ");
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new("SELECT ");
+        let columns = views.iter().map(|v| (*v, filter.assignee)).chain([
+            (filter.view, AssigneeFilter::Me),
+            (filter.view, AssigneeFilter::Unassigned),
+        ]);
+        for (i, (view, assignee)) in columns.enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push("COALESCE(SUM(CASE WHEN TRUE");
+            push_view(&mut qb, view);
+            push_assignee(&mut qb, assignee, me);
+            qb.push(" THEN 1 ELSE 0 END), 0)");
         }
-        qb.push("COALESCE(SUM(CASE WHEN TRUE");
-        push_view(&mut qb, view);
-        push_assignee(&mut qb, assignee, me);
-        qb.push(" THEN 1 ELSE 0 END), 0)");
-    }
-    qb.push(" FROM tickets t WHERE ");
-    push_scope(&mut qb, scope);
-    // the assignee filter is applied per column above
-    let base = QueueFilter {
-        assignee: AssigneeFilter::Anyone,
-        ..filter.clone()
-    };
-    push_filters(&mut qb, &base, org_id, me, Search::Drives);
-    let row = qb.build().fetch_one(conn).await?;
-    let capped = |i: usize| row.try_get::<i64, _>(i).map(|n| n.min(COUNT_CAP));
-    let by_view = (0..views.len()).map(capped).collect::<sqlx::Result<_>>()?;
-    Ok((by_view, capped(views.len())?, capped(views.len() + 1)?))
+        qb.push(" FROM tickets t WHERE ");
+        push_scope(&mut qb, scope);
+        // the assignee filter is applied per column above
+        let base = QueueFilter {
+            assignee: AssigneeFilter::Anyone,
+            ..filter.clone()
+        };
+        push_filters(&mut qb, &base, org_id, me, Search::Drives);
+        let row = qb.build().fetch_one(conn).await?;
+        let capped = |i: usize| row.try_get::<i64>(i).map(|n| n.min(COUNT_CAP));
+        let by_view = (0..views.len()).map(capped).collect::<sqlx::Result<_>>()?;
+        Ok((by_view, capped(views.len())?, capped(views.len() + 1)?))
+    })
 }
