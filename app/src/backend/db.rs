@@ -289,7 +289,7 @@ pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
 /// Checks that the database answers (the health check).
 pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    db_run!(&mut conn, c => sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(c).await).map(|_| ())
+    db_run!(&mut conn, c => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(c).await).map(|_| ())
 }
 
 /// The file behind a `sqlite://` URL, if it names one.
