@@ -3,10 +3,12 @@
 # measures it over real HTTP with scripts/bench.mjs (queue, dashboard, desk report, ticket page,
 # live push, creation), runs the raw insert baseline on the same
 # database, sizes the shipped WASM/JS, prints a table with the targets and writes
-# target/bench/report.json. A measurement, not a test: misses are printed, and the exit status
+# target/bench/report.json (report-postgres.json with BENCH_DB=postgres). A measurement, not a test: misses are printed, and the exit status
 # is non-zero only when the harness itself fails (a server that will not start, HTTP errors).
 #
 # Knobs (environment):
+#   BENCH_DB          sqlite, or postgres: a kept PostgreSQL server (its data in
+#                     BENCH_CACHE_DIR/postgres), two instances on it (default sqlite)
 #   BENCH_SIZES       ticket counts to measure          (default "10000 100000 1000000")
 #   BENCH_REQUESTS    samples per latency figure        (default 200)
 #   BENCH_CREATE      tickets raised for the rate       (default 500, also the raw loop's rows)
@@ -46,7 +48,11 @@ rm -f "$parts"/*.json "$out"/server-*.log
 # A file descriptor per live subscriber on both ends.
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+backend=${BENCH_DB:-sqlite}
+[[ $backend == sqlite || $backend == postgres ]] || die "BENCH_DB is sqlite or postgres, not \"$backend\""
+
 server_pid=""
+second_pid=""
 work=$(mktemp -d "$cache/run.XXXXXX")
 stop_server() {
   [[ -n $server_pid ]] || return 0
@@ -64,8 +70,16 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
+stop_second() {
+  [[ -n $second_pid ]] || return 0
+  kill -TERM "$second_pid" 2>/dev/null || true
+  wait "$second_pid" 2>/dev/null || true
+  second_pid=""
+}
 cleanup() {
   stop_server
+  stop_second
+  [[ $backend == postgres ]] && pg_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -105,6 +119,41 @@ seeded_db() {
   printf '%s\n' "$db"
 }
 
+# PostgreSQL: one database per size, seeded once and kept (named by the seed's hash); each run
+# measures a copy of it.
+if [[ $backend == postgres ]]; then
+  source scripts/postgres.sh
+  pg_start "$cache/postgres" kept || die "could not start PostgreSQL"
+  pg_seed_hash=$(cat app/migrations/postgres/*.sql app/src/backend/seed/*.rs 2>/dev/null | sha256sum | cut -c1-12)
+fi
+pg_url() { printf '%s\n' "${PG_URL%/postgres}/$1"; }
+psql_admin() { psql "$PG_URL" -v ON_ERROR_STOP=1 -qAtc "$1"; }
+
+seeded_pg() {
+  local n=$1 name=bench_${1}_$pg_seed_hash
+  if [[ $(psql_admin "SELECT 1 FROM pg_database WHERE datname = '$name'") == 1 ]]; then
+    echo "Re-using the seeded PostgreSQL database of $n tickets ($name)." >&2
+  else
+    echo "Seeding a PostgreSQL database of $n tickets ..." >&2
+    local old
+    for old in $(psql_admin "SELECT datname FROM pg_database WHERE datname LIKE 'bench\_${n}\_%'"); do
+      psql_admin "DROP DATABASE $old" || die "could not drop $old"
+    done
+    psql_admin "DROP DATABASE IF EXISTS seeding_$n" && psql_admin "CREATE DATABASE seeding_$n" ||
+      die "could not create a database to seed"
+    local started=$SECONDS said
+    DATABASE_URL=$(pg_url "seeding_$n") "$FRONTLINE_BIN" migrate >/dev/null ||
+      die "$FRONTLINE_BIN migrate failed on PostgreSQL"
+    said=$(DATABASE_URL=$(pg_url "seeding_$n") "$FRONTLINE_BIN" seed-demo --tickets "$n" 2>&1) ||
+      die "$FRONTLINE_BIN seed-demo --tickets $n failed on PostgreSQL: $said"
+    psql "$(pg_url "seeding_$n")" -qc "VACUUM ANALYZE" >/dev/null
+    psql_admin "ALTER DATABASE seeding_$n RENAME TO $name" || die "could not keep the seeded database"
+    echo "Seeded $n tickets on PostgreSQL in $((SECONDS - started)) s." >&2
+    printf '{"tickets": %s, "seconds": %s}\n' "$n" "$((SECONDS - started))" >"$parts/seed-pg-$n.json"
+  fi
+  printf '%s\n' "$name"
+}
+
 free_port() {
   node -e '
     const net = require("net");
@@ -134,14 +183,21 @@ node scripts/bench.mjs assets --dir "$pkg" --looked "$target_dir/site/pkg and $r
 for n in $sizes; do
   echo >&2
   echo "==> $n tickets" >&2
-  db=$(seeded_db "$n")
-  run_db=$work/frontline.db
-  rm -f "$run_db" "$run_db-wal" "$run_db-shm"
-  cp --reflink=auto "$db" "$run_db"
-  for suffix in -wal -shm; do
-    if [[ -e $db$suffix ]]; then cp "$db$suffix" "$run_db$suffix"; fi
-  done
-  export DATABASE_URL="sqlite://$run_db"
+  if [[ $backend == postgres ]]; then
+    seeded=$(seeded_pg "$n")
+    psql_admin "DROP DATABASE IF EXISTS bench_run" && psql_admin "CREATE DATABASE bench_run TEMPLATE $seeded" ||
+      die "could not copy $seeded"
+    export DATABASE_URL=$(pg_url bench_run)
+  else
+    db=$(seeded_db "$n")
+    run_db=$work/frontline.db
+    rm -f "$run_db" "$run_db-wal" "$run_db-shm"
+    cp --reflink=auto "$db" "$run_db"
+    for suffix in -wal -shm; do
+      if [[ -e $db$suffix ]]; then cp "$db$suffix" "$run_db$suffix"; fi
+    done
+    export DATABASE_URL="sqlite://$run_db"
+  fi
   export FRONTLINE_MAIL_DIR=$work/mail
 
   port=${BENCH_PORT:-$(free_port 3900)}
@@ -149,13 +205,23 @@ for n in $sizes; do
   log=$out/server-$n.log
   "$FRONTLINE_BIN" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
   server_pid=$!
+  second=()
+  if [[ $backend == postgres ]]; then
+    # a second instance on the same database: creation is spread over both, and live events
+    # are raised on the first and received on the second
+    port2=$(free_port $((port + 1)))
+    "$FRONTLINE_BIN" serve --addr "127.0.0.1:$port2" >"$out/server-$n-b.log" 2>&1 &
+    second_pid=$!
+    second=(--url2 "http://127.0.0.1:$port2")
+  fi
   if ! node scripts/bench.mjs measure --size "$n" --url "http://127.0.0.1:$port" --pid "$server_pid" \
-    --out "$parts/measure-$n.json"; then
+    "${second[@]}" --out "$parts/measure-$n.json"; then
     echo "bench: measuring $n tickets failed; the server's last log lines ($log):" >&2
     tail -n 20 "$log" >&2 || true
     exit 1
   fi
   stop_server
+  stop_second
 
   # the baseline: a plain insert loop of the same rows into the same database, same run
   echo "  raw insert loop of $create tickets (bench-insert) ..." >&2
@@ -180,12 +246,19 @@ for n in $sizes; do
     node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({missing: process.argv[2]}))' \
       "$parts/raw-$n.json" "$why"
   fi
-  rm -rf "$run_db" "$run_db-wal" "$run_db-shm" "$work/mail"
+  if [[ $backend == postgres ]]; then
+    psql_admin "DROP DATABASE bench_run" || true
+  else
+    rm -rf "$run_db" "$run_db-wal" "$run_db-shm"
+  fi
+  rm -rf "$work/mail"
 done
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || true)
-FRONTLINE_BIN=$FRONTLINE_BIN node scripts/bench.mjs report --parts "$parts" --out "$out/report.json" \
-  --sizes "$sizes" --commit "${commit:-none}"
+report=$out/report.json
+[[ $backend == postgres ]] && report=$out/report-postgres.json
+FRONTLINE_BIN=$FRONTLINE_BIN node scripts/bench.mjs report --parts "$parts" --out "$report" \
+  --sizes "$sizes" --commit "${commit:-none}" --db "$backend"
 
 # The soak: the slow variants of suites that `make test` runs short.
 if [[ ${BENCH_SOAK:-1} == 1 ]]; then

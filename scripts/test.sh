@@ -31,42 +31,17 @@ skip_step() {
 
 # One throwaway PostgreSQL server for the whole run (the tests use it through
 # FRONTLINE_TEST_POSTGRES instead of each test binary starting its own), stopped and removed
-# however the run ends. As root it runs as `postgres` (or `nobody`): PostgreSQL refuses root.
+# however the run ends.
+source scripts/postgres.sh
 pg_dir=""
-pg_stop=()
 start_test_postgres() {
-  local initdb bin port user=""
-  initdb=$(command -v initdb || compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -1)
-  if [[ -z $initdb ]]; then
-    echo "initdb not found: run scripts/setup.sh test (installs Debian's postgresql package)"
-    return 1
-  fi
-  bin=$(dirname "$(readlink -f "$initdb")")
   pg_dir=$(mktemp -d -t frontline-pg-XXXXXX)
-  local as_user=()
-  if [[ $(id -u) -eq 0 ]]; then
-    user=postgres
-    id -u postgres >/dev/null 2>&1 || user=nobody
-    chown "$user" "$pg_dir"
-    as_user=(runuser -u "$user" --)
-  fi
-  # a free port: nothing answers on it
-  port=$((20000 + RANDOM % 40000))
-  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 40000)); done
-  "${as_user[@]}" "$bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
-    --no-sync --no-instructions >/dev/null || return 1
-  printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = '$pg_dir'" \
-    "fsync = off" "synchronous_commit = off" "full_page_writes = off" "shared_buffers = 32MB" \
-    "max_connections = 200" >>"$pg_dir/data/postgresql.conf"
-  pg_stop=("${as_user[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop)
-  "${as_user[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start >/dev/null ||
-    { cat "$pg_dir/log"; return 1; }
-  export FRONTLINE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
-  echo "$("$bin/postgres" --version) at $FRONTLINE_TEST_POSTGRES"
+  pg_start "$pg_dir" throwaway || return 1
+  export FRONTLINE_TEST_POSTGRES=$PG_URL
 }
 stop_test_postgres() {
   [[ -n $pg_dir ]] || return 0
-  [[ -f $pg_dir/data/postmaster.pid ]] && "${pg_stop[@]}" >/dev/null
+  pg_stop
   rm -rf "$pg_dir"
 }
 trap stop_test_postgres EXIT
