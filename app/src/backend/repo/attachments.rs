@@ -1,5 +1,6 @@
 //! Which ticket holds which attached file.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Conn};
 use crate::model::attachment::AttachmentView;
 
@@ -14,22 +15,20 @@ pub struct NewAttachment<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, a: &NewAttachment<'_>) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO attachments
+    statement(
+        "INSERT INTO attachments
            (ticket_id, file_name, size_bytes, sha256, uploaded_by, uploaded_at, internal)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(a.ticket_id)
-        .bind(a.file_name)
-        .bind(a.size_bytes)
-        .bind(a.sha256)
-        .bind(a.uploaded_by)
-        .bind(a.uploaded_at)
-        .bind(a.internal)
-        .fetch_one(conn)
-        .await
-    })
+    )
+    .bind(a.ticket_id)
+    .bind(a.file_name)
+    .bind(a.size_bytes)
+    .bind(a.sha256)
+    .bind(a.uploaded_by)
+    .bind(a.uploaded_at)
+    .bind(a.internal)
+    .scalar(conn)
+    .await
 }
 
 /// A ticket's files, oldest first; staff-only files only when `with_internal`.
@@ -91,14 +90,12 @@ pub async fn find(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Stored>> {
 
 /// Bytes `user_id` has attached since `since`.
 pub async fn uploaded_since(conn: &mut Conn, user_id: i64, since: i64) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM attachments
+    statement(
+        "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM attachments
              WHERE uploaded_by = $1 AND uploaded_at >= $2",
-        )
-        .bind(user_id)
-        .bind(since)
-        .fetch_one(conn)
-        .await
-    })
+    )
+    .bind(user_id)
+    .bind(since)
+    .scalar(conn)
+    .await
 }

@@ -1,5 +1,6 @@
 //! The audit log of administration changes: append and read, newest first.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::admin::{AuditAction, AuditEntry};
 
@@ -15,23 +16,20 @@ pub struct NewEntry<'a> {
 
 /// Appends one entry; the log is never changed afterwards.
 pub async fn append(db: &mut Conn, e: &NewEntry<'_>) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, summary, before, after)
+    statement(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, summary, before, after)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(e.at)
-        .bind(e.actor_id)
-        .bind(e.action.as_str())
-        .bind(e.action.entity())
-        .bind(e.entity_id)
-        .bind(e.summary)
-        .bind(e.before)
-        .bind(e.after)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(e.action.as_str())
+    .bind(e.action.entity())
+    .bind(e.entity_id)
+    .bind(e.summary)
+    .bind(e.before)
+    .bind(e.after)
+    .run(db)
+    .await
 }
 
 /// Entries older than `before` (an id), newest first.

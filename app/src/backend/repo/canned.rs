@@ -1,5 +1,6 @@
 //! Canned responses: texts analysts insert into a reply.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Conn};
 use crate::model::admin::CannedResponse;
 
@@ -61,18 +62,16 @@ pub async fn insert(
     active: bool,
     now: i64,
 ) -> sqlx::Result<i64> {
-    db_run!(db, db => {
-        sqlx::query_scalar(
-            "INSERT INTO canned_responses (title, body, active, created_at, updated_at)
+    statement(
+        "INSERT INTO canned_responses (title, body, active, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $4) RETURNING id",
-        )
-        .bind(title)
-        .bind(body)
-        .bind(active)
-        .bind(now)
-        .fetch_one(db)
-        .await
-    })
+    )
+    .bind(title)
+    .bind(body)
+    .bind(active)
+    .bind(now)
+    .scalar(db)
+    .await
 }
 
 pub async fn update(
@@ -83,17 +82,5 @@ pub async fn update(
     active: bool,
     now: i64,
 ) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "UPDATE canned_responses SET title = $1, body = $2, active = $3, updated_at = $4 WHERE id = $5",
-        )
-        .bind(title)
-        .bind(body)
-        .bind(active)
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    statement("UPDATE canned_responses SET title = $1, body = $2, active = $3, updated_at = $4 WHERE id = $5").bind(title).bind(body).bind(active).bind(now).bind(id).run(db).await
 }

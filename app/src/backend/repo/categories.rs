@@ -1,5 +1,6 @@
 //! Ticket categories, each with the priority new tickets in it start with.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Conn};
 use crate::model::admin::CategoryRow;
 use crate::model::Priority;
@@ -9,34 +10,26 @@ pub async fn insert(
     name: &str,
     default_priority: Option<Priority>,
 ) -> sqlx::Result<i64> {
-    db_run!(db, db => {
-        sqlx::query_scalar(
-            "INSERT INTO categories (name, default_priority) VALUES ($1, $2) RETURNING id",
-        )
+    statement("INSERT INTO categories (name, default_priority) VALUES ($1, $2) RETURNING id")
         .bind(name)
         .bind(default_priority.map(Priority::as_str))
-        .fetch_one(db)
+        .scalar(db)
         .await
-    })
 }
 
 /// (id, name) of the active categories, by name.
 pub async fn active(db: &mut Conn) -> sqlx::Result<Vec<(i64, String)>> {
-    db_run!(db, db => {
-        sqlx::query_as("SELECT id, name FROM categories WHERE active ORDER BY name")
-            .fetch_all(db)
-            .await
-    })
+    statement("SELECT id, name FROM categories WHERE active ORDER BY name")
+        .fetch_all(db)
+        .await
 }
 
 /// The name of an active category.
 pub async fn name(db: &mut Conn, id: i64) -> sqlx::Result<Option<String>> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT name FROM categories WHERE id = $1 AND active")
-            .bind(id)
-            .fetch_optional(db)
-            .await
-    })
+    statement("SELECT name FROM categories WHERE id = $1 AND active")
+        .bind(id)
+        .scalar_optional(db)
+        .await
 }
 
 /// Every category with its number of tickets. Cost: one range of `tickets_by_category` per

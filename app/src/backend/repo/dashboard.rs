@@ -1,6 +1,7 @@
 //! The dashboard's aggregates. Each reads an index (see migrations 0002 and 0014) so its cost grows
 //! with open work and recent arrivals, not with the number of tickets ever raised.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 
 use std::collections::btree_map::{BTreeMap, Entry};
@@ -67,30 +68,22 @@ pub async fn open_groups(conn: &mut Conn, now: i64) -> sqlx::Result<Vec<OpenGrou
 /// Per client, the next running target to fall due after `now`: (org, due, warn).
 /// Cost: one seek per client into the partial index `tickets_next_due_by_org` (migration 0014).
 pub async fn next_dues(conn: &mut Conn, now: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT o.id, t.next_due_at, t.next_warn_at
+    statement(
+        "SELECT o.id, t.next_due_at, t.next_warn_at
          FROM organizations o JOIN tickets t ON t.id = (
              SELECT f.id FROM tickets f
              WHERE f.org_id = o.id AND f.status_rank <= 1 AND f.sla_paused_at IS NULL
                AND f.next_due_at > $1
              ORDER BY f.next_due_at, f.id LIMIT 1)",
-        )
-        .bind(now)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await
 }
 
 /// Tickets raised in (from, to], per client. Cost: a range of `tickets_by_arrival`.
 pub async fn arrivals(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<(i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as("SELECT org_id, COUNT(*) FROM tickets WHERE created_at > $1 AND created_at <= $2 GROUP BY org_id")
-            .bind(from)
-            .bind(to)
-            .fetch_all(conn)
-            .await
-    })
+    statement("SELECT org_id, COUNT(*) FROM tickets WHERE created_at > $1 AND created_at <= $2 GROUP BY org_id").bind(from).bind(to).fetch_all(conn).await
 }
 
 /// Tickets resolved after `since`, per client: (org, resolved, met every target).
@@ -98,33 +91,29 @@ pub async fn arrivals(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<(
 /// the clients are walked in order (CROSS JOIN keeps SQLite's join order) so the grouping
 /// streams.
 pub async fn resolutions(conn: &mut Conn, since: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT o.id, COUNT(*),
+    statement(
+        "SELECT o.id, COUNT(*),
                 SUM(CASE WHEN t.response_breached OR t.resolution_breached THEN 0 ELSE 1 END)
          FROM organizations o CROSS JOIN tickets t
          WHERE t.org_id = o.id AND t.resolved_at IS NOT NULL AND t.resolved_at > $1
          GROUP BY o.id",
-        )
-        .bind(since)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(since)
+    .fetch_all(conn)
+    .await
 }
 
 /// Staff who hold tickets, by team: (id, name, tier, team).
 pub async fn staff_by_team(
     conn: &mut Conn,
 ) -> sqlx::Result<Vec<(i64, String, Option<i64>, String)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT u.id, u.name, u.tier, t.name FROM users u JOIN teams t ON t.id = u.team_id
+    statement(
+        "SELECT u.id, u.name, u.tier, t.name FROM users u JOIN teams t ON t.id = u.team_id
          WHERE u.active AND u.role IN ('analyst', 'senior', 'lead')
          ORDER BY t.name, COALESCE(u.tier, 0), u.name",
-        )
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// Arrivals in `buckets` buckets of `width` seconds from `from`, optionally for one client.

@@ -3,6 +3,7 @@
 use super::scope::push_scope;
 use super::text::Terms;
 use crate::backend::policy::TicketScope;
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Builder, Columns, Conn, Dialect};
 use crate::model::kb::{
     plain_excerpt, snippet_to_html, ArticleSummary, ArticleVersion, LinkedTicket, ValidArticle,
@@ -228,24 +229,8 @@ async fn insert_version(
     by: i64,
     at: i64,
 ) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "INSERT INTO article_versions (article_id, version, title, body, tags, visibility, org_id, edited_by, edited_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id)
-        .bind(version)
-        .bind(&a.title)
-        .bind(&a.body)
-        .bind(a.tags.join(","))
-        .bind(a.visibility.as_str())
-        .bind(org_id)
-        .bind(by)
-        .bind(at)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    statement("INSERT INTO article_versions (article_id, version, title, body, tags, visibility, org_id, edited_by, edited_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)").bind(id).bind(version).bind(&a.title).bind(&a.body).bind(a.tags.join(",")).bind(a.visibility.as_str()).bind(org_id).bind(by).bind(at).run(conn).await
 }
 
 /// Writes a new article and its first version; returns its id.
@@ -257,22 +242,8 @@ pub async fn insert(
     at: i64,
     source_ticket: Option<i64>,
 ) -> sqlx::Result<i64> {
-    let id: i64 = db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO articles (title, body, tags, visibility, org_id, author_id, created_at, updated_at, source_ticket_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
-        )
-        .bind(&a.title)
-        .bind(&a.body)
-        .bind(a.tags.join(","))
-        .bind(a.visibility.as_str())
-        .bind(org_id)
-        .bind(author)
-        .bind(at)
-        .bind(source_ticket)
-        .fetch_one(&mut *conn)
-        .await
-    })?;
+    let id: i64 = statement("INSERT INTO articles (title, body, tags, visibility, org_id, author_id, created_at, updated_at, source_ticket_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id").bind(&a.title).bind(&a.body).bind(a.tags.join(",")).bind(a.visibility.as_str()).bind(org_id).bind(author).bind(at).bind(source_ticket).scalar(conn).await?;
     insert_version(conn, id, 1, a, org_id, author, at).await?;
     Ok(id)
 }
@@ -314,13 +285,10 @@ pub async fn update(
 }
 
 pub async fn add_view(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query("UPDATE articles SET views = views + 1 WHERE id = $1")
-            .bind(id)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE articles SET views = views + 1 WHERE id = $1")
+        .bind(id)
+        .run(conn)
+        .await
 }
 
 /// Newest first.
@@ -378,29 +346,24 @@ pub async fn link_ticket(
     by: i64,
     at: i64,
 ) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "INSERT INTO ticket_articles (ticket_id, article_id, linked_by, linked_at)
+    statement(
+        "INSERT INTO ticket_articles (ticket_id, article_id, linked_by, linked_at)
              VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id, article_id) DO NOTHING",
-        )
-        .bind(ticket_id)
-        .bind(article_id)
-        .bind(by)
-        .bind(at)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(ticket_id)
+    .bind(article_id)
+    .bind(by)
+    .bind(at)
+    .run(conn)
+    .await
 }
 
 pub async fn my_vote(conn: &mut Conn, id: i64, user_id: i64) -> sqlx::Result<Option<bool>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT helpful FROM article_votes WHERE article_id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await
-    })
+    statement("SELECT helpful FROM article_votes WHERE article_id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .scalar_optional(conn)
+        .await
 }
 
 /// Records (or changes) a person's vote and recounts the article's votes.
@@ -436,15 +399,12 @@ pub async fn vote(
 }
 
 pub async fn deflect(conn: &mut Conn, id: i64, user_id: i64, at: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query("INSERT INTO deflections (article_id, user_id, at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(user_id)
-            .bind(at)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    statement("INSERT INTO deflections (article_id, user_id, at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(user_id)
+        .bind(at)
+        .run(conn)
+        .await
 }
 
 /// The text of the latest resolution step of a ticket, for an article written from it.

@@ -1,6 +1,7 @@
 //! The channel live events travel on between the instances of a PostgreSQL desk.
 
-use crate::backend::repo::{db_run, Conn};
+use crate::backend::repo::statement::statement;
+use crate::backend::repo::Conn;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
@@ -8,12 +9,11 @@ pub const CHANNEL: &str = "frontline_live";
 
 /// Queues `payload` on the channel; PostgreSQL sends it when the transaction commits.
 pub async fn notify(conn: &mut Conn, payload: &str) -> sqlx::Result<()> {
-    db_run!(conn, conn => sqlx::query("SELECT pg_notify($1, $2)")
+    statement("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(payload)
-        .execute(conn)
+        .run(conn)
         .await
-        .map(|_| ()))
 }
 
 /// A connection of its own that hears the channel.

@@ -22,6 +22,7 @@ pub mod second_factors;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;
+pub mod statement;
 pub mod teams;
 pub mod text;
 pub mod tickets;

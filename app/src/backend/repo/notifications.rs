@@ -1,6 +1,7 @@
 //! The outbox of notifications: written in the transaction of the change that causes them.
 
 use crate::backend::policy::TicketKey;
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::Me;
 
@@ -23,26 +24,9 @@ pub struct NewNotification<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO notifications (ticket_id, recipient_id, channel, kind, subject, body, payload, essential,
+    statement("INSERT INTO notifications (ticket_id, recipient_id, channel, kind, subject, body, payload, essential,
                                     status, created_at, next_attempt_at, html)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
-        )
-        .bind(n.ticket_id)
-        .bind(n.recipient_id)
-        .bind(n.channel)
-        .bind(n.kind)
-        .bind(n.subject)
-        .bind(n.body)
-        .bind(n.payload)
-        .bind(n.essential)
-        .bind(if n.muted { "muted" } else { "pending" })
-        .bind(n.created_at)
-        .bind(n.html)
-        .fetch_one(conn)
-        .await
-    })
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id").bind(n.ticket_id).bind(n.recipient_id).bind(n.channel).bind(n.kind).bind(n.subject).bind(n.body).bind(n.payload).bind(n.essential).bind(if n.muted { "muted" } else { "pending" }).bind(n.created_at).bind(n.html).scalar(conn).await
 }
 
 /// A person a message goes to.
@@ -82,14 +66,10 @@ pub async fn recipients(conn: &mut Conn, ids: &[i64]) -> sqlx::Result<Vec<Recipi
 
 /// The client admins of an organization (who approve budget and approval requests).
 pub async fn client_admins(conn: &mut Conn, org_id: i64) -> sqlx::Result<Vec<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT id FROM users WHERE active AND role = 'client_admin' AND org_id = $1",
-        )
+    statement("SELECT id FROM users WHERE active AND role = 'client_admin' AND org_id = $1")
         .bind(org_id)
-        .fetch_all(conn)
+        .scalars(conn)
         .await
-    })
 }
 
 /// A message waiting for delivery, with its recipient.
@@ -111,17 +91,9 @@ pub struct Outgoing {
 /// Messages due for an attempt: pending ones whose time has come, and ones whose sender's lease
 /// ran out (it died mid-send).
 pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT id FROM notifications
+    statement("SELECT id FROM notifications
          WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
-         ORDER BY next_attempt_at, id LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(conn)
-        .await
-    })
+         ORDER BY next_attempt_at, id LIMIT $2").bind(now).bind(limit).scalars(conn).await
 }
 
 /// Takes a message for sending until `lease_until`; false if another worker has it.
@@ -171,28 +143,12 @@ pub async fn outgoing(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Outgoing>
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query("UPDATE notifications SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE notifications SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2").bind(now).bind(id).run(conn).await
 }
 
 /// Gives a message up without sending it, for `reason` (its recipient may no longer be told).
 pub async fn mark_skipped(conn: &mut Conn, id: i64, reason: &str) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "UPDATE notifications SET status = 'skipped', lease_until = NULL, last_error = $1 WHERE id = $2",
-        )
-        .bind(reason)
-        .bind(id)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    statement("UPDATE notifications SET status = 'skipped', lease_until = NULL, last_error = $1 WHERE id = $2").bind(reason).bind(id).run(conn).await
 }
 
 /// A message's recipient as they are now, and the facts of its ticket that decide whether they
@@ -246,69 +202,55 @@ pub async fn mark_failed(
     error: &str,
     retry_at: Option<i64>,
 ) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at),
+    statement(
+        "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at),
             lease_until = NULL, last_error = $3
          WHERE id = $4",
-        )
-        .bind(if retry_at.is_some() {
-            "pending"
-        } else {
-            "failed"
-        })
-        .bind(retry_at)
-        .bind(error)
-        .bind(id)
-        .execute(conn)
-        .await?;
-        Ok(())
+    )
+    .bind(if retry_at.is_some() {
+        "pending"
+    } else {
+        "failed"
     })
+    .bind(retry_at)
+    .bind(error)
+    .bind(id)
+    .run(conn)
+    .await
 }
 
 /// How many messages of each status a ticket has (for tests and the timeline).
 pub async fn statuses(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<Vec<(String, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as("SELECT status, COUNT(*) FROM notifications WHERE ticket_id = $1 GROUP BY status ORDER BY status")
-            .bind(ticket_id)
-            .fetch_all(conn)
-            .await
-    })
+    statement("SELECT status, COUNT(*) FROM notifications WHERE ticket_id = $1 GROUP BY status ORDER BY status").bind(ticket_id).fetch_all(conn).await
 }
 
 /// The lead of a ticket's team and every active ops manager: who hears of SLA trouble.
 pub async fn sla_watchers(conn: &mut Conn, team_id: Option<i64>) -> sqlx::Result<Vec<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT id FROM users WHERE active AND (role = 'manager'
+    statement(
+        "SELECT id FROM users WHERE active AND (role = 'manager'
             OR id = (SELECT lead_id FROM teams WHERE id = $1))
          ORDER BY id",
-        )
-        .bind(team_id)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(team_id)
+    .scalars(conn)
+    .await
 }
 
 pub async fn count_for_ticket(conn: &mut Conn, ticket_id: i64, kind: &str) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE ticket_id = $1 AND kind = $2")
-            .bind(ticket_id)
-            .bind(kind)
-            .fetch_one(conn)
-            .await
-    })
+    statement("SELECT COUNT(*) FROM notifications WHERE ticket_id = $1 AND kind = $2")
+        .bind(ticket_id)
+        .bind(kind)
+        .scalar(conn)
+        .await
 }
 
 /// The outbox's backlog per channel: messages not yet sent (waiting, being sent, or waiting for a
 /// retry) and when the oldest of them was written. Channels with none are left out.
 pub async fn backlog(conn: &mut Conn) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT channel, COUNT(*), MIN(created_at) FROM notifications
+    statement(
+        "SELECT channel, COUNT(*), MIN(created_at) FROM notifications
              WHERE status IN ('pending', 'sending') GROUP BY channel ORDER BY channel",
-        )
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .fetch_all(conn)
+    .await
 }

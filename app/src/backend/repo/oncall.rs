@@ -1,5 +1,6 @@
 //! The on-call roster and pages.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 
 pub struct OncallShift {
@@ -20,19 +21,17 @@ pub async fn add_shift(
     ends_at: i64,
     created_by: i64,
 ) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO oncall_shifts (team_id, user_id, starts_at, ends_at, created_by)
+    statement(
+        "INSERT INTO oncall_shifts (team_id, user_id, starts_at, ends_at, created_by)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(team_id)
-        .bind(user_id)
-        .bind(starts_at)
-        .bind(ends_at)
-        .bind(created_by)
-        .fetch_one(conn)
-        .await
-    })
+    )
+    .bind(team_id)
+    .bind(user_id)
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(created_by)
+    .scalar(conn)
+    .await
 }
 
 pub async fn remove_shift(conn: &mut Conn, id: i64) -> sqlx::Result<bool> {
@@ -47,12 +46,10 @@ pub async fn remove_shift(conn: &mut Conn, id: i64) -> sqlx::Result<bool> {
 }
 
 pub async fn shift_team(conn: &mut Conn, id: i64) -> sqlx::Result<Option<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT team_id FROM oncall_shifts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await
-    })
+    statement("SELECT team_id FROM oncall_shifts WHERE id = $1")
+        .bind(id)
+        .scalar_optional(conn)
+        .await
 }
 
 /// Shifts overlapping [from, to), optionally of one team.
@@ -92,17 +89,15 @@ pub async fn shifts(
 
 /// Who of `team_id` is on call at `at` (the most recently added shift wins an overlap).
 pub async fn on_call(conn: &mut Conn, team_id: i64, at: i64) -> sqlx::Result<Option<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT s.user_id FROM oncall_shifts s JOIN users u ON u.id = s.user_id
+    statement(
+        "SELECT s.user_id FROM oncall_shifts s JOIN users u ON u.id = s.user_id
          WHERE s.team_id = $1 AND s.starts_at <= $2 AND s.ends_at > $2 AND u.active
          ORDER BY s.id DESC LIMIT 1",
-        )
-        .bind(team_id)
-        .bind(at)
-        .fetch_optional(conn)
-        .await
-    })
+    )
+    .bind(team_id)
+    .bind(at)
+    .scalar_optional(conn)
+    .await
 }
 
 pub async fn team_lead(conn: &mut Conn, team_id: i64) -> sqlx::Result<Option<i64>> {
@@ -117,14 +112,7 @@ pub async fn team_lead(conn: &mut Conn, team_id: i64) -> sqlx::Result<Option<i64
 
 /// Active members of a team who may be on call (its analysts, seniors and lead).
 pub async fn team_members(conn: &mut Conn, team_id: i64) -> sqlx::Result<Vec<(i64, String)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT id, name FROM users WHERE active AND team_id = $1 AND role IN ('analyst', 'senior', 'lead') ORDER BY name",
-        )
-        .bind(team_id)
-        .fetch_all(conn)
-        .await
-    })
+    statement("SELECT id, name FROM users WHERE active AND team_id = $1 AND role IN ('analyst', 'senior', 'lead') ORDER BY name").bind(team_id).fetch_all(conn).await
 }
 
 pub struct NewPage<'a> {
@@ -136,19 +124,17 @@ pub struct NewPage<'a> {
 }
 
 pub async fn add_page(conn: &mut Conn, p: &NewPage<'_>) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO pages (ticket_id, user_id, ack_token_hash, created_at, escalate_at)
+    statement(
+        "INSERT INTO pages (ticket_id, user_id, ack_token_hash, created_at, escalate_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(p.ticket_id)
-        .bind(p.user_id)
-        .bind(p.ack_token_hash)
-        .bind(p.created_at)
-        .bind(p.escalate_at)
-        .fetch_one(conn)
-        .await
-    })
+    )
+    .bind(p.ticket_id)
+    .bind(p.user_id)
+    .bind(p.ack_token_hash)
+    .bind(p.created_at)
+    .bind(p.escalate_at)
+    .scalar(conn)
+    .await
 }
 
 pub struct PageRow {

@@ -1,5 +1,6 @@
 //! Organizations: the clients the desk serves, with their business-hours calendar.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::admin::{Choice, OrgRow};
 
@@ -14,59 +15,38 @@ pub struct NewOrg<'a> {
 }
 
 pub async fn insert(db: &mut Conn, org: &NewOrg<'_>) -> sqlx::Result<i64> {
-    db_run!(db, db => {
-        sqlx::query_scalar(
-            "INSERT INTO organizations (code, name, time_zone, hours_start, hours_end, working_days, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(org.code)
-        .bind(org.name)
-        .bind(org.time_zone)
-        .bind(org.hours_start)
-        .bind(org.hours_end)
-        .bind(org.working_days)
-        .bind(org.created_at)
-        .fetch_one(db)
-        .await
-    })
+    statement("INSERT INTO organizations (code, name, time_zone, hours_start, hours_end, working_days, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id").bind(org.code).bind(org.name).bind(org.time_zone).bind(org.hours_start).bind(org.hours_end).bind(org.working_days).bind(org.created_at).scalar(db).await
 }
 
 pub async fn find_id_by_code(db: &mut Conn, code: &str) -> sqlx::Result<Option<i64>> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1")
-            .bind(code)
-            .fetch_optional(db)
-            .await
-    })
+    statement("SELECT id FROM organizations WHERE code = $1")
+        .bind(code)
+        .scalar_optional(db)
+        .await
 }
 
 /// (code, name) of an organization.
 pub async fn code_and_name(db: &mut Conn, id: i64) -> sqlx::Result<Option<(String, String)>> {
-    db_run!(db, db => {
-        sqlx::query_as("SELECT code, name FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await
-    })
+    statement("SELECT code, name FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// (id, code, name) of active organizations, by name.
 pub async fn list(db: &mut Conn) -> sqlx::Result<Vec<(i64, String, String)>> {
-    db_run!(db, db => {
-        sqlx::query_as("SELECT id, code, name FROM organizations WHERE active ORDER BY name")
-            .fetch_all(db)
-            .await
-    })
+    statement("SELECT id, code, name FROM organizations WHERE active ORDER BY name")
+        .fetch_all(db)
+        .await
 }
 
 /// The team that takes new tickets of an organization: the first team serving it.
 pub async fn default_team(db: &mut Conn, org_id: i64) -> sqlx::Result<Option<i64>> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT MIN(team_id) FROM team_orgs WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_one(db)
-            .await
-    })
+    statement("SELECT MIN(team_id) FROM team_orgs WHERE org_id = $1")
+        .bind(org_id)
+        .scalar(db)
+        .await
 }
 
 pub async fn rows(conn: &mut Conn) -> sqlx::Result<Vec<OrgRow>> {
@@ -105,12 +85,10 @@ pub async fn rows(conn: &mut Conn) -> sqlx::Result<Vec<OrgRow>> {
 }
 
 pub async fn active(db: &mut Conn, id: i64) -> sqlx::Result<Option<bool>> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT active FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await
-    })
+    statement("SELECT active FROM organizations WHERE id = $1")
+        .bind(id)
+        .scalar_optional(db)
+        .await
 }
 
 pub async fn code_taken(conn: &mut Conn, code: &str, except: Option<i64>) -> sqlx::Result<bool> {
@@ -128,34 +106,28 @@ pub struct Settings<'a> {
 }
 
 pub async fn update(db: &mut Conn, id: i64, o: &Settings<'_>) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "UPDATE organizations SET code = $1, name = $2, time_zone = $3, hours_start = $4,
+    statement(
+        "UPDATE organizations SET code = $1, name = $2, time_zone = $3, hours_start = $4,
                  hours_end = $5, working_days = $6, warn_percent = $7 WHERE id = $8",
-        )
-        .bind(o.code)
-        .bind(o.name)
-        .bind(o.time_zone)
-        .bind(o.hours_start)
-        .bind(o.hours_end)
-        .bind(o.working_days)
-        .bind(o.warn_percent)
-        .bind(id)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(o.code)
+    .bind(o.name)
+    .bind(o.time_zone)
+    .bind(o.hours_start)
+    .bind(o.hours_end)
+    .bind(o.working_days)
+    .bind(o.warn_percent)
+    .bind(id)
+    .run(db)
+    .await
 }
 
 pub async fn set_active(db: &mut Conn, id: i64, active: bool) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query("UPDATE organizations SET active = $1 WHERE id = $2")
-            .bind(active)
-            .bind(id)
-            .execute(db)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE organizations SET active = $1 WHERE id = $2")
+        .bind(active)
+        .bind(id)
+        .run(db)
+        .await
 }
 
 /// Active organizations, "Name (CODE)".

@@ -1,5 +1,6 @@
 //! One-time links with which a person sets their password (stored as the token's hash).
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Conn};
 
 pub async fn insert(
@@ -10,34 +11,22 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at)
+    statement(
+        "INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(created_by)
-        .bind(now)
-        .bind(expires_at)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(created_by)
+    .bind(now)
+    .bind(expires_at)
+    .run(db)
+    .await
 }
 
 /// Makes every unused link of a person unusable.
 pub async fn revoke(db: &mut Conn, user_id: i64, now: i64) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "UPDATE password_resets SET expires_at = $1 WHERE user_id = $2 AND used_at IS NULL AND expires_at > $1",
-        )
-        .bind(now)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    statement("UPDATE password_resets SET expires_at = $1 WHERE user_id = $2 AND used_at IS NULL AND expires_at > $1").bind(now).bind(user_id).run(db).await
 }
 
 /// The person behind a live link: (id, name, email); the account active.
@@ -46,18 +35,16 @@ pub async fn live(
     token_hash: &str,
     now: i64,
 ) -> sqlx::Result<Option<(i64, String, String)>> {
-    db_run!(db, db => {
-        sqlx::query_as(
-            "SELECT u.id, u.name, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
+    statement(
+        "SELECT u.id, u.name, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
          LEFT JOIN organizations o ON o.id = u.org_id
          WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2
            AND u.active AND COALESCE(o.active, TRUE)",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(db)
-        .await
-    })
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
 }
 
 /// Marks a link used; false when somebody used it first.

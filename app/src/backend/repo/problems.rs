@@ -2,6 +2,7 @@
 
 use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::problems::{FoundTicket, Problem, ProblemNumber};
 use crate::model::reports::SimilarTicket;
@@ -28,29 +29,24 @@ pub async fn insert(
     created_by: i64,
     at: i64,
 ) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO problems (title, note, created_by, created_at) VALUES ($1, $2, $3, $4)
+    statement(
+        "INSERT INTO problems (title, note, created_by, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id",
-        )
-        .bind(title)
-        .bind(note)
-        .bind(created_by)
-        .bind(at)
-        .fetch_one(conn)
-        .await
-    })
+    )
+    .bind(title)
+    .bind(note)
+    .bind(created_by)
+    .bind(at)
+    .scalar(conn)
+    .await
 }
 
 pub async fn link(conn: &mut Conn, problem_id: i64, ticket_id: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query("INSERT INTO problem_tickets (problem_id, ticket_id) VALUES ($1, $2)")
-            .bind(problem_id)
-            .bind(ticket_id)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    statement("INSERT INTO problem_tickets (problem_id, ticket_id) VALUES ($1, $2)")
+        .bind(problem_id)
+        .bind(ticket_id)
+        .run(conn)
+        .await
 }
 
 /// The newest `limit` problems, newest first, each with the linked tickets `scope` may see;

@@ -9,6 +9,7 @@
 use super::push_ids;
 use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Builder, Columns, Conn};
 use crate::model::reports::SimilarTicket;
 use crate::model::rollup::{DayRollup, ReportDay, TicketFacts};
@@ -57,18 +58,10 @@ fn facts(r: &impl Columns) -> sqlx::Result<TicketFacts> {
 /// and the day of its latest resolution. A change calls this before and after it writes, in its
 /// transaction, so a resolution moved or undone is recounted on both days.
 pub async fn mark_ticket_days(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "INSERT INTO report_days_stale (org_id, day)
+    statement("INSERT INTO report_days_stale (org_id, day)
          SELECT org_id, created_at / 86400 FROM tickets WHERE id = $1
          UNION SELECT org_id, resolved_at / 86400 FROM tickets WHERE id = $1 AND resolved_at IS NOT NULL
-         ON CONFLICT (org_id, day) DO NOTHING",
-        )
-        .bind(id)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+         ON CONFLICT (org_id, day) DO NOTHING").bind(id).run(conn).await
 }
 
 /// Marks stale the given (organization, day) pairs (bulk loads).
@@ -90,17 +83,14 @@ pub async fn mark_days(conn: &mut Conn, days: &BTreeSet<(i64, i64)>) -> sqlx::Re
 
 /// Marks stale every stored day of one organization (its calendar changed).
 pub async fn mark_org_days(conn: &mut Conn, org_id: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "INSERT INTO report_days_stale (org_id, day)
+    statement(
+        "INSERT INTO report_days_stale (org_id, day)
          SELECT org_id, day FROM report_days WHERE org_id = $1
          ON CONFLICT (org_id, day) DO NOTHING",
-        )
-        .bind(org_id)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(org_id)
+    .run(conn)
+    .await
 }
 
 fn push_orgs<'q>(qb: &mut impl Builder<'q>, orgs: &[i64]) {
@@ -146,17 +136,15 @@ pub async fn raised_on(conn: &mut Conn, org_id: i64, day: i64) -> sqlx::Result<V
 
 /// Per organization, the tickets whose latest resolution fell on `day`.
 pub async fn closed_on(conn: &mut Conn, day: i64) -> sqlx::Result<Vec<(i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT org_id, COUNT(*) FROM tickets
+    statement(
+        "SELECT org_id, COUNT(*) FROM tickets
          WHERE resolved_at IS NOT NULL AND resolved_at >= $1 AND resolved_at < $2
          GROUP BY org_id",
-        )
-        .bind(day * DAY)
-        .bind((day + 1) * DAY)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(day * DAY)
+    .bind((day + 1) * DAY)
+    .fetch_all(conn)
+    .await
 }
 
 /// Stores one organization's day (or removes it when nothing happened on it) and clears its
@@ -240,11 +228,9 @@ pub async fn open_before(conn: &mut Conn, orgs: &[i64], day: i64) -> sqlx::Resul
 
 /// Every category's name, retired ones too (old tickets keep theirs).
 pub async fn category_names(conn: &mut Conn) -> sqlx::Result<Vec<(i64, String)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as("SELECT id, name FROM categories")
-            .fetch_all(conn)
-            .await
-    })
+    statement("SELECT id, name FROM categories")
+        .fetch_all(conn)
+        .await
 }
 
 /// An analyst a scorecard may be shown for.
@@ -316,17 +302,15 @@ pub async fn resolved_per_week(
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT assignee_id, (resolved_at - $1) / 604800 AS week, COUNT(*) FROM tickets
+    statement(
+        "SELECT assignee_id, (resolved_at - $1) / 604800 AS week, COUNT(*) FROM tickets
          WHERE resolved_at >= $1 AND resolved_at < $2 AND assignee_id IS NOT NULL
          GROUP BY assignee_id, (resolved_at - $1) / 604800",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(conn)
+    .await
 }
 
 /// (person, articles written or linked) in [start, end).
@@ -335,19 +319,17 @@ pub async fn articles_by_person(
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as(
-            "SELECT who, COUNT(*) FROM (
+    statement(
+        "SELECT who, COUNT(*) FROM (
              SELECT author_id AS who FROM articles WHERE created_at >= $1 AND created_at < $2
              UNION ALL
              SELECT linked_by AS who FROM ticket_articles WHERE linked_at >= $1 AND linked_at < $2
          ) AS work GROUP BY who",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(conn)
+    .await
 }
 
 /// The newest tickets (at most `limit`) raised since `since` that `scope` may see, for finding

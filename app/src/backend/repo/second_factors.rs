@@ -1,5 +1,6 @@
 //! Second factors, recovery codes, trusted browsers and the sign-ins waiting for a code.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::second_factor::TrustedDevice;
 
@@ -27,15 +28,13 @@ pub async fn find(db: &mut Conn, user_id: i64) -> sqlx::Result<Option<Factor>> {
 
 /// Whether the account with this address has a confirmed second factor.
 pub async fn confirmed_for_email(db: &mut Conn, email: &str) -> sqlx::Result<bool> {
-    db_run!(db, db => {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM second_factors f JOIN users u ON u.id = f.user_id
+    statement(
+        "SELECT EXISTS (SELECT 1 FROM second_factors f JOIN users u ON u.id = f.user_id
                             WHERE u.email = $1 AND f.confirmed_at IS NOT NULL)",
-        )
-        .bind(email)
-        .fetch_one(db)
-        .await
-    })
+    )
+    .bind(email)
+    .scalar(db)
+    .await
 }
 
 /// Offers a new secret, waiting for its first code. A confirmed factor is left alone.
@@ -64,21 +63,18 @@ pub async fn confirm(
     step: i64,
     now: i64,
 ) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO second_factors (user_id, secret, confirmed_at, last_step, created_at)
+    statement(
+        "INSERT INTO second_factors (user_id, secret, confirmed_at, last_step, created_at)
          VALUES ($1, $2, $3, $4, $3)
          ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret,
              confirmed_at = excluded.confirmed_at, last_step = excluded.last_step",
-        )
-        .bind(user_id)
-        .bind(secret)
-        .bind(now)
-        .bind(step)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(user_id)
+    .bind(secret)
+    .bind(now)
+    .bind(step)
+    .run(db)
+    .await
 }
 
 /// Spends the code of `step`: false if that step or a later one was already spent, so a code
@@ -165,12 +161,10 @@ pub async fn spend_recovery_code(
 }
 
 pub async fn recovery_codes_left(db: &mut Conn, user_id: i64) -> sqlx::Result<i64> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-            .bind(user_id)
-            .fetch_one(db)
-            .await
-    })
+    statement("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .scalar(db)
+        .await
 }
 
 pub async fn trust_device(
@@ -181,20 +175,17 @@ pub async fn trust_device(
     expires_at: i64,
     label: &str,
 ) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO trusted_devices (user_id, token_hash, created_at, expires_at, label)
+    statement(
+        "INSERT INTO trusted_devices (user_id, token_hash, created_at, expires_at, label)
              VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(user_id)
-        .bind(token_hash)
-        .bind(now)
-        .bind(expires_at)
-        .bind(label)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(label)
+    .run(db)
+    .await
 }
 
 /// Whether this browser's token is trusted for this account now.
@@ -204,17 +195,15 @@ pub async fn is_trusted(
     token_hash: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
-    db_run!(db, db => {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM trusted_devices
+    statement(
+        "SELECT EXISTS (SELECT 1 FROM trusted_devices
                             WHERE user_id = $1 AND token_hash = $2 AND expires_at > $3)",
-        )
-        .bind(user_id)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_one(db)
-        .await
-    })
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .scalar(db)
+    .await
 }
 
 pub async fn trusted_devices(
@@ -269,24 +258,21 @@ pub struct NewChallenge<'a> {
 }
 
 pub async fn insert_challenge(db: &mut Conn, c: &NewChallenge<'_>) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO sign_in_challenges
+    statement(
+        "INSERT INTO sign_in_challenges
              (id_hash, user_id, new_secret, pending_failure, created_at, expires_at, ip, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(c.id_hash)
-        .bind(c.user_id)
-        .bind(c.new_secret)
-        .bind(c.pending_failure)
-        .bind(c.created_at)
-        .bind(c.expires_at)
-        .bind(c.ip)
-        .bind(c.user_agent)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(c.id_hash)
+    .bind(c.user_id)
+    .bind(c.new_secret)
+    .bind(c.pending_failure)
+    .bind(c.created_at)
+    .bind(c.expires_at)
+    .bind(c.ip)
+    .bind(c.user_agent)
+    .run(db)
+    .await
 }
 
 pub struct Challenge {
@@ -326,13 +312,10 @@ pub async fn attempt_challenge(
 }
 
 pub async fn delete_challenge(db: &mut Conn, id_hash: &str) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query("DELETE FROM sign_in_challenges WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(db)
-            .await?;
-        Ok(())
-    })
+    statement("DELETE FROM sign_in_challenges WHERE id_hash = $1")
+        .bind(id_hash)
+        .run(db)
+        .await
 }
 
 /// Drops challenges and trusted browsers whose time is up.

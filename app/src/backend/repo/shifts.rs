@@ -2,47 +2,33 @@
 
 use super::scope::push_scope;
 use crate::backend::policy::TicketScope;
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use sqlx::QueryBuilder;
 
 pub async fn current(conn: &mut Conn, user_id: i64) -> sqlx::Result<Option<(i64, i64)>> {
-    db_run!(conn, conn => {
-        sqlx::query_as("SELECT id, started_at FROM shifts WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1")
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await
-    })
+    statement("SELECT id, started_at FROM shifts WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1").bind(user_id).fetch_optional(conn).await
 }
 
 pub async fn start(conn: &mut Conn, user_id: i64, now: i64) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("INSERT INTO shifts (user_id, started_at) VALUES ($1, $2) RETURNING id")
-            .bind(user_id)
-            .bind(now)
-            .fetch_one(conn)
-            .await
-    })
+    statement("INSERT INTO shifts (user_id, started_at) VALUES ($1, $2) RETURNING id")
+        .bind(user_id)
+        .bind(now)
+        .scalar(conn)
+        .await
 }
 
 pub async fn end(conn: &mut Conn, id: i64, now: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query("UPDATE shifts SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE shifts SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .run(conn)
+        .await
 }
 
 /// Numbers of the active tickets a person holds.
 pub async fn open_ticket_numbers(conn: &mut Conn, user_id: i64) -> sqlx::Result<Vec<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT number FROM tickets WHERE assignee_id = $1 AND status_rank <= 1 ORDER BY next_due_at")
-            .bind(user_id)
-            .fetch_all(conn)
-            .await
-    })
+    statement("SELECT number FROM tickets WHERE assignee_id = $1 AND status_rank <= 1 ORDER BY next_due_at").bind(user_id).scalars(conn).await
 }
 
 pub async fn add_handoff(
@@ -54,36 +40,13 @@ pub async fn add_handoff(
     shift_id: Option<i64>,
     now: i64,
 ) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "INSERT INTO handoffs (ticket_id, from_user, to_user, note, shift_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(ticket_id)
-        .bind(from_user)
-        .bind(to_user)
-        .bind(note)
-        .bind(shift_id)
-        .bind(now)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    statement("INSERT INTO handoffs (ticket_id, from_user, to_user, note, shift_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)").bind(ticket_id).bind(from_user).bind(to_user).bind(note).bind(shift_id).bind(now).run(conn).await
 }
 
 /// Someone acted on a handed-over ticket: it is no longer highlighted as handed over to them.
 pub async fn take_handoffs(conn: &mut Conn, ticket_id: i64, by: i64, now: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "UPDATE handoffs SET taken_at = $1
-             WHERE ticket_id = $2 AND taken_at IS NULL AND from_user <> $3 AND (to_user = $3 OR to_user IS NULL)",
-        )
-        .bind(now)
-        .bind(ticket_id)
-        .bind(by)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    statement("UPDATE handoffs SET taken_at = $1
+             WHERE ticket_id = $2 AND taken_at IS NULL AND from_user <> $3 AND (to_user = $3 OR to_user IS NULL)").bind(now).bind(ticket_id).bind(by).run(conn).await
 }
 
 /// A hand-over as the shift page and the lead's summary show it.

@@ -1,5 +1,6 @@
 //! SLA contracts: targets per organization and priority, business hours and holidays.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::admin::HolidayDraft;
 use crate::model::sla::Target;
@@ -63,36 +64,21 @@ pub async fn load(conn: &mut Conn, org_id: i64) -> sqlx::Result<Option<StoredPol
 }
 
 pub async fn set_target(db: &mut Conn, org_id: i64, t: &Target) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO sla_targets (org_id, priority, response_mins, resolution_mins, around_the_clock)
+    statement("INSERT INTO sla_targets (org_id, priority, response_mins, resolution_mins, around_the_clock)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (org_id, priority) DO UPDATE SET response_mins = excluded.response_mins,
-             resolution_mins = excluded.resolution_mins, around_the_clock = excluded.around_the_clock",
-        )
-        .bind(org_id)
-        .bind(t.priority.as_str())
-        .bind(t.response_mins)
-        .bind(t.resolution_mins)
-        .bind(t.around_the_clock)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+             resolution_mins = excluded.resolution_mins, around_the_clock = excluded.around_the_clock").bind(org_id).bind(t.priority.as_str()).bind(t.response_mins).bind(t.resolution_mins).bind(t.around_the_clock).run(db).await
 }
 
 pub async fn add_holiday(db: &mut Conn, org_id: i64, day: &str, name: &str) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "INSERT INTO org_holidays (org_id, day, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(org_id)
-        .bind(day)
-        .bind(name)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    statement(
+        "INSERT INTO org_holidays (org_id, day, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(org_id)
+    .bind(day)
+    .bind(name)
+    .run(db)
+    .await
 }
 
 /// An organization's holidays with their names, by day.
@@ -111,11 +97,8 @@ pub async fn holidays(db: &mut Conn, id: i64) -> sqlx::Result<Vec<HolidayDraft>>
 }
 
 pub async fn clear_holidays(db: &mut Conn, org_id: i64) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query("DELETE FROM org_holidays WHERE org_id = $1")
-            .bind(org_id)
-            .execute(db)
-            .await?;
-        Ok(())
-    })
+    statement("DELETE FROM org_holidays WHERE org_id = $1")
+        .bind(org_id)
+        .run(db)
+        .await
 }

@@ -1,5 +1,6 @@
 //! Users: accounts, their profile and role, and what administration reads and writes of them.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use crate::model::admin::{UserDraft, UserEdit, UserFilter, UserRow, ValidUser};
 use crate::model::{Me, Role};
@@ -102,46 +103,22 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(db: &mut Conn, user: &NewUser<'_>) -> sqlx::Result<i64> {
-    db_run!(db, db => {
-        sqlx::query_scalar(
-            "INSERT INTO users (email, name, role, org_id, team_id, tier, department, location, job_title,
+    statement("INSERT INTO users (email, name, role, org_id, team_id, tier, department, location, job_title,
                             phone, password_hash, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         RETURNING id",
-        )
-        .bind(user.email)
-        .bind(user.name)
-        .bind(user.role.as_str())
-        .bind(user.org_id)
-        .bind(user.team_id)
-        .bind(user.tier.map(i64::from))
-        .bind(user.department)
-        .bind(user.location)
-        .bind(user.job_title)
-        .bind(user.phone)
-        .bind(user.password_hash)
-        .bind(user.created_at)
-        .fetch_one(db)
-        .await
-    })
+         RETURNING id").bind(user.email).bind(user.name).bind(user.role.as_str()).bind(user.org_id).bind(user.team_id).bind(user.tier.map(i64::from)).bind(user.department).bind(user.location).bind(user.job_title).bind(user.phone).bind(user.password_hash).bind(user.created_at).scalar(db).await
 }
 
 pub async fn count(db: &mut Conn) -> sqlx::Result<i64> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(db)
-            .await
-    })
+    statement("SELECT COUNT(*) FROM users").scalar(db).await
 }
 
 /// A person's name, for messages ("claimed by Ana Costa").
 pub async fn name(db: &mut Conn, user_id: i64) -> sqlx::Result<Option<String>> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await
-    })
+    statement("SELECT name FROM users WHERE id = $1")
+        .bind(user_id)
+        .scalar_optional(db)
+        .await
 }
 
 /// What the desk knows of a person when they raise a ticket (captured onto the ticket).
@@ -264,23 +241,18 @@ pub async fn eligible_assignees(
 }
 
 pub async fn mute_non_essential(db: &mut Conn, user_id: i64) -> sqlx::Result<bool> {
-    db_run!(db, db => {
-        sqlx::query_scalar("SELECT mute_non_essential FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(db)
-            .await
-    })
+    statement("SELECT mute_non_essential FROM users WHERE id = $1")
+        .bind(user_id)
+        .scalar(db)
+        .await
 }
 
 pub async fn set_mute_non_essential(db: &mut Conn, user_id: i64, mute: bool) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query("UPDATE users SET mute_non_essential = $1 WHERE id = $2")
-            .bind(mute)
-            .bind(user_id)
-            .execute(db)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE users SET mute_non_essential = $1 WHERE id = $2")
+        .bind(mute)
+        .bind(user_id)
+        .run(db)
+        .await
 }
 
 pub async fn rows(conn: &mut Conn, f: &UserFilter, limit: i64) -> sqlx::Result<Vec<UserRow>> {
@@ -399,48 +371,39 @@ pub async fn email_taken(conn: &mut Conn, email: &str, except: Option<i64>) -> s
 }
 
 pub async fn update(db: &mut Conn, id: i64, u: &ValidUser) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query(
-            "UPDATE users SET email = $1, name = $2, role = $3, org_id = $4, team_id = $5, tier = $6,
+    statement(
+        "UPDATE users SET email = $1, name = $2, role = $3, org_id = $4, team_id = $5, tier = $6,
                  department = $7, location = $8, job_title = $9, phone = $10 WHERE id = $11",
-        )
-        .bind(u.email.as_str())
-        .bind(&u.name)
-        .bind(u.role.as_str())
-        .bind(u.org_id)
-        .bind(u.team_id)
-        .bind(u.tier.map(i64::from))
-        .bind(&u.department)
-        .bind(&u.location)
-        .bind(&u.job_title)
-        .bind(&u.phone)
-        .bind(id)
-        .execute(db)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(u.email.as_str())
+    .bind(&u.name)
+    .bind(u.role.as_str())
+    .bind(u.org_id)
+    .bind(u.team_id)
+    .bind(u.tier.map(i64::from))
+    .bind(&u.department)
+    .bind(&u.location)
+    .bind(&u.job_title)
+    .bind(&u.phone)
+    .bind(id)
+    .run(db)
+    .await
 }
 
 pub async fn set_active(db: &mut Conn, id: i64, active: bool) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-            .bind(active)
-            .bind(id)
-            .execute(db)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(active)
+        .bind(id)
+        .run(db)
+        .await
 }
 
 pub async fn set_password_hash(db: &mut Conn, id: i64, hash: &str) -> sqlx::Result<()> {
-    db_run!(db, db => {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(id)
-            .execute(db)
-            .await?;
-        Ok(())
-    })
+    statement("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .run(db)
+        .await
 }
 
 /// Active users with one of `roles`: (id, name, role, tier, team name).

@@ -1,6 +1,7 @@
 //! A ticket's timeline: its steps (ticket_events), written one by one or in bulk, and read with
 //! the names of who acted.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Columns, Conn};
 use sqlx::QueryBuilder;
 
@@ -40,21 +41,19 @@ pub async fn bulk_insert_events(conn: &mut Conn, events: &[EventRecord]) -> sqlx
 }
 
 pub async fn insert_event(conn: &mut Conn, e: &EventRecord) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, data)
+    statement(
+        "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, data)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(e.ticket_id)
-        .bind(e.at)
-        .bind(e.actor_id)
-        .bind(e.kind)
-        .bind(e.public)
-        .bind(&e.body)
-        .bind(&e.data)
-        .fetch_one(conn)
-        .await
-    })
+    )
+    .bind(e.ticket_id)
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(e.kind)
+    .bind(e.public)
+    .bind(&e.body)
+    .bind(&e.data)
+    .scalar(conn)
+    .await
 }
 
 /// A timeline step with the name of whoever acted.

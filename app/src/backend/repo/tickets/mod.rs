@@ -1,6 +1,7 @@
 //! Tickets: the row, its participants, its SLA alert marks and its rating. Their timelines are
 //! in `events`, the queue's queries in `queue`.
 
+use crate::backend::repo::statement::statement;
 use crate::backend::repo::{db_run, Builder, Columns, Conn, Dialect};
 mod events;
 mod queue;
@@ -165,11 +166,7 @@ async fn lock_where(conn: &mut Conn, column: &'static str, value: i64) -> sqlx::
         return Ok(());
     }
     let sql = format!("SELECT id FROM tickets WHERE {column} = $1 FOR UPDATE");
-    db_run!(conn, conn => sqlx::query(&sql)
-        .bind(value)
-        .execute(conn)
-        .await
-        .map(|_| ()))
+    statement(&sql).bind(value).run(conn).await
 }
 
 pub async fn find_by_id(conn: &mut Conn, id: i64) -> sqlx::Result<Option<TicketRecord>> {
@@ -322,37 +319,27 @@ pub async fn bulk_insert(conn: &mut Conn, tickets: &[TicketRecord]) -> sqlx::Res
     if conn.dialect() == Dialect::Postgres {
         // ids given explicitly do not move the identity's sequence: the next ticket raised
         // would be given one of them
-        db_run!(conn, conn => sqlx::query(
+        statement(
             "SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT MAX(id) FROM tickets))",
         )
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+        .run(conn)
+        .await?;
     }
     Ok(())
 }
 
 pub async fn add_participant(conn: &mut Conn, ticket_id: i64, user_id: i64) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query("INSERT INTO ticket_participants (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(ticket_id)
-            .bind(user_id)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    statement("INSERT INTO ticket_participants (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(ticket_id).bind(user_id).run(conn).await
 }
 
 pub async fn is_participant(conn: &mut Conn, ticket_id: i64, user_id: i64) -> sqlx::Result<bool> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM ticket_participants WHERE ticket_id = $1 AND user_id = $2)",
-        )
-        .bind(ticket_id)
-        .bind(user_id)
-        .fetch_one(conn)
-        .await
-    })
+    statement(
+        "SELECT EXISTS (SELECT 1 FROM ticket_participants WHERE ticket_id = $1 AND user_id = $2)",
+    )
+    .bind(ticket_id)
+    .bind(user_id)
+    .scalar(conn)
+    .await
 }
 
 /// The names behind a ticket's ids, for its page.
@@ -402,74 +389,57 @@ pub async fn labels(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<TicketLabel
 
 /// Tickets with an SLA alert due at `now`, earliest first (index `tickets_by_next_alert`).
 pub async fn due_for_alerts(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT id FROM tickets WHERE sla_next_alert_at IS NOT NULL AND sla_next_alert_at <= $1
+    statement(
+        "SELECT id FROM tickets WHERE sla_next_alert_at IS NOT NULL AND sla_next_alert_at <= $1
              ORDER BY sla_next_alert_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(conn)
-        .await
-    })
+    )
+    .bind(now)
+    .bind(limit)
+    .scalars(conn)
+    .await
 }
 
 /// The earliest pending SLA alert of any ticket.
 pub async fn next_alert_at(conn: &mut Conn) -> sqlx::Result<Option<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar(
-            "SELECT MIN(sla_next_alert_at) FROM tickets WHERE sla_next_alert_at IS NOT NULL",
-        )
-        .fetch_one(conn)
+    statement("SELECT MIN(sla_next_alert_at) FROM tickets WHERE sla_next_alert_at IS NOT NULL")
+        .scalar(conn)
         .await
-    })
 }
 
 /// Records raised alerts. The SLA engine is not a person editing the ticket, so the version is
 /// left alone: nobody's open page turns stale because a clock ran out.
 pub async fn save_alerts(conn: &mut Conn, id: i64, s: &SlaColumns) -> sqlx::Result<()> {
-    db_run!(conn, conn => {
-        sqlx::query(
-            "UPDATE tickets SET response_warned = $1, response_breached = $2, resolution_warned = $3,
+    statement(
+        "UPDATE tickets SET response_warned = $1, response_breached = $2, resolution_warned = $3,
             resolution_breached = $4, sla_next_alert_at = $5
          WHERE id = $6",
-        )
-        .bind(s.response_warned)
-        .bind(s.response_breached)
-        .bind(s.resolution_warned)
-        .bind(s.resolution_breached)
-        .bind(s.next_alert_at)
-        .bind(id)
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    )
+    .bind(s.response_warned)
+    .bind(s.response_breached)
+    .bind(s.resolution_warned)
+    .bind(s.resolution_breached)
+    .bind(s.next_alert_at)
+    .bind(id)
+    .run(conn)
+    .await
 }
 
 /// Everyone who took part in a ticket.
 pub async fn participants(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<Vec<i64>> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT user_id FROM ticket_participants WHERE ticket_id = $1")
-            .bind(ticket_id)
-            .fetch_all(conn)
-            .await
-    })
+    statement("SELECT user_id FROM ticket_participants WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .scalars(conn)
+        .await
 }
 
 pub async fn max_id(conn: &mut Conn) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
-            .fetch_one(conn)
-            .await
-    })
+    statement("SELECT COALESCE(MAX(id), 0) FROM tickets")
+        .scalar(conn)
+        .await
 }
 
 pub async fn count(conn: &mut Conn) -> sqlx::Result<i64> {
-    db_run!(conn, conn => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
-            .fetch_one(conn)
-            .await
-    })
+    statement("SELECT COUNT(*) FROM tickets").scalar(conn).await
 }
 
 /// The requester's rating of a ticket, if given.
