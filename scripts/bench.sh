@@ -7,8 +7,10 @@
 # is non-zero only when the harness itself fails (a server that will not start, HTTP errors).
 #
 # Knobs (environment):
-#   BENCH_DB          sqlite, or postgres: a kept PostgreSQL server (its data in
-#                     BENCH_CACHE_DIR/postgres), two instances on it (default sqlite)
+#   BENCH_DB          sqlite, or postgres: a kept PostgreSQL server (its data in BENCH_PG_DIR,
+#                     default BENCH_CACHE_DIR/postgres, or /var/tmp/frontline-bench-postgres
+#                     when PostgreSQL's user cannot enter the cache), two instances on it
+#                     (default sqlite)
 #   BENCH_SIZES       ticket counts to measure          (default "10000 100000 1000000")
 #   BENCH_REQUESTS    samples per latency figure        (default 200)
 #   BENCH_CREATE      tickets raised for the rate       (default 500, also the raw loop's rows)
@@ -123,7 +125,12 @@ seeded_db() {
 # measures a copy of it.
 if [[ $backend == postgres ]]; then
   source scripts/postgres.sh
-  pg_start "$cache/postgres" kept || die "could not start PostgreSQL"
+  # PostgreSQL runs as an unprivileged user, who may not enter root's home
+  pg_dir=${BENCH_PG_DIR:-$cache/postgres}
+  if [[ $(id -u) -eq 0 && -z ${BENCH_PG_DIR:-} ]] && ! runuser -u postgres -- test -x "$cache" 2>/dev/null; then
+    pg_dir=/var/tmp/frontline-bench-postgres
+  fi
+  pg_start "$pg_dir" kept || die "could not start PostgreSQL"
   pg_seed_hash=$(cat app/migrations/postgres/*.sql app/src/backend/seed/*.rs 2>/dev/null | sha256sum | cut -c1-12)
 fi
 pg_url() { printf '%s\n' "${PG_URL%/postgres}/$1"; }
@@ -199,6 +206,8 @@ for n in $sizes; do
     export DATABASE_URL="sqlite://$run_db"
   fi
   export FRONTLINE_MAIL_DIR=$work/mail
+  # the live figure's subscribers are one person's streams
+  export FRONTLINE_LIVE_STREAMS_PER_USER=1000
 
   port=${BENCH_PORT:-$(free_port 3900)}
   [[ -n $port ]] || die "found no free port from 3900"

@@ -206,6 +206,17 @@ async fn serve(
             })?,
         Err(_) => defaults.upload_quota_bytes,
     };
+    let live_streams_per_user = match std::env::var("FRONTLINE_LIVE_STREAMS_PER_USER") {
+        Ok(n) => n
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .with_context(|| {
+                format!("FRONTLINE_LIVE_STREAMS_PER_USER must be a number from 1, not \"{n}\"")
+            })?,
+        Err(_) => defaults.live_streams_per_user,
+    };
     let trusted_proxies = match std::env::var("FRONTLINE_TRUSTED_PROXIES") {
         Ok(list) => list
             .split(',')
@@ -228,6 +239,7 @@ async fn serve(
             .unwrap_or(defaults.attachment_dir.clone()),
         max_attachment_bytes,
         upload_quota_bytes,
+        live_streams_per_user,
         trusted_proxies,
         second_factor: args.second_factor,
         ..defaults

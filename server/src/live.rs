@@ -47,7 +47,10 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         Ok(scope) => scope,
         Err(err) => return crate::security::error_response(&err),
     };
-    let Some(slot) = state.live.take_slot(actor.id) else {
+    let Some(slot) = state
+        .live
+        .take_slot(actor.id, state.settings.live_streams_per_user)
+    else {
         return crate::security::error_response(&AppError::TooManyRequests(
             "Too many open live connections for this account. Close a few tabs and reload.".into(),
         ));

@@ -20,7 +20,8 @@ use tokio::sync::{broadcast, watch};
 
 /// Events a slow subscriber may fall behind by before it is told to resync.
 const CAPACITY: usize = 4096;
-/// Live streams one person may hold open at once: a tab each, and a lead keeps many tabs.
+/// Live streams one person may hold open at once by default: a tab each, and a lead keeps many
+/// tabs.
 pub const MAX_STREAMS_PER_USER: usize = 20;
 
 /// A committed change to a ticket, with what decides who may hear of it.
@@ -149,12 +150,12 @@ impl LiveBus {
         self.listening.load(Ordering::Relaxed)
     }
 
-    /// A slot for one more stream of `user_id`, or None when they hold the most allowed: a
+    /// A slot for one more stream of `user_id`, or None when they hold `most` already: a
     /// script opening streams in a loop cannot take the server's memory.
-    pub fn take_slot(&self, user_id: i64) -> Option<StreamSlot> {
+    pub fn take_slot(&self, user_id: i64, most: usize) -> Option<StreamSlot> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let n = open.entry(user_id).or_insert(0);
-        if *n >= MAX_STREAMS_PER_USER {
+        if *n >= most {
             return None;
         }
         *n += 1;
@@ -327,14 +328,23 @@ mod tests {
     fn a_user_holds_at_most_the_allowed_streams_and_dropping_one_frees_it() {
         let bus = LiveBus::default();
         let mut slots: Vec<_> = (0..MAX_STREAMS_PER_USER)
-            .map(|_| bus.take_slot(7).expect("a slot"))
+            .map(|_| bus.take_slot(7, MAX_STREAMS_PER_USER).expect("a slot"))
             .collect();
-        assert!(bus.take_slot(7).is_none(), "one more than allowed");
-        assert!(bus.take_slot(8).is_some(), "another user is not affected");
+        assert!(
+            bus.take_slot(7, MAX_STREAMS_PER_USER).is_none(),
+            "one more than allowed"
+        );
+        assert!(
+            bus.take_slot(8, MAX_STREAMS_PER_USER).is_some(),
+            "another user is not affected"
+        );
         slots.pop();
-        let again = bus.take_slot(7);
+        let again = bus.take_slot(7, MAX_STREAMS_PER_USER);
         assert!(again.is_some(), "a closed stream frees its slot");
-        assert!(bus.take_slot(7).is_none(), "and only that one");
+        assert!(
+            bus.take_slot(7, MAX_STREAMS_PER_USER).is_none(),
+            "and only that one"
+        );
     }
 
     #[tokio::test]

@@ -29,6 +29,8 @@ pub struct Settings {
     pub max_attachment_bytes: u64,
     /// What one person may attach in 24 hours.
     pub upload_quota_bytes: u64,
+    /// Live streams one person may hold open at once (`FRONTLINE_LIVE_STREAMS_PER_USER`).
+    pub live_streams_per_user: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits per address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Who must sign in with a second factor (`--second-factor`).
@@ -50,6 +52,7 @@ impl Default for Settings {
             attachment_dir: std::path::PathBuf::from("data/attachments"),
             max_attachment_bytes: crate::model::attachment::DEFAULT_MAX_BYTES,
             upload_quota_bytes: crate::model::attachment::DEFAULT_DAILY_QUOTA_BYTES,
+            live_streams_per_user: super::live::MAX_STREAMS_PER_USER,
             trusted_proxies: Vec::new(),
             second_factor: Default::default(),
             metrics_from: super::request::AddressRange::loopback().to_vec(),
