@@ -20,6 +20,11 @@ const servers = [...run.map((i) => ({ name: `at ${i.name} (${i.at})`, offset: i.
   (s, index) => ({ ...s, port: firstPort + index }),
 );
 
+/** With a PostgreSQL server for the tests (make test starts one): two instances on one desk. */
+const postgres = process.env.FRONTLINE_TEST_POSTGRES
+  ? { port: firstPort + servers.length, second: firstPort + servers.length + 1 }
+  : null;
+
 const webServer: PlaywrightTestConfig["webServer"] = servers.map((s) => ({
   command: "../scripts/e2e-server.sh",
   url: `http://127.0.0.1:${s.port}/healthz`,
@@ -29,6 +34,17 @@ const webServer: PlaywrightTestConfig["webServer"] = servers.map((s) => ({
   stderr: "pipe" as const,
   env: { PORT: String(s.port), ...(s.offset === null ? {} : { E2E_CLOCK_OFFSET: String(s.offset) }) },
 }));
+if (postgres) {
+  webServer.push({
+    command: "../scripts/e2e-postgres.sh",
+    url: `http://127.0.0.1:${postgres.port}/healthz`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    env: { PORT: String(postgres.port) },
+  });
+}
 
 export default defineConfig({
   testDir: "./tests",
@@ -57,20 +73,35 @@ export default defineConfig({
       ],
     },
   },
-  projects: servers.map((s) =>
-    s.offset === null
-      ? {
-          // production's clock path: the real wall clock in the server and in the browser
-          name: s.name,
-          grep: /@wall-clock/,
-          use: { baseURL: `http://127.0.0.1:${s.port}` },
-        }
-      : {
-          name: s.name,
-          // the browser's own zone is one no client is in, so nothing can lean on the machine's
-          use: { baseURL: `http://127.0.0.1:${s.port}`, timezoneId: "Asia/Kolkata" },
-          metadata: { clockOffset: s.offset },
-        },
-  ),
+  projects: [
+    ...servers.map((s) =>
+      s.offset === null
+        ? {
+            // production's clock path: the real wall clock in the server and in the browser
+            name: s.name,
+            grep: /@wall-clock/,
+            use: { baseURL: `http://127.0.0.1:${s.port}` },
+          }
+        : {
+            name: s.name,
+            grepInvert: /@two-instances/,
+            // the browser's own zone is one no client is in, so nothing can lean on the machine's
+            use: { baseURL: `http://127.0.0.1:${s.port}`, timezoneId: "Asia/Kolkata" },
+            metadata: { clockOffset: s.offset },
+          },
+    ),
+    ...(postgres
+      ? [
+          {
+            // PostgreSQL, two instances of the desk on the wall clock: the browser talks to the
+            // first; tests that need the second find it in the metadata
+            name: "PostgreSQL, two instances",
+            grep: /@two-instances/,
+            use: { baseURL: `http://127.0.0.1:${postgres.port}` },
+            metadata: { secondURL: `http://127.0.0.1:${postgres.second}` },
+          },
+        ]
+      : []),
+  ],
   webServer,
 });
