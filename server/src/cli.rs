@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`, `backup`.
+//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`, `backup`,
+//! `migrate-to`.
 
 use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
@@ -74,6 +75,13 @@ pub enum Command {
         /// The new file; an existing one is never overwritten.
         #[arg(long)]
         to: std::path::PathBuf,
+    },
+    /// Copy this SQLite desk, every table, into an empty PostgreSQL database, checked by row
+    /// counts and checksums before it is committed.
+    MigrateTo {
+        /// The PostgreSQL database: postgres://user@host/db (migrated to the current schema
+        /// first; it must hold no desk).
+        target: String,
     },
 }
 
@@ -155,6 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Backup { to }) => crate::backup::command(url, &to).await,
+        Some(Command::MigrateTo { target }) => crate::migrate_to::command(url, &target).await,
     }
 }
 

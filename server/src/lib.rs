@@ -9,6 +9,7 @@ pub mod housekeeping;
 pub mod live;
 pub mod memory;
 pub mod metrics;
+pub mod migrate_to;
 pub mod router;
 pub mod security;
 pub mod session;

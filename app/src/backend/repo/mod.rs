@@ -26,6 +26,7 @@ pub mod statement;
 pub mod teams;
 pub mod text;
 pub mod tickets;
+pub mod transfer;
 pub mod users;
 
 pub use crate::backend::db::{db_run, Conn, Dialect};
