@@ -9,7 +9,10 @@ use super::repo::{audit, second_factors as repo, sessions, users};
 use super::state::AppState;
 use crate::backend::db::Conn;
 use crate::model::admin::AuditAction;
-use crate::model::second_factor::*;
+use crate::model::second_factor::{
+    format_recovery_code, group_secret, Code, EnrolmentOffer, SecondFactorStatus, RECOVERY_CODES,
+    SECRET_BYTES, STEP_SECS, TRUSTED_DEVICE_DAYS,
+};
 use crate::model::{AppError, AppResult};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use totp_rs::{Algorithm, Secret, TOTP};

@@ -1,6 +1,12 @@
 //! Categories with their default priorities, and canned responses for analysts.
 
-use super::*;
+use super::change::{AdminChange, Audit};
+use super::{invalid, unique_or};
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{AuditAction, CannedDraft, CannedResponse, CategoryDraft, CategoryRow};
+use crate::model::{AppError, AppResult};
 
 pub async fn list_categories(state: &AppState, actor: &Actor) -> AppResult<Vec<CategoryRow>> {
     actor.require_admin()?;

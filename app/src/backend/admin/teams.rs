@@ -1,7 +1,16 @@
 //! Teams: name, lead, members and the organizations served (set by administrators), and the
 //! roster a team lead keeps for their own team.
 
-use super::*;
+use super::change::{AdminChange, Audit};
+use super::{invalid, unique_or};
+use crate::backend::db::Conn;
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{
+    AuditAction, Choice, MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam,
+};
+use crate::model::{AppError, AppResult, Page, Role};
 
 async fn team_row(conn: &mut Conn, id: i64) -> AppResult<Option<TeamRow>> {
     let Some(f) = repo::teams::facts(&mut *conn, id).await? else {
