@@ -10,8 +10,8 @@ use crate::model::queue::{
 use crate::model::{AppError, Priority, Status, TicketNumber};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{
-    Ago, Countdown, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader, PriorityBadge,
-    StatusBadge,
+    Ago, Countdown, DataTable, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader,
+    PriorityBadge, StatusBadge,
 };
 use crate::ui::live::{use_clock, use_live};
 use crate::ui::resource::resource;
@@ -281,22 +281,8 @@ fn QueueTable(
         )
     });
     Either::Right(view! {
-        <div class="table-wrap" tabindex="0">
-            <table class="queue">
-                <caption class="visually-hidden">"Tickets in queue order"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Ticket"</th>
-                        <th scope="col">"Priority"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Assignee"</th>
-                        <th scope="col">"Tier"</th>
-                        <th scope="col">"Due"</th>
-                        <th scope="col">"Updated"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Tickets in queue order" class="queue" actions=true
+            columns=&["Ticket", "Priority", "Status", "Assignee", "Tier", "Due", "Updated"]>
                     {rows.into_iter().enumerate().map(|(i, r)| {
                         let claimable = is_claimable(&r);
                         let (number, version) = (r.number.0, r.version);
@@ -337,9 +323,7 @@ fn QueueTable(
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         <nav class="pager" aria-label="Pages">
             {first_page.map(|href| view! { <a class="btn" href=href>"← First page"</a> })}
             {next_page.map(|href| view! { <a class="btn" href=href>"Next page →"</a> })}

@@ -1,14 +1,14 @@
 //! Teams: the list, and the form with lead, members and the organizations served.
 
-use super::list::{admin_list, AdminTable, ListText};
+use super::list::{admin_list, ListText};
 use super::{
-    check_list, edit_actions, edit_page, id_choices, opt_id, record_id, AdminNav, EditPageText,
+    check_list, edit_actions, edit_page, id_choices, opt_id, record_id, AdminHead, EditPageText,
 };
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
 use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
-use crate::ui::components::{ErrorNotice, PageHeader};
+use crate::ui::components::{DataTable, ErrorNotice, PageHeader};
 use crate::ui::fields::{Select, TextInput};
 use crate::ui::form::Draft;
 use crate::ui::resource::resource;
@@ -25,13 +25,11 @@ pub fn AdminTeamsPage() -> impl IntoView {
         hint: "Give someone the team lead role, then create a team with “New team”.",
     };
     view! {
-        <Title text="Teams" />
-        <AdminNav />
-        <PageHeader title="Teams" subtitle="Analysts see the queues of the organizations their team serves.">
+        <AdminHead title="Teams" subtitle="Analysts see the queues of the organizations their team serves.">
             <a class="btn btn-primary" href="/admin/teams/new">"New team"</a>
-        </PageHeader>
+        </AdminHead>
         {admin_list(text, teams, |rows| view! {
-            <AdminTable caption="Teams" columns=&["Team", "Lead", "Members", "Serves"]>
+            <DataTable caption="Teams" columns=&["Team", "Lead", "Members", "Serves"]>
                 {rows.into_iter().map(|t| view! {
                     <tr>
                         <th scope="row"><a href=format!("/admin/teams/{}", t.id)>{t.name}</a></th>
@@ -40,7 +38,7 @@ pub fn AdminTeamsPage() -> impl IntoView {
                         <td>{t.orgs.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(", ")}</td>
                     </tr>
                 }).collect_view()}
-            </AdminTable>
+            </DataTable>
         }.into_any())}
     }
 }
