@@ -261,16 +261,9 @@ pub async fn save_team(
     check_team(&mut c.tx, &v, id).await?;
     let team_id = write_team(&mut c.tx, id, &v, c.now).await?;
     let after = existing_team(&mut c.tx, team_id).await?;
-    let (action, done) = match id {
-        Some(_) => (AuditAction::TeamUpdate, "Changed"),
-        None => (AuditAction::TeamCreate, "Created"),
-    };
-    let summary = format!("{done} team {}", v.name);
-    c.commit(
-        Audit::new(action, team_id, summary)
-            .before_if(before.as_ref())
-            .after(&after),
-    )
-    .await?;
+    let actions = (AuditAction::TeamCreate, AuditAction::TeamUpdate);
+    let what = format!("team {}", v.name);
+    c.commit(Audit::saved(actions, team_id, &what, before.as_ref()).after(&after))
+        .await?;
     Ok(team_id)
 }
