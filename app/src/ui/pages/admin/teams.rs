@@ -5,11 +5,11 @@ use super::{
     check_list, edit_actions, edit_page, id_choices, opt_id, record_id, AdminHead, EditPageText,
 };
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
-use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
+use crate::model::admin::{Choice, TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{DataTable, ErrorNotice, PageHeader};
-use crate::ui::fields::{Select, TextInput};
+use crate::ui::fields::{Bound, Select, TextInput};
 use crate::ui::form::Draft;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
@@ -40,6 +40,20 @@ pub fn AdminTeamsPage() -> impl IntoView {
                 }).collect_view()}
             </DataTable>
         }.into_any())}
+    }
+}
+
+/// A fieldset of checkboxes in a grid: who or what, of `items`, is in `list`.
+fn check_fieldset(
+    legend: &'static str,
+    items: Vec<Choice>,
+    list: Bound<Vec<i64>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="fieldset">
+            <legend>{legend}</legend>
+            <div class="check-grid">{check_list(items, list)}</div>
+        </fieldset>
     }
 }
 
@@ -108,18 +122,8 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
                     <Select value={lead} prompt="Choose…" options={id_choices(choices.leads)} {..} id="team-lead" required=true />
                 </div>
             </div>
-            <fieldset class="fieldset">
-                <legend>"Members"</legend>
-                <div class="check-grid">
-                    {check_list(choices.analysts, draft.part(|d| d.members.clone(), |d, ids| d.members = ids))}
-                </div>
-            </fieldset>
-            <fieldset class="fieldset">
-                <legend>"Organizations it serves"</legend>
-                <div class="check-grid">
-                    {check_list(choices.orgs, draft.part(|d| d.orgs.clone(), |d, ids| d.orgs = ids))}
-                </div>
-            </fieldset>
+            {check_fieldset("Members", choices.analysts, draft.part(|d| d.members.clone(), |d, ids| d.members = ids))}
+            {check_fieldset("Organizations it serves", choices.orgs, draft.part(|d| d.orgs.clone(), |d, ids| d.orgs = ids))}
             {edit_actions(save.pending(), team_id.is_some(), "Create team", "/admin/teams", "Back to teams")}
         </form>
     }
