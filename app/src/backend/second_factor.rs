@@ -3,13 +3,16 @@
 //! Every change is audited. The sign-in steps themselves are in `auth`.
 
 use super::auth::{new_token, token_hash};
-use super::db::begin_write;
+use super::db::{begin_write, WriteTx};
 use super::policy::Actor;
 use super::repo::{audit, second_factors as repo, sessions, users};
 use super::state::AppState;
 use crate::backend::db::Conn;
 use crate::model::admin::AuditAction;
-use crate::model::second_factor::*;
+use crate::model::second_factor::{
+    format_recovery_code, group_secret, Code, EnrolmentOffer, SecondFactorStatus, RECOVERY_CODES,
+    SECRET_BYTES, STEP_SECS, TRUSTED_DEVICE_DAYS,
+};
 use crate::model::{AppError, AppResult};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -325,18 +328,25 @@ pub async fn finish_enrolment(
     Ok(codes)
 }
 
-/// A new set of recovery codes, for a current code from the app (or an unused recovery code).
-pub async fn renew_recovery_codes(
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-) -> AppResult<Vec<String>> {
+/// Opens a change to one's own second factor that a current code from the app (or an unused
+/// recovery code) allows, spending the code; returns the transaction and its instant.
+async fn begin_with_code(state: &AppState, actor: &Actor, code: &str) -> AppResult<(WriteTx, i64)> {
     let code = Code::parse(code)?;
     let now = state.now();
     let mut tx = begin_write(&state.pool).await?;
     if !spend_code(&mut tx, actor.id, &code, now).await? {
         return Err(wrong_code());
     }
+    Ok((tx, now))
+}
+
+/// A new set of recovery codes, for a current code from the app (or an unused recovery code).
+pub async fn renew_recovery_codes(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+) -> AppResult<Vec<String>> {
+    let (mut tx, now) = begin_with_code(state, actor, code).await?;
     let codes = issue_recovery_codes(&mut tx, actor.id).await?;
     audit_self(
         &mut tx,
@@ -359,12 +369,7 @@ pub async fn turn_off(state: &AppState, actor: &Actor, code: &str) -> AppResult<
                 .into(),
         ));
     }
-    let code = Code::parse(code)?;
-    let now = state.now();
-    let mut tx = begin_write(&state.pool).await?;
-    if !spend_code(&mut tx, actor.id, &code, now).await? {
-        return Err(wrong_code());
-    }
+    let (mut tx, now) = begin_with_code(state, actor, code).await?;
     repo::remove(&mut tx, actor.id).await?;
     audit_self(
         &mut tx,

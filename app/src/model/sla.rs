@@ -280,11 +280,13 @@ impl WorkingHours {
 }
 
 #[cfg(feature = "ssr")]
-pub use calendar::*;
+pub use calendar::{
+    parse_time_zone, BusinessCalendar, Calendar, ClockState, Dues, SlaPolicy, WorkingTimeline,
+};
 
 #[cfg(feature = "ssr")]
 mod calendar {
-    use super::*;
+    use super::{Priority, Target, WorkingHours};
     use chrono::{Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
     use chrono_tz::Tz;
     use std::collections::BTreeSet;

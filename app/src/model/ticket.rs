@@ -321,6 +321,13 @@ pub fn validate_text(what: &str, text: &str) -> Result<String, String> {
     Ok(trimmed.to_string())
 }
 
+/// Like [`validate_text`] for a text one may leave out: blank is none.
+pub fn validate_optional_text(what: &str, text: Option<&str>) -> Result<Option<String>, String> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| validate_text(what, t))
+        .transpose()
+}
+
 /// What a person fills in to raise a ticket. Clients give urgency and problem; staff also name
 /// the requester and how the request reached them, and may resolve a call on the spot.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

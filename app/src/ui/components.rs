@@ -164,3 +164,27 @@ pub fn Countdown(
         }
     }
 }
+
+/// A table of records: a caption for screen readers, a row of column headings, and the rows. A
+/// last column without a heading holds each row's buttons.
+#[component]
+pub fn DataTable(
+    caption: &'static str,
+    columns: &'static [&'static str],
+    #[prop(optional)] class: Option<&'static str>,
+    #[prop(optional)] actions: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap" tabindex="0">
+            <table class=class>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead><tr>
+                    {columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                    {actions.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,6 +1,12 @@
 //! The audit log: every administrative change, newest first.
 
-use super::*;
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{AuditEntry, AuditPage};
+use crate::model::AppResult;
+
+const AUDIT_PAGE: i64 = 50;
 
 pub async fn audit_page(
     state: &AppState,

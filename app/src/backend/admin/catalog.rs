@@ -1,6 +1,12 @@
 //! Categories with their default priorities, and canned responses for analysts.
 
-use super::*;
+use super::change::{AdminChange, Audit};
+use super::{invalid, unique_or};
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{AuditAction, CannedDraft, CannedResponse, CategoryDraft, CategoryRow};
+use crate::model::{AppError, AppResult};
 
 pub async fn list_categories(state: &AppState, actor: &Actor) -> AppResult<Vec<CategoryRow>> {
     actor.require_admin()?;
@@ -42,17 +48,10 @@ pub async fn save_category(
             new_id
         }
     };
-    let (action, done) = match id {
-        Some(_) => (AuditAction::CategoryUpdate, "Changed"),
-        None => (AuditAction::CategoryCreate, "Created"),
-    };
-    let summary = format!("{done} category {}", v.name);
-    c.commit(
-        Audit::new(action, cat_id, summary)
-            .before_if(before.as_ref())
-            .after(&v),
-    )
-    .await?;
+    let actions = (AuditAction::CategoryCreate, AuditAction::CategoryUpdate);
+    let what = format!("category {}", v.name);
+    c.commit(Audit::saved(actions, cat_id, &what, before.as_ref()).after(&v))
+        .await?;
     Ok(cat_id)
 }
 
@@ -101,16 +100,9 @@ pub async fn save_canned(
             .await
             .map_err(|e| unique_or(e, || format!("The title {} is taken.", v.title)))?,
     };
-    let (action, done) = match id {
-        Some(_) => (AuditAction::CannedUpdate, "Changed"),
-        None => (AuditAction::CannedCreate, "Created"),
-    };
-    let summary = format!("{done} canned response {}", v.title);
-    c.commit(
-        Audit::new(action, canned_id, summary)
-            .before_if(before.as_ref())
-            .after(&v),
-    )
-    .await?;
+    let actions = (AuditAction::CannedCreate, AuditAction::CannedUpdate);
+    let what = format!("canned response {}", v.title);
+    c.commit(Audit::saved(actions, canned_id, &what, before.as_ref()).after(&v))
+        .await?;
     Ok(canned_id)
 }

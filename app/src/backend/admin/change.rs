@@ -37,6 +37,21 @@ impl Audit {
         }
     }
 
+    /// The row of a save that creates a record, or changes the one that was `before`:
+    /// "Created team Atlas", "Changed team Atlas".
+    pub fn saved(
+        (create, update): (AuditAction, AuditAction),
+        entity_id: i64,
+        what: &str,
+        before: Option<&impl Serialize>,
+    ) -> Audit {
+        let (action, done) = match before {
+            Some(_) => (update, "Changed"),
+            None => (create, "Created"),
+        };
+        Audit::new(action, entity_id, format!("{done} {what}")).before_if(before)
+    }
+
     pub fn before(mut self, value: &impl Serialize) -> Audit {
         self.before = serde_json::to_string(value).ok();
         self

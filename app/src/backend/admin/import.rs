@@ -1,7 +1,16 @@
 //! The CSV import of a client's users: a preview with row-level errors, then all rows or none.
 
+use super::change::{AdminChange, Audit};
+use super::invalid;
 use super::users::insert_user;
-use super::*;
+use crate::backend::db::Conn;
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{
+    read_import, AuditAction, ImportPreview, ImportRow, ValidUser, MAX_IMPORT_BYTES,
+};
+use crate::model::{AppError, AppResult};
 
 async fn read_import_rows(
     conn: &mut Conn,

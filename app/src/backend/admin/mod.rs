@@ -4,19 +4,12 @@
 //! every function asks the policy first and refuses before touching anything.
 //! Changes read before they write, so they open their transaction with `db::begin_write`.
 
-use super::auth::{new_token, token_hash};
 use super::db::is_unique_violation;
-use super::password;
 use super::policy::Actor;
 use super::repo;
 use super::state::AppState;
-use crate::backend::db::Conn;
-use crate::model::admin::*;
-use crate::model::sla::parse_time_zone;
-use crate::model::time::HOUR;
-use crate::model::user::validate_new_password;
-use crate::model::{AppError, AppResult, Page, Role};
-use change::{AdminChange, Audit};
+use crate::model::admin::{AdminChoices, Choice};
+use crate::model::{AppError, AppResult};
 
 mod audit;
 mod catalog;
@@ -35,11 +28,6 @@ pub use users::{
     create_user, list_users, password_link, reset_info, reset_password, set_user_active,
     update_user, user,
 };
-
-const USER_PAGE: i64 = 200;
-const AUDIT_PAGE: i64 = 50;
-/// Stored for accounts that have never set a password: no password verifies against it.
-const NO_PASSWORD: &str = "!no-password-set";
 
 fn invalid(message: String) -> AppError {
     AppError::Invalid(message)

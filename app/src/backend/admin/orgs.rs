@@ -1,7 +1,15 @@
 //! Organizations: their details, business-hours calendar, holidays, SLA policy per priority,
 //! the teams that serve them, and deactivation (its users can no longer sign in; tickets stay).
 
-use super::*;
+use super::change::{AdminChange, Audit};
+use super::{invalid, unique_or};
+use crate::backend::db::Conn;
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{format_hhmm, AuditAction, OrgDraft, OrgEdit, OrgRow, ValidOrg};
+use crate::model::sla::parse_time_zone;
+use crate::model::{AppError, AppResult};
 
 pub async fn list_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<OrgRow>> {
     actor.require_admin()?;

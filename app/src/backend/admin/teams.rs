@@ -1,7 +1,16 @@
 //! Teams: name, lead, members and the organizations served (set by administrators), and the
 //! roster a team lead keeps for their own team.
 
-use super::*;
+use super::change::{AdminChange, Audit};
+use super::{invalid, unique_or};
+use crate::backend::db::Conn;
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{
+    AuditAction, Choice, MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam,
+};
+use crate::model::{AppError, AppResult, Page, Role};
 
 async fn team_row(conn: &mut Conn, id: i64) -> AppResult<Option<TeamRow>> {
     let Some(f) = repo::teams::facts(&mut *conn, id).await? else {
@@ -252,16 +261,9 @@ pub async fn save_team(
     check_team(&mut c.tx, &v, id).await?;
     let team_id = write_team(&mut c.tx, id, &v, c.now).await?;
     let after = existing_team(&mut c.tx, team_id).await?;
-    let (action, done) = match id {
-        Some(_) => (AuditAction::TeamUpdate, "Changed"),
-        None => (AuditAction::TeamCreate, "Created"),
-    };
-    let summary = format!("{done} team {}", v.name);
-    c.commit(
-        Audit::new(action, team_id, summary)
-            .before_if(before.as_ref())
-            .after(&after),
-    )
-    .await?;
+    let actions = (AuditAction::TeamCreate, AuditAction::TeamUpdate);
+    let what = format!("team {}", v.name);
+    c.commit(Audit::saved(actions, team_id, &what, before.as_ref()).after(&after))
+        .await?;
     Ok(team_id)
 }

@@ -1,7 +1,25 @@
 //! Users: create (with a one-time password link), edit, deactivate (never delete: the timeline
 //! keeps their name), and the password links themselves.
 
-use super::*;
+use super::change::{AdminChange, Audit};
+use super::{invalid, unique_or};
+use crate::backend::auth::{new_token, token_hash};
+use crate::backend::db::Conn;
+use crate::backend::password;
+use crate::backend::policy::Actor;
+use crate::backend::repo;
+use crate::backend::state::AppState;
+use crate::model::admin::{
+    AuditAction, PasswordLink, ResetInfo, UserDraft, UserEdit, UserFilter, UserRow, ValidUser,
+    RESET_LINK_HOURS,
+};
+use crate::model::time::HOUR;
+use crate::model::user::validate_new_password;
+use crate::model::{AppError, AppResult, Role};
+
+const USER_PAGE: i64 = 200;
+/// Stored for accounts that have never set a password: no password verifies against it.
+const NO_PASSWORD: &str = "!no-password-set";
 
 pub async fn list_users(
     state: &AppState,

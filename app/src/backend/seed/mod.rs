@@ -11,6 +11,7 @@ mod data;
 mod desk;
 mod history;
 mod rng;
+mod ticket;
 
 use super::db::Pool;
 use super::password;

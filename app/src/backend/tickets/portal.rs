@@ -2,13 +2,13 @@
 //! decision on a budget or approval request, and the requester's rating of the help.
 
 use super::change::{Changed, TicketChange};
-use super::work::{move_status, status_data};
+use super::work::{move_status, status_changed};
 use crate::backend::policy::{Actor, TicketScope};
 use crate::backend::repo::{orgs, tickets};
 use crate::backend::state::AppState;
 use crate::model::portal::{Decision, PortalFilter, PortalPage, Rating, Whose};
 use crate::model::queue::{QueueFilter, StatusView, PAGE_SIZE};
-use crate::model::ticket::validate_text;
+use crate::model::ticket::validate_optional_text;
 use crate::model::{AppError, AppResult, EventData, EventKind, Page, PendingReason, Role, Status};
 
 /// Most requests a client admin has waiting at once that the portal lists.
@@ -90,11 +90,7 @@ pub async fn decide_approval(
     decision: Decision,
     comment: Option<&str>,
 ) -> AppResult<Changed> {
-    let comment = comment
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| validate_text("comment", c))
-        .transpose()
-        .map_err(AppError::Invalid)?;
+    let comment = validate_optional_text("comment", comment).map_err(AppError::Invalid)?;
     if decision == Decision::Decline && comment.is_none() {
         return Err(AppError::invalid(
             "Say why you decline, so the desk knows what to do next.",
@@ -130,12 +126,7 @@ pub async fn decide_approval(
         ..Default::default()
     };
     c.event(kind, true, comment, data);
-    c.event(
-        EventKind::StatusChanged,
-        true,
-        None,
-        status_data(from, Status::Open),
-    );
+    status_changed(&mut c, from);
     c.commit().await
 }
 

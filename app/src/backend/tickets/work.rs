@@ -5,7 +5,7 @@ use super::change::{Changed, TicketChange};
 use crate::backend::policy::Actor;
 use crate::backend::repo::{categories, kb, shifts, tickets, users};
 use crate::backend::state::AppState;
-use crate::model::ticket::validate_text;
+use crate::model::ticket::{validate_optional_text, validate_text};
 use crate::model::{
     AppError, AppResult, EventData, EventKind, PendingReason, Priority, Status, TicketNumber,
 };
@@ -25,12 +25,51 @@ pub(super) fn move_status(c: &mut TicketChange, to: Status) -> AppResult<Status>
     Ok(from)
 }
 
-pub(super) fn status_data(from: Status, to: Status) -> EventData {
+fn status_data(from: Status, to: Status) -> EventData {
     EventData {
         from_status: Some(from.to_string()),
         to_status: Some(to.to_string()),
         ..Default::default()
     }
+}
+
+/// Records on the timeline that the status moved from `from` to where it is now.
+pub(super) fn status_changed(c: &mut TicketChange, from: Status) {
+    let data = status_data(from, c.ticket.status);
+    c.event(EventKind::StatusChanged, true, None, data);
+}
+
+/// Back to open work from waiting: the SLA clock runs again.
+fn back_to_open(c: &mut TicketChange) -> AppResult<()> {
+    let from = move_status(c, Status::Open)?;
+    c.sla_moved();
+    status_changed(c, from);
+    Ok(())
+}
+
+/// Gives the ticket to `user_id`, who then takes part in it; a new ticket becomes open work.
+async fn give_to(c: &mut TicketChange, user_id: i64) -> AppResult<()> {
+    if c.ticket.status == Status::New {
+        move_status(c, Status::Open)?;
+    }
+    c.ticket.assignee_id = Some(user_id);
+    let id = c.ticket.id;
+    tickets::add_participant(&mut c.tx, id, user_id).await?;
+    Ok(())
+}
+
+/// Leaves the ticket unassigned in its tier's queue; open work there is new again.
+fn back_to_queue(c: &mut TicketChange) -> AppResult<()> {
+    if c.ticket.status == Status::Open {
+        move_status(c, Status::New)?;
+    }
+    c.ticket.assignee_id = None;
+    Ok(())
+}
+
+/// The ticket's status as a sentence says it ("open", "pending").
+fn status_word(c: &TicketChange) -> String {
+    c.ticket.status.label().to_lowercase()
 }
 
 /// Someone who already owns the ticket, said by name.
@@ -47,10 +86,7 @@ async fn owner_message(c: &mut TicketChange) -> AppResult<String> {
                 format!("{number} is already being worked by {name}.")
             }
         }
-        None => format!(
-            "{number} cannot be claimed while it is {}.",
-            c.ticket.status.label().to_lowercase()
-        ),
+        None => format!("{number} cannot be claimed while it is {}.", status_word(c)),
     })
 }
 
@@ -73,12 +109,7 @@ pub async fn claim(
         let message = owner_message(&mut c).await?;
         return Err(AppError::Conflict(message));
     }
-    if c.ticket.status == Status::New {
-        move_status(&mut c, Status::Open)?;
-    }
-    c.ticket.assignee_id = Some(actor.id);
-    let id = c.ticket.id;
-    tickets::add_participant(&mut c.tx, id, actor.id).await?;
+    give_to(&mut c, actor.id).await?;
     c.event(EventKind::Claimed, true, None, EventData::default());
     c.commit().await
 }
@@ -114,21 +145,12 @@ pub async fn assign(
             c.number()
         )));
     }
-    if c.ticket.status == Status::New {
-        move_status(&mut c, Status::Open)?;
-    }
-    c.ticket.assignee_id = Some(assignee_id);
-    let id = c.ticket.id;
-    tickets::add_participant(&mut c.tx, id, assignee_id).await?;
-    c.event(
-        EventKind::Assigned,
-        true,
-        None,
-        EventData {
-            to_user: Some(name),
-            ..Default::default()
-        },
-    );
+    give_to(&mut c, assignee_id).await?;
+    let data = EventData {
+        to_user: Some(name),
+        ..Default::default()
+    };
+    c.event(EventKind::Assigned, true, None, data);
     c.commit().await
 }
 
@@ -161,20 +183,8 @@ pub async fn hand_over(
         None => None,
     };
     match to_user_id {
-        Some(id) => {
-            if c.ticket.status == Status::New {
-                move_status(&mut c, Status::Open)?;
-            }
-            c.ticket.assignee_id = Some(id);
-            let ticket_id = c.ticket.id;
-            tickets::add_participant(&mut c.tx, ticket_id, id).await?;
-        }
-        None => {
-            if c.ticket.status == Status::Open {
-                move_status(&mut c, Status::New)?;
-            }
-            c.ticket.assignee_id = None;
-        }
+        Some(id) => give_to(&mut c, id).await?,
+        None => back_to_queue(&mut c)?,
     }
     let shift = shifts::current(&mut c.tx, actor.id)
         .await?
@@ -184,15 +194,11 @@ pub async fn hand_over(
         &mut c.tx, ticket_id, actor.id, to_user_id, &note, shift, now,
     )
     .await?;
-    c.event(
-        EventKind::HandedOff,
-        false,
-        Some(note),
-        EventData {
-            to_user: to_name,
-            ..Default::default()
-        },
-    );
+    let data = EventData {
+        to_user: to_name,
+        ..Default::default()
+    };
+    c.event(EventKind::HandedOff, false, Some(note), data);
     c.commit().await
 }
 
@@ -225,15 +231,12 @@ pub async fn change_tier(
             AppError::Conflict(format!(
                 "{} cannot move to tier {to_tier} now (it is {}, tier {from}).",
                 c.number(),
-                c.ticket.status.label().to_lowercase()
+                status_word(&c)
             ))
         });
     }
     c.ticket.tier = i64::from(to_tier);
-    if c.ticket.status == Status::Open {
-        move_status(&mut c, Status::New)?;
-    }
-    c.ticket.assignee_id = None;
+    back_to_queue(&mut c)?;
     let (id, me) = (c.ticket.id, actor.id);
     tickets::add_participant(&mut c.tx, id, me).await?;
     if up {
@@ -244,16 +247,12 @@ pub async fn change_tier(
     } else {
         EventKind::Deescalated
     };
-    c.event(
-        kind,
-        false,
-        Some(reason),
-        EventData {
-            from_tier: Some(from),
-            to_tier: Some(to_tier),
-            ..Default::default()
-        },
-    );
+    let data = EventData {
+        from_tier: Some(from),
+        to_tier: Some(to_tier),
+        ..Default::default()
+    };
+    c.event(kind, false, Some(reason), data);
     c.commit().await
 }
 
@@ -312,14 +311,7 @@ pub async fn reply(
         }
     }
     if public && !actor.is_staff() && c.ticket.pending_reason == Some(PendingReason::Customer) {
-        let from = move_status(&mut c, Status::Open)?;
-        c.sla_moved();
-        c.event(
-            EventKind::StatusChanged,
-            true,
-            None,
-            status_data(from, Status::Open),
-        );
+        back_to_open(&mut c)?;
     }
     c.commit().await
 }
@@ -351,16 +343,12 @@ pub async fn set_priority(
     if priority == Priority::P1 {
         c.check_page();
     }
-    c.event(
-        EventKind::PriorityChanged,
-        true,
-        None,
-        EventData {
-            from_priority: Some(from.to_string()),
-            to_priority: Some(priority.to_string()),
-            ..Default::default()
-        },
-    );
+    let data = EventData {
+        from_priority: Some(from.to_string()),
+        to_priority: Some(priority.to_string()),
+        ..Default::default()
+    };
+    c.event(EventKind::PriorityChanged, true, None, data);
     c.commit().await
 }
 
@@ -380,15 +368,11 @@ pub async fn set_category(
         .await?
         .ok_or_else(|| AppError::invalid("That category does not exist."))?;
     c.ticket.category_id = Some(category_id);
-    c.event(
-        EventKind::CategoryChanged,
-        false,
-        None,
-        EventData {
-            category: Some(name),
-            ..Default::default()
-        },
-    );
+    let data = EventData {
+        category: Some(name),
+        ..Default::default()
+    };
+    c.event(EventKind::CategoryChanged, false, None, data);
     c.commit().await
 }
 
@@ -415,15 +399,11 @@ pub async fn set_flags(
         (false, true) => "requires approval",
         (false, false) => "none",
     };
-    c.event(
-        EventKind::StatusChanged,
-        false,
-        None,
-        EventData {
-            flags: Some(flags.into()),
-            ..Default::default()
-        },
-    );
+    let data = EventData {
+        flags: Some(flags.into()),
+        ..Default::default()
+    };
+    c.event(EventKind::StatusChanged, false, None, data);
     c.commit().await
 }
 
@@ -436,17 +416,13 @@ pub async fn set_pending(
     note: Option<&str>,
 ) -> AppResult<Changed> {
     actor.require_staff()?;
-    let note = note
-        .filter(|n| !n.trim().is_empty())
-        .map(|n| validate_text("note", n))
-        .transpose()
-        .map_err(AppError::Invalid)?;
+    let note = validate_optional_text("note", note).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.set_pending {
         return Err(AppError::Conflict(format!(
             "{} must be claimed and open to be set to pending (it is {}).",
             c.number(),
-            c.ticket.status.label().to_lowercase()
+            status_word(&c)
         )));
     }
     let from = move_status(&mut c, Status::Pending)?;
@@ -485,14 +461,7 @@ pub async fn resume(
             c.number()
         )));
     }
-    let from = move_status(&mut c, Status::Open)?;
-    c.sla_moved();
-    c.event(
-        EventKind::StatusChanged,
-        true,
-        None,
-        status_data(from, Status::Open),
-    );
+    back_to_open(&mut c)?;
     c.commit().await
 }
 
@@ -508,11 +477,7 @@ pub async fn resolve(
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.resolve {
         return Err(if actor.is_staff() {
-            AppError::Conflict(format!(
-                "{} is already {}.",
-                c.number(),
-                c.ticket.status.label().to_lowercase()
-            ))
+            AppError::Conflict(format!("{} is already {}.", c.number(), status_word(&c)))
         } else {
             refuse("Only help desk staff resolve tickets.")
         });
@@ -544,7 +509,7 @@ pub async fn close(
         return Err(AppError::Conflict(format!(
             "Only a resolved ticket can be closed; {} is {}.",
             c.number(),
-            c.ticket.status.label().to_lowercase()
+            status_word(&c)
         )));
     }
     move_status(&mut c, Status::Closed)?;
@@ -560,11 +525,7 @@ pub async fn reopen(
     version: i64,
     reason: Option<&str>,
 ) -> AppResult<Changed> {
-    let reason = reason
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| validate_text("reason", r))
-        .transpose()
-        .map_err(AppError::Invalid)?;
+    let reason = validate_optional_text("reason", reason).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
     if !c.actions.reopen {
         let why = c

@@ -1,5 +1,5 @@
-use crate::model::Page;
-use crate::ui::components::PageHeader;
+use crate::model::{AppError, Page};
+use crate::ui::components::{ErrorNotice, PageHeader};
 use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,4 +33,23 @@ pub fn NotFoundPage() -> impl IntoView {
             </section>
         </main>
     }
+}
+
+/// A page that could not load what it shows: the refusal with its HTTP status, and a way back
+/// (not generic: one copy serves every page).
+pub fn unavailable(
+    title: &'static str,
+    error: AppError,
+    back: (&'static str, &'static str),
+) -> AnyView {
+    set_http_status(error.status());
+    let (href, label) = back;
+    view! {
+        <Title text=title />
+        <section class="error-page">
+            <ErrorNotice error />
+            <a class="btn" href=href>{label}</a>
+        </section>
+    }
+    .into_any()
 }

@@ -23,7 +23,7 @@ pub use admin::{
     AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
 };
 pub use dashboard::DashboardPage;
-pub use errors::{ForbiddenPage, NotFoundPage};
+pub use errors::{unavailable, ForbiddenPage, NotFoundPage};
 pub use home::HomePage;
 pub use kb::{ArticleEditorPage, ArticlePage, KnowledgePage};
 pub use new_ticket::NewTicketPage;

@@ -8,7 +8,9 @@ use crate::model::queue::QueueRow;
 use crate::model::time::{format_ago, format_duration};
 use crate::model::{AppError, Status};
 use crate::ui::action::ServerCall;
-use crate::ui::components::{Ago, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge};
+use crate::ui::components::{
+    Ago, DataTable, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge,
+};
 use crate::ui::fields::{Bound, TextArea};
 use crate::ui::live::{use_clock, use_live};
 use crate::ui::resource::resource;
@@ -175,20 +177,8 @@ fn RequestList(rows: Vec<QueueRow>, now: i64, org_view: bool) -> impl IntoView {
         .into_any();
     }
     view! {
-        <div class="table-wrap" tabindex="0">
-            <table class="queue portal-list">
-                <caption class="visually-hidden">"Requests"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Request"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Priority"</th>
-                        <th scope="col">"Working on it"</th>
-                        <th scope="col">"Last update"</th>
-                        <th scope="col">"The desk commits to"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Requests" class="queue portal-list"
+            columns=&["Request", "Status", "Priority", "Working on it", "Last update", "The desk commits to"]>
                     {rows.into_iter().map(|r| {
                         let promise = commitment(&r, now);
                         view! {
@@ -209,9 +199,7 @@ fn RequestList(rows: Vec<QueueRow>, now: i64, org_view: bool) -> impl IntoView {
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
     .into_any()
 }

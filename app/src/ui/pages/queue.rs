@@ -10,8 +10,8 @@ use crate::model::queue::{
 use crate::model::{AppError, Priority, Status, TicketNumber};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{
-    Ago, Countdown, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader, PriorityBadge,
-    StatusBadge,
+    Ago, Countdown, DataTable, EmptyState, ErrorNotice, FlagBadges, Loading, PageHeader,
+    PriorityBadge, StatusBadge,
 };
 use crate::ui::live::{use_clock, use_live};
 use crate::ui::resource::resource;
@@ -110,9 +110,33 @@ pub fn QueuePage() -> impl IntoView {
 
 #[component]
 fn FilterBar(filter: QueueFilter, clients: Vec<Choice>, teams: Vec<Choice>) -> impl IntoView {
-    let selected = |a: bool| a;
-    let client = filter.client.clone();
-    let team = filter.team.map(|t| t.to_string());
+    let choice = |value: &str, label: &str| Choice {
+        value: value.into(),
+        label: label.into(),
+    };
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| choice(p.as_str(), p.label()))
+        .collect();
+    let tiers = [1u8, 2, 3]
+        .iter()
+        .map(|t| choice(&t.to_string(), &format!("Tier {t}")))
+        .collect();
+    let assignees = [
+        (AssigneeFilter::Anyone, "Anyone"),
+        (AssigneeFilter::Me, "Me"),
+        (AssigneeFilter::Unassigned, "Unassigned"),
+    ]
+    .iter()
+    .map(|(a, label)| choice(&a.to_string(), label))
+    .collect();
+    let flags = [
+        (FlagFilter::Budget, "Budget"),
+        (FlagFilter::Approval, "Approval"),
+    ]
+    .iter()
+    .map(|(f, label)| choice(f.as_str(), label))
+    .collect();
     view! {
         <Form method="GET" action="/queue" attr:class="filters" attr:aria-label="Filter the queue">
             {(filter.view != StatusView::Active).then(|| view! { <input type="hidden" name="status" value=filter.view.to_string() /> })}
@@ -120,65 +144,43 @@ fn FilterBar(filter: QueueFilter, clients: Vec<Choice>, teams: Vec<Choice>) -> i
                 <label for="q">"Search"</label>
                 <input id="q" name="q" type="search" placeholder="Number, subject or problem" value=filter.q.clone().unwrap_or_default() />
             </div>
-            <div class="field">
-                <label for="client">"Client"</label>
-                <select id="client" name="client">
-                    <option value="">"All clients"</option>
-                    {clients.into_iter().map(|c| {
-                        let is = client.as_deref() == Some(c.value.as_str());
-                        view! { <option value=c.value selected=is>{c.label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="priority">"Priority"</label>
-                <select id="priority" name="priority">
-                    <option value="">"Any"</option>
-                    {Priority::ALL.iter().map(|p| view! {
-                        <option value=p.as_str() selected=selected(filter.priority == Some(*p))>{p.label()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="tier">"Tier"</label>
-                <select id="tier" name="tier">
-                    <option value="">"Any"</option>
-                    {[1u8, 2, 3].into_iter().map(|t| view! {
-                        <option value=t.to_string() selected=selected(filter.tier == Some(t))>{format!("Tier {t}")}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="team">"Team"</label>
-                <select id="team" name="team">
-                    <option value="">"Any"</option>
-                    {teams.into_iter().map(|t| {
-                        let is = team.as_deref() == Some(t.value.as_str());
-                        view! { <option value=t.value selected=is>{t.label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="assignee">"Assignee"</label>
-                <select id="assignee" name="assignee">
-                    <option value="anyone" selected=selected(filter.assignee == AssigneeFilter::Anyone)>"Anyone"</option>
-                    <option value="me" selected=selected(filter.assignee == AssigneeFilter::Me)>"Me"</option>
-                    <option value="unassigned" selected=selected(filter.assignee == AssigneeFilter::Unassigned)>"Unassigned"</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="flag">"Waiting on"</label>
-                <select id="flag" name="flag">
-                    <option value="">"Anything"</option>
-                    <option value="budget" selected=selected(filter.flag == Some(FlagFilter::Budget))>"Budget"</option>
-                    <option value="approval" selected=selected(filter.flag == Some(FlagFilter::Approval))>"Approval"</option>
-                </select>
-            </div>
+            <FilterSelect name="client" label="Client" any="All clients" options=clients current=filter.client.clone() />
+            <FilterSelect name="priority" label="Priority" any="Any" options=priorities
+                current=filter.priority.map(|p| p.as_str().to_string()) />
+            <FilterSelect name="tier" label="Tier" any="Any" options=tiers current=filter.tier.map(|t| t.to_string()) />
+            <FilterSelect name="team" label="Team" any="Any" options=teams current=filter.team.map(|t| t.to_string()) />
+            <FilterSelect name="assignee" label="Assignee" options=assignees current=Some(filter.assignee.to_string()) />
+            <FilterSelect name="flag" label="Waiting on" any="Anything" options=flags
+                current=filter.flag.map(|f| f.as_str().to_string()) />
             <div class="filter-actions">
                 <button type="submit" class="btn btn-primary">"Apply"</button>
                 <a class="btn btn-quiet" href="/queue">"Clear"</a>
             </div>
         </Form>
+    }
+}
+
+/// A drop-down of the filter bar: the form field `name`, its `options` with `current` chosen,
+/// and first, when the filter may be left out, an option `any` that leaves it out.
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] any: Option<&'static str>,
+    options: Vec<Choice>,
+    current: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <select id=name name=name>
+                {any.map(|any| view! { <option value="">{any}</option> })}
+                {options.into_iter().map(|c| {
+                    let is = current.as_deref() == Some(c.value.as_str());
+                    view! { <option value=c.value selected=is>{c.label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 
@@ -281,22 +283,8 @@ fn QueueTable(
         )
     });
     Either::Right(view! {
-        <div class="table-wrap" tabindex="0">
-            <table class="queue">
-                <caption class="visually-hidden">"Tickets in queue order"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Ticket"</th>
-                        <th scope="col">"Priority"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Assignee"</th>
-                        <th scope="col">"Tier"</th>
-                        <th scope="col">"Due"</th>
-                        <th scope="col">"Updated"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Tickets in queue order" class="queue" actions=true
+            columns=&["Ticket", "Priority", "Status", "Assignee", "Tier", "Due", "Updated"]>
                     {rows.into_iter().enumerate().map(|(i, r)| {
                         let claimable = is_claimable(&r);
                         let (number, version) = (r.number.0, r.version);
@@ -337,9 +325,7 @@ fn QueueTable(
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         <nav class="pager" aria-label="Pages">
             {first_page.map(|href| view! { <a class="btn" href=href>"← First page"</a> })}
             {next_page.map(|href| view! { <a class="btn" href=href>"Next page →"</a> })}

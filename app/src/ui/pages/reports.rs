@@ -8,7 +8,7 @@ use crate::model::reports::{
     format_day, Count, DeskReport, ReportParams, ScorecardPage, TeamMedians, WEEKDAYS,
 };
 use crate::model::time::format_duration;
-use crate::ui::components::{EmptyState, ErrorNotice, Loading, PageHeader};
+use crate::ui::components::{DataTable, EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::prelude::*;
@@ -320,26 +320,9 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
                 view! { <EmptyState title="No scorecards to show." hint="Scorecards are kept for analysts and seniors." /> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0">
-                        <table class="data scorecards">
-                            <caption class="visually-hidden">"One row per analyst; the team's median in brackets"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Analyst"</th>
-                                    <th scope="col">"Handled"</th>
-                                    <th scope="col">"Resolved"</th>
-                                    <th scope="col">"First contact"</th>
-                                    <th scope="col">"Median response"</th>
-                                    <th scope="col">"Median resolution"</th>
-                                    <th scope="col">"On target"</th>
-                                    <th scope="col">"Reopened"</th>
-                                    <th scope="col">"CSAT"</th>
-                                    <th scope="col">"Articles"</th>
-                                    <th scope="col">"On shift"</th>
-                                    <th scope="col">"Resolved, last 4 weeks"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
+                    <DataTable caption="One row per analyst; the team's median in brackets" class="data scorecards"
+                        columns=&["Analyst", "Handled", "Resolved", "First contact", "Median response", "Median resolution",
+                            "On target", "Reopened", "CSAT", "Articles", "On shift", "Resolved, last 4 weeks"]>
                                 {page.cards.into_iter().map(|c| {
                                     let m = median_of(&c.team);
                                     let count = |n: Option<i64>| n.map(|n| n.to_string());
@@ -360,9 +343,7 @@ fn Scorecards(page: ScorecardPage) -> impl IntoView {
                                         </tr>
                                     }
                                 }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </DataTable>
                     <p class="small"><a href=csv download>"Download the scorecards (CSV)"</a></p>
                 }.into_any()
             }}

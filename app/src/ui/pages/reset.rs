@@ -1,5 +1,6 @@
 //! Setting a password through a one-time link an administrator made (no sign-in needed).
 
+use super::signin::SignInCard;
 use crate::api::admin::{get_reset_info, ResetPassword};
 use crate::model::user::validate_new_password;
 use crate::model::AppError;
@@ -19,26 +20,20 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let info = resource(move || token.get(), get_reset_info);
     view! {
         <Title text="Set your password" />
-        <main id="main" class="signin">
-            <section class="signin-card" aria-labelledby="reset-title">
-                <div class="brand brand-large">
-                    <span class="brand-mark" aria-hidden="true">"F"</span>
-                    "Frontline"
-                </div>
-                <h1 id="reset-title">"Set your password"</h1>
-                <Suspense fallback=|| view! { <Loading /> }>
-                    {move || Suspend::new(async move {
-                        match info.await {
-                            Ok(who) => view! { <ResetForm token=token.get_untracked() name=who.name email=who.email /> }.into_any(),
-                            Err(error) => {
-                                set_http_status(error.status());
-                                view! { <ErrorNotice error /> <a class="btn" href="/signin">"Go to sign-in"</a> }.into_any()
-                            }
+        <SignInCard labelled_by="reset-title">
+            <h1 id="reset-title">"Set your password"</h1>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(who) => view! { <ResetForm token=token.get_untracked() name=who.name email=who.email /> }.into_any(),
+                        Err(error) => {
+                            set_http_status(error.status());
+                            view! { <ErrorNotice error /> <a class="btn" href="/signin">"Go to sign-in"</a> }.into_any()
                         }
-                    })}
-                </Suspense>
-            </section>
-        </main>
+                    }
+                })}
+            </Suspense>
+        </SignInCard>
     }
 }
 

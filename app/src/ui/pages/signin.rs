@@ -62,34 +62,28 @@ fn SignInForm(next: Option<String>) -> impl IntoView {
     };
 
     view! {
-        <main id="main" class="signin">
-            <section class="signin-card" aria-labelledby="signin-title">
-                <div class="brand brand-large">
-                    <span class="brand-mark" aria-hidden="true">"F"</span>
-                    "Frontline"
-                </div>
-                {move || match step.get() {
-                    None => Either::Left(view! {
-                        <PasswordStep action=sign_in error=Signal::derive(move || error(sign_in.value().get())) />
-                    }),
-                    Some(SignInStep::Enrolled { path, recovery_codes }) => Either::Right(Either::Left(view! {
-                        <RecoveryCodes codes=recovery_codes />
-                        <button type="button" class="btn btn-primary btn-block" on:click=move |_| land(&path)>
-                            "I have saved my recovery codes — continue"
-                        </button>
-                    })),
-                    Some(other) => {
-                        let offer = match other {
-                            SignInStep::EnrolNeeded(offer) => Some(offer),
-                            _ => None,
-                        };
-                        Either::Right(Either::Right(view! {
-                            <CodeStep action=answer offer error=Signal::derive(move || error(answer.value().get())) />
-                        }))
-                    }
-                }}
-            </section>
-        </main>
+        <SignInCard labelled_by="signin-title">
+            {move || match step.get() {
+                None => Either::Left(view! {
+                    <PasswordStep action=sign_in error=Signal::derive(move || error(sign_in.value().get())) />
+                }),
+                Some(SignInStep::Enrolled { path, recovery_codes }) => Either::Right(Either::Left(view! {
+                    <RecoveryCodes codes=recovery_codes />
+                    <button type="button" class="btn btn-primary btn-block" on:click=move |_| land(&path)>
+                        "I have saved my recovery codes — continue"
+                    </button>
+                })),
+                Some(other) => {
+                    let offer = match other {
+                        SignInStep::EnrolNeeded(offer) => Some(offer),
+                        _ => None,
+                    };
+                    Either::Right(Either::Right(view! {
+                        <CodeStep action=answer offer error=Signal::derive(move || error(answer.value().get())) />
+                    }))
+                }
+            }}
+        </SignInCard>
     }
 }
 
@@ -195,6 +189,22 @@ fn CodeStep(
             </button>
         </form>
         <p class="small"><a href="/signin" rel="external">"Start again"</a></p>
+    }
+}
+
+/// The card the sign-in pages show, alone on the page under the brand.
+#[component]
+pub(super) fn SignInCard(labelled_by: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <main id="main" class="signin">
+            <section class="signin-card" aria-labelledby=labelled_by>
+                <div class="brand brand-large">
+                    <span class="brand-mark" aria-hidden="true">"F"</span>
+                    "Frontline"
+                </div>
+                {children()}
+            </section>
+        </main>
     }
 }
 

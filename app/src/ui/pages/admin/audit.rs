@@ -1,12 +1,11 @@
 //! The audit log: every administration change, newest first, with the record before and after.
 
 use super::list::{admin_list, ListText};
-use super::AdminNav;
+use super::AdminHead;
 use crate::api::admin::audit_log;
-use crate::ui::components::{Ago, PageHeader};
+use crate::ui::components::Ago;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
@@ -18,9 +17,7 @@ pub fn AdminAuditPage() -> impl IntoView {
         hint: "Changes to organizations, users, teams and categories appear here.",
     };
     view! {
-        <Title text="Audit log" />
-        <AdminNav />
-        <PageHeader title="Audit log" subtitle="Every administration change, newest first." />
+        <AdminHead title="Audit log" subtitle="Every administration change, newest first." />
         {admin_list(text, page, move |p| {
             let now = p.now;
             let older = p.older;

@@ -1,4 +1,4 @@
-//! The list part of an administration page, and the table most of them show it in.
+//! The list part of an administration page.
 
 use crate::model::admin::AuditPage;
 use crate::model::AppError;
@@ -61,27 +61,4 @@ where
 /// An empty list (not generic: one copy serves every list).
 fn nothing_yet(text: ListText) -> AnyView {
     view! { <EmptyState title=text.empty hint=text.hint /> }.into_any()
-}
-
-/// A table of records: a caption for screen readers, a row of column headings, and the rows. A
-/// last column without a heading holds each row's buttons.
-#[component]
-pub(super) fn AdminTable(
-    caption: &'static str,
-    columns: &'static [&'static str],
-    #[prop(optional)] actions: bool,
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <div class="table-wrap" tabindex="0">
-            <table>
-                <caption class="visually-hidden">{caption}</caption>
-                <thead><tr>
-                    {columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
-                    {actions.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                </tr></thead>
-                <tbody>{children()}</tbody>
-            </table>
-        </div>
-    }
 }

@@ -17,7 +17,7 @@ pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
 
 use crate::model::{self, AppError};
-use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::components::{ErrorNotice, Loading, PageHeader, PageHeaderProps};
 use crate::ui::fields::{self, choice, Bound, CheckBox};
 use crate::ui::resource::{resource, Loaded};
 use crate::ui::set_http_status;
@@ -45,6 +45,26 @@ pub fn AdminNav() -> impl IntoView {
     }
 }
 
+/// The top of an administration page: its title, the sections, and its heading with the page's
+/// buttons (`children`).
+#[component]
+fn AdminHead(
+    title: &'static str,
+    subtitle: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let header = PageHeader(PageHeaderProps {
+        title: title.into(),
+        subtitle: Some(subtitle.into()),
+        children,
+    });
+    view! {
+        <Title text=title />
+        <AdminNav />
+        {header}
+    }
+}
+
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let sections = [
@@ -56,9 +76,7 @@ pub fn AdminPage() -> impl IntoView {
         ("/admin/audit", "Audit log", "Every administration change: who, when, before and after."),
     ];
     view! {
-        <Title text="Administration" />
-        <AdminNav />
-        <PageHeader title="Administration" subtitle="Organizations, users, teams, SLA policies and categories." />
+        <AdminHead title="Administration" subtitle="Organizations, users, teams, SLA policies and categories." />
         <ul class="admin-cards">
             {sections
                 .into_iter()

@@ -1,13 +1,13 @@
 //! Organizations: the list, and the form with calendar, holidays, SLA targets and teams.
 
-use super::list::{admin_list, AdminTable, ListText};
-use super::{check_list, edit_actions, edit_page, record_id, AdminNav, EditPageText};
+use super::list::{admin_list, ListText};
+use super::{check_list, edit_actions, edit_page, record_id, AdminHead, EditPageText};
 use crate::api::admin::{get_admin_choices, get_org, list_orgs, SaveOrg, SetOrgActive};
 use crate::model::admin::{
     parse_date, AdminChoices, HolidayDraft, OrgDraft, OrgEdit, WEEKDAY_NAMES,
 };
 use crate::ui::action::ServerCall;
-use crate::ui::components::{ErrorNotice, PageHeader};
+use crate::ui::components::{DataTable, ErrorNotice, PageHeader};
 use crate::ui::fields::{Bound, CheckBox, TextInput};
 use crate::ui::form::Draft;
 use crate::ui::resource::resource;
@@ -24,13 +24,11 @@ pub fn AdminOrgsPage() -> impl IntoView {
         hint: "Create the first client organization with “New organization”.",
     };
     view! {
-        <Title text="Organizations" />
-        <AdminNav />
-        <PageHeader title="Organizations" subtitle="Client companies, their business hours and SLA policy.">
+        <AdminHead title="Organizations" subtitle="Client companies, their business hours and SLA policy.">
             <a class="btn btn-primary" href="/admin/orgs/new">"New organization"</a>
-        </PageHeader>
+        </AdminHead>
         {admin_list(text, orgs, |rows| view! {
-            <AdminTable caption="Organizations" columns=&["Name", "Code", "Time zone", "Active users", "Served by", "Status"]>
+            <DataTable caption="Organizations" columns=&["Name", "Code", "Time zone", "Active users", "Served by", "Status"]>
                 {rows.into_iter().map(|o| view! {
                     <tr>
                         <th scope="row"><a href=format!("/admin/orgs/{}", o.id)>{o.name}</a></th>
@@ -45,7 +43,7 @@ pub fn AdminOrgsPage() -> impl IntoView {
                         }}</td>
                     </tr>
                 }).collect_view()}
-            </AdminTable>
+            </DataTable>
         }.into_any())}
     }
 }

@@ -1,15 +1,15 @@
 //! Teams: the list, and the form with lead, members and the organizations served.
 
-use super::list::{admin_list, AdminTable, ListText};
+use super::list::{admin_list, ListText};
 use super::{
-    check_list, edit_actions, edit_page, id_choices, opt_id, record_id, AdminNav, EditPageText,
+    check_list, edit_actions, edit_page, id_choices, opt_id, record_id, AdminHead, EditPageText,
 };
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
-use crate::model::admin::{TeamChoices, TeamDraft, TeamRow};
+use crate::model::admin::{Choice, TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
 use crate::ui::action::ServerCall;
-use crate::ui::components::{ErrorNotice, PageHeader};
-use crate::ui::fields::{Select, TextInput};
+use crate::ui::components::{DataTable, ErrorNotice, PageHeader};
+use crate::ui::fields::{Bound, Select, TextInput};
 use crate::ui::form::Draft;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
@@ -25,13 +25,11 @@ pub fn AdminTeamsPage() -> impl IntoView {
         hint: "Give someone the team lead role, then create a team with “New team”.",
     };
     view! {
-        <Title text="Teams" />
-        <AdminNav />
-        <PageHeader title="Teams" subtitle="Analysts see the queues of the organizations their team serves.">
+        <AdminHead title="Teams" subtitle="Analysts see the queues of the organizations their team serves.">
             <a class="btn btn-primary" href="/admin/teams/new">"New team"</a>
-        </PageHeader>
+        </AdminHead>
         {admin_list(text, teams, |rows| view! {
-            <AdminTable caption="Teams" columns=&["Team", "Lead", "Members", "Serves"]>
+            <DataTable caption="Teams" columns=&["Team", "Lead", "Members", "Serves"]>
                 {rows.into_iter().map(|t| view! {
                     <tr>
                         <th scope="row"><a href=format!("/admin/teams/{}", t.id)>{t.name}</a></th>
@@ -40,8 +38,22 @@ pub fn AdminTeamsPage() -> impl IntoView {
                         <td>{t.orgs.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(", ")}</td>
                     </tr>
                 }).collect_view()}
-            </AdminTable>
+            </DataTable>
         }.into_any())}
+    }
+}
+
+/// A fieldset of checkboxes in a grid: who or what, of `items`, is in `list`.
+fn check_fieldset(
+    legend: &'static str,
+    items: Vec<Choice>,
+    list: Bound<Vec<i64>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="fieldset">
+            <legend>{legend}</legend>
+            <div class="check-grid">{check_list(items, list)}</div>
+        </fieldset>
     }
 }
 
@@ -110,18 +122,8 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
                     <Select value={lead} prompt="Choose…" options={id_choices(choices.leads)} {..} id="team-lead" required=true />
                 </div>
             </div>
-            <fieldset class="fieldset">
-                <legend>"Members"</legend>
-                <div class="check-grid">
-                    {check_list(choices.analysts, draft.part(|d| d.members.clone(), |d, ids| d.members = ids))}
-                </div>
-            </fieldset>
-            <fieldset class="fieldset">
-                <legend>"Organizations it serves"</legend>
-                <div class="check-grid">
-                    {check_list(choices.orgs, draft.part(|d| d.orgs.clone(), |d, ids| d.orgs = ids))}
-                </div>
-            </fieldset>
+            {check_fieldset("Members", choices.analysts, draft.part(|d| d.members.clone(), |d, ids| d.members = ids))}
+            {check_fieldset("Organizations it serves", choices.orgs, draft.part(|d| d.orgs.clone(), |d, ids| d.orgs = ids))}
             {edit_actions(save.pending(), team_id.is_some(), "Create team", "/admin/teams", "Back to teams")}
         </form>
     }

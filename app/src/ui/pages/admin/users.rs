@@ -1,8 +1,8 @@
 //! Users: search, the account form (role, organization, team, tier), deactivation, one-time
 //! password links, and the CSV import of a client's users with a preview.
 
-use super::list::{admin_list, AdminTable, ListText};
-use super::{edit_page, id_choices, opt_id, record_id, AdminNav, EditPageText};
+use super::list::{admin_list, ListText};
+use super::{edit_page, id_choices, opt_id, record_id, AdminHead, AdminNav, EditPageText};
 use crate::api::admin::{
     get_admin_choices, get_user, list_users, CreateUser, ImportUsers, MakePasswordLink,
     PreviewImport, SetUserActive, UpdateUser,
@@ -14,7 +14,7 @@ use crate::model::time::format_utc;
 use crate::model::{AppError, Role};
 use crate::ui::action::ServerCall;
 use crate::ui::browser;
-use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::components::{DataTable, ErrorNotice, Loading, PageHeader};
 use crate::ui::fields::{choice, CheckBox, Choice, Select, TextArea, TextInput};
 use crate::ui::form::Draft;
 use crate::ui::resource::resource;
@@ -45,12 +45,10 @@ pub fn AdminUsersPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Users" />
-        <AdminNav />
-        <PageHeader title="Users" subtitle="Staff and client accounts. Accounts are deactivated, never deleted.">
+        <AdminHead title="Users" subtitle="Staff and client accounts. Accounts are deactivated, never deleted.">
             <a class="btn" href="/admin/users/import">"Import from CSV"</a>
             <a class="btn btn-primary" href="/admin/users/new">"New user"</a>
-        </PageHeader>
+        </AdminHead>
         <form class="filters" role="search" on:submit=submit>
             <div class="field field-search">
                 <label for="user-q">"Name or e-mail"</label>
@@ -75,7 +73,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             <div class="filter-actions"><button type="submit" class="btn">"Search"</button></div>
         </form>
         {admin_list(text, users, |rows| view! {
-            <AdminTable caption="Users" columns=&["Name", "E-mail", "Role", "Organization or team", "Status"]>
+            <DataTable caption="Users" columns=&["Name", "E-mail", "Role", "Organization or team", "Status"]>
                 {rows.into_iter().map(|u| view! {
                     <tr>
                         <th scope="row"><a href=format!("/admin/users/{}", u.id)>{u.name}</a></th>
@@ -85,7 +83,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <td>{if u.active { "Active" } else { "Deactivated" }}</td>
                     </tr>
                 }).collect_view()}
-            </AdminTable>
+            </DataTable>
         }.into_any())}
     }
 }

@@ -7,8 +7,8 @@ use crate::model::AppError;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{Ago, ErrorNotice, Loading};
 use crate::ui::live::use_clock;
+use crate::ui::pages::unavailable;
 use crate::ui::resource::resource;
-use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -41,17 +41,11 @@ pub fn ArticlePage() -> impl IntoView {
                         clock.sync(a.now);
                         view! { <Article a vote /> }.into_any()
                     }
-                    Err(error) => {
-                        set_http_status(error.status());
-                        view! {
-                            <Title text="Article not available" />
-                            <section class="error-page">
-                                <ErrorNotice error />
-                                <a class="btn" href="/kb">"Back to the knowledge base"</a>
-                            </section>
-                        }
-                        .into_any()
-                    }
+                    Err(error) => unavailable(
+                        "Article not available",
+                        error,
+                        ("/kb", "Back to the knowledge base"),
+                    ),
                 }
             })}
         </Transition>

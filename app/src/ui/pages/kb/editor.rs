@@ -7,8 +7,8 @@ use crate::model::{AppError, TicketNumber};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
 use crate::ui::fields::{choice, Select, TextArea, TextInput};
+use crate::ui::pages::unavailable;
 use crate::ui::resource::resource;
-use crate::ui::set_http_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -58,15 +58,7 @@ pub fn ArticleEditorPage() -> impl IntoView {
                 match start.await {
                     Ok((editing, draft)) => view! { <Editor editing draft /> }.into_any(),
                     Err(error) => {
-                        set_http_status(error.status());
-                        view! {
-                            <Title text="Cannot edit" />
-                            <section class="error-page">
-                                <ErrorNotice error />
-                                <a class="btn" href="/kb">"Back to the knowledge base"</a>
-                            </section>
-                        }
-                        .into_any()
+                        unavailable("Cannot edit", error, ("/kb", "Back to the knowledge base"))
                     }
                 }
             })}

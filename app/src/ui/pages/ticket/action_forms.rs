@@ -137,37 +137,52 @@ pub fn RatingForm(on: OnTicket) -> impl IntoView {
     }
 }
 
+/// A change made with one click, nothing to fill in.
+fn one_click(
+    on: OnTicket,
+    class: &'static str,
+    label: &'static str,
+    send: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <button class=class disabled=move || on.busy() on:click=move |_| send()>
+            {label}
+        </button>
+    }
+}
+
 #[component]
 pub fn ClaimButton(on: OnTicket) -> impl IntoView {
     let (number, version) = (on.number, on.version);
-    view! {
-        <button class="btn btn-primary btn-block" disabled=move || on.busy()
-            on:click=move |_| { on.set.claim.dispatch(ClaimTicket { number, version }); }>
-            "Claim this ticket"
-        </button>
-    }
+    one_click(
+        on,
+        "btn btn-primary btn-block",
+        "Claim this ticket",
+        move || {
+            on.set.claim.dispatch(ClaimTicket { number, version });
+        },
+    )
 }
 
 #[component]
 pub fn ResumeButton(on: OnTicket) -> impl IntoView {
     let (number, version) = (on.number, on.version);
-    view! {
-        <button class="btn btn-block" disabled=move || on.busy()
-            on:click=move |_| { on.set.resume.dispatch(ResumeTicket { number, version }); }>
-            "Resume work (leave pending)"
-        </button>
-    }
+    one_click(
+        on,
+        "btn btn-block",
+        "Resume work (leave pending)",
+        move || {
+            on.set.resume.dispatch(ResumeTicket { number, version });
+        },
+    )
 }
 
 #[component]
 pub fn CloseButton(on: OnTicket) -> impl IntoView {
     let (number, version) = (on.number, on.version);
-    view! {
-        <button class="btn btn-block" disabled=move || on.busy()
-            on:click=move |_| { on.set.close.dispatch(CloseTicket { number, version }); }>
-            "Confirm and close"
-        </button>
-    }
+    one_click(on, "btn btn-block", "Confirm and close", move || {
+        on.set.close.dispatch(CloseTicket { number, version });
+    })
 }
 
 #[component]

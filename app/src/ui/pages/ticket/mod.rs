@@ -15,8 +15,9 @@ use crate::ui::components::{
     Ago, Countdown, ErrorNotice, FlagBadges, Loading, PriorityBadge, StatusBadge,
 };
 use crate::ui::live::{use_clock, use_live};
+use crate::ui::pages::unavailable;
 use crate::ui::resource::resource;
-use crate::ui::{set_http_status, use_current_user};
+use crate::ui::use_current_user;
 use actions::{ActionPanel, TicketActionSet};
 use composer::Composer;
 use files::Files;
@@ -75,16 +76,11 @@ pub fn TicketPage() -> impl IntoView {
                         shown_version.set(view.ticket.version);
                         Either::Left(view! { <TicketScreen view set notice client_view draft /> })
                     }
-                    Err(error) => {
-                        set_http_status(error.status());
-                        Either::Right(view! {
-                            <Title text="Ticket not available" />
-                            <section class="error-page">
-                                <ErrorNotice error />
-                                <a class="btn" href="/">"Back to my start page"</a>
-                            </section>
-                        })
-                    }
+                    Err(error) => Either::Right(unavailable(
+                        "Ticket not available",
+                        error,
+                        ("/", "Back to my start page"),
+                    )),
                 }
             })}
         </Transition>
