@@ -68,10 +68,7 @@ pub async fn serve(
     ];
     workers.extend(memory::spawn_trimmer());
     workers.extend(campaign);
-    workers.extend(app::backend::live::spawn_listener(
-        &state.pool,
-        state.live.clone(),
-    ));
+    workers.extend(app::backend::live::spawn_listener(&state));
     let app = router::build(state);
     axum::serve(
         listener,

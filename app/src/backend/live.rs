@@ -9,6 +9,7 @@
 use super::db::{Conn, Pool};
 use super::policy::{TicketKey, TicketScope};
 use super::repo;
+use super::state::AppState;
 use crate::model::live::{LiveKind, LiveMessage};
 use crate::model::AppResult;
 use serde::{Deserialize, Serialize};
@@ -201,11 +202,18 @@ const RECONNECT: Duration = Duration::from_secs(1);
 
 /// Listens for the other instances' events and publishes them on this instance's bus, for as
 /// long as the task runs. None on SQLite (one instance).
-pub fn spawn_listener(pool: &Pool, bus: LiveBus) -> Option<tokio::task::JoinHandle<()>> {
-    let Pool::Postgres(pg) = pool else {
+///
+/// Each event also wakes this instance's SLA engine and outbox worker, as a change made here
+/// does: a ticket raised on another instance may bring the next alert forward or put mail in
+/// the outbox, and only the leading instance's workers act on it.
+pub fn spawn_listener(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let Pool::Postgres(pg) = &state.pool else {
         return None;
     };
     let pg = pg.clone();
+    let bus = state.live.clone();
+    let wake = [state.sla_wake.clone(), state.notify_wake.clone()];
+    let wake_all = move || wake.iter().for_each(|w| w.notify_one());
     bus.listening.store(false, Ordering::Relaxed);
     Some(tokio::spawn(async move {
         loop {
@@ -214,9 +222,14 @@ pub fn spawn_listener(pool: &Pool, bus: LiveBus) -> Option<tokio::task::JoinHand
                     bus.listening.store(true, Ordering::Relaxed);
                     // whatever was sent while no one listened is lost
                     bus.resync_all();
+                    wake_all();
                     loop {
                         match listener.try_recv().await {
-                            Ok(Some(notification)) => bus.receive(notification.payload()),
+                            Ok(Some(notification)) => {
+                                if bus.receive(notification.payload()) {
+                                    wake_all();
+                                }
+                            }
                             Ok(None) => {
                                 tracing::warn!("live events: the listener lost its connection");
                                 break;
@@ -238,12 +251,18 @@ pub fn spawn_listener(pool: &Pool, bus: LiveBus) -> Option<tokio::task::JoinHand
 
 impl LiveBus {
     /// An event from the shared channel: published here unless this instance sent it (it was
-    /// published here when it committed).
-    fn receive(&self, payload: &str) {
+    /// published here when it committed). Whether it was another instance's.
+    fn receive(&self, payload: &str) -> bool {
         match serde_json::from_str::<Fanned>(payload) {
-            Ok(fanned) if fanned.from != self.instance => self.publish(fanned.event),
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "live events: an unreadable event"),
+            Ok(fanned) if fanned.from != self.instance => {
+                self.publish(fanned.event);
+                true
+            }
+            Ok(_) => false,
+            Err(err) => {
+                tracing::warn!(error = %err, "live events: an unreadable event");
+                false
+            }
         }
     }
 }
@@ -371,9 +390,9 @@ mod tests {
             })
             .unwrap()
         };
-        here.receive(&from(&here));
-        here.receive("not an event");
-        here.receive(&from(&there));
+        assert!(!here.receive(&from(&here)));
+        assert!(!here.receive("not an event"));
+        assert!(here.receive(&from(&there)));
         assert_eq!(sub.events.recv().await.unwrap().number, 1042);
         assert!(sub.events.try_recv().is_err(), "exactly one event arrived");
     }
