@@ -37,15 +37,21 @@ pub fn frontline(dir: &Path, url: &str) -> Command {
 /// tickets.
 pub fn seeded_desk(dir: &Path, tickets: usize) -> String {
     let url = format!("sqlite://{}/frontline.db", dir.display());
+    seed(dir, &url, tickets);
+    url
+}
+
+/// Migrates the desk at `url` (SQLite or PostgreSQL) and seeds it with the demo cast and
+/// `tickets` tickets, as an operator does with the binary.
+pub fn seed(dir: &Path, url: &str, tickets: usize) {
     let tickets = tickets.to_string();
     for args in [vec!["migrate"], vec!["seed-demo", "--tickets", &tickets]] {
-        let status = frontline(dir, &url)
+        let status = frontline(dir, url)
             .args(&args)
             .status()
             .expect("run frontline");
         assert!(status.success(), "frontline {args:?}");
     }
-    url
 }
 
 fn free_port() -> u16 {
@@ -80,9 +86,15 @@ pub struct Api {
 impl Server {
     /// Starts the server over the desk at `url` and waits until `/healthz` answers.
     pub async fn start(dir: &Path, url: &str) -> Server {
+        Server::start_with(dir, url, &[]).await
+    }
+
+    /// [`Server::start`] with more environment variables (mail settings, say).
+    pub async fn start_with(dir: &Path, url: &str, env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let child = frontline(dir, url)
+            .envs(env.iter().copied())
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .spawn()
             .expect("start the server");
