@@ -8,10 +8,10 @@
 //! The arguments are kept as owned values and bound once the backend is known. Statements that
 //! build their SQL, read rows by hand or run several queries use [`db_run!`] directly.
 
-use super::{db_run, Conn};
+use super::{db_run, Conn, Decodes};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
+use sqlx::FromRow;
 
 /// A value the repository binds: what Frontline's columns hold.
 #[derive(Debug, Clone)]
@@ -78,24 +78,8 @@ impl<T> Record for T where
 }
 
 /// A single value both backends decode.
-pub trait Scalar:
-    Send
-    + Unpin
-    + for<'r> Decode<'r, Sqlite>
-    + Type<Sqlite>
-    + for<'r> Decode<'r, Postgres>
-    + Type<Postgres>
-{
-}
-impl<T> Scalar for T where
-    T: Send
-        + Unpin
-        + for<'r> Decode<'r, Sqlite>
-        + Type<Sqlite>
-        + for<'r> Decode<'r, Postgres>
-        + Type<Postgres>
-{
-}
+pub trait Scalar: Send + Unpin + for<'r> Decodes<'r> {}
+impl<T> Scalar for T where T: Send + Unpin + for<'r> Decodes<'r> {}
 
 /// `sql` (with `$1`, `$2` ... placeholders), to be given its arguments with [`Statement::bind`].
 pub fn statement(sql: &str) -> Statement<'_> {
