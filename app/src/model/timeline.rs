@@ -126,6 +126,12 @@ pub struct EventData {
     /// The name of an attached file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The received message (`inbound_mail`) a mail-born step was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_id: Option<i64>,
+    /// The step came from machine-sent mail: nobody answers it automatically (RFC 3834).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<bool>,
 }
 
 impl EventData {
