@@ -10,7 +10,7 @@ use crate::model::{AppError, AppResult, EventData, EventKind, TicketNumber};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
-fn stored_path(state: &AppState, sha: &str) -> PathBuf {
+pub(crate) fn stored_path(state: &AppState, sha: &str) -> PathBuf {
     state.settings.attachment_dir.join(&sha[..2]).join(sha)
 }
 
@@ -21,7 +21,7 @@ fn io_error(err: std::io::Error) -> AppError {
 
 /// Writes the bytes under their hash, once: a temporary file renamed into place, so a reader
 /// never sees half a file.
-async fn store_bytes(state: &AppState, bytes: &[u8]) -> AppResult<String> {
+pub(crate) async fn store_bytes(state: &AppState, bytes: &[u8]) -> AppResult<String> {
     let sha = hex::encode(Sha256::digest(bytes));
     let path = stored_path(state, &sha);
     if tokio::fs::try_exists(&path).await.map_err(io_error)? {

@@ -10,6 +10,7 @@ pub mod db;
 pub mod kb;
 pub mod leader;
 pub mod live;
+pub mod mail;
 pub mod markdown;
 pub mod notify;
 pub mod oncall;

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod error;
 pub mod kb;
 pub mod live;
+pub mod mail;
 pub mod portal;
 pub mod problems;
 pub mod queue;

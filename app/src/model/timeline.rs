@@ -129,6 +129,9 @@ pub struct EventData {
     /// The received message (`inbound_mail`) a mail-born step was made from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_id: Option<i64>,
+    /// The history a mail reply quoted below it, cut off the reply and shown on request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted: Option<String>,
     /// The step came from machine-sent mail: nobody answers it automatically (RFC 3834).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automatic: Option<bool>,

@@ -18,8 +18,6 @@ use crate::model::user::validate_new_password;
 use crate::model::{AppError, AppResult, Role};
 
 const USER_PAGE: i64 = 200;
-/// Stored for accounts that have never set a password: no password verifies against it.
-const NO_PASSWORD: &str = "!no-password-set";
 
 pub async fn list_users(
     state: &AppState,
@@ -145,7 +143,7 @@ pub(super) async fn insert_user(conn: &mut Conn, v: &ValidUser, now: i64) -> App
             location: v.location.as_deref(),
             job_title: v.job_title.as_deref(),
             phone: v.phone.as_deref(),
-            password_hash: NO_PASSWORD,
+            password_hash: crate::backend::password::NO_PASSWORD,
             created_at: now,
         },
     )

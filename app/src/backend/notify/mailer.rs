@@ -30,6 +30,13 @@ pub fn message_id(id: i64, created_at: i64) -> String {
     format!("notification-{id}.{created_at}@frontline")
 }
 
+/// The notification a Message-ID of ours names (as [`message_id`] made it), whatever its domain.
+pub fn notification_of_message_id(id: &str) -> Option<i64> {
+    let local = id.split('@').next()?;
+    let (number, _) = local.strip_prefix("notification-")?.split_once('.')?;
+    number.parse().ok()
+}
+
 /// The HTML part as the message's template wrote it; a message without one (written before
 /// templates kept their HTML) gets its text, escaped, with no links.
 fn html_part(m: &Outgoing) -> String {
@@ -171,5 +178,8 @@ mod tests {
     fn message_ids_are_stable_per_message() {
         assert_eq!(message_id(7, 100), message_id(7, 100));
         assert_ne!(message_id(7, 100), message_id(8, 100));
+        assert_eq!(notification_of_message_id(&message_id(7, 100)), Some(7));
+        assert_eq!(notification_of_message_id("notification-x.1@a"), None);
+        assert_eq!(notification_of_message_id("abc@contoso.com"), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod desk;
 pub mod kb;
 pub mod leader;
 pub mod live;
+pub mod mail;
 pub mod notifications;
 pub mod oncall;
 pub mod orgs;

@@ -7,11 +7,14 @@ mod raise;
 mod view;
 mod work;
 
-pub use change::{facts, live_event, visible_ticket as visible, Changed, TicketChange};
+pub use change::{
+    commit_and_announce, facts, live_event, visible_ticket as visible, Changed, TicketChange,
+};
 pub use portal::{decide_approval, portal_page, rate};
 pub use queue::{find_requesters, held_by, queue_counts, queue_page, visible_clients};
-pub use raise::raise;
+pub use raise::{open_ticket, raise, Opening};
 pub use view::ticket_view;
+pub(crate) use work::{add_reply, reopen_step};
 pub use work::{
     assign, change_tier, claim, close, hand_over, number_of, reopen, reply, resolve, resume,
     set_category, set_flags, set_pending, set_priority,

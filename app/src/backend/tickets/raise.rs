@@ -1,6 +1,7 @@
 //! Raising a ticket: three fields from the person, everything else captured automatically.
 
 use super::change::{commit_and_announce, live_event, tell_people, Changed};
+use crate::backend::db::WriteTx;
 use crate::backend::policy::Actor;
 use crate::backend::repo::tickets::{self, EventRecord, SlaColumns, TicketRecord};
 use crate::backend::repo::{categories, desk, orgs, users};
@@ -9,7 +10,7 @@ use crate::backend::state::AppState;
 use crate::model::live::LiveKind;
 use crate::model::ticket::NewTicket;
 use crate::model::{
-    AppError, AppResult, Channel, EventData, EventKind, Priority, Status, TicketNumber,
+    AppError, AppResult, Channel, EventData, EventKind, Priority, Status, TicketNumber, Urgency,
 };
 
 pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppResult<Changed> {
@@ -31,7 +32,6 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         ));
     }
     let scope = actor.ticket_scope(&state.pool).await?;
-    let now = state.now();
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
 
     let requester_id = if staff {
@@ -66,30 +66,85 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
     let priority = input
         .priority
         .unwrap_or_else(|| Priority::default_for(valid.urgency));
-    let number = desk::next_counter(&mut tx, "ticket_number").await?;
-
-    let mut t = TicketRecord {
-        id: 0,
-        number,
-        org_id,
+    let opening = Opening {
+        requester,
         requester_id,
-        created_by: actor.id,
+        org_id,
         channel,
         subject: valid.subject,
         problem: valid.problem,
         urgency: valid.urgency,
         priority,
         category_id: input.category_id,
+        team_id,
+        taken_by_actor: staff,
+        resolution: valid.resolution,
+        created: EventData::default(),
+    };
+    let t = open_ticket(&mut tx, state, actor, opening).await?;
+    let event = live_event(&mut tx, LiveKind::Created, &t).await?;
+    commit_and_announce(tx, state, event).await?;
+    Ok(Changed {
+        ticket_id: t.id,
+        number: TicketNumber(t.number),
+        org_id,
+        version: 1,
+    })
+}
+
+/// A ticket about to be opened, decided by whoever takes it in (a person raising it, the mail
+/// channel).
+pub struct Opening {
+    pub requester: users::Profile,
+    pub requester_id: i64,
+    pub org_id: i64,
+    pub channel: Channel,
+    pub subject: String,
+    pub problem: String,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub category_id: Option<i64>,
+    pub team_id: Option<i64>,
+    /// Staff logging a call own it at once.
+    pub taken_by_actor: bool,
+    /// Resolved on the spot with this note (a first-contact resolution).
+    pub resolution: Option<String>,
+    /// What the `created` step records beyond the channel (the mail it came from).
+    pub created: EventData,
+}
+
+/// Writes a new ticket and its first steps in `tx`, with its notifications and page; the
+/// caller commits and announces it.
+pub async fn open_ticket(
+    tx: &mut WriteTx,
+    state: &AppState,
+    actor: &Actor,
+    o: Opening,
+) -> AppResult<TicketRecord> {
+    let now = state.now();
+    let number = desk::next_counter(tx, "ticket_number").await?;
+    let mut t = TicketRecord {
+        id: 0,
+        number,
+        org_id: o.org_id,
+        requester_id: o.requester_id,
+        created_by: actor.id,
+        channel: o.channel,
+        subject: o.subject,
+        problem: o.problem,
+        urgency: o.urgency,
+        priority: o.priority,
+        category_id: o.category_id,
         status: Status::New,
         pending_reason: None,
         requires_budget: false,
         requires_approval: false,
         tier: 1,
-        team_id,
+        team_id: o.team_id,
         assignee_id: None,
-        ctx_department: requester.department,
-        ctx_location: requester.location,
-        ctx_job_title: requester.job_title,
+        ctx_department: o.requester.department,
+        ctx_location: o.requester.location,
+        ctx_job_title: o.requester.job_title,
         first_contact_resolution: false,
         created_at: now,
         updated_at: now,
@@ -100,21 +155,20 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         version: 1,
         public_version: 1,
     };
-    // staff who log a call own it; resolving it on the spot makes it a first-contact resolution
-    if staff {
+    if o.taken_by_actor {
         t.assignee_id = Some(actor.id);
         t.status = Status::Open;
     }
-    if valid.resolution.is_some() {
+    if o.resolution.is_some() {
         t.status = Status::Resolved;
         t.first_contact_resolution = true;
         t.first_response_at = Some(now);
         t.resolved_at = Some(now);
     }
-    let policy = sla::policy_for(&mut tx, org_id).await?;
+    let policy = sla::policy_for(tx, o.org_id).await?;
     sla::recompute(&policy, &mut t, now);
-    let id = tickets::insert(&mut tx, &t).await?;
-    crate::backend::repo::reports::mark_ticket_days(&mut tx, id).await?;
+    let id = tickets::insert(tx, &t).await?;
+    crate::backend::repo::reports::mark_ticket_days(tx, id).await?;
 
     let event = |kind: EventKind, body: Option<String>, data: EventData| EventRecord {
         ticket_id: id,
@@ -129,15 +183,15 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         EventKind::Created,
         None,
         EventData {
-            channel: Some(channel.to_string()),
-            ..Default::default()
+            channel: Some(o.channel.to_string()),
+            ..o.created
         },
     )];
-    if staff {
+    if o.taken_by_actor {
         events.push(event(EventKind::Claimed, None, EventData::default()));
-        tickets::add_participant(&mut tx, id, actor.id).await?;
+        tickets::add_participant(tx, id, actor.id).await?;
     }
-    if let Some(resolution) = valid.resolution {
+    if let Some(resolution) = o.resolution {
         events.push(event(
             EventKind::Resolved,
             Some(resolution),
@@ -148,19 +202,12 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         ));
     }
     for e in &events {
-        tickets::insert_event(&mut tx, e).await?;
+        tickets::insert_event(tx, e).await?;
     }
     t.id = id;
-    tell_people(&mut tx, state, &t, actor, &events, now).await?;
-    if crate::backend::oncall::needs_page(&mut tx, &t, now).await? {
-        crate::backend::oncall::page(&mut tx, state, &t, now, None).await?;
+    tell_people(tx, state, &t, actor, &events, now).await?;
+    if crate::backend::oncall::needs_page(tx, &t, now).await? {
+        crate::backend::oncall::page(tx, state, &t, now, None).await?;
     }
-    let event = live_event(&mut tx, LiveKind::Created, &t).await?;
-    commit_and_announce(tx, state, event).await?;
-    Ok(Changed {
-        ticket_id: id,
-        number: TicketNumber(number),
-        org_id,
-        version: 1,
-    })
+    Ok(t)
 }

@@ -269,6 +269,19 @@ pub async fn reply(
     let body =
         validate_text(if public { "reply" } else { "note" }, body).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
+    add_reply(&mut c, body, public, EventData::default()).await?;
+    c.commit().await
+}
+
+/// Adds a public reply or an internal note by the change's actor (see [`reply`]); `data` says
+/// more of where it came from (the mail it was).
+pub(crate) async fn add_reply(
+    c: &mut TicketChange,
+    body: String,
+    public: bool,
+    data: EventData,
+) -> AppResult<()> {
+    let actor = c.actor.clone();
     let allowed = if public {
         c.actions.reply_public
     } else {
@@ -298,7 +311,7 @@ pub async fn reply(
     } else {
         Vec::new()
     };
-    c.event(kind, public, Some(body), EventData::default());
+    c.event(kind, public, Some(body), data);
     for article in linked {
         let (ticket_id, now) = (c.ticket.id, c.now);
         if let Some(found) = kb::find(&mut c.tx, article).await? {
@@ -311,9 +324,9 @@ pub async fn reply(
         }
     }
     if public && !actor.is_staff() && c.ticket.pending_reason == Some(PendingReason::Customer) {
-        back_to_open(&mut c)?;
+        back_to_open(c)?;
     }
-    c.commit().await
+    Ok(())
 }
 
 pub async fn set_priority(
@@ -527,6 +540,12 @@ pub async fn reopen(
 ) -> AppResult<Changed> {
     let reason = validate_optional_text("reason", reason).map_err(AppError::Invalid)?;
     let mut c = TicketChange::begin(state, actor, number, version).await?;
+    reopen_step(&mut c, reason)?;
+    c.commit().await
+}
+
+/// Reopens the change's resolved ticket (see [`reopen`]).
+pub(crate) fn reopen_step(c: &mut TicketChange, reason: Option<String>) -> AppResult<()> {
     if !c.actions.reopen {
         let why = c
             .ticket
@@ -538,14 +557,14 @@ pub async fn reopen(
         })));
     }
     // resolving gives a ticket an owner; should it have none, staff who reopen it take it
-    if c.ticket.assignee_id.is_none() && actor.is_staff() {
-        c.ticket.assignee_id = Some(actor.id);
+    if c.ticket.assignee_id.is_none() && c.actor.is_staff() {
+        c.ticket.assignee_id = Some(c.actor.id);
     }
-    move_status(&mut c, Status::Open)?;
+    move_status(c, Status::Open)?;
     c.ticket.resolved_at = None;
     c.sla_moved();
     c.event(EventKind::Reopened, true, reason, EventData::default());
-    c.commit().await
+    Ok(())
 }
 
 /// The ticket number as the API names it, checked.

@@ -1,0 +1,8 @@
+//! The e-mail channel, inbound: every received message, from IMAP or piped in by a mail
+//! server, goes through [`ingest::ingest`].
+
+pub mod ingest;
+pub mod parse;
+mod place;
+
+pub use ingest::{ingest, Arrival, Outcome};
