@@ -76,6 +76,15 @@ pub enum Command {
         #[arg(long)]
         to: std::path::PathBuf,
     },
+    /// Take in one e-mail message (RFC 5322) from standard input, as a mail server pipes it:
+    /// exit 0 once it is stored (as a ticket, a reply, or held for an administrator), 75 to
+    /// have the mail server try again later, 65 for a message that can never be taken.
+    IngestMail {
+        /// The mailbox it arrived at (its name in Administration > Mailboxes): decides the
+        /// client, team and priority of new tickets and the Reply-To of answers.
+        #[arg(long)]
+        mailbox: Option<String>,
+    },
     /// Copy this SQLite desk, every table, into an empty PostgreSQL database, checked by row
     /// counts and checksums before it is committed.
     MigrateTo {
@@ -164,6 +173,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Backup { to }) => crate::backup::command(url, &to).await,
         Some(Command::MigrateTo { target }) => crate::migrate_to::command(url, &target).await,
+        Some(Command::IngestMail { mailbox }) => {
+            let settings = settings_from_env(false, SecondFactorPolicy::default())?;
+            crate::ingest_mail::command(url, mailbox.as_deref(), settings, clock).await
+        }
     }
 }
 
@@ -186,6 +199,25 @@ async fn serve(
     if test_clock && !args.addr.ip().is_loopback() {
         bail!("--test-clock-offset is for tests on this machine: serve on a loopback address");
     }
+    let settings = settings_from_env(args.secure_cookies, args.second_factor)?;
+    let options = crate::leptos_options(Some(args.addr))?;
+    if test_clock {
+        let now = app::model::time::format_rfc3339(clock.now());
+        tracing::warn!("serving on a test clock: it is {now} here");
+    }
+    let state = crate::build_state(url, clock, settings, options).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("could not listen on {}", args.addr))?;
+    tracing::info!("Frontline is serving on http://{}", args.addr);
+    crate::serve(state, listener, shutdown_signal()).await
+}
+
+/// The server's settings from its FRONTLINE_* environment (see the README), checked.
+pub fn settings_from_env(
+    secure_cookies: bool,
+    second_factor: SecondFactorPolicy,
+) -> anyhow::Result<Settings> {
     let notify = app::backend::notify::NotifySettings::from_env(|name| std::env::var(name).ok())
         .map_err(|e| anyhow::anyhow!("mail and paging settings: {e}"))?;
     let defaults = Settings::default();
@@ -241,7 +273,7 @@ async fn serve(
     };
     let settings = Settings {
         // behind a TLS-terminating proxy the base URL is what says the desk is served over https
-        secure_cookies: args.secure_cookies || notify.base_url.starts_with("https://"),
+        secure_cookies: secure_cookies || notify.base_url.starts_with("https://"),
         notify,
         attachment_dir: std::env::var_os("FRONTLINE_ATTACHMENT_DIR")
             .map(Into::into)
@@ -250,7 +282,7 @@ async fn serve(
         upload_quota_bytes,
         live_streams_per_user,
         trusted_proxies,
-        second_factor: args.second_factor,
+        second_factor,
         ..defaults
     };
     // who may read /metrics
@@ -258,17 +290,7 @@ async fn serve(
         metrics_from: crate::metrics::allowed_from_env()?,
         ..settings
     };
-    let options = crate::leptos_options(Some(args.addr))?;
-    if test_clock {
-        let now = app::model::time::format_rfc3339(clock.now());
-        tracing::warn!("serving on a test clock: it is {now} here");
-    }
-    let state = crate::build_state(url, clock, settings, options).await?;
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("could not listen on {}", args.addr))?;
-    tracing::info!("Frontline is serving on http://{}", args.addr);
-    crate::serve(state, listener, shutdown_signal()).await
+    Ok(settings)
 }
 
 /// Completes on SIGINT or SIGTERM.

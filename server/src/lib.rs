@@ -6,6 +6,7 @@ pub mod cli;
 pub mod exports;
 pub mod files;
 pub mod housekeeping;
+pub mod ingest_mail;
 pub mod live;
 pub mod memory;
 pub mod metrics;

@@ -20,7 +20,10 @@ fn main() -> std::process::ExitCode {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("error: {err:#}");
-                std::process::ExitCode::FAILURE
+                match err.downcast_ref::<server::ingest_mail::ExitStatus>() {
+                    Some(status) => std::process::ExitCode::from(status.code),
+                    None => std::process::ExitCode::FAILURE,
+                }
             }
         }
     })
