@@ -4,7 +4,7 @@
 use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
 use app::backend::repo::{orgs, users};
-use app::backend::{db, seed, Settings};
+use app::backend::{db, seed, AppState, Settings};
 use app::model::second_factor::SecondFactorPolicy;
 use app::model::user::{validate_display_name, validate_new_password};
 use app::model::{Email, Role};
@@ -320,6 +320,20 @@ async fn seed_demo(url: &str, tickets: usize, now: i64) -> anyhow::Result<()> {
     let pool = open(url).await?;
     let started = std::time::Instant::now();
     let report = seed::seed_demo(&pool, now, tickets).await?;
+    if report.seeded {
+        // the demo's mail goes through the real ingest path, which stores the originals where
+        // the server will look for them
+        let settings = settings_from_env(false, SecondFactorPolicy::default())?;
+        let state = AppState::new(
+            pool.clone(),
+            Arc::new(SystemClock),
+            settings,
+            crate::leptos_options(None)?,
+        );
+        seed::mail::seed_mail(&state, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("could not take in the demo mail: {e}"))?;
+    }
     pool.close().await;
     if report.seeded {
         println!(

@@ -209,3 +209,28 @@ pub async fn sender(conn: &mut Conn, email: &str) -> sqlx::Result<Option<Sender>
     .fetch_optional(conn)
     .await
 }
+
+/// Gives a mail domain to an organization.
+pub async fn add_domain(conn: &mut Conn, domain: &str, org_id: i64, now: i64) -> sqlx::Result<()> {
+    statement("INSERT INTO org_mail_domains (domain, org_id, created_at) VALUES ($1, $2, $3)")
+        .bind(domain)
+        .bind(org_id)
+        .bind(now)
+        .run(conn)
+        .await
+}
+
+/// A mailbox read only through `ingest-mail` (no IMAP).
+pub async fn add_piped_mailbox(
+    conn: &mut Conn,
+    name: &str,
+    address: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    statement("INSERT INTO mailboxes (name, address, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(name)
+        .bind(address)
+        .bind(now)
+        .scalar(conn)
+        .await
+}

@@ -10,6 +10,7 @@ pub mod cast;
 mod data;
 mod desk;
 mod history;
+pub mod mail;
 mod rng;
 mod ticket;
 
