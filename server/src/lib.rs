@@ -70,6 +70,7 @@ pub async fn serve(
     workers.extend(memory::spawn_trimmer());
     workers.extend(campaign);
     workers.extend(app::backend::live::spawn_listener(&state));
+    workers.extend(app::backend::mail::piped::spawn_watch(&state));
     let app = router::build(state);
     axum::serve(
         listener,

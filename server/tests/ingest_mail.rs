@@ -46,6 +46,8 @@ fn count(url: &str, sql: &str) -> i64 {
 fn a_piped_message_is_stored_once_and_the_exit_code_tells_the_mail_server() {
     let dir = tempfile::tempdir().unwrap();
     let url = seeded_desk(dir.path(), 0);
+    // the demo desk's own mail is there already
+    let received_before = count(&url, "SELECT COUNT(*) FROM inbound_mail");
     let message = format!(
         "From: Jo Bauer <{}>\r\nTo: desk@msp.example\r\nSubject: Scanner offline\r\nMessage-ID: <pipe-1@northwind.example>\r\n\r\nThe scanner on floor 3 is offline.\r\n",
         cast::CLIENT
@@ -61,7 +63,10 @@ fn a_piped_message_is_stored_once_and_the_exit_code_tells_the_mail_server() {
         said(&again)
     );
     assert_eq!(
-        count(&url, "SELECT COUNT(*) FROM tickets WHERE channel = 'email'"),
+        count(
+            &url,
+            "SELECT COUNT(*) FROM tickets WHERE subject = 'Scanner offline'"
+        ),
         1
     );
 
@@ -83,7 +88,10 @@ fn a_piped_message_is_stored_once_and_the_exit_code_tells_the_mail_server() {
     let garbage = pipe(dir.path(), &url, &[], b"\x00\x01 not mail");
     assert_eq!(garbage.status.code(), Some(0), "{}", said(&garbage));
     assert!(said(&garbage).contains("Held"), "{}", said(&garbage));
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM inbound_mail"), 2);
+    assert_eq!(
+        count(&url, "SELECT COUNT(*) FROM inbound_mail"),
+        received_before + 2
+    );
 
     // a database that cannot be reached: retry later, never 0
     let gone = pipe(
@@ -93,4 +101,43 @@ fn a_piped_message_is_stored_once_and_the_exit_code_tells_the_mail_server() {
         message.as_bytes(),
     );
     assert_eq!(gone.status.code(), Some(75), "{}", said(&gone));
+}
+
+/// On SQLite the piping process cannot reach the server's live streams; the server finds the
+/// piped mail itself and tells the queue within seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn piped_mail_reaches_the_live_queue_of_a_running_sqlite_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded_desk(dir.path(), 0);
+    let server = Server::start(dir.path(), &url).await;
+    let morgan = server.session(MANAGER).await;
+    let mut heard = forward_live(&server, &morgan).await;
+    let message = format!(
+        "From: <{}>\r\nSubject: Projector in room 4 is dead\r\nMessage-ID: <live-pipe@northwind.example>\r\n\r\nNo picture.\r\n",
+        cast::CLIENT
+    );
+    let sent = std::time::Instant::now();
+    let piped = {
+        let (dir, url) = (dir.path().to_path_buf(), url.clone());
+        tokio::task::spawn_blocking(move || pipe(&dir, &url, &[], message.as_bytes()))
+            .await
+            .unwrap()
+    };
+    assert_eq!(piped.status.code(), Some(0), "{}", said(&piped));
+    let number: i64 = said(&piped)
+        .split("Opened HD-")
+        .nth(1)
+        .and_then(|rest| rest.trim().trim_end_matches('.').parse().ok())
+        .unwrap_or_else(|| panic!("{}", said(&piped)));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let event = tokio::time::timeout_at(deadline, heard.recv())
+            .await
+            .expect("the piped ticket reached the live stream within 10 s")
+            .expect("the stream stayed open");
+        if event.1["number"] == number {
+            println!("piped mail to live event: {:?}", event.0 - sent);
+            break;
+        }
+    }
 }

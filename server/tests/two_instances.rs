@@ -9,7 +9,7 @@ mod real_server;
 #[path = "../../app/tests/support/smtp.rs"]
 mod smtp;
 
-use real_server::{seed, Api, Server, CLIENT, LEAD, MANAGER};
+use real_server::{forward_live, seed, Api, Server, CLIENT, LEAD, MANAGER};
 use sqlx::PgPool;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -184,40 +184,6 @@ async fn raise(api: &Api, client: &reqwest::Client, problem: &str) -> i64 {
     try_raise(api, client, problem, None)
         .await
         .unwrap_or_else(|e| panic!("raise on {}: {e}", api.base))
-}
-
-/// Forwards the ticket events of a live stream, each with the instant it arrived.
-async fn forward_live(
-    api: &Api,
-    client: &reqwest::Client,
-) -> tokio::sync::mpsc::UnboundedReceiver<(Instant, serde_json::Value)> {
-    let mut res = client
-        .get(api.url("/api/live"))
-        .send()
-        .await
-        .expect("open the live stream");
-    assert_eq!(res.status(), 200);
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut buffer = String::new();
-        while let Ok(Some(chunk)) = res.chunk().await {
-            let at = Instant::now();
-            buffer.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                if !block.lines().any(|l| l == "event: ticket") {
-                    continue;
-                }
-                let data = block.lines().find_map(|l| l.strip_prefix("data: "));
-                if let Some(event) = data.and_then(|d| serde_json::from_str(d).ok()) {
-                    if tx.send((at, event)).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
-    rx
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -275,3 +275,37 @@ pub fn browser() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// Forwards the ticket events of a live stream, each with the instant it arrived.
+pub async fn forward_live(
+    api: &Api,
+    client: &reqwest::Client,
+) -> tokio::sync::mpsc::UnboundedReceiver<(Instant, serde_json::Value)> {
+    let mut res = client
+        .get(api.url("/api/live"))
+        .send()
+        .await
+        .expect("open the live stream");
+    assert_eq!(res.status(), 200);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = res.chunk().await {
+            let at = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if !block.lines().any(|l| l == "event: ticket") {
+                    continue;
+                }
+                let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+                if let Some(event) = data.and_then(|d| serde_json::from_str(d).ok()) {
+                    if tx.send((at, event)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}

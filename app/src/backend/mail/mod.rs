@@ -3,6 +3,7 @@
 
 pub mod ingest;
 pub mod parse;
+pub mod piped;
 mod place;
 
 pub use ingest::{ingest, Arrival, Outcome};

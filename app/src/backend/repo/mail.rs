@@ -234,3 +234,26 @@ pub async fn add_piped_mailbox(
         .scalar(conn)
         .await
 }
+
+/// The newest received message's id (0 when none).
+pub async fn latest_id(conn: &mut Conn) -> sqlx::Result<i64> {
+    statement("SELECT COALESCE(MAX(id), 0) FROM inbound_mail")
+        .scalar(conn)
+        .await
+}
+
+/// (message id, ticket id) of messages placed after `after`, oldest first.
+pub async fn placed_after(
+    conn: &mut Conn,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    statement(
+        "SELECT id, ticket_id FROM inbound_mail
+         WHERE id > $1 AND ticket_id IS NOT NULL ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
