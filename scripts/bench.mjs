@@ -689,6 +689,11 @@ function report(args) {
       absent.push({ name: 'raw_insert_rate', tickets: n, reason });
       absent.push({ name: 'create_vs_raw_ratio', tickets: n, reason });
     }
+    const mail = readJson(path.join(partsDir, `mail-${n}.json`));
+    if (mail && Number.isFinite(mail.per_s)) {
+      fig('mail_ingest_rate', n, mail.per_s, 'per_s');
+      fig('mail_vs_create_ratio', n, mail.per_s / m.create.per_s, 'ratio');
+    }
     const seeded = readJson(path.join(partsDir, `seed-pg-${n}.json`));
     if (seeded) fig('seed_seconds', n, seeded.seconds, 's');
     fig('sse_p50', n, m.live.latency.p50, 'ms');
@@ -798,6 +803,8 @@ function report(args) {
   row('raise_ticket per s', (n) => get('create_rate', n), 1);
   row('raw insert loop per s', (n) => get('raw_insert_rate', n), 1);
   row('creation / raw', (n) => get('create_vs_raw_ratio', n), 3);
+  row('ingest-mail per s (a process each)', (n) => get('mail_ingest_rate', n), 1);
+  row('ingest-mail / raise_ticket', (n) => get('mail_vs_create_ratio', n), 3);
   row(`live push p50 ms`, (n) => get('sse_p50', n));
   row(`live push p99 ms`, (n) => get('sse_p99', n));
   row(`server RSS MB (${SSE_SUBSCRIBERS} subscribers)`, (n) => get('rss', n), 1);

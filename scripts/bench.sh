@@ -14,6 +14,7 @@
 #   BENCH_SIZES       ticket counts to measure          (default "10000 100000 1000000")
 #   BENCH_REQUESTS    samples per latency figure        (default 200)
 #   BENCH_CREATE      tickets raised for the rate       (default 500, also the raw loop's rows)
+#   BENCH_MAIL        messages piped through ingest-mail (default 100)
 #   BENCH_CONCURRENCY raise requests in flight          (default 8)
 #   BENCH_PORT        server port                       (default: the first free one from 3900)
 #   BENCH_CACHE_DIR   seeded databases                  (default ~/.cache/frontline/bench)
@@ -86,6 +87,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# the seed's and the server's stored files (the demo mail's originals, piped mail)
+export FRONTLINE_ATTACHMENT_DIR=$work/files
 
 # Seeded databases are cached by size and by what decides their content: the migrations and the
 # seed generator.
@@ -255,6 +258,19 @@ for n in $sizes; do
     node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({missing: process.argv[2]}))' \
       "$parts/raw-$n.json" "$why"
   fi
+  # mail piped in by a mail server: one `ingest-mail` process per message, as Postfix runs it;
+  # each from its own address of a client's domain (one sender's flood would be held)
+  mails=${BENCH_MAIL:-100}
+  echo "  $mails messages through ingest-mail ..." >&2
+  mail_start=$(date +%s.%N)
+  for i in $(seq 1 "$mails"); do
+    printf 'From: Bench %s <bench-%s@northwind.example>\r\nSubject: Bench mail %s\r\nMessage-ID: <bench-%s-%s@bench>\r\n\r\nThe printer on floor %s is offline.\r\n' \
+      "$i" "$i" "$i" "$n" "$i" "$i" |
+      "$FRONTLINE_BIN" ingest-mail >/dev/null 2>>"$out/ingest-$n.log" || die "ingest-mail failed (see $out/ingest-$n.log)"
+  done
+  node -e 'const [m, s, e] = process.argv.slice(1).map(Number); console.log(JSON.stringify({messages: m, seconds: e - s, per_s: m / (e - s)}))' \
+    "$mails" "$mail_start" "$(date +%s.%N)" >"$parts/mail-$n.json"
+  echo "  $(cat "$parts/mail-$n.json")" >&2
   if [[ $backend == postgres ]]; then
     psql_admin "DROP DATABASE bench_run" || true
   else

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Starts the release server for the Playwright suite on $PORT with a fresh, seeded database in a
-# temporary directory, and removes it when Playwright stops the server. With E2E_CLOCK_OFFSET
+# directory named by the port (${TMPDIR:-/tmp}/frontline-e2e-$PORT, so that tests can pipe mail
+# into the same desk and read its mail sink), and removes it when Playwright stops the server. With E2E_CLOCK_OFFSET
 # (seconds) the desk is seeded and served on the wall clock moved by that much: the suite runs at
 # chosen instants (end2end/instants.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${FRONTLINE_BIN:?set FRONTLINE_BIN to the release server binary}"
 : "${PORT:?set PORT}"
-db_dir=$(mktemp -d -t frontline-e2e.XXXXXX)
+db_dir=${TMPDIR:-/tmp}/frontline-e2e-$PORT
+rm -rf "$db_dir"
+mkdir -p "$db_dir"
 export DATABASE_URL="sqlite://$db_dir/frontline.db"
 export FRONTLINE_MAIL_DIR="$db_dir/mail"
 export FRONTLINE_ATTACHMENT_DIR="$db_dir/attachments"

@@ -5,8 +5,9 @@
 //! Message-ID, or the same IMAP position) changes nothing, so a crash between the commit and
 //! the mailbox's `\Seen` flag never duplicates.
 
+use super::decide::{self, Decision};
 use super::parse::{parse, Incoming};
-use super::place::{self, Decision};
+use super::place;
 use crate::backend::attachments::store_bytes;
 use crate::backend::repo::mail::{self as repo, NewInbound};
 use crate::backend::state::AppState;
@@ -81,7 +82,7 @@ pub async fn ingest(state: &AppState, arrival: Arrival, raw: &[u8]) -> AppResult
         Ok(message) => message,
         Err(reason) => return hold(state, &received, None, "unparseable", &reason).await,
     };
-    let outcome = match place::decide(state, arrival, &message).await? {
+    let outcome = match decide::decide(state, arrival, &message).await? {
         Decision::Hold { kind, reason } => {
             hold(state, &received, Some(&message), kind, &reason).await
         }

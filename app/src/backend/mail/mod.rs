@@ -1,6 +1,8 @@
 //! The e-mail channel, inbound: every received message, from IMAP or piped in by a mail
 //! server, goes through [`ingest::ingest`].
 
+mod decide;
+mod files;
 pub mod ingest;
 pub mod parse;
 pub mod piped;

@@ -1,0 +1,101 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { as, LOGINS, test, waitForHydration } from "./helpers";
+
+/** The desk's directory (scripts/e2e-server.sh): its database, mail sink and files. */
+function deskDir(page: Page): string {
+  const port = new URL(page.url()).port;
+  return path.join(process.env.TMPDIR ?? tmpdir(), `frontline-e2e-${port}`);
+}
+
+/** Hands `message` to `frontline ingest-mail` on the desk's database, as a mail server does. */
+function pipeMail(page: Page, message: string): string {
+  const dir = deskDir(page);
+  const offset = Number(test.info().project.metadata?.clockOffset ?? 0);
+  const clock = offset !== 0 ? ["--test-clock-offset", String(offset)] : [];
+  return execFileSync(process.env.FRONTLINE_BIN!, [...clock, "ingest-mail"], {
+    input: message.replace(/\n/g, "\r\n"),
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${dir}/frontline.db`,
+      FRONTLINE_ATTACHMENT_DIR: `${dir}/attachments`,
+      FRONTLINE_MAIL_DIR: `${dir}/mail`,
+    },
+  }).toString();
+}
+
+/** The first mail in the desk's sink to `to` that contains `text`, once the outbox sent it. */
+async function mailTo(page: Page, to: string, text: string): Promise<string> {
+  const sink = path.join(deskDir(page), "mail");
+  let found = "";
+  await expect
+    .poll(
+      () => {
+        if (!existsSync(sink)) return "";
+        for (const file of readdirSync(sink)) {
+          // quoted-printable soft line breaks would split the words looked for
+          const raw = readFileSync(path.join(sink, file), "utf8").replace(/=\r?\n/g, "");
+          if (raw.includes(`<${to}>`) && raw.includes(text)) return (found = raw);
+        }
+        return "";
+      },
+      { timeout: 15_000, message: `a mail to ${to} saying "${text}"` },
+    )
+    .not.toBe("");
+  return found;
+}
+
+function header(raw: string, name: string): string | undefined {
+  const unfolded = raw.replace(/\r?\n[ \t]+/g, " ");
+  const line = unfolded.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line?.slice(name.length + 1).trim();
+}
+
+test("a mail becomes a ticket live, the reply goes back threaded, and the answer comes in live", async ({ browser }) => {
+  const word = `Kestrel${Date.now()}`;
+  const ana = await as(browser, LOGINS.analyst);
+  await ana.goto(`/queue?q=${word}`);
+  await waitForHydration(ana);
+  await expect(ana.getByText("No tickets here")).toBeVisible();
+
+  // Jo writes to the desk from her mail client
+  const firstId = `<${word}-1@northwind.example>`;
+  const said = pipeMail(
+    ana,
+    `From: Jo Bauer <${LOGINS.client}>\nTo: servicedesk@frontline.example\nSubject: ${word} badge reader rejects my card\n` +
+      `Message-ID: ${firstId}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nThe badge reader at the back door beeps red.\n`,
+  );
+  const number = said.match(/Opened (HD-\d+)/)?.[1];
+  expect(number, said).toBeTruthy();
+  const row = ana.locator("table.queue tbody tr").first();
+  await expect(row).toContainText(number!, { timeout: 5000 });
+
+  // the analyst answers in the browser
+  await ana.goto(`/tickets/${number}`);
+  await waitForHydration(ana);
+  await expect(ana.locator(".timeline")).toContainText("beeps red");
+  await ana.getByLabel("Message", { exact: true }).fill(`Please hold the card flat for two seconds (${word}).`);
+  await ana.getByRole("button", { name: "Send reply" }).click();
+  await expect(ana.locator(".timeline")).toContainText("hold the card flat");
+
+  // Jo's mail client gets it, in the thread of her first message
+  const reply = await mailTo(ana, LOGINS.client, "hold the card flat");
+  expect(header(reply, "Subject")).toContain(`[${number}]`);
+  const ourId = header(reply, "Message-ID");
+  expect(ourId).toBeTruthy();
+
+  // Jo answers from her mail client; the analyst's open page shows it without a reload
+  const answer = pipeMail(
+    ana,
+    `From: Jo Bauer <${LOGINS.client}>\nTo: servicedesk@frontline.example\nSubject: Re: ${header(reply, "Subject")}\n` +
+      `Message-ID: <${word}-2@northwind.example>\nIn-Reply-To: ${ourId}\nReferences: ${firstId} ${ourId}\n` +
+      `MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nThat worked, the door opens now.\n\n` +
+      `On Mon, 7 Dec 2026 at 10:00, Help Desk <servicedesk@frontline.example> wrote:\n> Please hold the card flat\n`,
+  );
+  expect(answer).toContain(`Added to ${number}`);
+  await expect(ana.locator(".timeline")).toContainText("the door opens now", { timeout: 5000 });
+  await expect(ana.locator(".timeline")).not.toContainText("> Please hold the card flat");
+});
