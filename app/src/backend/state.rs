@@ -37,6 +37,9 @@ pub struct Settings {
     pub second_factor: crate::model::second_factor::SecondFactorPolicy,
     /// Who may read `/metrics` (the client's address as `trusted_proxies` decide it).
     pub metrics_from: Vec<super::request::AddressRange>,
+    /// Seals mailbox secrets at rest (`FRONTLINE_SECRET_KEY`); without it no mailbox that
+    /// needs a password or token is watched.
+    pub secret_key: Option<super::secrets::SecretKey>,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             second_factor: Default::default(),
             metrics_from: super::request::AddressRange::loopback().to_vec(),
+            secret_key: None,
         }
     }
 }
