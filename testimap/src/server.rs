@@ -188,7 +188,6 @@ impl Server {
              disable_plaintext_auth = no\n\
              auth_mechanisms = plain login xoauth2\n\
              auth_failure_delay = 0\n\
-             login_trusted_networks = 127.0.0.0/8\n\
              default_login_user = {login}\n\
              default_internal_user = {internal}\n\
              first_valid_uid = 1\n\
