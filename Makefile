@@ -24,7 +24,7 @@ help:
 setup:
 	@scripts/setup.sh build
 
-## What the tests need on top: Debian's Chromium for Playwright, Debian's PostgreSQL.
+## What the tests need on top: Debian's Chromium for Playwright, Debian's PostgreSQL and Dovecot.
 setup-test:
 	@scripts/setup.sh test
 

@@ -59,4 +59,11 @@ if [[ $mode == test ]] && ! command -v initdb >/dev/null &&
   step "installing Debian's PostgreSQL for the database tests"
   apt_install postgresql
 fi
+
+# dovecot and openssl: the IMAP tests start throwaway Dovecot servers with a CA of their own
+# (testimap/)
+if [[ $mode == test ]] && { [[ ! -x /usr/sbin/dovecot ]] || ! command -v openssl >/dev/null; }; then
+  step "installing Debian's Dovecot IMAP server for the mail tests"
+  apt_install dovecot-imapd openssl
+fi
 exit 0

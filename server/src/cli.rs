@@ -288,6 +288,9 @@ pub fn settings_from_env(
     // who may read /metrics
     let settings = Settings {
         metrics_from: crate::metrics::allowed_from_env()?,
+        // mailbox secrets at rest
+        secret_key: app::backend::secrets::SecretKey::from_env(|name| std::env::var(name).ok())
+            .map_err(anyhow::Error::msg)?,
         ..settings
     };
     Ok(settings)

@@ -71,6 +71,13 @@ pub async fn serve(
     workers.extend(campaign);
     workers.extend(app::backend::live::spawn_listener(&state));
     workers.extend(app::backend::mail::piped::spawn_watch(&state));
+    let mail = app::backend::mail::imap::spawn_watchers(
+        &state,
+        std::sync::Arc::new(app::backend::mail::ingest::IngestSink(state.clone())),
+        Default::default(),
+    );
+    state.mail_watch = mail.status.clone();
+    workers.push(mail.task);
     let app = router::build(state);
     axum::serve(
         listener,

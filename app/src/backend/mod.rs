@@ -21,6 +21,7 @@ pub mod repo;
 pub mod reports;
 pub mod request;
 pub mod second_factor;
+pub mod secrets;
 pub mod seed;
 pub mod shifts;
 pub mod sign_in;

@@ -37,6 +37,9 @@ pub struct Settings {
     pub second_factor: crate::model::second_factor::SecondFactorPolicy,
     /// Who may read `/metrics` (the client's address as `trusted_proxies` decide it).
     pub metrics_from: Vec<super::request::AddressRange>,
+    /// Seals mailbox secrets at rest (`FRONTLINE_SECRET_KEY`); without it no mailbox that
+    /// needs a password or token is watched.
+    pub secret_key: Option<super::secrets::SecretKey>,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             second_factor: Default::default(),
             metrics_from: super::request::AddressRange::loopback().to_vec(),
+            secret_key: None,
         }
     }
 }
@@ -78,6 +82,8 @@ pub struct AppState {
     pub vitals: Arc<super::vitals::Vitals>,
     /// Whether this instance does the desk's background work (see `leader`).
     pub leader: super::leader::Leader,
+    /// How this instance's IMAP watchers fare, for the mailbox administration page.
+    pub mail_watch: super::mail::imap::WatchStatus,
 }
 
 impl AppState {
@@ -89,7 +95,7 @@ impl AppState {
     ) -> Self {
         AppState {
             pool,
-            clock,
+            clock: clock.clone(),
             settings: Arc::new(settings),
             leptos_options,
             live: LiveBus::default(),
@@ -98,6 +104,7 @@ impl AppState {
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
             vitals: Arc::default(),
             leader: super::leader::Leader::alone(),
+            mail_watch: super::mail::imap::WatchStatus::new(clock.clone()),
         }
     }
 

@@ -172,3 +172,34 @@ async fn hold(
     tracing::info!(message_id = %received.message_id, kind, reason, "holding received mail");
     Ok(Outcome::Held(reason.to_string()))
 }
+
+/// Where the IMAP watchers hand each message: the ingest path, with the message's mailbox and
+/// IMAP position.
+pub struct IngestSink(pub AppState);
+
+impl super::imap::Sink for IngestSink {
+    fn deliver(
+        &self,
+        mailbox_id: i64,
+        key: super::imap::ImapKey,
+        raw: Vec<u8>,
+    ) -> impl std::future::Future<Output = Result<(), String>> + Send {
+        let state = self.0.clone();
+        async move {
+            let arrival = Arrival {
+                mailbox_id: Some(mailbox_id),
+                imap: Some((key.uidvalidity, key.uid)),
+            };
+            match ingest(&state, arrival, &raw).await {
+                Ok(_) => Ok(()),
+                // refused for good: the message stays in the mailbox, read, and its mailbox
+                // goes on (messages are taken in order, so a refusal must not block the rest)
+                Err(AppError::PayloadTooLarge(reason)) => {
+                    tracing::warn!(mailbox_id, uid = key.uid, %reason, "left a message in its mailbox");
+                    Ok(())
+                }
+                Err(err) => Err(err.to_string()),
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod kb;
 pub mod leader;
 pub mod live;
 pub mod mail;
+pub mod mailboxes;
 pub mod notifications;
 pub mod oncall;
 pub mod orgs;

@@ -1,0 +1,113 @@
+//! Mail read from a real IMAP server (Dovecot) by the real binary survives kill -9: a burst of
+//! messages is in the mailbox, the server is killed while it takes them in, and after a restart
+//! every message is a ticket exactly once and marked read in the mailbox.
+
+mod real_server;
+
+use app::backend::secrets::{self, SecretKey};
+use real_server::*;
+use std::time::{Duration, Instant};
+use testimap::{Options, TestImap, PASSWORD};
+
+const BURST: usize = 200;
+
+async fn count(url: &str, sql: &str) -> i64 {
+    let pool = app::backend::db::connect(url).await.expect("open the desk");
+    let n =
+        app::pool_run!(pool, c => sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).expect(sql);
+    pool.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_read_from_imap_survives_kill_9_and_each_message_is_one_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded_desk(dir.path(), 0);
+    let imap = TestImap::start(Options::default());
+    let key = SecretKey::generate();
+    {
+        let pool = app::backend::db::connect(&url).await.unwrap();
+        app::pool_run!(pool, c => sqlx::query(
+            "INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_tls, imap_user,
+                                    imap_secret, poll_secs, created_at)
+             VALUES ('Support', 'support@msp.example', '127.0.0.1', $1, 'none', 'alice', $2, 5, 0)",
+        )
+        .bind(i64::from(imap.port))
+        .bind(secrets::seal(&key, PASSWORD))
+        .execute(c).await.map(|_| ()))
+        .unwrap();
+        pool.close().await;
+    }
+    // each from its own address of a client's domain (one sender's flood would be held)
+    for i in 0..BURST {
+        let raw = format!(
+            "From: Burst {i} <burst-{i}@northwind.example>\r\nTo: support@msp.example\r\n\
+             Subject: Burst {i}: monitor flickers\r\nMessage-ID: <burst-{i}@northwind.example>\r\n\r\n\
+             Monitor {i} flickers.\r\n"
+        );
+        imap.append("alice", "INBOX", raw.as_bytes()).await;
+    }
+    let env = [("FRONTLINE_SECRET_KEY", key.to_base64())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let placed = "SELECT COUNT(*) FROM inbound_mail WHERE message_id LIKE 'burst-%'";
+
+    let mut server = Server::start_with(dir.path(), &url, &env).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let n = count(&url, placed).await;
+        if n >= (BURST / 4) as i64 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {n} messages taken in after 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+    let at_kill = count(&url, placed).await;
+    println!("killed after {at_kill} of {BURST} messages");
+
+    let started = Instant::now();
+    let _server = Server::start_with(dir.path(), &url, &env).await;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while count(&url, placed).await < BURST as i64 {
+        assert!(
+            Instant::now() < deadline,
+            "not every message was taken in after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("the rest in {:?} after the restart", started.elapsed());
+    assert_eq!(
+        count(&url, placed).await,
+        BURST as i64,
+        "one record per message"
+    );
+    assert_eq!(
+        count(
+            &url,
+            "SELECT COUNT(*) FROM tickets WHERE subject LIKE 'Burst %: monitor flickers'"
+        )
+        .await,
+        BURST as i64,
+        "one ticket per message"
+    );
+    assert_eq!(
+        count(
+            &url,
+            "SELECT COUNT(DISTINCT ticket_id) FROM inbound_mail WHERE message_id LIKE 'burst-%'"
+        )
+        .await,
+        BURST as i64
+    );
+    // the mailbox is told last: every message is read once its ticket exists
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while imap.seen_uids("alice", "INBOX").await.len() < BURST {
+        assert!(
+            Instant::now() < deadline,
+            "not every message was marked read"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
