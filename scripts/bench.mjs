@@ -649,6 +649,14 @@ function report(args) {
     if (Number.isFinite(value)) figures.push({ name, tickets, value: round(value, unit === 'ratio' ? 3 : 2), unit });
     else absent.push({ name, tickets, reason: 'not measured' });
   };
+  const imap = readJson(path.join(partsDir, 'mail-imap.json'));
+  if (imap && Number.isFinite(imap.imap_live_p50_ms)) {
+    fig('imap_live_p50', null, imap.imap_live_p50_ms, 'ms');
+    fig('imap_live_p99', null, imap.imap_live_p99_ms, 'ms');
+    fig('imap_rate', null, imap.imap_per_s, 'per_s');
+  } else {
+    absent.push({ name: 'imap_live_p50', tickets: null, reason: 'the IMAP figure was not measured' });
+  }
   const runs = {};
   for (const n of sizes) {
     const m = readJson(path.join(partsDir, `measure-${n}.json`));
@@ -810,6 +818,9 @@ function report(args) {
   row(`server RSS MB (${SSE_SUBSCRIBERS} subscribers)`, (n) => get('rss', n), 1);
   row('server RSS MB (idle, after sign-ins)', (n) => get('rss_idle', n), 1);
   row('server RSS MB (just started)', (n) => get('rss_boot', n), 1);
+  if (get('imap_live_p50') !== undefined) {
+    out.push(`  mail from IMAP to the live queue (IDLE): p50 ${get('imap_live_p50').toFixed(0)} ms, p99 ${get('imap_live_p99').toFixed(0)} ms (target p50 < 2000); 200 appended one by one and taken in at ${get("imap_rate").toFixed(0)} messages/s (appending is the bound)`);
+  }
   const wasmRaw = get('wasm_js_raw');
   if (wasmRaw !== undefined) out.push(`  WASM + JS every page loads: ${wasmRaw.toFixed(1)} KB raw, ${get('wasm_js_brotli').toFixed(1)} KB brotli (quality 11)`);
   for (const [module, m] of Object.entries(assetsPart?.lazy ?? {})) {

@@ -279,6 +279,16 @@ for n in $sizes; do
   rm -rf "$work/mail"
 done
 
+# Mail read from a real IMAP server (Dovecot, started by the test): delivery to the live queue
+# and the rate of a burst, on a small desk (the ingest path's cost does not grow with the desk).
+echo "==> mail from IMAP (Dovecot) to the live queue ..." >&2
+if imap_out=$(cargo test -q -p server --features app/ssr --test mail_crash bench -- --ignored --nocapture 2>&1); then
+  printf '%s\n' "$imap_out" | grep -E '^\{"imap_' | tail -n 1 >"$parts/mail-imap.json" || true
+  echo "  $(cat "$parts/mail-imap.json")" >&2
+else
+  echo "bench: the IMAP figure failed: $(tail -n 5 <<<"$imap_out" | tr '\n' ' ')" >&2
+fi
+
 commit=$(git rev-parse --short HEAD 2>/dev/null || true)
 report=$out/report.json
 [[ $backend == postgres ]] && report=$out/report-postgres.json

@@ -111,3 +111,75 @@ async fn a_burst_read_from_imap_survives_kill_9_and_each_message_is_one_ticket()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// `make bench` (ignored by `make test`): how fast mail read from IMAP reaches the live queue
+/// (each message appended alone, IDLE waking the watcher) and how many messages a second a burst
+/// is taken in at. Prints one JSON line that scripts/bench.sh reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: make bench runs it"]
+async fn bench_imap_delivery_to_live_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded_desk(dir.path(), 0);
+    let imap = TestImap::start(Options::default());
+    let key = SecretKey::generate();
+    {
+        let pool = app::backend::db::connect(&url).await.unwrap();
+        app::pool_run!(pool, c => sqlx::query(
+            "INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_tls, imap_user,
+                                    imap_secret, poll_secs, created_at)
+             VALUES ('Support', 'support@msp.example', '127.0.0.1', $1, 'none', 'alice', $2, 5, 0)",
+        )
+        .bind(i64::from(imap.port))
+        .bind(secrets::seal(&key, PASSWORD))
+        .execute(c).await.map(|_| ()))
+        .unwrap();
+        pool.close().await;
+    }
+    let secret = key.to_base64();
+    let server = Server::start_with(dir.path(), &url, &[("FRONTLINE_SECRET_KEY", &secret)]).await;
+    let morgan = server.session(MANAGER).await;
+    let mut heard = forward_live(&server, &morgan).await;
+    let message = |i: usize, what: &str| {
+        format!(
+            "From: <{what}-{i}@northwind.example>\r\nSubject: {what} {i}\r\n\
+             Message-ID: <{what}-{i}@northwind.example>\r\n\r\nText {i}.\r\n"
+        )
+    };
+    // let the watcher connect and go idle
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rounds = 20;
+    let mut latencies = Vec::new();
+    for i in 0..rounds {
+        let sent = Instant::now();
+        imap.append("alice", "INBOX", message(i, "latency").as_bytes())
+            .await;
+        let (at, _) = tokio::time::timeout(Duration::from_secs(30), heard.recv())
+            .await
+            .expect("a live event within 30 s")
+            .expect("the stream stays open");
+        latencies.push((at - sent).as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    let burst = 200;
+    let started = Instant::now();
+    for i in 0..burst {
+        imap.append("alice", "INBOX", message(i, "rate").as_bytes())
+            .await;
+    }
+    let placed = "SELECT COUNT(*) FROM inbound_mail WHERE message_id LIKE 'rate-%'";
+    while count(&url, placed).await < burst as i64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the burst was not taken in"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"imap_live_p50_ms\": {:.1}, \"imap_live_p99_ms\": {:.1}, \"imap_burst\": {burst}, \"imap_seconds\": {seconds:.2}, \"imap_per_s\": {:.1}}}",
+        p(0.5),
+        p(0.99),
+        burst as f64 / seconds
+    );
+}

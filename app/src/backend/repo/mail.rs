@@ -242,7 +242,8 @@ pub async fn latest_id(conn: &mut Conn) -> sqlx::Result<i64> {
         .await
 }
 
-/// (message id, ticket id) of messages placed after `after`, oldest first.
+/// (message id, ticket id) of messages placed after `after` that did not come from IMAP (the
+/// watchers run in the server, which announced them already), oldest first.
 pub async fn placed_after(
     conn: &mut Conn,
     after: i64,
@@ -250,7 +251,7 @@ pub async fn placed_after(
 ) -> sqlx::Result<Vec<(i64, i64)>> {
     statement(
         "SELECT id, ticket_id FROM inbound_mail
-         WHERE id > $1 AND ticket_id IS NOT NULL ORDER BY id LIMIT $2",
+         WHERE id > $1 AND ticket_id IS NOT NULL AND imap_uid IS NULL ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
