@@ -8,7 +8,6 @@
 mod support;
 
 use app::backend::notify::mailer::{self, Deliverer};
-use app::backend::notify::settings::{NotifySettings, SmtpRelay, SmtpTls};
 use app::backend::notify::worker;
 use app::backend::tickets;
 use app::model::ticket::NewTicket;
@@ -16,29 +15,16 @@ use app::model::Urgency;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::outbox::relay_settings;
 use support::smtp::{TestSmtp, DROP_BEFORE_ANSWER, UP};
 use support::*;
-
-fn settings(smtp: &TestSmtp) -> NotifySettings {
-    NotifySettings {
-        relay: Some(SmtpRelay {
-            host: "127.0.0.1".into(),
-            port: smtp.addr.port(),
-            tls: SmtpTls::None,
-            username: None,
-            password: None,
-        }),
-        send_timeout_secs: 2,
-        ..Default::default()
-    }
-}
 
 /// The worker loop as the server runs it; stopped when dropped.
 struct Worker(tokio::task::JoinHandle<()>);
 
 impl Worker {
     fn start(d: &Desk, smtp: &TestSmtp) -> Worker {
-        let deliverer = Deliverer::new(&settings(smtp)).unwrap();
+        let deliverer = Deliverer::new(&relay_settings(smtp)).unwrap();
         Worker(worker::spawn(d.state.clone(), Arc::new(deliverer)))
     }
 }
@@ -110,6 +96,7 @@ async fn tick(d: &Desk, secs: i64) {
 type Row = (i64, String, i64, Option<String>, String);
 
 async fn outbox(d: &Desk) -> Vec<Row> {
+    let domain = d.state.settings.notify.message_domain();
     let rows: Vec<(i64, String, i64, Option<String>, i64)> =
         app::pool_run!(d.state.pool, c => sqlx::query_as(
         "SELECT id, status, attempts, last_error, created_at FROM notifications
@@ -119,7 +106,7 @@ async fn outbox(d: &Desk) -> Vec<Row> {
         .unwrap();
     rows.into_iter()
         .map(|(id, status, attempts, error, created)| {
-            let header = format!("<{}>", mailer::message_id(id, created));
+            let header = format!("<{}>", mailer::message_id(id, created, &domain));
             (id, status, attempts, error, header)
         })
         .collect()
