@@ -35,9 +35,9 @@ impl Drop for Worker {
     }
 }
 
-/// Jo raises a ticket, Ana claims it and replies in public, the lead adds a note: one mail to Jo
-/// and one to Ana.
-async fn two_mails(d: &Desk, problem: &str) {
+/// Jo raises a ticket, Ana claims it and replies in public, the lead adds a note: three mails to
+/// Jo (her request acknowledged, Ana working on it, Ana's reply) and one to Ana.
+async fn four_mails(d: &Desk, problem: &str) {
     let jo = d.actor(CLIENT).await;
     let raised = tickets::raise(
         &d.state,
@@ -137,8 +137,8 @@ async fn a_relay_down_for_ten_minutes_loses_nothing_and_then_delivers_each_messa
     smtp.stop_listening().await;
     let _worker = Worker::start(&d, &smtp);
 
-    two_mails(&d, "Printer out of toner").await;
-    two_mails(&d, "VPN drops every hour").await;
+    four_mails(&d, "Printer out of toner").await;
+    four_mails(&d, "VPN drops every hour").await;
     settled(&d).await;
 
     // ten minutes of the test clock with the relay refusing connections, the worker retrying on
@@ -146,13 +146,13 @@ async fn a_relay_down_for_ten_minutes_loses_nothing_and_then_delivers_each_messa
     let outage_ends = NOW + 600;
     while d.state.now() < outage_ends {
         if d.state.now() == NOW + 300 {
-            two_mails(&d, "Shared drive is read-only").await;
+            four_mails(&d, "Shared drive is read-only").await;
         }
         tick(&d, 30).await;
     }
     assert!(smtp.messages().is_empty());
     let during = outbox(&d).await;
-    assert_eq!(during.len(), 6, "two mails per ticket: {during:?}");
+    assert_eq!(during.len(), 12, "four mails per ticket: {during:?}");
     for (id, status, attempts, error, _) in &during {
         assert_eq!(status, "pending", "message {id} waits for the relay");
         let error = error.as_deref().unwrap_or_default();
@@ -228,13 +228,13 @@ async fn a_relay_that_hangs_up_before_answering_gets_at_most_one_duplicate_with_
     smtp.set_mode(DROP_BEFORE_ANSWER);
     let _worker = Worker::start(&d, &smtp);
 
-    two_mails(&d, "Printer out of toner").await;
-    two_mails(&d, "VPN drops every hour").await;
+    four_mails(&d, "Printer out of toner").await;
+    four_mails(&d, "VPN drops every hour").await;
     settled(&d).await;
 
     // the relay took each message, but the worker never heard so: it must try again
     let rows = outbox(&d).await;
-    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(rows.len(), 8, "four mails per ticket: {rows:?}");
     assert_eq!(smtp.messages().len(), rows.len(), "each taken once so far");
     for (id, status, attempts, error, _) in &rows {
         assert_eq!(

@@ -80,30 +80,41 @@ async fn the_requester_and_the_assignee_are_told_of_public_updates_and_only_the_
             .map(|m| m.subject.clone())
             .collect::<Vec<_>>()
     };
-    // Jo: her new ticket (she raised it: no mail about her own action) ... and Ana's public reply
+    // Jo: her request acknowledged (the one mail about her own action), Ana working on it, and
+    // Ana's public reply
     let jo = to(CLIENT);
-    assert_eq!(jo.len(), 1, "{jo:?}");
-    assert!(
-        jo[0].contains(&format!("HD-{number}")) && jo[0].contains("replied"),
-        "{jo:?}"
-    );
+    assert_eq!(jo.len(), 3, "{jo:?}");
+    let tag = format!("[HD-{number}]");
+    assert!(jo.iter().all(|s| s.contains(&tag)), "{jo:?}");
+    for what in [
+        "We received your request",
+        &format!("{} is working on your request", cast::ANALYST_NAME),
+        "replied",
+    ] {
+        assert_eq!(
+            jo.iter().filter(|s| s.contains(what)).count(),
+            1,
+            "{what}: {jo:?}"
+        );
+    }
     // Ana acted herself each time: nothing to her
     assert!(to(ANALYST).is_empty());
-    let body = &messages
-        .iter()
-        .find(|m| m.to.contains(CLIENT))
-        .unwrap()
-        .data;
     let link = format!("{}/tickets/HD-{number}", d.state.settings.notify.base_url);
-    assert!(body.contains(&link), "the mail links to the ticket: {body}");
-    assert!(
-        body.contains("text/html") && body.contains("text/plain"),
-        "plain text and HTML"
-    );
-    assert!(
-        !body.contains("cupboard B"),
-        "the internal note never reaches the requester"
-    );
+    for body in messages
+        .iter()
+        .filter(|m| m.to.contains(CLIENT))
+        .map(|m| &m.data)
+    {
+        assert!(body.contains(&link), "the mail links to the ticket: {body}");
+        assert!(
+            body.contains("text/html") && body.contains("text/plain"),
+            "plain text and HTML"
+        );
+        assert!(
+            !body.contains("cupboard B"),
+            "the internal note never reaches the requester"
+        );
+    }
     assert_each_once(&smtp);
 }
 
