@@ -5,6 +5,7 @@
 
 use super::template::MailBody;
 use crate::backend::repo::tickets::TicketRecord;
+use crate::model::admin::{format_hhmm, WEEKDAY_NAMES};
 use crate::model::sla::SlaPolicy;
 use crate::model::timeline::describe;
 use crate::model::{EventData, EventKind, TicketNumber};
@@ -198,34 +199,20 @@ pub fn local_time(tz: Tz, at: i64) -> String {
     }
 }
 
-const DAY_NAMES: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
 /// Working days in words: "Monday to Friday", "Monday, Wednesday and Friday".
 fn days_in_words(days: &[bool; 7]) -> String {
     let on: Vec<usize> = (0..7).filter(|d| days[*d]).collect();
     match on.as_slice() {
         [] => String::new(),
-        [one] => DAY_NAMES[*one].to_string(),
+        [one] => WEEKDAY_NAMES[*one].to_string(),
         [first, .., last] if last - first + 1 == on.len() && on.len() > 2 => {
-            format!("{} to {}", DAY_NAMES[*first], DAY_NAMES[*last])
+            format!("{} to {}", WEEKDAY_NAMES[*first], WEEKDAY_NAMES[*last])
         }
         [init @ .., last] => {
-            let names: Vec<&str> = init.iter().map(|d| DAY_NAMES[*d]).collect();
-            format!("{} and {}", names.join(", "), DAY_NAMES[*last])
+            let names: Vec<&str> = init.iter().map(|d| WEEKDAY_NAMES[*d]).collect();
+            format!("{} and {}", names.join(", "), WEEKDAY_NAMES[*last])
         }
     }
-}
-
-fn clock(min: u32) -> String {
-    format!("{:02}:{:02}", min / 60, min % 60)
 }
 
 /// The desk's commitment for ticket `t` in words: when its first response (or, once answered,
@@ -241,8 +228,8 @@ pub fn commitment(policy: &SlaPolicy, t: &TicketRecord) -> String {
         crate::model::sla::Calendar::Business(_) => format!(
             "counted in your business hours, {} {}–{}",
             days_in_words(&hours.days),
-            clock(hours.start_min),
-            clock(hours.end_min)
+            format_hhmm(i64::from(hours.start_min)),
+            format_hhmm(i64::from(hours.end_min))
         ),
     };
     format!(
@@ -286,8 +273,6 @@ mod tests {
         assert_eq!(week(&[0, 2, 4]), "Monday, Wednesday and Friday");
         assert_eq!(week(&[5, 6]), "Saturday and Sunday");
         assert_eq!(week(&[3]), "Thursday");
-        assert_eq!(clock(8 * 60 + 30), "08:30");
-        assert_eq!(clock(1440), "24:00");
     }
 
     #[test]
