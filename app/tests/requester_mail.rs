@@ -594,3 +594,80 @@ async fn mail_to_one_of_our_own_mailboxes_is_skipped_with_the_reason() {
     d.clock.advance(86_400);
     assert_eq!(deliver_all(&d, &deliverer).await, 0, "never retried");
 }
+
+/// Mail to the desk, through the real ingest path: a person's new message is acknowledged as a
+/// reply in its own thread, with answers going back to the mailbox it came to; a monitoring alert
+/// opens a ticket that nobody answers.
+#[tokio::test]
+async fn mail_to_the_desk_is_acknowledged_in_its_thread_and_alerts_are_not() {
+    use app::backend::mail::{ingest, Arrival, Outcome};
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().to_path_buf();
+    let d = desk_with(|s| s.attachment_dir = path).await;
+    let (smtp, deliverer) = relay().await;
+    let mailbox: i64 = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
+        "INSERT INTO mailboxes (name, address, created_at) VALUES ('Help', 'help@msp.example', $1) RETURNING id",
+    )
+    .bind(NOW)
+    .fetch_one(c).await)
+    .unwrap();
+    let arrival = || Arrival {
+        mailbox_id: Some(mailbox),
+        ..Default::default()
+    };
+    let message = |id: &str, subject: &str, extra: &str| {
+        format!(
+            "From: Jo Bauer <{CLIENT}>\r\nTo: help@msp.example\r\nSubject: {subject}\r\n\
+             Message-ID: <{id}>\r\n{extra}MIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nThe label printer prints blank labels.\r\n"
+        )
+    };
+    let raw = message("CAFjo-1@mail.gmail.com", "Label printer blank", "");
+    let Outcome::Opened(number) = ingest(&d.state, arrival(), raw.as_bytes()).await.unwrap() else {
+        panic!("a new ticket");
+    };
+    let alert = message(
+        "zabbix-7@nwl.example",
+        "PROBLEM: NWL-FS01 disk 95% full",
+        "Auto-Submitted: auto-generated\r\n",
+    );
+    let Outcome::Opened(alerted) = ingest(&d.state, arrival(), alert.as_bytes()).await.unwrap()
+    else {
+        panic!("an alert is real work");
+    };
+    deliver_all(&d, &deliverer).await;
+    let jo = mail_to(&smtp, CLIENT);
+    assert_eq!(
+        jo.len(),
+        1,
+        "one acknowledgement, none to the alert: {:?}",
+        jo.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert!(jo[0]
+        .subject
+        .starts_with(&format!("[{number}] We received")));
+    assert!(!jo[0].subject.contains(&format!("[{alerted}]")));
+    let ack = parse(&jo[0].raw);
+    assert_eq!(
+        ids(ack.in_reply_to()),
+        vec!["CAFjo-1@mail.gmail.com".to_string()]
+    );
+    assert_eq!(
+        ids(ack.references()),
+        vec!["CAFjo-1@mail.gmail.com".to_string()]
+    );
+    let reply_to = ack
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address());
+    assert_eq!(reply_to, Some("help@msp.example"));
+    assert_eq!(
+        d.scalar(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE ticket_id = (SELECT id FROM tickets WHERE number = {})",
+            alerted.0
+        ))
+        .await,
+        0,
+        "nothing at all is written to answer machine-sent mail"
+    );
+}
