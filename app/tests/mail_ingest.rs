@@ -201,7 +201,7 @@ async fn replies_thread_by_reference_and_by_tag_with_the_quote_cut_off() {
         "SELECT n.id, n.created_at FROM notifications n JOIN users u ON u.id = n.recipient_id
          WHERE u.email = $1 ORDER BY n.id DESC LIMIT 1").bind(CLIENT).fetch_one(c).await)
     .unwrap();
-    let ours = message_id(id, created_at);
+    let ours = message_id(id, created_at, &d.state.settings.notify.message_domain());
     let apple = mail(
         &[
             ("From", &format!("Jo Bauer <{CLIENT}>")),

@@ -8,7 +8,6 @@
 mod support;
 
 use app::backend::notify::mailer::{self, Deliverer};
-use app::backend::notify::settings::{NotifySettings, SmtpRelay, SmtpTls};
 use app::backend::notify::worker;
 use app::backend::tickets;
 use app::model::ticket::NewTicket;
@@ -16,29 +15,16 @@ use app::model::Urgency;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::outbox::relay_settings;
 use support::smtp::{TestSmtp, DROP_BEFORE_ANSWER, UP};
 use support::*;
-
-fn settings(smtp: &TestSmtp) -> NotifySettings {
-    NotifySettings {
-        relay: Some(SmtpRelay {
-            host: "127.0.0.1".into(),
-            port: smtp.addr.port(),
-            tls: SmtpTls::None,
-            username: None,
-            password: None,
-        }),
-        send_timeout_secs: 2,
-        ..Default::default()
-    }
-}
 
 /// The worker loop as the server runs it; stopped when dropped.
 struct Worker(tokio::task::JoinHandle<()>);
 
 impl Worker {
     fn start(d: &Desk, smtp: &TestSmtp) -> Worker {
-        let deliverer = Deliverer::new(&settings(smtp)).unwrap();
+        let deliverer = Deliverer::new(&relay_settings(smtp)).unwrap();
         Worker(worker::spawn(d.state.clone(), Arc::new(deliverer)))
     }
 }
@@ -49,9 +35,9 @@ impl Drop for Worker {
     }
 }
 
-/// Jo raises a ticket, Ana claims it and replies in public, the lead adds a note: one mail to Jo
-/// and one to Ana.
-async fn two_mails(d: &Desk, problem: &str) {
+/// Jo raises a ticket, Ana claims it and replies in public, the lead adds a note: three mails to
+/// Jo (her request acknowledged, Ana working on it, Ana's reply) and one to Ana.
+async fn four_mails(d: &Desk, problem: &str) {
     let jo = d.actor(CLIENT).await;
     let raised = tickets::raise(
         &d.state,
@@ -110,6 +96,7 @@ async fn tick(d: &Desk, secs: i64) {
 type Row = (i64, String, i64, Option<String>, String);
 
 async fn outbox(d: &Desk) -> Vec<Row> {
+    let domain = d.state.settings.notify.message_domain();
     let rows: Vec<(i64, String, i64, Option<String>, i64)> =
         app::pool_run!(d.state.pool, c => sqlx::query_as(
         "SELECT id, status, attempts, last_error, created_at FROM notifications
@@ -119,7 +106,7 @@ async fn outbox(d: &Desk) -> Vec<Row> {
         .unwrap();
     rows.into_iter()
         .map(|(id, status, attempts, error, created)| {
-            let header = format!("<{}>", mailer::message_id(id, created));
+            let header = format!("<{}>", mailer::message_id(id, created, &domain));
             (id, status, attempts, error, header)
         })
         .collect()
@@ -150,8 +137,8 @@ async fn a_relay_down_for_ten_minutes_loses_nothing_and_then_delivers_each_messa
     smtp.stop_listening().await;
     let _worker = Worker::start(&d, &smtp);
 
-    two_mails(&d, "Printer out of toner").await;
-    two_mails(&d, "VPN drops every hour").await;
+    four_mails(&d, "Printer out of toner").await;
+    four_mails(&d, "VPN drops every hour").await;
     settled(&d).await;
 
     // ten minutes of the test clock with the relay refusing connections, the worker retrying on
@@ -159,13 +146,13 @@ async fn a_relay_down_for_ten_minutes_loses_nothing_and_then_delivers_each_messa
     let outage_ends = NOW + 600;
     while d.state.now() < outage_ends {
         if d.state.now() == NOW + 300 {
-            two_mails(&d, "Shared drive is read-only").await;
+            four_mails(&d, "Shared drive is read-only").await;
         }
         tick(&d, 30).await;
     }
     assert!(smtp.messages().is_empty());
     let during = outbox(&d).await;
-    assert_eq!(during.len(), 6, "two mails per ticket: {during:?}");
+    assert_eq!(during.len(), 12, "four mails per ticket: {during:?}");
     for (id, status, attempts, error, _) in &during {
         assert_eq!(status, "pending", "message {id} waits for the relay");
         let error = error.as_deref().unwrap_or_default();
@@ -241,13 +228,13 @@ async fn a_relay_that_hangs_up_before_answering_gets_at_most_one_duplicate_with_
     smtp.set_mode(DROP_BEFORE_ANSWER);
     let _worker = Worker::start(&d, &smtp);
 
-    two_mails(&d, "Printer out of toner").await;
-    two_mails(&d, "VPN drops every hour").await;
+    four_mails(&d, "Printer out of toner").await;
+    four_mails(&d, "VPN drops every hour").await;
     settled(&d).await;
 
     // the relay took each message, but the worker never heard so: it must try again
     let rows = outbox(&d).await;
-    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(rows.len(), 8, "four mails per ticket: {rows:?}");
     assert_eq!(smtp.messages().len(), rows.len(), "each taken once so far");
     for (id, status, attempts, error, _) in &rows {
         assert_eq!(

@@ -6,7 +6,7 @@
 mod support;
 
 use app::backend::notify::mailer::Deliverer;
-use app::backend::notify::settings::{NotifySettings, SmtpRelay, SmtpTls};
+use app::backend::notify::settings::NotifySettings;
 use app::backend::notify::worker::{self, LEASE_SECS};
 use app::backend::policy::Actor;
 use app::backend::repo::notifications as repo;
@@ -14,22 +14,9 @@ use app::backend::tickets;
 use app::model::ticket::NewTicket;
 use app::model::Urgency;
 use std::collections::HashSet;
+use support::outbox::{deliver_all, relay_settings};
 use support::smtp::{TestSmtp, DOWN, HANGING, UP};
 use support::*;
-
-fn settings(smtp: &TestSmtp) -> NotifySettings {
-    NotifySettings {
-        relay: Some(SmtpRelay {
-            host: "127.0.0.1".into(),
-            port: smtp.addr.port(),
-            tls: SmtpTls::None,
-            username: None,
-            password: None,
-        }),
-        send_timeout_secs: 2,
-        ..Default::default()
-    }
-}
 
 async fn raise_and_reply(d: &Desk) -> (i64, i64) {
     let jo = d.actor(CLIENT).await;
@@ -66,17 +53,6 @@ async fn raise_and_reply(d: &Desk) -> (i64, i64) {
     (changed.number.0, changed.ticket_id)
 }
 
-async fn deliver_all(d: &Desk, deliverer: &Deliverer) -> usize {
-    let mut total = 0;
-    loop {
-        let sent = worker::deliver_due(&d.state, deliverer).await.unwrap();
-        if sent == 0 {
-            return total;
-        }
-        total += sent;
-    }
-}
-
 fn assert_each_once(smtp: &TestSmtp) {
     let ids: Vec<String> = smtp
         .messages()
@@ -92,7 +68,7 @@ async fn the_requester_and_the_assignee_are_told_of_public_updates_and_only_the_
 {
     let d = desk(0).await;
     let smtp = TestSmtp::start().await;
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     let (number, _) = raise_and_reply(&d).await;
     let sent = deliver_all(&d, &deliverer).await;
     let messages = smtp.messages();
@@ -104,30 +80,41 @@ async fn the_requester_and_the_assignee_are_told_of_public_updates_and_only_the_
             .map(|m| m.subject.clone())
             .collect::<Vec<_>>()
     };
-    // Jo: her new ticket (she raised it: no mail about her own action) ... and Ana's public reply
+    // Jo: her request acknowledged (the one mail about her own action), Ana working on it, and
+    // Ana's public reply
     let jo = to(CLIENT);
-    assert_eq!(jo.len(), 1, "{jo:?}");
-    assert!(
-        jo[0].contains(&format!("HD-{number}")) && jo[0].contains("replied"),
-        "{jo:?}"
-    );
+    assert_eq!(jo.len(), 3, "{jo:?}");
+    let tag = format!("[HD-{number}]");
+    assert!(jo.iter().all(|s| s.contains(&tag)), "{jo:?}");
+    for what in [
+        "We received your request",
+        &format!("{} is working on your request", cast::ANALYST_NAME),
+        "replied",
+    ] {
+        assert_eq!(
+            jo.iter().filter(|s| s.contains(what)).count(),
+            1,
+            "{what}: {jo:?}"
+        );
+    }
     // Ana acted herself each time: nothing to her
     assert!(to(ANALYST).is_empty());
-    let body = &messages
-        .iter()
-        .find(|m| m.to.contains(CLIENT))
-        .unwrap()
-        .data;
     let link = format!("{}/tickets/HD-{number}", d.state.settings.notify.base_url);
-    assert!(body.contains(&link), "the mail links to the ticket: {body}");
-    assert!(
-        body.contains("text/html") && body.contains("text/plain"),
-        "plain text and HTML"
-    );
-    assert!(
-        !body.contains("cupboard B"),
-        "the internal note never reaches the requester"
-    );
+    for body in messages
+        .iter()
+        .filter(|m| m.to.contains(CLIENT))
+        .map(|m| &m.data)
+    {
+        assert!(body.contains(&link), "the mail links to the ticket: {body}");
+        assert!(
+            body.contains("text/html") && body.contains("text/plain"),
+            "plain text and HTML"
+        );
+        assert!(
+            !body.contains("cupboard B"),
+            "the internal note never reaches the requester"
+        );
+    }
     assert_each_once(&smtp);
 }
 
@@ -135,7 +122,7 @@ async fn the_requester_and_the_assignee_are_told_of_public_updates_and_only_the_
 async fn a_colleagues_note_reaches_the_assignee_and_muted_mail_is_recorded_not_sent() {
     let d = desk(0).await;
     let smtp = TestSmtp::start().await;
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     let (number, ticket_id) = raise_and_reply(&d).await;
     deliver_all(&d, &deliverer).await;
     app::pool_run!(d.state.pool, c => sqlx::query("UPDATE users SET mute_non_essential = TRUE WHERE email = $1")
@@ -191,7 +178,7 @@ async fn a_colleagues_note_reaches_the_assignee_and_muted_mail_is_recorded_not_s
 async fn a_relay_outage_loses_nothing_and_sends_nothing_twice() {
     let d = desk(0).await;
     let smtp = TestSmtp::start().await;
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     smtp.set_mode(DOWN);
     raise_and_reply(&d).await;
     assert_eq!(worker::deliver_due(&d.state, &deliverer).await.unwrap(), 0);
@@ -232,7 +219,7 @@ async fn a_crash_between_commit_and_delivery_is_made_good_by_the_next_worker() {
         .unwrap());
     drop(conn);
     // the server restarts with a new worker
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     let sent_now = deliver_all(&d, &deliverer).await;
     let total: i64 =
         app::pool_run!(d.state.pool, c => sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE status <> 'muted'")
@@ -257,8 +244,8 @@ async fn two_workers_at_once_send_each_message_once() {
         raise_and_reply(&d).await;
     }
     let (a, b) = (
-        Deliverer::new(&settings(&smtp)).unwrap(),
-        Deliverer::new(&settings(&smtp)).unwrap(),
+        Deliverer::new(&relay_settings(&smtp)).unwrap(),
+        Deliverer::new(&relay_settings(&smtp)).unwrap(),
     );
     let (x, y) = tokio::join!(
         worker::deliver_due(&d.state, &a),
@@ -277,7 +264,7 @@ async fn two_workers_at_once_send_each_message_once() {
 async fn a_hanging_relay_times_out_and_the_message_is_retried() {
     let d = desk(0).await;
     let smtp = TestSmtp::start().await;
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     smtp.set_mode(HANGING);
     raise_and_reply(&d).await;
     let started = std::time::Instant::now();
@@ -451,7 +438,7 @@ async fn version_of(d: &Desk, number: i64) -> i64 {
 async fn text_a_client_writes_never_becomes_a_link_in_mail() {
     let d = desk(0).await;
     let smtp = TestSmtp::start().await;
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     let jo = d.actor(CLIENT).await;
     let raised = tickets::raise(
         &d.state,
@@ -518,7 +505,7 @@ async fn text_a_client_writes_never_becomes_a_link_in_mail() {
 async fn mail_goes_only_to_people_who_may_still_see_the_ticket() {
     let d = desk(0).await;
     let smtp = TestSmtp::start().await;
-    let deliverer = Deliverer::new(&settings(&smtp)).unwrap();
+    let deliverer = Deliverer::new(&relay_settings(&smtp)).unwrap();
     let raise = |who: Actor, problem: &'static str| {
         let state = d.state.clone();
         async move {

@@ -393,3 +393,66 @@ async fn hand_over_notes_never_reach_the_portal() {
     assert_eq!(note_of(open).as_deref(), Some(TO_NEXT_SHIFT));
     assert_eq!(note_of(budget).as_deref(), Some(TO_A_PERSON));
 }
+
+/// A client says up front that the request needs budget or someone's approval (seed idea 001);
+/// staff can still clear or set either, and a client cannot.
+#[tokio::test]
+async fn a_client_flags_budget_and_approval_when_raising_and_staff_may_change_them() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let request = NewTicket {
+        urgency: Some(Urgency::NotUrgent),
+        problem: "A second screen for the new starter".into(),
+        requires_budget: true,
+        requires_approval: true,
+        ..Default::default()
+    };
+    let number = tickets::raise(&d.state, &jo, &request)
+        .await
+        .unwrap()
+        .number
+        .0;
+    let flags = |number: i64| {
+        let pool = d.state.pool.clone();
+        async move {
+            app::pool_run!(pool, c => sqlx::query_as::<_, (bool, bool)>(
+                "SELECT requires_budget, requires_approval FROM tickets WHERE number = $1",
+            )
+            .bind(number)
+            .fetch_one(c).await)
+            .unwrap()
+        }
+    };
+    assert_eq!(flags(number).await, (true, true));
+    let plain = raise(&d, CLIENT, "Mouse wheel sticks").await;
+    assert_eq!(flags(plain).await, (false, false), "unflagged unless said");
+
+    assert!(
+        tickets::set_flags(
+            &d.state,
+            &jo,
+            number,
+            version(&d, number).await,
+            false,
+            false
+        )
+        .await
+        .is_err(),
+        "only staff change them afterwards"
+    );
+    let ana = d.actor(ANALYST).await;
+    tickets::claim(&d.state, &ana, number, version(&d, number).await)
+        .await
+        .unwrap();
+    tickets::set_flags(
+        &d.state,
+        &ana,
+        number,
+        version(&d, number).await,
+        false,
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(flags(number).await, (false, true));
+}

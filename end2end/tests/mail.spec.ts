@@ -84,6 +84,9 @@ test("a mail becomes a ticket live, the reply goes back threaded, and the answer
   // Jo's mail client gets it, in the thread of her first message
   const reply = await mailTo(ana, LOGINS.client, "hold the card flat");
   expect(header(reply, "Subject")).toContain(`[${number}]`);
+  // threaded under her first message (and our acknowledgement of it), marked as sent automatically
+  expect(header(reply, "References")).toContain(firstId);
+  expect(header(reply, "Auto-Submitted")).toBe("auto-replied");
   const ourId = header(reply, "Message-ID");
   expect(ourId).toBeTruthy();
 

@@ -351,6 +351,12 @@ pub struct NewTicket {
     /// Staff only: resolve on the spot with this note (a first-contact resolution).
     #[serde(default)]
     pub resolution: Option<String>,
+    /// The requester says up front that the work will need budget; staff may clear it later.
+    #[serde(default)]
+    pub requires_budget: bool,
+    /// The requester says up front that someone must approve the work.
+    #[serde(default)]
+    pub requires_approval: bool,
 }
 
 /// A [`NewTicket`] that passed validation.

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod outbox;
 pub mod smtp;
 
 use app::backend::db::{self, Pool};

@@ -5,6 +5,7 @@ pub mod mailer;
 pub mod outbox;
 pub mod settings;
 pub mod template;
+pub mod ticket_mail;
 pub mod worker;
 
 pub use settings::NotifySettings;

@@ -27,6 +27,9 @@ pub struct NotifySettings {
     /// None: mail goes to `sink_dir` as .eml files (a local file sink).
     pub relay: Option<SmtpRelay>,
     pub from: String,
+    /// Where answers go for tickets that came through no mailbox of the desk (those go back to
+    /// their mailbox); None: to the From address.
+    pub reply_to: Option<String>,
     pub sink_dir: PathBuf,
     /// Where links in messages point (the address people open the desk at).
     pub base_url: String,
@@ -45,6 +48,7 @@ impl Default for NotifySettings {
         NotifySettings {
             relay: None,
             from: "Frontline Help Desk <helpdesk@frontline.example>".into(),
+            reply_to: None,
             sink_dir: PathBuf::from("data/mail"),
             base_url: "http://127.0.0.1:3000".into(),
             webhook_url: None,
@@ -67,8 +71,20 @@ fn is_http_url(s: &str) -> bool {
 }
 
 impl NotifySettings {
+    /// The domain of the From address, lower case: the right-hand side of the Message-IDs the
+    /// desk makes.
+    pub fn message_domain(&self) -> String {
+        let address = self.from.rsplit('<').next().unwrap_or_default();
+        let domain = address.rsplit('@').next().unwrap_or_default();
+        domain
+            .trim()
+            .trim_end_matches('>')
+            .trim()
+            .to_ascii_lowercase()
+    }
+
     /// Reads FRONTLINE_SMTP_HOST, _PORT, _TLS (none, starttls, tls), _USER, _PASSWORD,
-    /// FRONTLINE_MAIL_FROM, FRONTLINE_MAIL_DIR, FRONTLINE_BASE_URL, FRONTLINE_PAGE_WEBHOOK and
+    /// FRONTLINE_MAIL_FROM, FRONTLINE_MAIL_REPLY_TO, FRONTLINE_MAIL_DIR, FRONTLINE_BASE_URL, FRONTLINE_PAGE_WEBHOOK and
     /// FRONTLINE_PAGE_ACK_MINUTES through `var`.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<NotifySettings, String> {
         let mut s = NotifySettings::default();
@@ -131,6 +147,14 @@ impl NotifySettings {
             }
             s.from = from;
         }
+        if let Some(reply_to) = get("FRONTLINE_MAIL_REPLY_TO") {
+            if !reply_to.contains('@') {
+                return Err(format!(
+                    "FRONTLINE_MAIL_REPLY_TO \"{reply_to}\" is not an e-mail address."
+                ));
+            }
+            s.reply_to = Some(reply_to);
+        }
         if let Some(dir) = get("FRONTLINE_MAIL_DIR") {
             s.sink_dir = PathBuf::from(dir);
         }
@@ -183,6 +207,27 @@ mod tests {
         assert_eq!(s.relay, None);
         assert_eq!(s.sink_dir, PathBuf::from("data/mail"));
         assert_eq!(s.webhook_url, None);
+        assert_eq!(s.reply_to, None);
+        assert_eq!(s.message_domain(), "frontline.example");
+    }
+
+    #[test]
+    fn replies_may_go_to_a_default_address() {
+        let s = NotifySettings::from_env(env(&[
+            ("FRONTLINE_MAIL_FROM", "Desk <noreply@Desk.Example.com>"),
+            (
+                "FRONTLINE_MAIL_REPLY_TO",
+                "Support <support@desk.example.com>",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.reply_to.as_deref(),
+            Some("Support <support@desk.example.com>")
+        );
+        assert_eq!(s.message_domain(), "desk.example.com");
+        let bare = NotifySettings::from_env(env(&[("FRONTLINE_MAIL_FROM", "desk@x.example")]));
+        assert_eq!(bare.unwrap().message_domain(), "x.example");
     }
 
     #[test]
@@ -245,6 +290,7 @@ mod tests {
             (vec![("FRONTLINE_PAGE_WEBHOOK", "ftp://x")], "not an http"),
             (vec![("FRONTLINE_PAGE_WEBHOOK", "https://")], "not an http"),
             (vec![("FRONTLINE_MAIL_FROM", "nobody")], "not an e-mail"),
+            (vec![("FRONTLINE_MAIL_REPLY_TO", "nobody")], "not an e-mail"),
             (vec![("FRONTLINE_PAGE_ACK_MINUTES", "0")], "1 to 1440"),
         ] {
             let err = NotifySettings::from_env(env(&pairs)).unwrap_err();

@@ -4,7 +4,8 @@
 //! Failures back off exponentially; after `max_attempts` a message is given up as failed. Each
 //! outcome is also a step on the ticket's timeline. Whether the recipient may still be told is
 //! decided at delivery: a message to someone who may no longer see its ticket is skipped, with
-//! the reason, and never retried.
+//! the reason, and never retried; so is mail to one of the desk's own mailboxes (it would come
+//! back in as a new message).
 
 use super::mailer::Deliverer;
 use crate::backend::policy::{self, Actor};
@@ -63,8 +64,13 @@ async fn deliver_one(
         return Ok(false);
     };
     let standing = repo::standing(&mut tx, id).await?;
+    let thread = repo::thread(&mut tx, &message).await?;
     tx.commit().await?;
     let refusal = match &standing {
+        // mail to one of our own mailboxes would come back in as a new message: a loop
+        Some(_) if message.to_own_mailbox && message.channel == "email" => {
+            Some("the address is one of the desk's own mailboxes")
+        }
         Some(s) => {
             policy::why_not_tell(
                 &state.pool,
@@ -90,7 +96,7 @@ async fn deliver_one(
         tx.commit().await?;
         return Ok(false);
     }
-    let result = deliverer.send(&message).await;
+    let result = deliverer.send(&message, &thread).await;
     if result.is_err() {
         state.vitals.delivery_failed(&message.channel);
     }

@@ -84,8 +84,13 @@ pub struct Outgoing {
     pub payload: Option<String>,
     pub attempts: i64,
     pub created_at: i64,
+    pub recipient_id: i64,
     pub to_name: String,
     pub to_email: String,
+    /// The address of the mailbox the ticket came through: replies go back to it.
+    pub reply_to: Option<String>,
+    /// The recipient's address is one of the desk's own mailboxes: sending would loop.
+    pub to_own_mailbox: bool,
 }
 
 /// Messages due for an attempt: pending ones whose time has come, and ones whose sender's lease
@@ -116,8 +121,12 @@ pub async fn outgoing(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Outgoing>
     db_run!(conn, conn => {
         sqlx::query(
             "SELECT n.id, n.ticket_id, n.channel, n.kind, n.subject, n.body, n.html, n.payload, n.attempts, n.created_at,
-                u.name AS to_name, u.email AS to_email
-         FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.id = $1",
+                n.recipient_id, u.name AS to_name, u.email AS to_email, mb.address AS reply_to,
+                EXISTS (SELECT 1 FROM mailboxes own WHERE own.address = LOWER(u.email)) AS to_own_mailbox
+         FROM notifications n JOIN users u ON u.id = n.recipient_id
+         LEFT JOIN tickets k ON k.id = n.ticket_id
+         LEFT JOIN mailboxes mb ON mb.id = k.mailbox_id
+         WHERE n.id = $1",
         )
         .bind(id)
         .fetch_optional(conn)
@@ -134,12 +143,59 @@ pub async fn outgoing(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Outgoing>
                 payload: r.try_get("payload")?,
                 attempts: r.try_get("attempts")?,
                 created_at: r.try_get("created_at")?,
+                recipient_id: r.try_get("recipient_id")?,
                 to_name: r.try_get("to_name")?,
                 to_email: r.try_get("to_email")?,
+                reply_to: r.try_get("reply_to")?,
+                to_own_mailbox: r.try_get("to_own_mailbox")?,
             })
         })
         .transpose()
     })
+}
+
+/// One message of a ticket's mail thread, as its recipient's mail client knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThreadMessage {
+    /// A message the desk received for the ticket, by its Message-ID (without angle brackets).
+    Received(String),
+    /// A notification sent earlier: its Message-ID is made from these (see `notify::mailer`).
+    Sent { id: i64, created_at: i64 },
+}
+
+/// The ticket's thread as `message`'s recipient has seen it, oldest first: every message the desk
+/// received for the ticket, and the mail sent to the same recipient about it before this one
+/// (muted, skipped and failed messages never reached them).
+pub async fn thread(conn: &mut Conn, message: &Outgoing) -> sqlx::Result<Vec<ThreadMessage>> {
+    let Some(ticket_id) = message.ticket_id else {
+        return Ok(Vec::new());
+    };
+    let received: Vec<(String, i64, i64)> =
+        statement("SELECT message_id, received_at, id FROM inbound_mail WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_all(conn)
+            .await?;
+    let sent: Vec<(i64, i64)> = statement(
+        "SELECT id, created_at FROM notifications
+         WHERE ticket_id = $1 AND recipient_id = $2 AND channel = 'email' AND id < $3
+           AND status IN ('pending', 'sending', 'sent')",
+    )
+    .bind(ticket_id)
+    .bind(message.recipient_id)
+    .bind(message.id)
+    .fetch_all(conn)
+    .await?;
+    // by time; at the same instant a received message comes before the answer it caused
+    let mut all: Vec<((i64, u8, i64), ThreadMessage)> =
+        received
+            .into_iter()
+            .map(|(mid, at, id)| ((at, 0, id), ThreadMessage::Received(mid)))
+            .chain(sent.into_iter().map(|(id, created_at)| {
+                ((created_at, 1, id), ThreadMessage::Sent { id, created_at })
+            }))
+            .collect();
+    all.sort_by_key(|(key, _)| *key);
+    Ok(all.into_iter().map(|(_, m)| m).collect())
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> sqlx::Result<()> {

@@ -81,7 +81,11 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         resolution: valid.resolution,
         created: EventData::default(),
     };
-    let t = open_ticket(&mut tx, state, actor, opening).await?;
+    let flags = Flags {
+        requires_budget: input.requires_budget,
+        requires_approval: input.requires_approval,
+    };
+    let t = open_flagged_ticket(&mut tx, state, actor, opening, flags).await?;
     let event = live_event(&mut tx, LiveKind::Created, &t).await?;
     commit_and_announce(tx, state, event).await?;
     Ok(Changed {
@@ -121,6 +125,24 @@ pub async fn open_ticket(
     actor: &Actor,
     o: Opening,
 ) -> AppResult<TicketRecord> {
+    open_flagged_ticket(tx, state, actor, o, Flags::default()).await
+}
+
+/// What the requester said up front the work needs (seed idea 001); staff may change it later.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags {
+    pub requires_budget: bool,
+    pub requires_approval: bool,
+}
+
+/// [`open_ticket`], with the requester's flags.
+pub async fn open_flagged_ticket(
+    tx: &mut WriteTx,
+    state: &AppState,
+    actor: &Actor,
+    o: Opening,
+    flags: Flags,
+) -> AppResult<TicketRecord> {
     let now = state.now();
     let number = desk::next_counter(tx, "ticket_number").await?;
     let mut t = TicketRecord {
@@ -137,8 +159,8 @@ pub async fn open_ticket(
         category_id: o.category_id,
         status: Status::New,
         pending_reason: None,
-        requires_budget: false,
-        requires_approval: false,
+        requires_budget: flags.requires_budget,
+        requires_approval: flags.requires_approval,
         tier: 1,
         team_id: o.team_id,
         assignee_id: None,

@@ -68,6 +68,8 @@ fn NewTicketForm(me: Me) -> impl IntoView {
     let priority = RwSignal::new(String::new());
     let resolved_now = RwSignal::new(false);
     let resolution = RwSignal::new(String::new());
+    let needs_budget = RwSignal::new(false);
+    let needs_approval = RwSignal::new(false);
     let requester = RwSignal::new(None::<(i64, String)>);
     let derived_subject = move || subject_from_problem(&problem.read());
     let deflect = ServerCall::<DeflectRequest>::new();
@@ -87,6 +89,8 @@ fn NewTicketForm(me: Me) -> impl IntoView {
                 .flatten(),
             category_id: None,
             resolution: (staff && resolved_now.get_untracked()).then(|| resolution.get_untracked()),
+            requires_budget: needs_budget.get_untracked(),
+            requires_approval: needs_approval.get_untracked(),
         };
         let check = ticket
             .validate()
@@ -147,6 +151,11 @@ fn NewTicketForm(me: Me) -> impl IntoView {
                 <TextInput value={subject} {..} id="subject" type="text" maxlength="200" placeholder=derived_subject />
                 <span class="muted small">"Leave empty to use the first line of the problem."</span>
             </div>
+            <fieldset class="field">
+                <legend>"Good to know up front"</legend>
+                <label class="check"><CheckBox checked=needs_budget />" This will need budget"</label>
+                <label class="check"><CheckBox checked=needs_approval />" This needs someone's approval"</label>
+            </fieldset>
             {staff.then(|| view! {
                 <div class="field-row">
                     <div class="field">
