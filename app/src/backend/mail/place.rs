@@ -147,6 +147,8 @@ async fn open(
             automatic: m.automatic.map(|_| true),
             ..Default::default()
         },
+        requires_budget: false,
+        requires_approval: false,
     };
     let t = tickets::open_ticket(&mut tx, state, &actor, opening).await?;
     repo::set_ticket(&mut tx, mail_id, t.id).await?;

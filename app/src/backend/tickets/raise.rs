@@ -80,12 +80,10 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         taken_by_actor: staff,
         resolution: valid.resolution,
         created: EventData::default(),
-    };
-    let flags = Flags {
         requires_budget: input.requires_budget,
         requires_approval: input.requires_approval,
     };
-    let t = open_flagged_ticket(&mut tx, state, actor, opening, flags).await?;
+    let t = open_ticket(&mut tx, state, actor, opening).await?;
     let event = live_event(&mut tx, LiveKind::Created, &t).await?;
     commit_and_announce(tx, state, event).await?;
     Ok(Changed {
@@ -115,6 +113,10 @@ pub struct Opening {
     pub resolution: Option<String>,
     /// What the `created` step records beyond the channel (the mail it came from).
     pub created: EventData,
+    /// What the requester said up front the work needs (seed idea 001); staff may change it
+    /// later.
+    pub requires_budget: bool,
+    pub requires_approval: bool,
 }
 
 /// Writes a new ticket and its first steps in `tx`, with its notifications and page; the
@@ -124,24 +126,6 @@ pub async fn open_ticket(
     state: &AppState,
     actor: &Actor,
     o: Opening,
-) -> AppResult<TicketRecord> {
-    open_flagged_ticket(tx, state, actor, o, Flags::default()).await
-}
-
-/// What the requester said up front the work needs (seed idea 001); staff may change it later.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Flags {
-    pub requires_budget: bool,
-    pub requires_approval: bool,
-}
-
-/// [`open_ticket`], with the requester's flags.
-pub async fn open_flagged_ticket(
-    tx: &mut WriteTx,
-    state: &AppState,
-    actor: &Actor,
-    o: Opening,
-    flags: Flags,
 ) -> AppResult<TicketRecord> {
     let now = state.now();
     let number = desk::next_counter(tx, "ticket_number").await?;
@@ -159,8 +143,8 @@ pub async fn open_flagged_ticket(
         category_id: o.category_id,
         status: Status::New,
         pending_reason: None,
-        requires_budget: flags.requires_budget,
-        requires_approval: flags.requires_approval,
+        requires_budget: o.requires_budget,
+        requires_approval: o.requires_approval,
         tier: 1,
         team_id: o.team_id,
         assignee_id: None,
