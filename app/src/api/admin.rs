@@ -51,6 +51,26 @@ pub async fn set_org_active(id: i64, active: bool) -> Result<(), AppError> {
     admin::set_org_active(&request::state()?, &actor, id, active).await
 }
 
+/// The organization's mail domains: a stranger's mail from one opens a ticket for it.
+#[server(prefix = "/api", endpoint = "admin/mail_domains", protocol = FormArgs)]
+pub async fn mail_domains(org_id: i64) -> Result<Vec<String>, AppError> {
+    let actor = request::actor()?;
+    admin::mail_domains(&request::state()?, &actor, org_id).await
+}
+
+/// Adds a mail domain to an organization; returns it as stored ("contoso.com").
+#[server(prefix = "/api", endpoint = "admin/add_mail_domain", protocol = FormArgs)]
+pub async fn add_mail_domain(org_id: i64, domain: String) -> Result<String, AppError> {
+    let actor = request::actor()?;
+    admin::add_mail_domain(&request::state()?, &actor, org_id, &domain).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/remove_mail_domain", protocol = FormArgs)]
+pub async fn remove_mail_domain(org_id: i64, domain: String) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::remove_mail_domain(&request::state()?, &actor, org_id, &domain).await
+}
+
 #[server(prefix = "/api", endpoint = "admin/users", protocol = JsonArgs)]
 pub async fn list_users(filter: UserFilter) -> Result<Vec<UserRow>, AppError> {
     let actor = request::actor()?;

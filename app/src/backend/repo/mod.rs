@@ -8,6 +8,7 @@ pub mod canned;
 pub mod categories;
 pub mod dashboard;
 pub mod desk;
+pub mod held_mail;
 pub mod kb;
 pub mod leader;
 pub mod live;

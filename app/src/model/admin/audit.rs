@@ -29,10 +29,15 @@ pub enum AuditAction {
     SecondFactorTurnOff,
     SecondFactorForgetBrowsers,
     SecondFactorReset,
+    MailRetry,
+    MailCreateTicket,
+    MailDiscard,
+    OrgMailDomainAdd,
+    OrgMailDomainRemove,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::OrgCreate,
         AuditAction::OrgUpdate,
         AuditAction::OrgDeactivate,
@@ -57,6 +62,11 @@ impl AuditAction {
         AuditAction::SecondFactorTurnOff,
         AuditAction::SecondFactorForgetBrowsers,
         AuditAction::SecondFactorReset,
+        AuditAction::MailRetry,
+        AuditAction::MailCreateTicket,
+        AuditAction::MailDiscard,
+        AuditAction::OrgMailDomainAdd,
+        AuditAction::OrgMailDomainRemove,
     ];
 
     /// The stored name, e.g. "user.update".
@@ -87,6 +97,11 @@ impl AuditAction {
             SecondFactorTurnOff => "second_factor.turn_off",
             SecondFactorForgetBrowsers => "second_factor.forget_browsers",
             SecondFactorReset => "second_factor.reset",
+            MailRetry => "mail.retry",
+            MailCreateTicket => "mail.create_ticket",
+            MailDiscard => "mail.discard",
+            OrgMailDomainAdd => "organization.mail_domain_add",
+            OrgMailDomainRemove => "organization.mail_domain_remove",
         }
     }
 
@@ -95,7 +110,8 @@ impl AuditAction {
     pub fn entity(self) -> &'static str {
         use AuditAction::*;
         match self {
-            OrgCreate | OrgUpdate | OrgDeactivate | OrgReactivate | UserImport => "organization",
+            OrgCreate | OrgUpdate | OrgDeactivate | OrgReactivate | UserImport
+            | OrgMailDomainAdd | OrgMailDomainRemove => "organization",
             UserCreate
             | UserUpdate
             | UserDeactivate
@@ -111,6 +127,7 @@ impl AuditAction {
             TeamCreate | TeamUpdate | TeamRoster => "team",
             CategoryCreate | CategoryUpdate => "category",
             CannedCreate | CannedUpdate => "canned_response",
+            MailRetry | MailCreateTicket | MailDiscard => "inbound_mail",
         }
     }
 
@@ -208,6 +225,11 @@ mod tests {
                 "second_factor.turn_off",
                 "second_factor.forget_browsers",
                 "second_factor.reset",
+                "mail.retry",
+                "mail.create_ticket",
+                "mail.discard",
+                "organization.mail_domain_add",
+                "organization.mail_domain_remove",
             ]
         );
         for a in AuditAction::ALL {

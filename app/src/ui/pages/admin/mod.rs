@@ -5,6 +5,7 @@
 mod audit;
 mod catalog;
 mod list;
+mod mail;
 mod orgs;
 mod second_factor;
 mod teams;
@@ -12,6 +13,7 @@ mod users;
 
 pub use audit::AdminAuditPage;
 pub use catalog::{AdminCannedPage, AdminCategoriesPage};
+pub use mail::AdminMailPage;
 pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
 pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
@@ -73,6 +75,7 @@ pub fn AdminPage() -> impl IntoView {
         ("/admin/teams", "Teams", "Each team's lead, members and the organizations it serves."),
         ("/admin/categories", "Categories", "Ticket categories and their default priorities."),
         ("/admin/canned", "Canned responses", "Ready-made replies analysts can start from."),
+        ("/admin/mail", "Unprocessed mail", "Received mail the desk could not place: unknown senders, automatic replies, unreadable messages."),
         ("/admin/audit", "Audit log", "Every administration change: who, when, before and after."),
     ];
     view! {
