@@ -6,6 +6,7 @@ mod audit;
 mod catalog;
 mod list;
 mod mail;
+mod mail_domains;
 mod orgs;
 mod second_factor;
 mod teams;
