@@ -383,3 +383,109 @@ async fn the_original_is_for_staff_of_its_ticket_and_those_who_decide_on_mail() 
         Err(AppError::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn a_mailboxs_secret_is_sealed_never_shown_and_never_audited() {
+    use app::backend::secrets::{open, SecretKey};
+    use app::model::admin::MailboxDraft;
+    let key = SecretKey::generate();
+    let sealing = key.clone();
+    let d = desk_with(move |s| s.secret_key = Some(sealing)).await;
+    let admin_actor = d.actor(ADMIN).await;
+    let nwl = d.org_id(cast::CLIENT_ORG).await;
+    let draft = MailboxDraft {
+        name: "Support".into(),
+        address: "Support@Desk.example".into(),
+        imap_host: "imap.desk.example".into(),
+        imap_user: "support".into(),
+        secret: "hunter2-imap".into(),
+        org_id: Some(nwl),
+        priority: Some(app::model::Priority::P2),
+        ..Default::default()
+    };
+    let id = admin::save_mailbox(&d.state, &admin_actor, None, &draft)
+        .await
+        .unwrap();
+    let sealed: String = d
+        .one(
+            "SELECT imap_secret FROM mailboxes WHERE address = $1",
+            "support@desk.example",
+        )
+        .await;
+    assert!(!sealed.contains("hunter2"));
+    assert_eq!(open(&key, &sealed).unwrap(), "hunter2-imap");
+    let edit = admin::mailbox(&d.state, &admin_actor, id).await.unwrap();
+    assert!(edit.has_secret && edit.draft.secret.is_empty());
+    assert_eq!(edit.draft.org_id, Some(nwl));
+    assert_eq!(edit.draft.priority, Some(app::model::Priority::P2));
+
+    // saved again without a secret: the stored one stays
+    let mut again = edit.draft.clone();
+    again.poll_secs = 120;
+    admin::save_mailbox(&d.state, &admin_actor, Some(id), &again)
+        .await
+        .unwrap();
+    let still: String = d
+        .one(
+            "SELECT imap_secret FROM mailboxes WHERE address = $1",
+            "support@desk.example",
+        )
+        .await;
+    assert_eq!(still, sealed);
+    let audit: Vec<String> = app::pool_run!(d.state.pool, c => sqlx::query_scalar(
+        "SELECT COALESCE(before, '') || COALESCE(after, '') || summary FROM audit_log WHERE entity = 'mailbox'")
+        .fetch_all(c).await)
+    .unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit
+            .iter()
+            .all(|a| !a.contains("hunter2") && !a.contains(&sealed)),
+        "{audit:?}"
+    );
+
+    // the same name or address again is refused in words; so is anyone but an administrator
+    let err = admin::save_mailbox(&d.state, &admin_actor, None, &draft)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Conflict(m) if m.contains("Support")),
+        "{err:?}"
+    );
+    let lead = d.actor(LEAD).await;
+    assert!(matches!(
+        admin::save_mailbox(&d.state, &lead, Some(id), &again).await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        admin::list_mailboxes(&d.state, &lead).await,
+        Err(AppError::Forbidden(_))
+    ));
+    admin::set_mailbox_active(&d.state, &admin_actor, id, false)
+        .await
+        .unwrap();
+    let rows = admin::list_mailboxes(&d.state, &admin_actor).await.unwrap();
+    assert!(!rows[0].active);
+    assert_eq!(audited(&d, "mailbox.deactivate").await, 1);
+}
+
+#[tokio::test]
+async fn without_a_secret_key_no_secret_is_taken() {
+    let d = desk_with(|_| {}).await;
+    let draft = app::model::admin::MailboxDraft {
+        name: "Support".into(),
+        address: "support@desk.example".into(),
+        imap_host: "imap.desk.example".into(),
+        imap_user: "support".into(),
+        secret: "hunter2".into(),
+        ..Default::default()
+    };
+    let err = admin::save_mailbox(&d.state, &d.actor(ADMIN).await, None, &draft)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Invalid(m) if m.contains("FRONTLINE_SECRET_KEY")),
+        "{err:?}"
+    );
+    assert_eq!(d.scalar("SELECT COUNT(*) FROM mailboxes").await, 0);
+}

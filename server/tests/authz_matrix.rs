@@ -539,6 +539,7 @@ struct Routes {
     /// Jo's reply by mail to `jo_tier2`, and a stranger's message held in Unprocessed.
     jo_mail: i64,
     held_mail: i64,
+    mailbox: i64,
 }
 
 async fn routes_fixture(desk: &Desk) -> Routes {
@@ -586,9 +587,14 @@ async fn routes_fixture(desk: &Desk) -> Routes {
         "matrix-held@nowhere.example",
     )
     .await;
+    let mailbox = app::pool_run!(s.pool, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO mailboxes (name, address, created_at) VALUES ('Matrix desk', 'matrix@msp.example', 0) RETURNING id")
+        .fetch_one(c).await)
+    .expect("mailbox");
     Routes {
         jo_mail,
         held_mail,
+        mailbox,
         jo,
         jo_tier2,
         ash,
@@ -695,6 +701,10 @@ fn page_cases(path: &str, desk: &Desk, r: &Routes) -> Option<Vec<(String, Expect
             Allowed(ADMINS),
         )]),
         "/admin/mail" => one(Allowed(MAIL_DECIDERS)),
+        "/admin/mailboxes/{id}" => Some(vec![(
+            format!("/admin/mailboxes/{}", r.mailbox),
+            Allowed(ADMINS),
+        )]),
         p if p.starts_with("/admin") && !p.contains('{') => one(Allowed(ADMINS)),
         _ => None,
     }

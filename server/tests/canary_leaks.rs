@@ -208,6 +208,8 @@ const WRITES: &[&str] = &[
     "admin/save_category",
     "admin/save_canned",
     "admin/reset_second_factor",
+    "admin/save_mailbox",
+    "admin/set_mailbox_active",
     "admin/add_mail_domain",
     "admin/remove_mail_domain",
     "mail/retry",
@@ -260,6 +262,7 @@ struct Canary {
     public_file: i64,
     /// Jo's request by mail (a new ticket): its `inbound_mail` row.
     mail: i64,
+    mailbox: i64,
     article_internal: i64,
     article_contoso: i64,
     article_public: i64,
@@ -531,12 +534,26 @@ async fn plant(desk: &Desk) -> Canary {
         .fetch_one(c).await)
     .expect("the mail's row");
 
+    let mailbox = backend::admin::save_mailbox(
+        s,
+        &sam,
+        None,
+        &app::model::admin::MailboxDraft {
+            name: "Canary desk".into(),
+            address: "canary@msp.example".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("mailbox");
+
     Canary {
         t,
         t2,
         internal_file,
         public_file,
         mail,
+        mailbox,
         article_internal,
         article_contoso,
         article_public,
@@ -786,6 +803,7 @@ fn page_urls(desk: &Desk, c: &Canary, colleague_id: i64) -> (Vec<String>, Vec<St
                 vec![desk.fx.jo.to_string(), colleague_id.to_string()],
             ),
             "/admin/teams/{id}" => fill("{id}", vec![desk.fx.atlas.to_string()]),
+            "/admin/mailboxes/{id}" => fill("{id}", vec![c.mailbox.to_string()]),
             "/pages/{token}" | "/reset/{token}" => fill("{token}", vec![token.clone()]),
             p if p.contains('{') || p.contains('*') => {
                 unknown.push(p.to_string());

@@ -10,9 +10,9 @@
 use super::layout::Gate;
 use super::pages::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
-    AdminOrgEditPage, AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage,
-    AdminUserEditPage, AdminUsersPage, ArticleEditorPage, OnCallPage, ProfilePage, ReportsPage,
-    TeamPage,
+    AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
+    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, ArticleEditorPage,
+    OnCallPage, ProfilePage, ReportsPage, TeamPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -46,6 +46,8 @@ pub enum AdminScreen {
     Canned,
     Audit,
     Mail,
+    Mailboxes,
+    MailboxEdit,
 }
 
 impl AdminScreen {
@@ -167,6 +169,8 @@ fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Canned => view! { <AdminCannedPage /> }.into_any(),
         AdminScreen::Audit => view! { <AdminAuditPage /> }.into_any(),
         AdminScreen::Mail => view! { <AdminMailPage /> }.into_any(),
+        AdminScreen::Mailboxes => view! { <AdminMailboxesPage /> }.into_any(),
+        AdminScreen::MailboxEdit => view! { <AdminMailboxEditPage /> }.into_any(),
     }
 }
 

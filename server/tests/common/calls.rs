@@ -6,7 +6,9 @@ use app::api::{
     admin, auth, dashboard, kb, mail, oncall, portal, problems, profile, queue, reports, shift,
     tickets,
 };
-use app::model::admin::{CannedDraft, CategoryDraft, OrgDraft, TeamDraft, UserDraft, UserFilter};
+use app::model::admin::{
+    CannedDraft, CategoryDraft, MailboxDraft, OrgDraft, TeamDraft, UserDraft, UserFilter,
+};
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{Decision, PortalFilter, Whose};
 use app::model::problems::NewProblem;
@@ -1360,6 +1362,49 @@ pub fn cases() -> Vec<Case> {
             |_| qs(&admin::AuditLog { before: None }),
         ),
         c(
+            "mailboxes",
+            "admin/mailboxes",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::ListMailboxes {}),
+        ),
+        c(
+            // one that is not there: past the permission check, a 404
+            "mailbox",
+            "admin/mailbox",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| qs(&admin::GetMailbox { id: 999_999 }),
+        ),
+        c(
+            "create mailbox",
+            "admin/save_mailbox",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::SaveMailbox {
+                    id: None,
+                    draft: MailboxDraft {
+                        name: format!("Matrix {}", x.seq),
+                        address: format!("matrix-{}@msp.example", x.seq),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "deactivate mailbox",
+            "admin/set_mailbox_active",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| {
+                qs(&admin::SetMailboxActive {
+                    id: 999_999,
+                    active: false,
+                })
+            },
+        ),
+        c(
             "mail domains",
             "admin/mail_domains",
             Setup::None,
@@ -1489,5 +1534,7 @@ pub const READS: &[&str] = &[
     "admin/audit",
     "admin/user_second_factor",
     "admin/mail_domains",
+    "admin/mailboxes",
+    "admin/mailbox",
     "mail/held",
 ];

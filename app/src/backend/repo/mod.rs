@@ -13,6 +13,7 @@ pub mod kb;
 pub mod leader;
 pub mod live;
 pub mod mail;
+pub mod mailbox_admin;
 pub mod mailboxes;
 pub mod notifications;
 pub mod oncall;

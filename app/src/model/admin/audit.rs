@@ -34,10 +34,14 @@ pub enum AuditAction {
     MailDiscard,
     OrgMailDomainAdd,
     OrgMailDomainRemove,
+    MailboxCreate,
+    MailboxUpdate,
+    MailboxDeactivate,
+    MailboxReactivate,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::OrgCreate,
         AuditAction::OrgUpdate,
         AuditAction::OrgDeactivate,
@@ -67,6 +71,10 @@ impl AuditAction {
         AuditAction::MailDiscard,
         AuditAction::OrgMailDomainAdd,
         AuditAction::OrgMailDomainRemove,
+        AuditAction::MailboxCreate,
+        AuditAction::MailboxUpdate,
+        AuditAction::MailboxDeactivate,
+        AuditAction::MailboxReactivate,
     ];
 
     /// The stored name, e.g. "user.update".
@@ -102,6 +110,10 @@ impl AuditAction {
             MailDiscard => "mail.discard",
             OrgMailDomainAdd => "organization.mail_domain_add",
             OrgMailDomainRemove => "organization.mail_domain_remove",
+            MailboxCreate => "mailbox.create",
+            MailboxUpdate => "mailbox.update",
+            MailboxDeactivate => "mailbox.deactivate",
+            MailboxReactivate => "mailbox.reactivate",
         }
     }
 
@@ -128,6 +140,7 @@ impl AuditAction {
             CategoryCreate | CategoryUpdate => "category",
             CannedCreate | CannedUpdate => "canned_response",
             MailRetry | MailCreateTicket | MailDiscard => "inbound_mail",
+            MailboxCreate | MailboxUpdate | MailboxDeactivate | MailboxReactivate => "mailbox",
         }
     }
 
@@ -137,6 +150,15 @@ impl AuditAction {
             AuditAction::OrgReactivate
         } else {
             AuditAction::OrgDeactivate
+        }
+    }
+
+    /// Deactivating or reactivating a mailbox.
+    pub fn mailbox_active(active: bool) -> Self {
+        if active {
+            AuditAction::MailboxReactivate
+        } else {
+            AuditAction::MailboxDeactivate
         }
     }
 
@@ -230,6 +252,10 @@ mod tests {
                 "mail.discard",
                 "organization.mail_domain_add",
                 "organization.mail_domain_remove",
+                "mailbox.create",
+                "mailbox.update",
+                "mailbox.deactivate",
+                "mailbox.reactivate",
             ]
         );
         for a in AuditAction::ALL {

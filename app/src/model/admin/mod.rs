@@ -8,6 +8,7 @@ mod catalog;
 mod fields;
 mod import;
 mod mail;
+mod mailboxes;
 mod orgs;
 mod teams;
 mod users;
@@ -23,6 +24,7 @@ pub use import::{
     MAX_IMPORT_ROWS,
 };
 pub use mail::{clean_domain, HeldMail, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_DOMAIN};
+pub use mailboxes::{MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox, MAX_MAILBOX_NAME};
 pub use orgs::{HolidayDraft, OrgDraft, OrgEdit, OrgRow, ValidOrg, MAX_CODE, MAX_ORG_NAME};
 pub use teams::{MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam, MAX_TEAM_NAME};
 pub use users::{

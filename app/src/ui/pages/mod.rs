@@ -20,8 +20,8 @@ mod ticket;
 
 pub use admin::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
-    AdminOrgEditPage, AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage,
-    AdminUserEditPage, AdminUsersPage,
+    AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
+    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
 };
 pub use dashboard::DashboardPage;
 pub use errors::{unavailable, ForbiddenPage, NotFoundPage};
