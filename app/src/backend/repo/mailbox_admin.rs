@@ -1,7 +1,7 @@
 //! Mailboxes as administration lists and edits them (what the IMAP watcher reads is in
 //! mailboxes.rs). The sealed secret is written here and never read back: only whether there is one.
 
-use crate::backend::repo::statement::statement;
+use crate::backend::repo::statement::{statement, Statement};
 use crate::backend::repo::Conn;
 use crate::model::admin::{MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox};
 use crate::model::Priority;
@@ -96,52 +96,37 @@ pub struct Settings<'a> {
     pub priority: Option<Priority>,
 }
 
+/// Binds the settings to `$1` … `$12`, in the column order of `insert` and `update`.
+fn with_settings<'s>(statement: Statement<'s>, s: &Settings<'_>) -> Statement<'s> {
+    statement
+        .bind(s.v.name.as_str())
+        .bind(s.v.address.as_str())
+        .bind(s.v.imap_host.as_deref())
+        .bind(s.v.imap_port)
+        .bind(s.v.imap_tls.as_str())
+        .bind(s.v.imap_user.as_deref())
+        .bind(s.v.imap_auth.as_str())
+        .bind(s.v.imap_folder.as_str())
+        .bind(s.v.poll_secs)
+        .bind(s.org_id)
+        .bind(s.team_id)
+        .bind(s.priority.map(|p| p.as_str()))
+}
+
 pub async fn insert(conn: &mut Conn, s: &Settings<'_>, at: i64) -> sqlx::Result<i64> {
-    statement(
-        "INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_tls, imap_user,
+    let sql = "INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_tls, imap_user,
                                 imap_auth, imap_folder, poll_secs, org_id, team_id, priority,
                                 created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-    )
-    .bind(s.v.name.as_str())
-    .bind(s.v.address.as_str())
-    .bind(s.v.imap_host.as_deref())
-    .bind(s.v.imap_port)
-    .bind(s.v.imap_tls.as_str())
-    .bind(s.v.imap_user.as_deref())
-    .bind(s.v.imap_auth.as_str())
-    .bind(s.v.imap_folder.as_str())
-    .bind(s.v.poll_secs)
-    .bind(s.org_id)
-    .bind(s.team_id)
-    .bind(s.priority.map(|p| p.as_str()))
-    .bind(at)
-    .scalar(conn)
-    .await
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+    with_settings(statement(sql), s).bind(at).scalar(conn).await
 }
 
 pub async fn update(conn: &mut Conn, id: i64, s: &Settings<'_>) -> sqlx::Result<()> {
-    statement(
-        "UPDATE mailboxes SET name = $2, address = $3, imap_host = $4, imap_port = $5,
-                imap_tls = $6, imap_user = $7, imap_auth = $8, imap_folder = $9, poll_secs = $10,
-                org_id = $11, team_id = $12, priority = $13
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(s.v.name.as_str())
-    .bind(s.v.address.as_str())
-    .bind(s.v.imap_host.as_deref())
-    .bind(s.v.imap_port)
-    .bind(s.v.imap_tls.as_str())
-    .bind(s.v.imap_user.as_deref())
-    .bind(s.v.imap_auth.as_str())
-    .bind(s.v.imap_folder.as_str())
-    .bind(s.v.poll_secs)
-    .bind(s.org_id)
-    .bind(s.team_id)
-    .bind(s.priority.map(|p| p.as_str()))
-    .run(conn)
-    .await
+    let sql = "UPDATE mailboxes SET name = $1, address = $2, imap_host = $3, imap_port = $4,
+                imap_tls = $5, imap_user = $6, imap_auth = $7, imap_folder = $8, poll_secs = $9,
+                org_id = $10, team_id = $11, priority = $12
+         WHERE id = $13";
+    with_settings(statement(sql), s).bind(id).run(conn).await
 }
 
 /// Stores a sealed secret (see `secrets::seal`).

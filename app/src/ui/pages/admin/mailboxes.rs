@@ -79,6 +79,18 @@ fn number(
     )
 }
 
+/// A select's value for an optional record id ("" for none).
+fn chosen_id(
+    draft: Draft<MailboxDraft>,
+    read: fn(&MailboxDraft) -> Option<i64>,
+    write: fn(&mut MailboxDraft, Option<i64>),
+) -> Bound<String> {
+    Bound::part(
+        move || draft.with(|d| read(d).map(|id| id.to_string()).unwrap_or_default()),
+        move |value: String| draft.update(|d| write(d, opt_id(&value))),
+    )
+}
+
 #[component]
 fn MailboxForm(choices: AdminChoices, edit: Option<MailboxEdit>) -> impl IntoView {
     let id = edit.as_ref().map(|e| e.id);
@@ -199,12 +211,12 @@ fn MailboxForm(choices: AdminChoices, edit: Option<MailboxEdit>) -> impl IntoVie
                 <div class="field-row">
                     <div class="field">
                         <label for="mb-org">"Organization"</label>
-                        <Select value={Bound::part(move || draft.with(|d| d.org_id.map(|i| i.to_string()).unwrap_or_default()), move |v: String| draft.update(|d| d.org_id = opt_id(&v)))}
+                        <Select value={chosen_id(draft, |d| d.org_id, |d, id| d.org_id = id)}
                             prompt="By the sender's mail domain" options={id_choices(choices.orgs)} {..} id="mb-org" />
                     </div>
                     <div class="field">
                         <label for="mb-team">"Team"</label>
-                        <Select value={Bound::part(move || draft.with(|d| d.team_id.map(|i| i.to_string()).unwrap_or_default()), move |v: String| draft.update(|d| d.team_id = opt_id(&v)))}
+                        <Select value={chosen_id(draft, |d| d.team_id, |d, id| d.team_id = id)}
                             prompt="The organization's own" options={id_choices(choices.teams)} {..} id="mb-team" />
                     </div>
                     <div class="field">
