@@ -1,10 +1,12 @@
 //! Attached files over HTTP. Uploads are the raw bytes of one file
 //! (`POST /api/attachments?ticket=1042&name=screenshot.png`), with their own size limit;
-//! downloads (`GET /attachments/{id}`) are always served as a download with a content type that
-//! no browser renders, whatever the file holds.
+//! downloads (`GET /attachments/{id}`, and received mail's originals at `GET /mail/{id}`) are
+//! always served as a download with a content type that no browser renders, whatever the file
+//! holds.
 
 use crate::session::{actor_of, SignedIn};
-use app::backend::{attachments, AppState};
+use app::backend::{admin, attachments, AppState};
+use app::model::AppResult;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -78,6 +80,25 @@ pub async fn download(
         Ok(actor) => attachments::download(&state, &actor, id).await,
         Err(err) => Err(err),
     };
+    as_download(result)
+}
+
+/// The original of a received message (`GET /mail/{id}`), as an .eml file: for staff who may
+/// see the ticket it became, and for those who decide on held mail.
+pub async fn original_mail(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: SignedIn,
+) -> Response {
+    let result = match actor_of(user) {
+        Ok(actor) => admin::original(&state, &actor, id).await,
+        Err(err) => Err(err),
+    };
+    as_download(result)
+}
+
+/// A file handed out as a download that no browser renders, whatever it holds.
+fn as_download(result: AppResult<(String, Vec<u8>)>) -> Response {
     match result {
         Ok((name, bytes)) => (
             [

@@ -77,6 +77,7 @@ pub fn build(state: AppState) -> Router {
         .route("/reports/recurring.csv", get(crate::exports::recurring))
         .route("/reports/scorecards.csv", get(crate::exports::scorecards))
         .route("/attachments/{id}", get(crate::files::download))
+        .route("/mail/{id}", get(crate::files::original_mail))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         // The site's files (WASM, JS and CSS under /pkg, what public/ holds) are served without
         // Leptos, then the not-found page. Leptos' own file handler answers a file in a child of

@@ -536,6 +536,10 @@ struct Routes {
     jo_internal_file: i64,
     ash_file: i64,
     ash_internal_file: i64,
+    /// Jo's reply by mail to `jo_tier2`, and a stranger's message held in Unprocessed.
+    jo_mail: i64,
+    held_mail: i64,
+    mailbox: i64,
 }
 
 async fn routes_fixture(desk: &Desk) -> Routes {
@@ -560,7 +564,37 @@ async fn routes_fixture(desk: &Desk) -> Routes {
     let ana = desk.actor(Analyst).await;
     let ash_actor = desk.actor_of(desk.fx.ash_client).await;
     let borealis = desk.actor(OtherTeam).await;
+    let received = |from: &'static str, subject: String, id: &'static str| async move {
+        let raw = format!(
+            "From: {from}\r\nTo: desk@msp.example\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\r\nThe serial is 4411.\r\n"
+        );
+        backend::mail::ingest(s, backend::mail::Arrival::default(), raw.as_bytes())
+            .await
+            .expect("mail stored");
+        app::pool_run!(s.pool, c => sqlx::query_scalar::<_, i64>("SELECT id FROM inbound_mail WHERE message_id = $1")
+            .bind(id).fetch_one(c).await)
+        .expect("mail recorded")
+    };
+    let jo_mail = received(
+        common::CLIENT,
+        format!("Re: [HD-{jo_tier2}] details"),
+        "matrix-jo@northwind.example",
+    )
+    .await;
+    let held_mail = received(
+        "someone@nowhere.example",
+        "Hello".into(),
+        "matrix-held@nowhere.example",
+    )
+    .await;
+    let mailbox = app::pool_run!(s.pool, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO mailboxes (name, address, created_at) VALUES ('Matrix desk', 'matrix@msp.example', 0) RETURNING id")
+        .fetch_one(c).await)
+    .expect("mailbox");
     Routes {
+        jo_mail,
+        held_mail,
+        mailbox,
         jo,
         jo_tier2,
         ash,
@@ -666,6 +700,11 @@ fn page_cases(path: &str, desk: &Desk, r: &Routes) -> Option<Vec<(String, Expect
             format!("/admin/teams/{}", desk.fx.atlas),
             Allowed(ADMINS),
         )]),
+        "/admin/mail" => one(Allowed(MAIL_DECIDERS)),
+        "/admin/mailboxes/{id}" => Some(vec![(
+            format!("/admin/mailboxes/{}", r.mailbox),
+            Allowed(ADMINS),
+        )]),
         p if p.starts_with("/admin") && !p.contains('{') => one(Allowed(ADMINS)),
         _ => None,
     }
@@ -731,6 +770,15 @@ fn route_cases(path: &str, r: &Routes) -> Option<Vec<RouteCase>> {
                 format!("/attachments/{}", r.ash_internal_file),
                 Allowed(ASH_STAFF),
             ),
+        ]),
+        // a received message's original: staff who see the ticket it became, and those who
+        // decide on held mail (who see every message)
+        "/mail/{id}" => Some(vec![
+            get(
+                format!("/mail/{}", r.jo_mail),
+                Allowed(&[Analyst, Senior, Lead, Manager, Admin]),
+            ),
+            get(format!("/mail/{}", r.held_mail), Allowed(MAIL_DECIDERS)),
         ]),
         "/api/attachments" => Some(vec![
             post(
@@ -939,7 +987,11 @@ async fn every_page_and_route_answers_only_those_the_policy_allows() {
                     case.method, case.url
                 ));
             }
-            if status != 200 || case.url.starts_with("/attachments/") {
+            // files are what their senders wrote, not answers of the desk
+            if status != 200
+                || case.url.starts_with("/attachments/")
+                || case.url.starts_with("/mail/")
+            {
                 continue;
             }
             // what the page or file says: tickets and organizations within the caller's scope

@@ -132,6 +132,11 @@ const MARKERS: &[Marker] = &[
         seen_by: &[OtherTeam, Manager, Admin],
     },
     Marker {
+        field: "a received message's original (a header nobody's page shows)",
+        text: "CANARY-MAIL-T4K8",
+        seen_by: &[Manager, Admin],
+    },
+    Marker {
         field: "Jo's tickets (subject and problem)",
         text: "CANARY-TICKET-W8E5",
         seen_by: &[Requester, ClientAdmin, Manager],
@@ -203,6 +208,13 @@ const WRITES: &[&str] = &[
     "admin/save_category",
     "admin/save_canned",
     "admin/reset_second_factor",
+    "admin/save_mailbox",
+    "admin/set_mailbox_active",
+    "admin/add_mail_domain",
+    "admin/remove_mail_domain",
+    "mail/retry",
+    "mail/open_ticket",
+    "mail/discard",
 ];
 
 /// Routes of `server/src/router.rs` that are neither pages nor server functions, and how the
@@ -221,7 +233,7 @@ fn other_route(path: &str) -> Option<Other> {
     match path {
         "/healthz" => Some(Other::Get),
         "/api/live" => Some(Other::Live),
-        "/attachments/{id}" => Some(Other::Download),
+        "/attachments/{id}" | "/mail/{id}" => Some(Other::Download),
         "/api/attachments" => Some(Other::Write),
         p if p.starts_with("/reports/") && p.ends_with(".csv") => Some(Other::Export),
         _ => None,
@@ -248,6 +260,9 @@ struct Canary {
     t2: i64,
     internal_file: i64,
     public_file: i64,
+    /// Jo's request by mail (a new ticket): its `inbound_mail` row.
+    mail: i64,
+    mailbox: i64,
     article_internal: i64,
     article_contoso: i64,
     article_public: i64,
@@ -499,11 +514,46 @@ async fn plant(desk: &Desk) -> Canary {
         .find(|e| e != common::CLIENT)
         .expect("a colleague of Jo at Northwind");
 
+    // a request by mail from Jo, whose original carries a header no page shows
+    let raw = format!(
+        "From: Jo Bauer <{}>\r\nTo: desk@msp.example\r\nSubject: Keyboard misses keys\r\n\
+         Message-ID: <canary-mail@northwind.example>\r\nX-Mailer-Route: {}\r\n\r\n\
+         The E key is gone.\r\n",
+        common::CLIENT,
+        marker("CANARY-MAIL")
+    );
+    let outcome = backend::mail::ingest(s, backend::mail::Arrival::default(), raw.as_bytes())
+        .await
+        .expect("mail stored");
+    assert!(
+        matches!(outcome, backend::mail::Outcome::Opened(_)),
+        "{outcome:?}"
+    );
+    let mail: i64 = app::pool_run!(pool, c => sqlx::query_scalar(
+        "SELECT id FROM inbound_mail WHERE message_id = 'canary-mail@northwind.example'")
+        .fetch_one(c).await)
+    .expect("the mail's row");
+
+    let mailbox = backend::admin::save_mailbox(
+        s,
+        &sam,
+        None,
+        &app::model::admin::MailboxDraft {
+            name: "Canary desk".into(),
+            address: "canary@msp.example".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("mailbox");
+
     Canary {
         t,
         t2,
         internal_file,
         public_file,
+        mail,
+        mailbox,
         article_internal,
         article_contoso,
         article_public,
@@ -753,6 +803,7 @@ fn page_urls(desk: &Desk, c: &Canary, colleague_id: i64) -> (Vec<String>, Vec<St
                 vec![desk.fx.jo.to_string(), colleague_id.to_string()],
             ),
             "/admin/teams/{id}" => fill("{id}", vec![desk.fx.atlas.to_string()]),
+            "/admin/mailboxes/{id}" => fill("{id}", vec![c.mailbox.to_string()]),
             "/pages/{token}" | "/reset/{token}" => fill("{token}", vec![token.clone()]),
             p if p.contains('{') || p.contains('*') => {
                 unknown.push(p.to_string());
@@ -780,7 +831,8 @@ struct Targets {
     reads: Vec<(String, Body)>,
     pages: Vec<String>,
     exports: Vec<String>,
-    downloads: Vec<i64>,
+    /// URLs of attachments and received mail.
+    downloads: Vec<String>,
     plain_gets: Vec<String>,
 }
 
@@ -825,9 +877,8 @@ async fn sweep(desk: &Desk, who: Persona, session: Option<&str>, targets: &Targe
             text,
         });
     }
-    for id in &targets.downloads {
-        let url = format!("/attachments/{id}");
-        let (status, text) = get(desk, &url, session, "*/*").await;
+    for url in &targets.downloads {
+        let (status, text) = get(desk, url, session, "*/*").await;
         seen.push(Seen {
             who,
             surface: format!("GET {url}"),
@@ -1110,7 +1161,11 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
         reads: read_calls,
         pages,
         exports,
-        downloads: vec![c.internal_file, c.public_file],
+        downloads: vec![
+            format!("/attachments/{}", c.internal_file),
+            format!("/attachments/{}", c.public_file),
+            format!("/mail/{}", c.mail),
+        ],
         plain_gets,
     };
     let sweeps = EVERYONE.map(|who| sweep(&desk, who, session_of(&sessions, who), &targets));

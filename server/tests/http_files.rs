@@ -161,3 +161,64 @@ async fn report_exports_are_csv_downloads_within_scope() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_born_steps_show_their_original_to_staff_only_and_their_quote_to_all() {
+    use app::backend::mail::{ingest, Arrival, Outcome};
+    let app = TestApp::seeded(50).await;
+    let new = format!(
+        "From: Jo Bauer <{CLIENT}>\r\nTo: desk@msp.example\r\nSubject: Scanner offline\r\n\
+         Message-ID: <scan-1@northwind.example>\r\n\r\nThe scanner is offline.\r\n"
+    );
+    let number = match ingest(&app.state, Arrival::default(), new.as_bytes()).await {
+        Ok(Outcome::Opened(number)) => number,
+        other => panic!("{other:?}"),
+    };
+    let reply = format!(
+        "From: Jo Bauer <{CLIENT}>\r\nTo: desk@msp.example\r\nSubject: Re: [{number}] Scanner offline\r\n\
+         Message-ID: <scan-2@northwind.example>\r\n\r\nStill offline after the restart.\r\n\r\n\
+         On Tue, 8 Dec 2026 at 10:02, IT Help Desk <desk@msp.example> wrote:\r\n> Please restart it.\r\n"
+    );
+    let continued = ingest(&app.state, Arrival::default(), reply.as_bytes()).await;
+    assert!(
+        matches!(continued, Ok(Outcome::Continued(_))),
+        "{continued:?}"
+    );
+    let mail: i64 = app
+        .one(
+            "SELECT id FROM inbound_mail WHERE message_id = $1",
+            "scan-2@northwind.example",
+        )
+        .await;
+    let page = format!("/tickets/{number}");
+
+    let jo = app.browser();
+    app.sign_in(&jo, CLIENT).await;
+    let html = app.page(&jo, &page).await.text().await.unwrap();
+    assert!(html.contains("Show quoted text") && html.contains("Please restart it."));
+    assert!(!html.contains("Original message") && !html.contains("/mail/"));
+    let res = jo
+        .get(app.url(&format!("/mail/{mail}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
+    let ana = app.browser();
+    app.sign_in(&ana, ANALYST).await;
+    let html = app.page(&ana, &page).await.text().await.unwrap();
+    assert!(html.contains("by e-mail") && html.contains(&format!("href=\"/mail/{mail}\"")));
+    assert!(html.contains("Show quoted text"));
+    let res = ana
+        .get(app.url(&format!("/mail/{mail}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("message-{mail}.eml")));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), reply.as_bytes());
+}

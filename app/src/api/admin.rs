@@ -5,8 +5,9 @@
 use super::wire::{FormArgs, JsonArgs};
 use crate::model::admin::{
     AdminChoices, AuditPage, CannedDraft, CannedResponse, CategoryDraft, CategoryRow,
-    ImportPreview, MyTeam, OrgDraft, OrgEdit, OrgRow, PasswordLink, ResetInfo, TeamChoices,
-    TeamDraft, TeamRow, UserDraft, UserEdit, UserFilter, UserRow,
+    ImportPreview, MailboxDraft, MailboxEdit, MailboxRow, MyTeam, OrgDraft, OrgEdit, OrgRow,
+    PasswordLink, ResetInfo, TeamChoices, TeamDraft, TeamRow, UserDraft, UserEdit, UserFilter,
+    UserRow,
 };
 use crate::model::AppError;
 use leptos::prelude::*;
@@ -49,6 +50,52 @@ pub async fn save_org(id: Option<i64>, draft: OrgDraft) -> Result<i64, AppError>
 pub async fn set_org_active(id: i64, active: bool) -> Result<(), AppError> {
     let actor = request::actor()?;
     admin::set_org_active(&request::state()?, &actor, id, active).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/mailboxes", protocol = FormArgs)]
+pub async fn list_mailboxes() -> Result<Vec<MailboxRow>, AppError> {
+    let actor = request::actor()?;
+    admin::list_mailboxes(&request::state()?, &actor).await
+}
+
+/// A mailbox for its form; its secret is never sent, only whether it has one.
+#[server(prefix = "/api", endpoint = "admin/mailbox", protocol = FormArgs)]
+pub async fn get_mailbox(id: i64) -> Result<MailboxEdit, AppError> {
+    let actor = request::actor()?;
+    admin::mailbox(&request::state()?, &actor, id).await
+}
+
+/// Creates a mailbox (no `id`) or changes one; an empty secret keeps the current one.
+#[server(prefix = "/api", endpoint = "admin/save_mailbox", protocol = JsonArgs)]
+pub async fn save_mailbox(id: Option<i64>, draft: MailboxDraft) -> Result<i64, AppError> {
+    let actor = request::actor()?;
+    admin::save_mailbox(&request::state()?, &actor, id, &draft).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/set_mailbox_active", protocol = FormArgs)]
+pub async fn set_mailbox_active(id: i64, active: bool) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::set_mailbox_active(&request::state()?, &actor, id, active).await
+}
+
+/// The organization's mail domains: a stranger's mail from one opens a ticket for it.
+#[server(prefix = "/api", endpoint = "admin/mail_domains", protocol = FormArgs)]
+pub async fn mail_domains(org_id: i64) -> Result<Vec<String>, AppError> {
+    let actor = request::actor()?;
+    admin::mail_domains(&request::state()?, &actor, org_id).await
+}
+
+/// Adds a mail domain to an organization; returns it as stored ("contoso.com").
+#[server(prefix = "/api", endpoint = "admin/add_mail_domain", protocol = FormArgs)]
+pub async fn add_mail_domain(org_id: i64, domain: String) -> Result<String, AppError> {
+    let actor = request::actor()?;
+    admin::add_mail_domain(&request::state()?, &actor, org_id, &domain).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/remove_mail_domain", protocol = FormArgs)]
+pub async fn remove_mail_domain(org_id: i64, domain: String) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    admin::remove_mail_domain(&request::state()?, &actor, org_id, &domain).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/users", protocol = JsonArgs)]

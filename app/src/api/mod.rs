@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod dashboard;
 pub mod kb;
+pub mod mail;
 pub mod oncall;
 pub mod portal;
 pub mod problems;

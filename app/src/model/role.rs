@@ -106,6 +106,8 @@ impl Role {
                 Role::Analyst | Role::Senior | Role::Lead | Role::Manager
             ),
             Admin => self == Role::Admin,
+            // received mail nobody could place: the people who assign work and configure the desk
+            Mail => matches!(self, Role::Lead | Role::Manager | Role::Admin),
             Team => self == Role::Lead,
             Shift => matches!(self, Role::Analyst | Role::Senior | Role::Lead),
             OnCall => self.works_tickets(),
@@ -155,11 +157,13 @@ pub enum Page {
     Profile,
     /// A team lead's own team roster.
     Team,
+    /// Received mail held for a person to decide on (the Unprocessed list).
+    Mail,
 }
 
 impl Page {
     /// Pages listed in the navigation, in order (a ticket page is reached from a list).
-    pub const NAV: [Page; 9] = [
+    pub const NAV: [Page; 10] = [
         Page::Dashboard,
         Page::Queue,
         Page::Team,
@@ -168,6 +172,7 @@ impl Page {
         Page::Portal,
         Page::Knowledge,
         Page::Reports,
+        Page::Mail,
         Page::Admin,
     ];
 
@@ -185,6 +190,7 @@ impl Page {
             Page::OnCall => "/oncall",
             Page::Profile => "/me",
             Page::Team => "/team",
+            Page::Mail => "/admin/mail",
         }
     }
 
@@ -202,6 +208,7 @@ impl Page {
             Page::OnCall => "On call",
             Page::Profile => "My preferences",
             Page::Team => "My team",
+            Page::Mail => "Unprocessed mail",
         }
     }
 }
@@ -311,6 +318,11 @@ mod tests {
             .filter(|r| r.may_open(Page::Team))
             .collect();
         assert_eq!(rosters, vec![Role::Lead]);
+        let mail: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may_open(Page::Mail))
+            .collect();
+        assert_eq!(mail, vec![Role::Lead, Role::Manager, Role::Admin]);
     }
 
     #[test]

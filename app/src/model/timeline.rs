@@ -161,6 +161,11 @@ pub struct TimelineEntry {
     pub summary: String,
     /// The text of a reply, note or resolution, rendered from Markdown and sanitized.
     pub body_html: Option<String>,
+    /// The received message the step was made from (staff only): "by e-mail", and its original
+    /// at `/mail/{id}`.
+    pub mail_id: Option<i64>,
+    /// The history a mail reply quoted below it, shown on request.
+    pub quoted: Option<String>,
 }
 
 fn label_of<T: FromStr + Copy>(raw: &Option<String>, label: impl Fn(T) -> &'static str) -> String {

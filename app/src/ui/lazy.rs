@@ -9,9 +9,10 @@
 
 use super::layout::Gate;
 use super::pages::{
-    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminOrgEditPage,
-    AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
-    ArticleEditorPage, OnCallPage, ProfilePage, ReportsPage, TeamPage,
+    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
+    AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
+    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, ArticleEditorPage,
+    OnCallPage, ProfilePage, ReportsPage, TeamPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -44,11 +45,25 @@ pub enum AdminScreen {
     Categories,
     Canned,
     Audit,
+    Mail,
+    Mailboxes,
+    MailboxEdit,
+}
+
+impl AdminScreen {
+    /// The page whose roles may open the screen: administration's, but for the Unprocessed mail
+    /// list, which leads and managers use too.
+    fn page(self) -> Page {
+        match self {
+            AdminScreen::Mail => Page::Mail,
+            _ => Page::Admin,
+        }
+    }
 }
 
 impl ChooseView for LazyPage {
     async fn choose(self) -> AnyView {
-        let gate = self.module().page();
+        let gate = self.page();
         if !self.may_open().await {
             // the gate answers (no access, or sign in first) before it would show its content
             return view! { <Gate page=gate>""</Gate> }.into_any();
@@ -74,6 +89,14 @@ impl ChooseView for LazyPage {
 }
 
 impl LazyPage {
+    /// The page that gates it.
+    fn page(self) -> Page {
+        match self {
+            LazyPage::Admin(screen) => screen.page(),
+            _ => self.module().page(),
+        }
+    }
+
     fn module(self) -> SplitModule {
         match self {
             LazyPage::Reports => SplitModule::Reports,
@@ -114,7 +137,7 @@ impl LazyPage {
         let Some(me) = use_context::<CurrentUser>() else {
             return true;
         };
-        matches!(me.arrived().await, Ok(Some(me)) if me.role.may_open(self.module().page()))
+        matches!(me.arrived().await, Ok(Some(me)) if me.role.may_open(self.page()))
     }
 }
 
@@ -129,7 +152,7 @@ impl From<SplitLoaderError> for NotLoaded {
 
 #[wasm_split(admin, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_admin))]
 fn admin_page(screen: AdminScreen) -> Result<AnyView, NotLoaded> {
-    Ok(view! { <Gate page=Page::Admin>{admin_screen(screen)}</Gate> }.into_any())
+    Ok(view! { <Gate page=screen.page()>{admin_screen(screen)}</Gate> }.into_any())
 }
 
 fn admin_screen(screen: AdminScreen) -> AnyView {
@@ -145,6 +168,9 @@ fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Categories => view! { <AdminCategoriesPage /> }.into_any(),
         AdminScreen::Canned => view! { <AdminCannedPage /> }.into_any(),
         AdminScreen::Audit => view! { <AdminAuditPage /> }.into_any(),
+        AdminScreen::Mail => view! { <AdminMailPage /> }.into_any(),
+        AdminScreen::Mailboxes => view! { <AdminMailboxesPage /> }.into_any(),
+        AdminScreen::MailboxEdit => view! { <AdminMailboxEditPage /> }.into_any(),
     }
 }
 

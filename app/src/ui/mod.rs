@@ -191,6 +191,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/categories") view=LazyPage::Admin(AdminScreen::Categories) ssr=SsrMode::Async />
                 <Route path=path!("/admin/canned") view=LazyPage::Admin(AdminScreen::Canned) ssr=SsrMode::Async />
                 <Route path=path!("/admin/audit") view=LazyPage::Admin(AdminScreen::Audit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/mail") view=LazyPage::Admin(AdminScreen::Mail) ssr=SsrMode::Async />
+                <Route path=path!("/admin/mailboxes") view=LazyPage::Admin(AdminScreen::Mailboxes) ssr=SsrMode::Async />
+                <Route path=path!("/admin/mailboxes/new") view=LazyPage::Admin(AdminScreen::MailboxEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/mailboxes/:id") view=LazyPage::Admin(AdminScreen::MailboxEdit) ssr=SsrMode::Async />
                 <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
             </Routes>
         </Router>

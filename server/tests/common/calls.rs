@@ -3,9 +3,12 @@
 
 use super::*;
 use app::api::{
-    admin, auth, dashboard, kb, oncall, portal, problems, profile, queue, reports, shift, tickets,
+    admin, auth, dashboard, kb, mail, oncall, portal, problems, profile, queue, reports, shift,
+    tickets,
 };
-use app::model::admin::{CannedDraft, CategoryDraft, OrgDraft, TeamDraft, UserDraft, UserFilter};
+use app::model::admin::{
+    CannedDraft, CategoryDraft, MailboxDraft, OrgDraft, TeamDraft, UserDraft, UserFilter,
+};
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{Decision, PortalFilter, Whose};
 use app::model::problems::NewProblem;
@@ -73,6 +76,8 @@ pub const REPORTERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead, Manager];
 pub const SHIFT_WORKERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead];
 pub const LEADS: &[Who] = &[Lead, Manager];
 pub const ADMINS: &[Who] = &[Admin];
+/// Who decides on held mail (the Unprocessed list).
+pub const MAIL_DECIDERS: &[Who] = &[Lead, Manager, Admin];
 /// Everyone signed in but the administrator (who must keep a second factor, and has one).
 pub const SIGNED_IN_BUT_ADMINS: &[Who] = &[
     Client,
@@ -1356,6 +1361,122 @@ pub fn cases() -> Vec<Case> {
             Allowed(ADMINS),
             |_| qs(&admin::AuditLog { before: None }),
         ),
+        c(
+            "mailboxes",
+            "admin/mailboxes",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&admin::ListMailboxes {}),
+        ),
+        c(
+            // one that is not there: past the permission check, a 404
+            "mailbox",
+            "admin/mailbox",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| qs(&admin::GetMailbox { id: 999_999 }),
+        ),
+        c(
+            "create mailbox",
+            "admin/save_mailbox",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&admin::SaveMailbox {
+                    id: None,
+                    draft: MailboxDraft {
+                        name: format!("Matrix {}", x.seq),
+                        address: format!("matrix-{}@msp.example", x.seq),
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "deactivate mailbox",
+            "admin/set_mailbox_active",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| {
+                qs(&admin::SetMailboxActive {
+                    id: 999_999,
+                    active: false,
+                })
+            },
+        ),
+        c(
+            "mail domains",
+            "admin/mail_domains",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| qs(&admin::MailDomains { org_id: x.fx.nwl }),
+        ),
+        c(
+            "add mail domain",
+            "admin/add_mail_domain",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                qs(&admin::AddMailDomain {
+                    org_id: x.fx.spare_org,
+                    domain: format!("matrix-{}.example", x.seq),
+                })
+            },
+        ),
+        c(
+            // a domain the organization does not have: past the permission check, a 404
+            "remove mail domain",
+            "admin/remove_mail_domain",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |x| {
+                qs(&admin::RemoveMailDomain {
+                    org_id: x.fx.spare_org,
+                    domain: "never-added.example".into(),
+                })
+            },
+        ),
+        // --- the Unprocessed list (decisions on a message that is not there: past the
+        // permission check, a 404; the decisions themselves are tested in app/tests/mail_admin.rs)
+        c(
+            "held mail",
+            "mail/held",
+            Setup::None,
+            Allowed(MAIL_DECIDERS),
+            |_| {
+                qs(&mail::HeldMail {
+                    kind: None,
+                    page: 0,
+                })
+            },
+        ),
+        c(
+            "retry mail",
+            "mail/retry",
+            Setup::None,
+            Reaches(MAIL_DECIDERS, 404),
+            |_| qs(&mail::RetryMail { id: 999_999 }),
+        ),
+        c(
+            "ticket from mail",
+            "mail/open_ticket",
+            Setup::None,
+            Reaches(MAIL_DECIDERS, 404),
+            |x| {
+                qs(&mail::OpenTicketFromMail {
+                    id: 999_999,
+                    org_id: x.fx.nwl,
+                    remember_domain: false,
+                })
+            },
+        ),
+        c(
+            "discard mail",
+            "mail/discard",
+            Setup::None,
+            Reaches(MAIL_DECIDERS, 404),
+            |_| qs(&mail::DiscardMail { id: 999_999 }),
+        ),
     ]
 }
 
@@ -1412,4 +1533,8 @@ pub const READS: &[&str] = &[
     "admin/canned",
     "admin/audit",
     "admin/user_second_factor",
+    "admin/mail_domains",
+    "admin/mailboxes",
+    "admin/mailbox",
+    "mail/held",
 ];

@@ -1,6 +1,7 @@
 //! Administration: organizations with their calendar and SLA policy, users, teams, categories and
-//! canned responses, one-time password links, the CSV import of a client's users, and the audit
-//! log that records every change. Each change is one transaction that also writes its audit row;
+//! canned responses, one-time password links, the CSV import of a client's users, organizations'
+//! mail domains, the mailboxes, the Unprocessed list of received mail, and the audit log that records every
+//! change. Each change is one transaction that also writes its audit row;
 //! every function asks the policy first and refuses before touching anything.
 //! Changes read before they write, so they open their transaction with `db::begin_write`.
 
@@ -15,15 +16,21 @@ mod audit;
 mod catalog;
 mod change;
 mod import;
+mod mail_domains;
+mod mailboxes;
 mod orgs;
 mod teams;
+mod unprocessed;
 mod users;
 
 pub use audit::audit_page;
 pub use catalog::{canned_for_staff, list_canned, list_categories, save_canned, save_category};
 pub use import::{import_users, preview_import};
+pub use mail_domains::{add_mail_domain, mail_domains, remove_mail_domain};
+pub use mailboxes::{list_mailboxes, mailbox, save_mailbox, set_mailbox_active};
 pub use orgs::{create_org, list_orgs, org, set_org_active, update_org};
 pub use teams::{list_teams, roster, save_team, set_roster_member, team_choices};
+pub use unprocessed::{discard_mail, held_page, open_from_mail, original, retry_mail};
 pub use users::{
     create_user, list_users, password_link, reset_info, reset_password, set_user_active,
     update_user, user,

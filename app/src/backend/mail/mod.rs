@@ -3,6 +3,7 @@
 
 mod decide;
 mod files;
+pub mod held;
 pub mod imap;
 pub mod ingest;
 pub mod parse;

@@ -11,7 +11,7 @@ use crate::backend::notify::outbox;
 use crate::backend::notify::template::MailBody;
 use crate::backend::policy::Actor;
 use crate::backend::repo::mail::{self as repo, MailboxRoute};
-use crate::backend::repo::{orgs, tickets as ticket_rows, users};
+use crate::backend::repo::{held_mail, orgs, tickets as ticket_rows, users};
 use crate::backend::state::AppState;
 use crate::backend::tickets::{self, Opening, TicketChange};
 use crate::model::live::LiveKind;
@@ -62,10 +62,14 @@ pub(super) async fn apply(
     }
 }
 
-/// Writes the `inbound_mail` row in the change's transaction; None if the message is already
-/// there (a copy that raced this one).
+/// Writes the `inbound_mail` row in the change's transaction (a retried message's held row is
+/// placed instead); None if the message is already there (a copy that raced this one) or no
+/// longer held.
 async fn record(tx: &mut WriteTx, received: &Received, m: &Incoming) -> AppResult<Option<i64>> {
     let row = received.row(Some(m), "placed", None);
+    if let Some((id, by)) = received.retry {
+        return Ok(held_mail::place(tx, id, &row, by).await?.then_some(id));
+    }
     match repo::insert(tx, &row).await {
         Ok(id) => Ok(Some(id)),
         Err(err) if is_unique_violation(&err) => Ok(None),

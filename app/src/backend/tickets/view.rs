@@ -36,6 +36,8 @@ pub async fn ticket_view(state: &AppState, actor: &Actor, number: i64) -> AppRes
                 public: e.public,
                 summary: describe(kind, &data),
                 body_html: e.body.as_deref().map(to_safe_html),
+                mail_id: data.mail_id.filter(|_| staff),
+                quoted: data.quoted,
             })
         })
         .collect();

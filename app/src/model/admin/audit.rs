@@ -29,10 +29,19 @@ pub enum AuditAction {
     SecondFactorTurnOff,
     SecondFactorForgetBrowsers,
     SecondFactorReset,
+    MailRetry,
+    MailCreateTicket,
+    MailDiscard,
+    OrgMailDomainAdd,
+    OrgMailDomainRemove,
+    MailboxCreate,
+    MailboxUpdate,
+    MailboxDeactivate,
+    MailboxReactivate,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::OrgCreate,
         AuditAction::OrgUpdate,
         AuditAction::OrgDeactivate,
@@ -57,6 +66,15 @@ impl AuditAction {
         AuditAction::SecondFactorTurnOff,
         AuditAction::SecondFactorForgetBrowsers,
         AuditAction::SecondFactorReset,
+        AuditAction::MailRetry,
+        AuditAction::MailCreateTicket,
+        AuditAction::MailDiscard,
+        AuditAction::OrgMailDomainAdd,
+        AuditAction::OrgMailDomainRemove,
+        AuditAction::MailboxCreate,
+        AuditAction::MailboxUpdate,
+        AuditAction::MailboxDeactivate,
+        AuditAction::MailboxReactivate,
     ];
 
     /// The stored name, e.g. "user.update".
@@ -87,6 +105,15 @@ impl AuditAction {
             SecondFactorTurnOff => "second_factor.turn_off",
             SecondFactorForgetBrowsers => "second_factor.forget_browsers",
             SecondFactorReset => "second_factor.reset",
+            MailRetry => "mail.retry",
+            MailCreateTicket => "mail.create_ticket",
+            MailDiscard => "mail.discard",
+            OrgMailDomainAdd => "organization.mail_domain_add",
+            OrgMailDomainRemove => "organization.mail_domain_remove",
+            MailboxCreate => "mailbox.create",
+            MailboxUpdate => "mailbox.update",
+            MailboxDeactivate => "mailbox.deactivate",
+            MailboxReactivate => "mailbox.reactivate",
         }
     }
 
@@ -95,7 +122,8 @@ impl AuditAction {
     pub fn entity(self) -> &'static str {
         use AuditAction::*;
         match self {
-            OrgCreate | OrgUpdate | OrgDeactivate | OrgReactivate | UserImport => "organization",
+            OrgCreate | OrgUpdate | OrgDeactivate | OrgReactivate | UserImport
+            | OrgMailDomainAdd | OrgMailDomainRemove => "organization",
             UserCreate
             | UserUpdate
             | UserDeactivate
@@ -111,6 +139,8 @@ impl AuditAction {
             TeamCreate | TeamUpdate | TeamRoster => "team",
             CategoryCreate | CategoryUpdate => "category",
             CannedCreate | CannedUpdate => "canned_response",
+            MailRetry | MailCreateTicket | MailDiscard => "inbound_mail",
+            MailboxCreate | MailboxUpdate | MailboxDeactivate | MailboxReactivate => "mailbox",
         }
     }
 
@@ -120,6 +150,15 @@ impl AuditAction {
             AuditAction::OrgReactivate
         } else {
             AuditAction::OrgDeactivate
+        }
+    }
+
+    /// Deactivating or reactivating a mailbox.
+    pub fn mailbox_active(active: bool) -> Self {
+        if active {
+            AuditAction::MailboxReactivate
+        } else {
+            AuditAction::MailboxDeactivate
         }
     }
 
@@ -208,6 +247,15 @@ mod tests {
                 "second_factor.turn_off",
                 "second_factor.forget_browsers",
                 "second_factor.reset",
+                "mail.retry",
+                "mail.create_ticket",
+                "mail.discard",
+                "organization.mail_domain_add",
+                "organization.mail_domain_remove",
+                "mailbox.create",
+                "mailbox.update",
+                "mailbox.deactivate",
+                "mailbox.reactivate",
             ]
         );
         for a in AuditAction::ALL {

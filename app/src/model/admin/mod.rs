@@ -1,11 +1,14 @@
 //! Administration: the drafts an administrator edits (organizations, users, teams, categories,
 //! canned responses) with the validating constructors that the form and the server share, the
-//! rows the lists show, the audit log, and the CSV import of a client's users.
+//! rows the lists show, the audit log, the CSV import of a client's users, and received mail
+//! held for a decision.
 
 mod audit;
 mod catalog;
 mod fields;
 mod import;
+mod mail;
+mod mailboxes;
 mod orgs;
 mod teams;
 mod users;
@@ -20,6 +23,8 @@ pub use import::{
     parse_csv, read_import, ImportPreview, ImportRow, IMPORT_COLUMNS, MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
 };
+pub use mail::{clean_domain, HeldMail, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_DOMAIN};
+pub use mailboxes::{MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox, MAX_MAILBOX_NAME};
 pub use orgs::{HolidayDraft, OrgDraft, OrgEdit, OrgRow, ValidOrg, MAX_CODE, MAX_ORG_NAME};
 pub use teams::{MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam, MAX_TEAM_NAME};
 pub use users::{

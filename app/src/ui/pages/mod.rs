@@ -19,8 +19,9 @@ mod team;
 mod ticket;
 
 pub use admin::{
-    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminOrgEditPage,
-    AdminOrgsPage, AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
+    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
+    AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
+    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
 };
 pub use dashboard::DashboardPage;
 pub use errors::{unavailable, ForbiddenPage, NotFoundPage};

@@ -1,6 +1,6 @@
 //! The list part of an administration page.
 
-use crate::model::admin::AuditPage;
+use crate::model::admin::{AuditPage, HeldPage};
 use crate::model::AppError;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading};
 use crate::ui::resource::{Loadable, Loaded};
@@ -28,6 +28,13 @@ impl<T> Rows for Vec<T> {
 impl Rows for AuditPage {
     fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// Empty when nothing at all is held (a kind with none is shown as such, with the others).
+impl Rows for HeldPage {
+    fn is_empty(&self) -> bool {
+        self.counts.is_empty()
     }
 }
 

@@ -5,6 +5,9 @@
 mod audit;
 mod catalog;
 mod list;
+mod mail;
+mod mail_domains;
+mod mailboxes;
 mod orgs;
 mod second_factor;
 mod teams;
@@ -12,6 +15,8 @@ mod users;
 
 pub use audit::AdminAuditPage;
 pub use catalog::{AdminCannedPage, AdminCategoriesPage};
+pub use mail::AdminMailPage;
+pub use mailboxes::{AdminMailboxEditPage, AdminMailboxesPage};
 pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
 pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
@@ -39,6 +44,8 @@ pub fn AdminNav() -> impl IntoView {
                 <li><A href="/admin/teams">"Teams"</A></li>
                 <li><A href="/admin/categories">"Categories"</A></li>
                 <li><A href="/admin/canned">"Canned responses"</A></li>
+                <li><A href="/admin/mailboxes">"Mailboxes"</A></li>
+                <li><A href="/admin/mail">"Unprocessed mail"</A></li>
                 <li><A href="/admin/audit">"Audit log"</A></li>
             </ul>
         </nav>
@@ -73,6 +80,8 @@ pub fn AdminPage() -> impl IntoView {
         ("/admin/teams", "Teams", "Each team's lead, members and the organizations it serves."),
         ("/admin/categories", "Categories", "Ticket categories and their default priorities."),
         ("/admin/canned", "Canned responses", "Ready-made replies analysts can start from."),
+        ("/admin/mailboxes", "Mailboxes", "Where the desk reads mail (IMAP or piped in), and where new tickets from it go."),
+        ("/admin/mail", "Unprocessed mail", "Received mail the desk could not place: unknown senders, automatic replies, unreadable messages."),
         ("/admin/audit", "Audit log", "Every administration change: who, when, before and after."),
     ];
     view! {

@@ -1,6 +1,7 @@
 //! Organizations: the list, and the form with calendar, holidays, SLA targets and teams.
 
 use super::list::{admin_list, ListText};
+use super::mail_domains::MailDomains;
 use super::{check_list, edit_actions, edit_page, record_id, AdminHead, EditPageText};
 use crate::api::admin::{get_admin_choices, get_org, list_orgs, SaveOrg, SetOrgActive};
 use crate::model::admin::{
@@ -276,6 +277,7 @@ fn OrgForm(choices: AdminChoices, edit: Option<OrgEdit>) -> impl IntoView {
             </fieldset>
             {edit_actions(save.pending(), org_id.is_some(), "Create organization", "/admin/orgs", "Back to organizations")}
         </form>
+        {org_id.map(|org_id| view! { <MailDomains org_id /> })}
     }
 }
 

@@ -21,9 +21,19 @@ pub fn Timeline(entries: Vec<TimelineEntry>, now: i64) -> impl IntoView {
                             <div class="entry-head">
                                 <strong>{actor}</strong>" "{e.summary.clone()}
                                 {(!e.public).then(|| view! { <span class="badge badge-internal">"Internal"</span> })}
+                                {e.mail_id.map(|id| view! {
+                                    <span class="badge badge-quiet">"by e-mail"</span>
+                                    <a class="small" href=format!("/mail/{id}") download>"Original message"</a>
+                                })}
                                 <span class="entry-time"><Ago at=e.at now /></span>
                             </div>
                             {e.body_html.clone().map(|html| view! { <div class="entry-body" inner_html=html></div> })}
+                            {e.quoted.clone().map(|text| view! {
+                                <details class="quoted-text">
+                                    <summary>"Show quoted text"</summary>
+                                    <pre>{text}</pre>
+                                </details>
+                            })}
                         </li>
                     }
                 }).collect_view()}
