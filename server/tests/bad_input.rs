@@ -261,6 +261,10 @@ const INT_RANGES: &[(&str, i64, i64)] = &[
     // a target is at most a year (366 days) of minutes; response within resolution is checked too
     ("response_mins", 1, 366 * 24 * 60),
     ("resolution_mins", 1, 366 * 24 * 60),
+    ("imap_port", 1, 65535),
+    ("poll_secs", 5, 3600),
+    // the Unprocessed list's pages, from 0
+    ("page", 0, app::model::admin::MAX_HELD_PAGE),
 ];
 
 fn int_range(name: &str) -> Option<(i64, i64)> {

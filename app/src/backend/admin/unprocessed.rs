@@ -9,7 +9,7 @@ use crate::backend::policy::Actor;
 use crate::backend::repo::{self, held_mail::Stored};
 use crate::backend::state::AppState;
 use crate::backend::tickets;
-use crate::model::admin::{AuditAction, HeldPage, HoldKind, MailDecided, HELD_PAGE};
+use crate::model::admin::{AuditAction, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_HELD_PAGE};
 use crate::model::mail::domain_of;
 use crate::model::{AppError, AppResult, Page};
 use serde_json::json;
@@ -28,7 +28,11 @@ pub async fn held_page(
             })?),
             None => None,
         };
-    let page = page.max(0);
+    if !(0..=MAX_HELD_PAGE).contains(&page) {
+        return Err(AppError::Invalid(format!(
+            "There is no page {page} of held mail."
+        )));
+    }
     let mut conn = state.pool.acquire().await?;
     Ok(HeldPage {
         rows: repo::held_mail::held(&mut conn, kind, page * HELD_PAGE, HELD_PAGE).await?,

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// Held messages shown per page of the Unprocessed list.
 pub const HELD_PAGE: i64 = 50;
+/// The last page number asked for that is not refused (pages count from 0).
+pub const MAX_HELD_PAGE: i64 = 100_000;
 
 /// Why a received message is held, as `inbound_mail.hold_kind` stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

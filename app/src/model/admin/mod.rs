@@ -23,7 +23,9 @@ pub use import::{
     parse_csv, read_import, ImportPreview, ImportRow, IMPORT_COLUMNS, MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
 };
-pub use mail::{clean_domain, HeldMail, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_DOMAIN};
+pub use mail::{
+    clean_domain, HeldMail, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_DOMAIN, MAX_HELD_PAGE,
+};
 pub use mailboxes::{MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox, MAX_MAILBOX_NAME};
 pub use orgs::{HolidayDraft, OrgDraft, OrgEdit, OrgRow, ValidOrg, MAX_CODE, MAX_ORG_NAME};
 pub use teams::{MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam, MAX_TEAM_NAME};
