@@ -363,8 +363,19 @@ async fn a_rebuilt_folder_with_a_new_uidvalidity_is_read_again() {
     );
     env.until(&watchers, 5, "the old messages", || sink.count() == 2)
         .await;
-    let old = env.last_uid(id).await;
-    assert_eq!(old.1, 2);
+    // the position is recorded just after the sink's Ok: wait for it
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let old = loop {
+        let position = env.last_uid(id).await;
+        if position.1 == 2 {
+            break position;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{position:?}: the second message's UID was not recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     // restored on the server: new UIDVALIDITY, UIDs from 1 again (below the last one taken)
     let uidvalidity = env.imap.recreate_folder("alice", "Support").await;
     env.imap
