@@ -100,5 +100,7 @@ test("a mail becomes a ticket live, the reply goes back threaded, and the answer
   );
   expect(answer).toContain(`Added to ${number}`);
   await expect(ana.locator(".timeline")).toContainText("the door opens now", { timeout: 5000 });
-  await expect(ana.locator(".timeline")).not.toContainText("> Please hold the card flat");
+  // the quoted history is cut off the reply and kept behind a toggle
+  await expect(ana.getByText("Show quoted text")).toBeVisible();
+  await expect(ana.getByText("> Please hold the card flat")).toBeHidden();
 });
