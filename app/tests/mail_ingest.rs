@@ -612,3 +612,20 @@ async fn bad_mail_ends_as_a_ticket_or_held_never_as_an_error() {
         .await;
     assert_eq!(files, 100);
 }
+
+#[tokio::test]
+async fn the_urgent_words_are_the_desks_own() {
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().to_path_buf();
+    let d = desk_with(|s| {
+        s.attachment_dir = path;
+        s.mail_urgent_words = vec!["blocked".into(), "cannot work".into()];
+    })
+    .await;
+    let blocked = opened(take(&d, &gmail_new(CLIENT, "u1@x", "I am blocked", "Since 9.")).await);
+    let down = opened(take(&d, &gmail_new(CLIENT, "u2@x", "Server down", "Again.")).await);
+    let urgency = |n| field(&d, "SELECT urgency FROM tickets WHERE number = $1", n);
+    assert_eq!(urgency(blocked).await, "urgent");
+    // not one of this desk's words
+    assert_eq!(urgency(down).await, "not_urgent");
+}

@@ -271,7 +271,16 @@ pub fn settings_from_env(
             .collect::<anyhow::Result<Vec<_>>>()?,
         Err(_) => Vec::new(),
     };
+    let mail_urgent_words = match std::env::var("FRONTLINE_MAIL_URGENT_WORDS") {
+        Ok(list) => list
+            .split(',')
+            .map(|w| w.trim().to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect(),
+        Err(_) => defaults.mail_urgent_words.clone(),
+    };
     let settings = Settings {
+        mail_urgent_words,
         // behind a TLS-terminating proxy the base URL is what says the desk is served over https
         secure_cookies: secure_cookies || notify.base_url.starts_with("https://"),
         notify,

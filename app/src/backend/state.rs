@@ -37,6 +37,8 @@ pub struct Settings {
     pub second_factor: crate::model::second_factor::SecondFactorPolicy,
     /// Who may read `/metrics` (the client's address as `trusted_proxies` decide it).
     pub metrics_from: Vec<super::request::AddressRange>,
+    /// Words that make received mail urgent (`FRONTLINE_MAIL_URGENT_WORDS`).
+    pub mail_urgent_words: Vec<String>,
     /// Seals mailbox secrets at rest (`FRONTLINE_SECRET_KEY`); without it no mailbox that
     /// needs a password or token is watched.
     pub secret_key: Option<super::secrets::SecretKey>,
@@ -59,6 +61,10 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             second_factor: Default::default(),
             metrics_from: super::request::AddressRange::loopback().to_vec(),
+            mail_urgent_words: crate::model::mail::URGENT_WORDS
+                .iter()
+                .map(|w| w.to_string())
+                .collect(),
             secret_key: None,
         }
     }

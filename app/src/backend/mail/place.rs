@@ -123,7 +123,13 @@ async fn open(
         s if s.is_empty() => crate::model::ticket::subject_from_problem(&problem),
         s => s,
     };
-    let urgency = mail::urgency_of(&m.subject, &m.text, mail::URGENT_WORDS);
+    let words: Vec<&str> = state
+        .settings
+        .mail_urgent_words
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let urgency = mail::urgency_of(&m.subject, &m.text, &words);
     let priority = mailbox
         .as_ref()
         .and_then(|b| b.priority.as_deref())
