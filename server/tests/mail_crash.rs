@@ -19,8 +19,9 @@ async fn count(url: &str, sql: &str) -> i64 {
     n
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_read_from_imap_survives_kill_9_and_each_message_is_one_ticket() {
+/// A seeded SQLite desk with a mailbox that reads alice's INBOX on a Dovecot of its own, and the
+/// key its secret is sealed with (the server must be started with it).
+async fn desk_reading_imap() -> (tempfile::TempDir, String, TestImap, SecretKey) {
     let dir = tempfile::tempdir().unwrap();
     let url = seeded_desk(dir.path(), 0);
     let imap = TestImap::start(Options::default());
@@ -38,6 +39,12 @@ async fn a_burst_read_from_imap_survives_kill_9_and_each_message_is_one_ticket()
         .unwrap();
         pool.close().await;
     }
+    (dir, url, imap, key)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_read_from_imap_survives_kill_9_and_each_message_is_one_ticket() {
+    let (dir, url, imap, key) = desk_reading_imap().await;
     // each from its own address of a client's domain (one sender's flood would be held)
     for i in 0..BURST {
         let raw = format!(
@@ -118,23 +125,7 @@ async fn a_burst_read_from_imap_survives_kill_9_and_each_message_is_one_ticket()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: make bench runs it"]
 async fn bench_imap_delivery_to_live_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = seeded_desk(dir.path(), 0);
-    let imap = TestImap::start(Options::default());
-    let key = SecretKey::generate();
-    {
-        let pool = app::backend::db::connect(&url).await.unwrap();
-        app::pool_run!(pool, c => sqlx::query(
-            "INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_tls, imap_user,
-                                    imap_secret, poll_secs, created_at)
-             VALUES ('Support', 'support@msp.example', '127.0.0.1', $1, 'none', 'alice', $2, 5, 0)",
-        )
-        .bind(i64::from(imap.port))
-        .bind(secrets::seal(&key, PASSWORD))
-        .execute(c).await.map(|_| ()))
-        .unwrap();
-        pool.close().await;
-    }
+    let (dir, url, imap, key) = desk_reading_imap().await;
     let secret = key.to_base64();
     let server = Server::start_with(dir.path(), &url, &[("FRONTLINE_SECRET_KEY", &secret)]).await;
     let morgan = server.session(MANAGER).await;
