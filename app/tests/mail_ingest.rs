@@ -478,7 +478,7 @@ async fn staff_reply_by_mail_and_a_requester_reply_reopens_a_resolved_ticket() {
             ("Subject", &format!("Re: {tag} Outlook crashes")),
             ("Message-ID", "<staff-1@frontline.example>"),
         ],
-        "Please start it in safe mode.",
+        "Please start it in safe mode.\n\nOn Wed, 18 Nov 2026 at 10:00, Frontline <desk@msp.example> wrote:\n> Internal note: the licence server is ours to fix",
     );
     assert_eq!(
         take(&d, &from_staff).await,
@@ -486,6 +486,11 @@ async fn staff_reply_by_mail_and_a_requester_reply_reopens_a_resolved_ticket() {
     );
     let reply = steps(&d, number).await.pop().unwrap();
     assert_eq!((reply.0.as_str(), reply.1), ("public_reply", true));
+    assert_eq!(reply.2.as_deref(), Some("Please start it in safe mode."));
+    assert_eq!(
+        reply.3.quoted, None,
+        "what staff quote never reaches the client"
+    );
     assert!(
         d.scalar(&format!("SELECT COUNT(*) FROM tickets WHERE number = {number} AND first_response_at IS NOT NULL"))
             .await

@@ -47,7 +47,12 @@ pub(super) async fn apply(
             let data = EventData {
                 mail_id: Some(mail_id),
                 channel: Some(Channel::Email.to_string()),
-                quoted: split.quoted.map(|q| mail::fit_text(&q)),
+                // staff answer notifications that may carry internal notes; what they quote
+                // never goes on a step the client sees (their original stays with the desk)
+                quoted: split
+                    .quoted
+                    .filter(|_| !actor.is_staff())
+                    .map(|q| mail::fit_text(&q)),
                 automatic: m.automatic.map(|_| true),
                 ..Default::default()
             };
