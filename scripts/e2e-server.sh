@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the release server for the Playwright suite on $PORT with a fresh, seeded database in a
 # directory named by the port (${TMPDIR:-/tmp}/frontline-e2e-$PORT, so that tests can pipe mail
-# into the same desk and read its mail sink), and removes it when Playwright stops the server. With E2E_CLOCK_OFFSET
+# into the same desk and read what it sent), and removes it when Playwright stops the server. The
+# desk's mail goes over SMTP to a receiver started here (end2end/smtp-sink.mjs), which keeps each
+# message in the directory's mail/. With E2E_CLOCK_OFFSET
 # (seconds) the desk is seeded and served on the wall clock moved by that much: the suite runs at
 # chosen instants (end2end/instants.ts).
 set -euo pipefail
@@ -11,8 +13,22 @@ cd "$(dirname "$0")/.."
 db_dir=${TMPDIR:-/tmp}/frontline-e2e-$PORT
 rm -rf "$db_dir"
 mkdir -p "$db_dir"
+server="" sink=""
+cleanup() {
+  # shellcheck disable=SC2086 # either may not have started
+  kill -TERM $server $sink 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$db_dir"
+}
+trap cleanup EXIT INT TERM
 export DATABASE_URL="sqlite://$db_dir/frontline.db"
-export FRONTLINE_MAIL_DIR="$db_dir/mail"
+node end2end/smtp-sink.mjs "$db_dir/mail" >"$db_dir/smtp.port" &
+sink=$!
+for _ in $(seq 50); do
+  [[ -s $db_dir/smtp.port ]] && break
+  sleep 0.1
+done
+export FRONTLINE_SMTP_HOST=127.0.0.1 FRONTLINE_SMTP_PORT="$(head -1 "$db_dir/smtp.port")" FRONTLINE_SMTP_TLS=none
 export FRONTLINE_ATTACHMENT_DIR="$db_dir/attachments"
 clock=()
 if [[ -n ${E2E_CLOCK_OFFSET:-} ]]; then
@@ -22,10 +38,4 @@ fi
 "$FRONTLINE_BIN" seed-demo --tickets "${E2E_TICKETS:-2000}" "${clock[@]}" >/dev/null
 "$FRONTLINE_BIN" serve --addr "127.0.0.1:$PORT" "${clock[@]}" &
 server=$!
-cleanup() {
-  kill -TERM "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  rm -rf "$db_dir"
-}
-trap cleanup EXIT INT TERM
 wait "$server"

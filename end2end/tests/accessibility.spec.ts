@@ -5,13 +5,14 @@ import { LOGINS, signIn, test, waitForHydration } from "./helpers";
 /** Every page each role works in. */
 const PAGES: Record<string, string[]> = {
   manager: ["/dashboard", "/queue", "/tickets/new", "/reports", "/kb", "/kb/new", "/oncall", "/me"],
-  lead: ["/dashboard", "/queue", "/shift", "/team", "/reports", "/kb/new", "/oncall", "/me"],
+  lead: ["/dashboard", "/queue", "/shift", "/team", "/reports", "/kb/new", "/oncall", "/admin/mail", "/me"],
   analyst: ["/queue", "/tickets/new", "/shift", "/kb", "/reports", "/oncall", "/me"],
   client: ["/portal", "/tickets/new", "/kb", "/me"],
   clientAdmin: ["/portal?whose=organization", "/tickets/new", "/kb", "/me"],
   admin: [
     "/admin", "/admin/orgs", "/admin/orgs/new", "/admin/users", "/admin/users/new", "/admin/users/import",
-    "/admin/teams", "/admin/teams/new", "/admin/categories", "/admin/canned", "/admin/audit", "/kb", "/me",
+    "/admin/teams", "/admin/teams/new", "/admin/categories", "/admin/canned", "/admin/audit", "/admin/mail",
+    "/admin/mailboxes", "/admin/mailboxes/new", "/kb", "/me",
   ],
 };
 
@@ -31,6 +32,7 @@ const RECORDS: Record<string, [string, string, string][]> = {
     ["/admin/orgs", 'tbody a[href^="/admin/orgs/"]', ""],
     ["/admin/users", 'tbody a[href^="/admin/users/"]', ""],
     ["/admin/teams", 'tbody a[href^="/admin/teams/"]', ""],
+    ["/admin/mailboxes", 'tbody a[href^="/admin/mailboxes/"]', ""],
   ],
 };
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
-import { as, LOGINS, test, waitForHydration } from "./helpers";
+import { as, LOGINS, ORG_CODES, ORG_NAMES, test, waitForHydration } from "./helpers";
 
 /** The desk's directory (scripts/e2e-server.sh): its database, mail sink and files. */
 function deskDir(page: Page): string {
@@ -103,4 +103,44 @@ test("a mail becomes a ticket live, the reply goes back threaded, and the answer
   // the quoted history is cut off the reply and kept behind a toggle
   await expect(ana.getByText("Show quoted text")).toBeVisible();
   await expect(ana.getByText("> Please hold the card flat")).toBeHidden();
+});
+
+test("a lead places held mail from a stranger, and the client's next mail needs nobody", async ({ browser }) => {
+  const word = `Osprey${Date.now()}`;
+  const domain = `${word.toLowerCase()}.example`;
+  const lead = await as(browser, LOGINS.lead);
+  await lead.goto("/queue");
+  const said = pipeMail(
+    lead,
+    `From: Rui Alves <rui@${domain}>\nTo: servicedesk@frontline.example\nSubject: ${word} laptop will not boot\n` +
+      `Message-ID: <${word}-1@${domain}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nIt stops at a black screen.\n`,
+  );
+  expect(said).toContain("Held for an administrator");
+
+  // the Unprocessed list says why, and offers the decision in one row
+  await lead.goto("/admin/mail");
+  await waitForHydration(lead);
+  const row = lead.getByRole("row").filter({ hasText: `${word} laptop will not boot` });
+  await expect(row).toContainText(`rui@${domain}`);
+  await row.getByText("Create ticket for…").click();
+  await row.getByLabel("Organization").selectOption({ label: `${ORG_NAMES.client} (${ORG_CODES.client})` });
+  await row.getByLabel("and remember this sender's domain for that client").check();
+  await row.getByRole("button", { name: "Create ticket" }).click();
+  const notice = lead.getByRole("status").filter({ hasText: /Opened HD-\d+/ });
+  await expect(notice).toBeVisible();
+  const number = (await notice.textContent())!.match(/HD-\d+/)![0];
+  await expect(row).toHaveCount(0);
+
+  // the ticket is Northwind's, with the message as its problem
+  await lead.goto(`/tickets/${number}`);
+  await expect(lead.getByText("It stops at a black screen.")).toBeVisible();
+  await expect(lead.locator("main")).toContainText(ORG_NAMES.client);
+
+  // the domain is remembered: the next stranger from it opens a ticket by itself
+  const next = pipeMail(
+    lead,
+    `From: Eva Lind <eva@${domain}>\nTo: servicedesk@frontline.example\nSubject: ${word} printer offline\n` +
+      `Message-ID: <${word}-2@${domain}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nThe printer shows offline.\n`,
+  );
+  expect(next).toMatch(/Opened HD-\d+/);
 });
