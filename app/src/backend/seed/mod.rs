@@ -5,6 +5,7 @@
 //! Ticket volume scales (`--tickets N`) for benchmarks: tickets and timelines are generated in
 //! batches and written with multi-row inserts, one transaction per batch.
 
+mod arrivals;
 mod articles;
 pub mod cast;
 mod data;
@@ -23,7 +24,7 @@ pub use cast::{DEMO_PASSWORD, DEMO_SECOND_FACTOR};
 pub use history::raw_insert_loop;
 use rng::Rng;
 
-pub const DEFAULT_TICKETS: usize = 5_000;
+pub const DEFAULT_TICKETS: usize = 20_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {

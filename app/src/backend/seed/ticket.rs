@@ -1,17 +1,27 @@
-//! One demo ticket and its timeline: what it turns out to be is drawn first, then each phase of
-//! its life (raised, first response, work, resolution, closure) is written as steps, and the
-//! SLA marks it would have collected are set last.
+//! One demo ticket and its timeline. What it turns out to be and when each phase of its life
+//! happens are drawn first, against the client's SLA due times (most tickets answered and
+//! resolved well within them, a few late); the timeline is then written up to `now`, so where a
+//! ticket stands (new, being worked, waiting, resolved, closed) follows from its age, as on a
+//! working desk. A few tickets get stuck waiting, a few are reopened, a third of the resolved
+//! ones are rated. The SLA marks it would have collected are set last.
 
 use super::data;
 use super::desk::{ClientUser, OrgInfo, TeamInfo};
 use super::rng::Rng;
-use crate::backend::repo::tickets::{EventRecord, SlaColumns, TicketRecord};
+use crate::backend::repo::tickets::{EventRecord, NewRating, SlaColumns, TicketRecord};
 use crate::model::sla::{ClockState, SlaPolicy};
 use crate::model::time::{DAY, HOUR, MINUTE};
 use crate::model::{Channel, EventKind, PendingReason, Priority, Status, Urgency};
 
+/// A demo ticket with its timeline and its requester's rating, if they gave one.
+pub(super) struct Generated {
+    pub(super) ticket: TicketRecord,
+    pub(super) events: Vec<EventRecord>,
+    pub(super) rating: Option<NewRating>,
+}
+
 /// One ticket and its timeline, consistent with each other and with `now`. The random draws
-/// happen in a fixed order (the plan, then each phase in turn), so a seed gives the same desk.
+/// happen in a fixed order, so a seed gives the same desk.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn generate_ticket(
     rng: &mut Rng,
@@ -22,28 +32,31 @@ pub(super) fn generate_ticket(
     org: &OrgInfo,
     team: &TeamInfo,
     category_ids: &[i64],
-) -> (TicketRecord, Vec<EventRecord>) {
+) -> Generated {
     let plan = Plan::draw(rng, created, now, org, team);
     let mut life = Life::raise(&plan, id, number, now, category_ids);
-    if plan.status != Status::New {
-        let replied = life.first_response(rng, &plan);
-        if !plan.first_contact {
-            let at = life.work(rng, &plan, replied);
-            life.resolve(rng, &plan, at);
-        }
-    }
-    let paused_at = life.paused_at(&plan);
-    life.close(rng, &plan);
+    life.first_response(rng, &plan);
+    life.work(rng, &plan);
+    life.resolve(&plan, plan.resolved, None);
+    life.reopen(rng, &plan);
+    let rating = life.rate(rng, &plan);
+    life.close(rng);
+    let paused_at = life.paused_at();
     let Life {
         mut ticket,
         mut events,
         ..
     } = life;
     apply_sla(&mut ticket, &mut events, &org.policy, paused_at, now);
-    (ticket, events)
+    Generated {
+        ticket,
+        events,
+        rating,
+    }
 }
 
-/// What a ticket turns out to be, drawn before its timeline is written.
+/// What a ticket turns out to be and when each phase happens, drawn before its timeline is
+/// written.
 struct Plan<'a> {
     requester: &'a ClientUser,
     category: usize,
@@ -57,22 +70,31 @@ struct Plan<'a> {
     team_id: i64,
     tier: usize,
     created: i64,
-    age: i64,
-    pending_reason: PendingReason,
-    /// Where the ticket stands at `now` (a closure due after `now` leaves it resolved).
-    status: Status,
     /// A phone call the analyst who logged it resolved on the spot.
     first_contact: bool,
     /// Who owns it at its tier.
     assignee: i64,
-    /// The first-line analyst who logs a call.
+    /// The first-line analyst who logs a call, or claims a ticket that needs a higher tier.
     logger: i64,
     created_by: i64,
+    claimed: i64,
+    replied: i64,
+    note: Option<i64>,
+    /// Escalated to the ticket's tier, and claimed there.
+    escalated: Option<(i64, i64)>,
+    /// Waited on someone from the first instant, until the second (None: still waiting).
+    waited: Option<(i64, Option<i64>, PendingReason)>,
+    /// None for a ticket that got stuck.
+    resolved: Option<i64>,
+}
+
+/// Between `from` and `to`, `lo`..`hi` percent of the way.
+fn between(rng: &mut Rng, from: i64, to: i64, lo: i64, hi: i64) -> i64 {
+    from + (to - from).max(0) * rng.range(lo, hi) / 100
 }
 
 impl<'a> Plan<'a> {
     fn draw(rng: &mut Rng, created: i64, now: i64, org: &'a OrgInfo, team: &TeamInfo) -> Self {
-        let age = now - created;
         let requester = &org.clients[rng.below(org.clients.len() as u64) as usize];
         let (category, first_line, detail, resolution) = *rng.pick(&data::PROBLEMS);
         let urgency = if rng.chance(25) {
@@ -91,23 +113,74 @@ impl<'a> Plan<'a> {
             80..=96 => Channel::Phone,
             _ => Channel::Api,
         };
+        let first_contact = channel == Channel::Phone && rng.chance(40);
         let tier = match rng.below(100) {
+            _ if first_contact => 1,
             0..=79 => 1,
             80..=94 => 2,
             _ => 3,
         };
-        let pending_reason = *rng.pick(PendingReason::ALL);
-        let mut status = status_by_age(age, rng.below(100));
-        let first_contact = channel == Channel::Phone && status != Status::New && rng.chance(40);
-        if first_contact && status != Status::Closed {
-            status = Status::Resolved;
-        }
         let assignee = *rng.pick(&team.tiers[tier - 1]);
         let logger = *rng.pick(&team.tiers[0]);
         let created_by = if channel == Channel::Phone {
             logger
         } else {
             requester.id
+        };
+        let dues = org.policy.dues(&ClockState {
+            created_at: created,
+            priority,
+            paused_secs: 0,
+        });
+        // most answers well within the target, one in twenty late
+        let (lo, hi) = if rng.chance(5) { (105, 170) } else { (5, 85) };
+        let replied = between(rng, created, dues.response_due_at, lo, hi).max(created + 3 * MINUTE);
+        let claimed = if first_contact {
+            created
+        } else {
+            between(rng, created, replied, 20, 80)
+        };
+        let (lo, hi) = if rng.chance(6) { (105, 220) } else { (20, 90) };
+        let resolved = if first_contact {
+            created + 10 * MINUTE
+        } else {
+            between(rng, created, dues.resolution_due_at, lo, hi).max(replied + 20 * MINUTE)
+        };
+        let note = rng
+            .chance(35)
+            .then(|| between(rng, replied, resolved, 10, 40));
+        let escalated = (tier > 1).then(|| {
+            let at = between(rng, replied, resolved, 42, 55);
+            (at, between(rng, at, resolved, 5, 15))
+        });
+        let wait = rng.chance(15).then(|| {
+            let reason = *rng.pick(PendingReason::ALL);
+            let from = between(rng, replied, resolved, 60, 75);
+            let until = (resolved - rng.range(MINUTE, 10 * MINUTE)).max(from + MINUTE);
+            (from, until, reason)
+        });
+        // of the last weeks' tickets, one in a hundred is stuck waiting on the client and a few
+        // are forgotten; older ones were chased and closed long since
+        let stuck = rng.below(1000);
+        let age = now - created;
+        let (waited, resolved) = match stuck {
+            _ if first_contact => (None, Some(resolved)),
+            0..=9 if age < 21 * DAY => {
+                let reason = *rng.pick(&[
+                    PendingReason::Customer,
+                    PendingReason::Budget,
+                    PendingReason::Approval,
+                ]);
+                (
+                    Some((between(rng, replied, resolved, 62, 80), None, reason)),
+                    None,
+                )
+            }
+            10..=12 if age < 10 * DAY => (None, None),
+            _ => (
+                wait.map(|(from, to, reason)| (from, Some(to), reason)),
+                Some(resolved),
+            ),
         };
         Plan {
             requester,
@@ -122,46 +195,28 @@ impl<'a> Plan<'a> {
             team_id: team.id,
             tier,
             created,
-            age,
-            pending_reason,
-            status,
             first_contact,
             assignee,
             logger,
             created_by,
+            claimed,
+            replied,
+            note: note.filter(|_| !first_contact),
+            escalated: escalated.filter(|_| !first_contact),
+            waited,
+            resolved,
         }
     }
 }
 
-/// The status a ticket of this age has reached, for a roll in `0..100`: young tickets are still
-/// being worked, old ones mostly closed.
-fn status_by_age(age: i64, roll: u64) -> Status {
-    match (age, roll) {
-        (a, r) if a < 2 * DAY => match r {
-            0..=29 => Status::New,
-            30..=69 => Status::Open,
-            70..=89 => Status::Pending,
-            _ => Status::Resolved,
-        },
-        (a, r) if a < 14 * DAY => match r {
-            0..=14 => Status::Open,
-            15..=29 => Status::Pending,
-            30..=59 => Status::Resolved,
-            _ => Status::Closed,
-        },
-        (_, r) => match r {
-            0 => Status::Open,
-            1..=2 => Status::Pending,
-            _ => Status::Closed,
-        },
-    }
-}
-
-/// A ticket being written together with its timeline: each step moves the ticket along.
+/// A ticket being written together with its timeline, up to `now`: each step moves the ticket
+/// along; the first step still to come ends the timeline.
 struct Life {
     ticket: TicketRecord,
     events: Vec<EventRecord>,
     now: i64,
+    /// Whether the timeline reached `now`.
+    ended: bool,
 }
 
 impl Life {
@@ -181,7 +236,7 @@ impl Life {
             urgency: plan.urgency,
             priority: plan.priority,
             category_id: Some(category_ids[plan.category]),
-            status: plan.status,
+            status: Status::New,
             pending_reason: None,
             requires_budget: false,
             requires_approval: false,
@@ -206,6 +261,7 @@ impl Life {
             ticket,
             events: Vec::with_capacity(9),
             now,
+            ended: false,
         };
         let data = format!(r#"{{"channel":"{}"}}"#, plan.channel.as_str());
         life.step(
@@ -220,124 +276,184 @@ impl Life {
     }
 
     /// Claimed (or, for a logged call, owned from the start), then answered, or for a first-contact
-    /// call resolved. Returns when the answer went out.
-    fn first_response(&mut self, rng: &mut Rng, plan: &Plan) -> i64 {
-        let created = self.ticket.created_at;
+    /// call resolved on the spot.
+    fn first_response(&mut self, rng: &mut Rng, plan: &Plan) {
         let owner = if plan.tier == 1 {
             plan.assignee
         } else {
             plan.logger
         };
-        let claimed = if plan.first_contact {
-            created
+        let owner = if plan.first_contact {
+            plan.logger
         } else {
-            created + rng.range(2 * MINUTE, 3 * HOUR)
+            owner
         };
-        self.step(claimed, Some(owner), EventKind::Claimed, true, None, None);
-        self.ticket.assignee_id = Some(owner);
-        // drawn for first-contact calls too, which keeps the random stream and so the demo desk
-        let replied = claimed + rng.range(MINUTE, 40 * MINUTE);
-        if plan.first_contact {
-            let at = created + 10 * MINUTE;
-            let body = Some(plan.resolution.to_string());
-            let data = Some(r#"{"first_contact":true}"#.into());
-            self.step(at, Some(plan.logger), EventKind::Resolved, true, body, data);
-            self.ticket.first_response_at = Some(at);
-            self.ticket.resolved_at = Some(at);
-        } else {
-            let body = Some(rng.pick(&data::REPLIES).to_string());
-            self.step(
-                replied,
-                Some(owner),
-                EventKind::PublicReply,
-                true,
-                body,
-                None,
-            );
-            self.ticket.first_response_at = Some(replied.min(self.now));
+        if !self.step(
+            plan.claimed,
+            Some(owner),
+            EventKind::Claimed,
+            true,
+            None,
+            None,
+        ) {
+            return;
         }
-        replied
+        self.ticket.assignee_id = Some(owner);
+        self.ticket.status = Status::Open;
+        if plan.first_contact {
+            return;
+        }
+        let body = Some(rng.pick(&data::REPLIES).to_string());
+        let kind = EventKind::PublicReply;
+        if self.step(plan.replied, Some(owner), kind, true, body, None) {
+            self.ticket.first_response_at = Some(plan.replied);
+        }
     }
 
     /// After the first answer: maybe a note, an escalation to the ticket's tier, a wait on the
-    /// client. Returns when the last of these happened.
-    fn work(&mut self, rng: &mut Rng, plan: &Plan, replied: i64) -> i64 {
-        let first_owner = self.ticket.assignee_id;
-        let mut at = replied;
-        if rng.chance(35) {
-            at += rng.range(5 * MINUTE, 2 * HOUR);
+    /// client or a third party.
+    fn work(&mut self, rng: &mut Rng, plan: &Plan) {
+        if let Some(at) = plan.note {
             let body = Some(rng.pick(&data::NOTES).to_string());
-            self.step(at, first_owner, EventKind::InternalNote, false, body, None);
+            let owner = self.ticket.assignee_id;
+            self.step(at, owner, EventKind::InternalNote, false, body, None);
         }
-        if plan.tier > 1 {
-            at += rng.range(10 * MINUTE, 6 * HOUR);
+        if let Some((at, claimed)) = plan.escalated {
             let body = Some("Needs specialist attention beyond first-line checks.".into());
             let data = Some(format!(r#"{{"from_tier":1,"to_tier":{}}}"#, plan.tier));
-            self.step(at, first_owner, EventKind::Escalated, false, body, data);
-            self.ticket.assignee_id = Some(plan.assignee);
-            let claimed = at + rng.range(5 * MINUTE, 2 * HOUR);
-            self.step(
-                claimed,
-                Some(plan.assignee),
-                EventKind::Claimed,
-                true,
-                None,
-                None,
-            );
+            let owner = self.ticket.assignee_id;
+            if self.step(at, owner, EventKind::Escalated, false, body, data) {
+                // the tier's analyst owns it from the escalation, and claims it soon after
+                self.ticket.assignee_id = Some(plan.assignee);
+                let who = Some(plan.assignee);
+                self.step(claimed, who, EventKind::Claimed, true, None, None);
+            }
         }
-        if plan.status == Status::Pending {
-            at += rng.range(30 * MINUTE, 8 * HOUR);
-            let reason = plan.pending_reason;
-            self.ticket.pending_reason = Some(reason);
-            self.ticket.requires_budget = reason == PendingReason::Budget;
-            self.ticket.requires_approval = reason == PendingReason::Approval;
+        if let Some((from, until, reason)) = plan.waited {
             let data = format!(
                 r#"{{"from":"open","to":"pending","reason":"{}"}}"#,
                 reason.as_str()
             );
-            let owner = self.ticket.assignee_id;
-            self.step(at, owner, EventKind::StatusChanged, true, None, Some(data));
+            let owner = self.ticket.assignee_id.or(Some(plan.assignee));
+            if !self.step(
+                from,
+                owner,
+                EventKind::StatusChanged,
+                true,
+                None,
+                Some(data),
+            ) {
+                return;
+            }
+            self.ticket.status = Status::Pending;
+            self.ticket.pending_reason = Some(reason);
+            self.ticket.requires_budget = reason == PendingReason::Budget;
+            self.ticket.requires_approval = reason == PendingReason::Approval;
+            let resumed = Some(r#"{"from":"pending","to":"open"}"#.to_string());
+            if let Some(until) = until {
+                if self.step(until, owner, EventKind::StatusChanged, true, None, resumed) {
+                    self.ticket.status = Status::Open;
+                    self.ticket.pending_reason = None;
+                }
+            }
         }
-        at
     }
 
-    /// Resolved some time after the work, for tickets that got that far.
-    fn resolve(&mut self, rng: &mut Rng, plan: &Plan, after: i64) {
-        if !matches!(plan.status, Status::Resolved | Status::Closed) {
+    /// Resolved at `at` (None: never, so far), with the plan's resolution or `body`.
+    fn resolve(&mut self, plan: &Plan, at: Option<i64>, body: Option<&str>) {
+        let Some(at) = at else {
+            self.ended = true;
+            return;
+        };
+        let owner = self.ticket.assignee_id;
+        let (body, data) = if plan.first_contact {
+            (plan.resolution, Some(r#"{"first_contact":true}"#.into()))
+        } else {
+            (body.unwrap_or(plan.resolution), None)
+        };
+        let kind = EventKind::Resolved;
+        if self.step(at, owner, kind, true, Some(body.to_string()), data) {
+            self.ticket.status = Status::Resolved;
+            self.ticket.resolved_at = Some(at);
+            self.ticket.first_response_at.get_or_insert(at);
+        }
+    }
+
+    /// One resolved ticket in twenty comes back a while later ("it is happening again") and is
+    /// resolved again.
+    fn reopen(&mut self, rng: &mut Rng, plan: &Plan) {
+        let Some(resolved) = self.ticket.resolved_at else {
+            return;
+        };
+        if plan.first_contact || !rng.chance(5) {
             return;
         }
-        let took = rng.range(HOUR, (plan.age / 3).max(2 * HOUR));
-        let resolved = (after + took).min(self.now - MINUTE);
-        let owner = self.ticket.assignee_id;
-        let body = Some(plan.resolution.to_string());
-        self.step(resolved, owner, EventKind::Resolved, true, body, None);
-        self.ticket.resolved_at = Some(resolved.min(self.now));
+        let at = resolved + rng.range(2 * HOUR, 4 * DAY);
+        let said = Some("It is happening again since this morning.".to_string());
+        let who = Some(plan.requester.id);
+        if !self.step(at, who, EventKind::Reopened, true, said, None) {
+            return;
+        }
+        self.ticket.status = Status::Open;
+        self.ticket.resolved_at = None;
+        let again = at + rng.range(HOUR, 2 * DAY);
+        let body = "Found the cause this time: a scheduled task undid the fix. Removed it.";
+        self.resolve(plan, Some(again), Some(body));
+    }
+
+    /// A third of the requesters rate their resolved ticket within a couple of days, mostly well.
+    fn rate(&mut self, rng: &mut Rng, plan: &Plan) -> Option<NewRating> {
+        let resolved = self.ticket.resolved_at?;
+        if !rng.chance(35) {
+            return None;
+        }
+        let stars = match rng.below(100) {
+            0..=59 => 5,
+            60..=84 => 4,
+            85..=92 => 3,
+            93..=96 => 2,
+            _ => 1,
+        };
+        let comment = match stars {
+            5 if rng.chance(30) => Some("Quick and friendly, thank you!"),
+            1 | 2 => Some("Took too long and I had to chase it."),
+            _ => None,
+        };
+        let at = resolved + rng.range(10 * MINUTE, 2 * DAY);
+        let data = Some(format!(r#"{{"stars":{stars}}}"#));
+        let who = Some(plan.requester.id);
+        let body = comment.map(str::to_string);
+        self.step(at, who, EventKind::Rated, true, body, data)
+            .then(|| NewRating {
+                ticket_id: self.ticket.id,
+                stars,
+                comment: comment.map(str::to_string),
+                rated_by: plan.requester.id,
+                rated_at: at,
+            })
+    }
+
+    /// Closed automatically a few days after resolution.
+    fn close(&mut self, rng: &mut Rng) {
+        let Some(resolved) = self.ticket.resolved_at else {
+            return;
+        };
+        let closed = resolved + rng.range(3 * DAY, 7 * DAY);
+        let data = Some(r#"{"auto":true}"#.into());
+        if self.step(closed, None, EventKind::Closed, true, None, data) {
+            self.ticket.status = Status::Closed;
+            self.ticket.closed_at = Some(closed);
+        }
     }
 
     /// Since when the SLA clock stands still: a wait that pauses it.
-    fn paused_at(&self, plan: &Plan) -> Option<i64> {
-        let pauses = self.ticket.status == Status::Pending && plan.pending_reason.pauses_sla();
-        pauses.then_some(self.ticket.updated_at)
+    fn paused_at(&self) -> Option<i64> {
+        self.ticket.pending_reason.filter(|r| r.pauses_sla())?;
+        (self.ticket.status == Status::Pending).then_some(self.ticket.updated_at)
     }
 
-    /// Closed automatically a few days after resolution; one whose closing day is still to come
-    /// stays resolved.
-    fn close(&mut self, rng: &mut Rng, plan: &Plan) {
-        if plan.status != Status::Closed {
-            return;
-        }
-        let resolved = self.ticket.resolved_at.unwrap_or(self.ticket.created_at);
-        let closed = resolved + rng.range(3 * DAY, 7 * DAY);
-        if closed < self.now {
-            let data = Some(r#"{"auto":true}"#.into());
-            self.step(closed, None, EventKind::Closed, true, None, data);
-            self.ticket.closed_at = Some(closed);
-        } else {
-            self.ticket.status = Status::Resolved;
-        }
-    }
-
-    /// One step of the timeline, never after `now`; it touches the ticket and counts a version.
+    /// One step of the timeline, if it happened by `now` and nothing before it is still to come;
+    /// it touches the ticket and counts a version. Says whether it happened.
     fn step(
         &mut self,
         at: i64,
@@ -346,8 +462,11 @@ impl Life {
         public: bool,
         body: Option<String>,
         data: Option<String>,
-    ) {
-        let at = at.min(self.now);
+    ) -> bool {
+        if self.ended || at > self.now {
+            self.ended = true;
+            return false;
+        }
         self.ticket.updated_at = self.ticket.updated_at.max(at);
         self.ticket.version += 1;
         self.events.push(EventRecord {
@@ -359,6 +478,7 @@ impl Life {
             body,
             data,
         });
+        true
     }
 }
 
@@ -470,9 +590,15 @@ mod tests {
         };
         let mut rng = Rng(7);
         let now = 1_800_000_000;
-        for i in 0..2000 {
-            let created = now - (i % 90) * DAY - 600;
-            let (t, events) = generate_ticket(
+        let n = 4000;
+        let (mut resolved, mut met, mut rated, mut reopened, mut stale) = (0, 0, 0, 0, 0);
+        for i in 0..n {
+            let created = now - 90 * DAY + i * (90 * DAY / n) + 600;
+            let Generated {
+                ticket: t,
+                events,
+                rating,
+            } = generate_ticket(
                 &mut rng,
                 i + 1,
                 1001 + i,
@@ -499,6 +625,33 @@ mod tests {
             if t.first_contact_resolution {
                 assert_eq!(t.channel, Channel::Phone);
             }
+            assert!(
+                rating.is_none() || t.resolved_at.is_some(),
+                "rated unresolved"
+            );
+            if t.resolved_at.is_some() {
+                resolved += 1;
+                met += i64::from(!t.sla.resolution_breached);
+            }
+            rated += i64::from(rating.is_some());
+            reopened += i64::from(events.iter().any(|e| e.kind == "reopened"));
+            let open = matches!(t.status, Status::New | Status::Open);
+            stale += i64::from(open && now - created > 14 * DAY);
         }
+        // what an ops manager expects of a healthy desk
+        let attainment = met * 100 / resolved;
+        assert!(
+            (88..=97).contains(&attainment),
+            "SLA attainment {attainment}%"
+        );
+        assert!(
+            (25..=45).contains(&(rated * 100 / resolved)),
+            "{rated} rated"
+        );
+        assert!(
+            (2..=8).contains(&(reopened * 100 / resolved)),
+            "{reopened} reopened"
+        );
+        assert!(stale * 100 < n, "{stale} open for more than two weeks");
     }
 }

@@ -457,6 +457,36 @@ pub async fn rating(conn: &mut Conn, ticket_id: i64) -> sqlx::Result<Option<Rati
     })
 }
 
+/// A requester's rating, as the demo history writes them in bulk.
+#[derive(Debug, Clone)]
+pub struct NewRating {
+    pub ticket_id: i64,
+    pub stars: u8,
+    pub comment: Option<String>,
+    pub rated_by: i64,
+    pub rated_at: i64,
+}
+
+/// Inserts ratings in multi-row statements (bulk loads).
+pub async fn bulk_insert_ratings(conn: &mut Conn, ratings: &[NewRating]) -> sqlx::Result<()> {
+    db_run!(conn, conn => {
+        for chunk in ratings.chunks(2000) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO ticket_ratings (ticket_id, stars, comment, rated_by, rated_at) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.ticket_id)
+                    .push_bind(i64::from(r.stars))
+                    .push_bind(r.comment.clone())
+                    .push_bind(r.rated_by)
+                    .push_bind(r.rated_at);
+            });
+            qb.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
+}
+
 /// Stores a rating unless the ticket has one already; says whether it was stored.
 pub async fn insert_rating(
     conn: &mut Conn,
