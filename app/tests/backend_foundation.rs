@@ -8,6 +8,7 @@ use app::backend::db::Dialect;
 use app::backend::policy::{Actor, TicketKey, TicketScope};
 use app::backend::repo::{desk, users};
 use app::backend::seed::{self, SeedError};
+use app::model::time::DAY;
 use app::model::{AppError, Role};
 use support::*;
 
@@ -144,7 +145,7 @@ async fn single_writes_wait_their_turn_behind_a_long_change() {
 #[tokio::test]
 async fn the_demo_desk_has_the_documented_shape() {
     let db = test_db().await;
-    let report = seed::seed_demo(&db.pool, NOW, 300).await.unwrap();
+    let report = seed::seed_demo(&db.pool, NOW, 2000).await.unwrap();
     assert!(report.seeded);
     let p = &db.pool;
     assert_eq!(scalar(p, "SELECT COUNT(*) FROM organizations").await, 22);
@@ -185,7 +186,7 @@ async fn the_demo_desk_has_the_documented_shape() {
         22
     );
     assert_eq!(scalar(p, "SELECT COUNT(*) FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM team_orgs t WHERE t.org_id = o.id)").await, 0);
-    assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets").await, 300);
+    assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets").await, 2000);
     assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id)").await, 0);
     // every status, channel and priority appears in a realistic mix
     assert_eq!(
@@ -200,6 +201,62 @@ async fn the_demo_desk_has_the_documented_shape() {
         scalar(p, "SELECT COUNT(DISTINCT priority) FROM tickets").await,
         4
     );
+    // a healthy, busy desk: the open work is the last days', few open tickets are late, most
+    // resolutions met their SLA, some were reopened, many rated
+    let open = "status IN ('new', 'open', 'pending')";
+    let open_count = scalar(p, &format!("SELECT COUNT(*) FROM tickets WHERE {open}")).await;
+    assert!((10..=200).contains(&open_count), "{open_count} open");
+    let late = scalar(
+        p,
+        &format!("SELECT COUNT(*) FROM tickets WHERE {open} AND resolution_breached"),
+    )
+    .await;
+    assert!(
+        late * 4 < open_count,
+        "{late} of {open_count} open tickets breached"
+    );
+    let oldest = scalar(
+        p,
+        &format!("SELECT MIN(created_at) FROM tickets WHERE {open}"),
+    )
+    .await;
+    assert!(
+        NOW - oldest < 30 * DAY,
+        "open for {} days",
+        (NOW - oldest) / DAY
+    );
+    let resolved = scalar(
+        p,
+        "SELECT COUNT(*) FROM tickets WHERE resolved_at IS NOT NULL",
+    )
+    .await;
+    let met = scalar(
+        p,
+        "SELECT COUNT(*) FROM tickets WHERE resolved_at IS NOT NULL AND NOT resolution_breached",
+    )
+    .await;
+    assert!(
+        (85..=97).contains(&(met * 100 / resolved)),
+        "{met} of {resolved} met"
+    );
+    let reopened = scalar(
+        p,
+        "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events WHERE kind = 'reopened'",
+    )
+    .await;
+    assert!(
+        reopened > 0 && reopened * 10 < resolved,
+        "{reopened} reopened"
+    );
+    let rated = scalar(
+        p,
+        &format!(
+            "SELECT COUNT(*) FROM ticket_ratings WHERE rated_at > {}",
+            NOW - 28 * DAY
+        ),
+    )
+    .await;
+    assert!(rated > 20, "{rated} rated in the last 28 days");
     // tickets only go to teams that serve the client, and numbers continue after the seed
     assert_eq!(scalar(p, "SELECT COUNT(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM team_orgs s WHERE s.team_id = t.team_id AND s.org_id = t.org_id)").await, 0);
     assert_eq!(

@@ -248,9 +248,14 @@ async fn only_the_teams_lead_or_a_manager_edit_its_roster_and_bad_shifts_are_ref
     .unwrap();
     let atlas_roster = roster.teams.iter().find(|t| t.name == cast::TEAM).unwrap();
     assert!(!atlas_roster.editable);
+    // the demo rota's day-long turns aside
+    let added = atlas_roster
+        .shifts
+        .iter()
+        .filter(|s| s.ends_at - s.starts_at == 12 * HOUR)
+        .count();
     assert_eq!(
-        atlas_roster.shifts.len(),
-        1,
+        added, 1,
         "this week holds the first shift; the repeats follow weekly"
     );
 }
@@ -389,6 +394,7 @@ async fn clients_and_admins_have_no_shift() {
 #[tokio::test]
 async fn the_shift_lists_every_open_ticket_held_across_many_pages() {
     let d = desk(25_000).await;
+    d.fall_behind(8).await;
     let ana = d.actor(ANALYST).await;
     // hand Ana every open ticket of the clients her team serves
     let scope = ana.ticket_scope(&d.state.pool).await.unwrap();

@@ -755,6 +755,7 @@ async fn search_counts_in_one_pass_equal_the_capped_count_of_each_view() {
 #[tokio::test]
 async fn a_search_pages_through_exactly_its_matches_in_queue_order() {
     let d = desk(3000).await;
+    d.fall_behind(12).await;
     let lead = d.actor(LEAD).await;
     for (view, rank) in [
         (StatusView::Active, "status_rank <= 1"),

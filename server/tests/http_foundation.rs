@@ -425,12 +425,21 @@ async fn the_browser_gets_answers_in_postcard_and_everyone_else_json() {
     let app = TestApp::seeded(20).await;
     let sam = app.browser();
     app.sign_in(&sam, MANAGER).await;
-    // a ticket with a timeline and a running SLA clock
-    let number = app
-        .scalar(
-            "SELECT number FROM tickets WHERE status IN ('new', 'open') ORDER BY number LIMIT 1",
+    // a ticket with a timeline and a running SLA clock: one raised now
+    let jo = app.browser();
+    app.sign_in(&jo, CLIENT).await;
+    let raised = app
+        .call(
+            &jo,
+            "raise_ticket",
+            &[
+                ("ticket[urgency]", "urgent"),
+                ("ticket[problem]", "Dock port dead"),
+            ],
         )
         .await;
+    assert_eq!(raised.status(), 200);
+    let number = raised.json::<i64>().await.unwrap();
     let ask = |accept: &'static str, number: i64| {
         app.call_request(&sam, "ticket", &[("number", &number.to_string())])
             .header("Accept", accept)

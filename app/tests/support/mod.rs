@@ -149,6 +149,22 @@ impl Desk {
         self.one("SELECT id FROM teams WHERE name = $1", name).await
     }
 
+    /// Turns every `n`th closed ticket back into work still to do, every other one of them
+    /// waiting on its client: the backlog of a desk that fell behind, for tests that page through
+    /// much open work (the demo desk keeps only its last days' tickets open).
+    pub async fn fall_behind(&self, n: i64) {
+        app::pool_run!(self.state.pool, c => sqlx::query(&format!(
+            "UPDATE tickets SET
+                 status = CASE WHEN (id / {n}) % 2 = 0 THEN 'open' ELSE 'pending' END,
+                 status_rank = CASE WHEN (id / {n}) % 2 = 0 THEN 0 ELSE 1 END,
+                 pending_reason = CASE WHEN (id / {n}) % 2 = 0 THEN NULL ELSE 'customer' END,
+                 resolved_at = NULL, closed_at = NULL, next_due_at = resolution_due_at
+             WHERE status = 'closed' AND id % {n} = 0"
+        ))
+        .execute(c).await.map(|_| ()))
+        .unwrap();
+    }
+
     /// The e-mail of the client admin of the organization with short code `code`.
     pub async fn client_admin_of(&self, code: &str) -> String {
         self.one(

@@ -6,7 +6,7 @@
 
 use super::desk::OrgInfo;
 use super::rng::Rng;
-use crate::model::time::{DAY, HOUR};
+use crate::model::time::{DAY, HOUR, MINUTE};
 use chrono::{Datelike, TimeZone, Timelike, Weekday};
 
 /// Requests per working hour, relative, by the hour of a weekday in the client's time zone.
@@ -21,6 +21,8 @@ const OUTAGE_ORG: usize = 2;
 /// What the outage added per hour for its four hours, as a multiple of that client's busiest
 /// normal hour.
 const OUTAGE: f64 = 6.0;
+/// The last few tickets arrive within this long before now.
+const FRESH: i64 = 30 * MINUTE;
 
 /// How busy a client is in the hour starting at `at`, in its own time zone.
 fn rhythm(org: &OrgInfo, at: i64) -> f64 {
@@ -78,8 +80,26 @@ impl Arrivals {
         }
     }
 
-    /// When ticket `i` of `n` arrives, and the index of its client.
+    /// When ticket `i` of `n` arrives, and the index of its client. The last few arrived in the
+    /// last half hour, whatever the hour: a desk always has requests nobody has picked up yet.
     pub(super) fn ticket(&self, rng: &mut Rng, i: usize, n: usize) -> (i64, usize) {
+        let (at, h) = self.quantile(i, n);
+        let fresh = (n / 400).clamp(1, 50).min(n / 10);
+        let end = self.start + self.cumulative.len() as i64 * HOUR;
+        let at = match n - i {
+            left if left <= fresh => at.max(end - left as i64 * FRESH / (fresh as i64 + 1)),
+            _ => at,
+        };
+        let shares = &self.orgs[h];
+        let pick = unit(rng) * shares.last().copied().unwrap_or(0.0);
+        let org = shares
+            .partition_point(|c| *c <= pick)
+            .min(shares.len().saturating_sub(1));
+        (at, org)
+    }
+
+    /// The instant at the `i`/`n` quantile of the arrivals, and its hour.
+    fn quantile(&self, i: usize, n: usize) -> (i64, usize) {
         let total = self.cumulative.last().copied().unwrap_or(0.0);
         let target = (i as f64 + 0.5) / n.max(1) as f64 * total;
         let h = self
@@ -90,12 +110,7 @@ impl Arrivals {
         let within = ((target - before) / (self.cumulative[h] - before).max(f64::MIN_POSITIVE))
             .clamp(0.0, 1.0);
         let at = self.start + h as i64 * HOUR + (within * (HOUR - 1) as f64) as i64;
-        let shares = &self.orgs[h];
-        let pick = unit(rng) * shares.last().copied().unwrap_or(0.0);
-        let org = shares
-            .partition_point(|c| *c <= pick)
-            .min(shares.len().saturating_sub(1));
-        (at, org)
+        (at, h)
     }
 }
 

@@ -12,6 +12,7 @@ mod data;
 mod desk;
 mod history;
 pub mod mail;
+mod oncall;
 mod rng;
 mod ticket;
 
@@ -171,6 +172,7 @@ pub async fn seed_demo(
     desk::clients(&mut tx, &mut rng, &mut people, &mut org_infos).await?;
     seed_articles(&mut tx, joined).await?;
     enrol_demo_admin(&mut tx, joined).await?;
+    oncall::rota(&mut tx, &team_infos, now).await?;
     tx.commit().await?;
 
     history::write_history(
