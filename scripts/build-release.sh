@@ -16,6 +16,25 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zu
 export RUSTC_BOOTSTRAP=1
 # --split: pages few people open go into modules the browser loads when one of their pages
 # is first shown (app/src/ui/lazy.rs); every other page loads only the main module.
-exec cargo leptos build --release --split \
+cargo leptos build --release --split \
   --lib-cargo-args=-Zbuild-std=std,panic_abort \
   --lib-cargo-args=-Zbuild-std-features=optimize_for_size
+
+# Precompressed copies beside each file the site serves (server/src/assets.rs serves them):
+# brotli at its highest quality and gzip -9, once here instead of at tower-http's default
+# quality on every request. A copy that saves nothing (an already compressed image) is dropped.
+command -v brotli >/dev/null || {
+  echo "build-release: the brotli command is missing (scripts/setup.sh installs it)" >&2
+  exit 1
+}
+site=target/site
+find "$site" -type f ! -name '*.br' ! -name '*.gz' -print0 |
+  while IFS= read -r -d '' file; do
+    brotli --force --best --output="$file.br" -- "$file"
+    gzip --best --no-name --stdout -- "$file" >"$file.gz"
+    size=$(stat -c %s "$file")
+    for copy in "$file.br" "$file.gz"; do
+      if (($(stat -c %s "$copy") >= size)); then rm -f "$copy"; fi
+    done
+  done
+echo "build-release: precompressed $(find "$site" -type f -name '*.br' | wc -l) files under $site (brotli 11, gzip -9)"

@@ -48,6 +48,12 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
 }
 
+# brotli: the release build precompresses the site's files (scripts/build-release.sh)
+if ! command -v brotli >/dev/null; then
+  step "installing Debian's brotli for the release build"
+  apt_install brotli
+fi
+
 if [[ $mode == test ]] && ! command -v chromium >/dev/null; then
   step "installing Debian's Chromium for the browser tests"
   apt_install chromium

@@ -85,15 +85,20 @@ pub fn build(state: AppState) -> Router {
         // meanwhile (a render makes its root owner the thread's current one and leaves it
         // there), and applies that page's response options: a WASM download once came back
         // with another page's 422 status.
+        // The files are served precompressed and with their cache policy (assets.rs).
         .fallback_service(
-            leptos_axum::site_pkg_dir_service(&state.leptos_options)
-                .call_fallback_on_method_not_allowed(true)
-                .fallback(
-                    leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-                        page_context,
-                        shell,
-                    )
-                    .with_state(state.clone()),
+            tower::ServiceBuilder::new()
+                .layer(middleware::from_fn(crate::assets::cache_control))
+                .service(
+                    crate::assets::files(&state.leptos_options.site_root)
+                        .call_fallback_on_method_not_allowed(true)
+                        .fallback(
+                            leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                                page_context,
+                                shell,
+                            )
+                            .with_state(state.clone()),
+                        ),
                 ),
         )
         .layer(middleware::from_fn_with_state(
