@@ -117,7 +117,8 @@ test("administration and reports load their own module, only where they are show
     const fetched: string[] = [];
     page.on("request", (r) => {
       const name = new URL(r.url()).pathname.match(/^\/pkg\/(.+\.wasm)$/)?.[1];
-      if (name) fetched.push(name);
+      // by the module's name, without the content hash the release build puts in file names
+      if (name) fetched.push(name.replace(/\.[A-Za-z0-9_-]{22}\.wasm$/, ".wasm"));
     });
     return fetched;
   };
@@ -159,7 +160,7 @@ test("administration and reports load their own module, only where they are show
   const samFetched = modulesFetched(sam);
   await signIn(sam, LOGINS.admin);
   await sam.goto("/admin/users");
-  await expect(sam.locator('link[rel="preload"][href$="/split_admin.wasm"]')).toHaveCount(1);
+  await expect(sam.locator('link[rel="preload"][href*="/split_admin."][href$=".wasm"]')).toHaveCount(1);
   await waitForHydration(sam);
   expect(samFetched).toContain("split_admin.wasm");
   await sam.getByRole("link", { name: "New user" }).click();
@@ -172,7 +173,7 @@ test("a page whose module cannot be fetched says so, and the app keeps working",
   await waitForHydration(page);
   const nav = page.getByRole("navigation");
   let refused = 0;
-  await page.route("**/pkg/split_reports.wasm", (route) => {
+  await page.route("**/pkg/split_reports.*wasm", (route) => {
     refused++;
     return route.abort("internetdisconnected");
   });
@@ -187,9 +188,9 @@ test("a page whose module cannot be fetched says so, and the app keeps working",
   await expect(page.locator("table.queue")).toBeVisible();
 
   // the next visit asks again; a connection that drops once is ridden out
-  await page.unroute("**/pkg/split_reports.wasm");
+  await page.unroute("**/pkg/split_reports.*wasm");
   let dropped = false;
-  await page.route("**/pkg/split_reports.wasm", (route) => {
+  await page.route("**/pkg/split_reports.*wasm", (route) => {
     if (dropped) return route.continue();
     dropped = true;
     return route.abort("internetdisconnected");
@@ -207,13 +208,13 @@ test("a page whose app did not start, or stopped, says so and offers a reload", 
   const stopped = page.getByRole("alert").filter({ hasText: "This page stopped working" });
 
   // the WebAssembly does not arrive: the page is painted, but nothing on it would respond
-  await page.route("**/pkg/frontline.wasm", (route) => route.abort("internetdisconnected"));
+  await page.route("**/pkg/frontline.*wasm", (route) => route.abort("internetdisconnected"));
   await page.goto("/queue");
   await expect(notLoaded).toBeVisible();
   await expect(page.locator("table.queue")).toBeVisible();
 
   // the connection is back: the alert's button reloads the page, which now runs
-  await page.unroute("**/pkg/frontline.wasm");
+  await page.unroute("**/pkg/frontline.*wasm");
   await notLoaded.getByRole("button", { name: "Reload" }).click();
   await waitForHydration(page);
   await expect(notLoaded).toHaveCount(0);
@@ -233,7 +234,7 @@ test("a page whose app did not start, or stopped, says so and offers a reload", 
 
 test("an administration page opened directly whose module does not arrive says so", async ({ page }) => {
   await signIn(page, LOGINS.admin);
-  await page.route("**/pkg/split_admin.wasm", (route) => route.abort("internetdisconnected"));
+  await page.route("**/pkg/split_admin.*wasm", (route) => route.abort("internetdisconnected"));
   await page.goto("/admin/users");
   // asked for three times, a second apart, before the page gives up
   await expect(page.getByRole("alert").filter({ hasText: "This page did not finish loading" })).toBeVisible({

@@ -45,10 +45,39 @@ pub fn leptos_options(addr: Option<SocketAddr>) -> anyhow::Result<LeptosOptions>
         std::env::set_var("LEPTOS_OUTPUT_NAME", "frontline");
     }
     let mut options = leptos::config::get_configuration(None)?.leptos_options;
+    hashed_file_names(&mut options);
     if let Some(addr) = addr {
         options.site_addr = addr;
     }
     Ok(options)
+}
+
+/// Whether the site's files carry content hashes in their names, as the release build made them
+/// (cargo-leptos' `hash-files`, told to the server's build in its environment): the binary runs
+/// outside cargo-leptos, which would otherwise tell it at run time. The hashes are in a file
+/// beside the binary; without it the pages would name files that are not there, and Leptos
+/// stops at the first page, so the plain names are used and the fault is logged.
+fn hashed_file_names(options: &mut LeptosOptions) {
+    if std::env::var_os("LEPTOS_HASH_FILES").is_some() {
+        return;
+    }
+    options.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
+    if let Some(name) = option_env!("LEPTOS_HASH_FILE_NAME") {
+        options.hash_file = name.into();
+    }
+    if !options.hash_files {
+        return;
+    }
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+    if !beside_binary.as_ref().is_some_and(|path| path.is_file()) {
+        tracing::error!(
+            file = ?beside_binary,
+            "the release build's file of asset hashes is not beside the binary; naming the site's files without hashes"
+        );
+        options.hash_files = false;
+    }
 }
 
 /// Serves until `shutdown` completes; in-flight requests finish, then the pool closes cleanly.

@@ -1,13 +1,14 @@
 //! The HTML document around the app, as the server writes it for every page: the page's
-//! Content-Security-Policy, preload links for a split module the page needs, the two inline
-//! scripts with the page's nonce, and who is signed in, for the pages to read from context.
+//! Content-Security-Policy, the stylesheet and the app's files (by their hashed names in a
+//! release build), preload links for a split module the page needs, the two inline scripts with
+//! the page's nonce, and who is signed in, for the pages to read from context.
 
 use app::backend::{csp, request, split_modules};
 use app::model::user::SignedIn;
 use app::ui::{App, BROKEN_PAGE, EARLY_INPUT};
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
-use leptos_meta::MetaTags;
+use leptos_meta::{HashedStylesheet, MetaTags};
 
 /// What every page rendered on the server is given beside the request.
 pub fn page_context() {
@@ -26,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.ico" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 {preloads
                     .into_iter()

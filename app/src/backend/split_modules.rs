@@ -51,13 +51,24 @@ fn preloads(manifest: &Manifest, pkg_dir: &str, path: &str, role: Option<Role>) 
 }
 
 /// Read once. Absent in builds without `--split` (`cargo leptos watch`, the Rust tests): then
-/// nothing is preloaded.
+/// nothing is preloaded. With hashed file names the manifest's own name carries its hash, and
+/// the stems it lists are the hashed ones.
 fn manifest(options: &LeptosOptions) -> &'static Manifest {
     static MANIFEST: OnceLock<Manifest> = OnceLock::new();
     MANIFEST.get_or_init(|| {
+        let hashes = if options.hash_files {
+            let beside_binary = std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+            beside_binary
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
         let path = std::path::Path::new(options.site_root.as_ref())
             .join(options.site_pkg_dir.as_ref())
-            .join("__wasm_split_manifest.json");
+            .join(manifest_name(&hashes));
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Manifest::new();
         };
@@ -66,6 +77,17 @@ fn manifest(options: &LeptosOptions) -> &'static Manifest {
             Manifest::new()
         })
     })
+}
+
+/// The manifest's file name, from the build's file of hashes (`manifest: <hash>` among its
+/// `kind: hash` lines; empty without hashed names).
+fn manifest_name(hashes: &str) -> String {
+    hashes
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(kind, _)| kind.trim() == "manifest")
+        .map(|(_, hash)| format!("__wasm_split_manifest.{}.json", hash.trim()))
+        .unwrap_or_else(|| "__wasm_split_manifest.json".to_string())
 }
 
 #[cfg(test)]
@@ -90,6 +112,17 @@ mod tests {
             preloads(&m, "pkg", "/reports", Some(Role::Lead)),
             ["/pkg/chunk_3.wasm", "/pkg/split_reports.wasm"]
         );
+    }
+
+    #[test]
+    fn the_manifest_is_found_by_its_hashed_name_when_the_build_hashed_names() {
+        let hashes = "js: aaa\nwasm: bbb\ncss: ccc\nmanifest: pQ3x-Z_0abcdefghijklmA\nsplit: ddd\n";
+        assert_eq!(
+            manifest_name(hashes),
+            "__wasm_split_manifest.pQ3x-Z_0abcdefghijklmA.json"
+        );
+        assert_eq!(manifest_name(""), "__wasm_split_manifest.json");
+        assert_eq!(manifest_name("js: aaa\n"), "__wasm_split_manifest.json");
     }
 
     #[test]

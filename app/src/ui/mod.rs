@@ -61,7 +61,7 @@ use crate::model::{AppError, Me, Page};
 use layout::Gate;
 use lazy::{AdminScreen, LazyPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
@@ -122,7 +122,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| browser::start_clock(clock));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/frontline.css" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Frontline".to_string() } else { format!("{text} · Frontline") }
         } />
