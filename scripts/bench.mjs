@@ -20,6 +20,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { table as firstLoadTable } from './first-load.mjs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -256,19 +257,40 @@ function rssMB(pid) {
   }
 }
 
-// Sequential latency of one request; `check` validates every answer.
-async function latency(label, fn, check) {
+// Sequential latency of one request; `check` validates every answer. Beside the times, the
+// size of the answer (of the last one: they are all alike): its bytes decoded and as sent, and
+// `rows(res)` (what the answer lists, named by `rows.what`), so that a faster figure that
+// returns less shows.
+async function latency(label, fn, check, rows) {
   for (let i = 0; i < WARMUP; i++) check(await fn(), label);
   const samples = [];
+  let last;
   for (let i = 0; i < REQUESTS; i++) {
-    const res = await fn();
-    check(res, label);
-    samples.push(res.ms);
+    last = await fn();
+    check(last, label);
+    samples.push(last.ms);
   }
   const s = summary(samples);
-  log(`  ${label.padEnd(38)} p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (n=${s.n})`);
+  s.bytes = Buffer.byteLength(last.body);
+  s.wire_bytes = last.wire;
+  if (rows) {
+    s.rows = rows(last);
+    s.rows_what = rows.what;
+  }
+  const size = `${fmt(s.bytes / 1024, 1)} KB (${fmt(s.wire_bytes / 1024, 1)} sent)${rows ? `, ${s.rows} ${rows.what}` : ''}`;
+  log(`  ${label.padEnd(38)} p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (n=${s.n})  ${size}`);
   return s;
 }
+
+// What each answer lists.
+const counted = (what, fn) => Object.assign(fn, { what });
+const json = (res) => JSON.parse(res.body);
+const QUEUE_ROWS = counted('rows', (res) => (res.body.match(/<tr[^>]*\bdata-number=/g) ?? []).length);
+const API_QUEUE_ROWS = counted('rows', (res) => json(res).rows?.length);
+const DASHBOARD_CLIENTS = counted('clients', (res) => json(res).clients?.length);
+const REPORT_TICKETS = counted('tickets counted', (res) => json(res).raised);
+const SCORECARDS = counted('analysts', (res) => json(res).cards?.length);
+const TIMELINE = counted('timeline entries', (res) => (res.body.match(/<li[^>]*\bdata-kind=/g) ?? []).length);
 
 const expectStatus = (res, label) => {
   if (res.status !== 200) fail(`${label}: answered ${res.status}: ${res.body.slice(0, 300)}`);
@@ -302,11 +324,13 @@ async function measure(args) {
       'queue page ?client=NWL',
       () => client.request('GET', '/queue?client=NWL', { cookie: cookies.lead, accept: html }),
       expectQueuePage,
+      QUEUE_ROWS,
     );
     const queueSearch = await latency(
       'queue page ?q=printer',
       () => client.request('GET', '/queue?q=printer', { cookie: cookies.lead, accept: html }),
       expectQueuePage,
+      QUEUE_ROWS,
     );
     result.measures.queue = queueClient;
     result.measures.queue_search = queueSearch;
@@ -318,6 +342,7 @@ async function measure(args) {
         'POST /api/queue client=NWL',
         () => client.request('POST', '/api/queue', { cookie: cookies.lead, form: apiForm }),
         expectStatus,
+        API_QUEUE_ROWS,
       );
     } else {
       result.notes.push(`POST /api/queue answered ${probe.status} (${probe.body.slice(0, 120)}); its figure is left out`);
@@ -328,6 +353,7 @@ async function measure(args) {
       'POST /api/dashboard',
       () => client.request('POST', '/api/dashboard', { cookie: cookies.manager }),
       expectStatus,
+      DASHBOARD_CLIENTS,
     );
 
     // --- the desk report data over the default period (the last 28 days, every client), as the
@@ -336,6 +362,7 @@ async function measure(args) {
       'POST /api/desk_report (28 days)',
       () => client.request('POST', '/api/desk_report', { cookie: cookies.manager, form: { params: { client: '' } } }),
       expectStatus,
+      REPORT_TICKETS,
     );
 
     // --- this week's scorecards of every analyst, as the manager: they read the tickets the
@@ -344,6 +371,7 @@ async function measure(args) {
       'POST /api/scorecards (this week)',
       () => client.request('POST', '/api/scorecards', { cookie: cookies.manager }),
       expectStatus,
+      SCORECARDS,
     );
 
     // --- a ticket page with a long timeline
@@ -357,6 +385,7 @@ async function measure(args) {
         expectStatus(res, label);
         if (!res.body.includes(`HD-${ticketPage.number}`)) fail(`${label}: the page does not show HD-${ticketPage.number}`);
       },
+      TIMELINE,
     );
 
     // --- live push with many subscribers, and the server's memory meanwhile (sessions live in
@@ -577,8 +606,11 @@ function assets(args) {
     out.missing = `no site package directory (looked for ${args.looked || dir})`;
   } else {
     const names = fs.readdirSync(dir);
-    const wasm = ['frontline.wasm', 'frontline_bg.wasm'].find((n) => names.includes(n));
-    const js = names.includes('frontline.js') ? 'frontline.js' : null;
+    // the release build puts each file's content hash in its name (frontline.<hash>.wasm)
+    const hashed = (stem, ext) => names.find((n) => new RegExp(`^${stem}(\\.[A-Za-z0-9_-]{22})?\\.${ext}$`).test(n));
+    const wasm = hashed('frontline', 'wasm') ?? hashed('frontline_bg', 'wasm');
+    const js = hashed('frontline', 'js');
+    const css = hashed('frontline', 'css');
     if (!wasm || !js) out.missing = `${dir} lacks ${[!wasm && 'frontline.wasm', !js && 'frontline.js'].filter(Boolean).join(' and ')}`;
     // The release build splits pages few people open into modules loaded on first use
     // (app/src/ui/lazy.rs); the manifest names each module's files. Every page loads the main
@@ -589,21 +621,32 @@ function assets(args) {
     const loader = names.filter((n) => /^__wasm_split\..*\.js$/.test(n));
     const stray = names.filter((n) => /\.(wasm|js)$/.test(n) && n !== wasm && n !== js && !loader.includes(n) && !lazyFiles.has(n));
     if (stray.length) out.missing = `${dir} holds ${stray.join(', ')}, which neither every page nor a lazily loaded module accounts for`;
+    // The brotli bytes are those the server sends: the release build's precompressed copy
+    // (`name.br`, what server/src/assets.rs serves), or brotli 11 computed here without one.
     const sizes = new Map();
-    for (const name of [wasm, js, ...loader, ...lazyFiles].filter(Boolean)) {
+    for (const name of [wasm, js, css, ...loader, ...lazyFiles].filter(Boolean)) {
       const data = fs.readFileSync(path.join(dir, name));
-      const br = zlib.brotliCompressSync(data, {
-        params: {
-          [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
-          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-          [zlib.constants.BROTLI_PARAM_MODE]: name.endsWith('.js') ? zlib.constants.BROTLI_MODE_TEXT : zlib.constants.BROTLI_MODE_GENERIC,
-        },
-      });
-      sizes.set(name, { raw_kb: data.length / 1024, brotli_kb: br.length / 1024 });
+      const copy = path.join(dir, `${name}.br`);
+      const br = fs.existsSync(copy)
+        ? fs.readFileSync(copy)
+        : zlib.brotliCompressSync(data, {
+            params: {
+              [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+              [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+              [zlib.constants.BROTLI_PARAM_MODE]: /\.(js|css)$/.test(name) ? zlib.constants.BROTLI_MODE_TEXT : zlib.constants.BROTLI_MODE_GENERIC,
+            },
+          });
+      sizes.set(name, { raw_kb: data.length / 1024, brotli_kb: br.length / 1024, served: fs.existsSync(copy) ? 'precompressed' : 'computed' });
     }
     for (const name of [wasm, js, ...loader].filter(Boolean)) {
       out.files.push({ name, ...sizes.get(name) });
-      log(`  ${name.padEnd(40)} ${fmt(sizes.get(name).raw_kb, 1)} KB raw, ${fmt(sizes.get(name).brotli_kb, 1)} KB brotli (every page)`);
+      log(`  ${name.padEnd(40)} ${fmt(sizes.get(name).raw_kb, 1)} KB raw, ${fmt(sizes.get(name).brotli_kb, 1)} KB brotli, ${sizes.get(name).served} (every page)`);
+    }
+    // the stylesheet every page loads too, beside the budget (which counts code)
+    if (css) {
+      out.css = { name: css, ...sizes.get(css) };
+      sizes.delete(css);
+      log(`  ${css.padEnd(40)} ${fmt(out.css.raw_kb, 1)} KB raw, ${fmt(out.css.brotli_kb, 1)} KB brotli, ${out.css.served} (every page, not in the budget)`);
     }
     for (const [module, stems] of Object.entries(manifest)) {
       const files = stems.map((stem) => `${stem}.wasm`);
@@ -667,6 +710,11 @@ function report(args) {
       continue;
     }
     const q = m.measures;
+    // the size of each answer beside its time
+    for (const [key, s] of Object.entries(q)) {
+      if (Number.isFinite(s.bytes)) fig(`${key}_kb`, n, s.bytes / 1024, 'KB');
+      if (Number.isFinite(s.rows)) fig(`${key}_rows`, n, s.rows, s.rows_what);
+    }
     fig('queue_p50', n, q.queue.p50, 'ms');
     fig('queue_p99', n, q.queue.p99, 'ms');
     fig('queue_search_p50', n, q.queue_search.p50, 'ms');
@@ -719,6 +767,18 @@ function report(args) {
     fig(`queue_p50_ratio_${suffix}`, null, runs[hi].m.measures.queue.p50 / runs[lo].m.measures.queue.p50, 'ratio');
     fig(`queue_search_p50_ratio_${suffix}`, null, runs[hi].m.measures.queue_search.p50 / runs[lo].m.measures.queue_search.p50, 'ratio');
     fig(`dashboard_p50_ratio_${suffix}`, null, runs[hi].m.measures.dashboard.p50 / runs[lo].m.measures.dashboard.p50, 'ratio');
+  }
+  const firstLoad = readJson(path.join(partsDir, 'first-load.json'));
+  if (firstLoad?.pages) {
+    for (const p of firstLoad.pages) {
+      for (const cache of ['cold', 'warm']) {
+        fig(`first_load_${p.page}_${cache}_paint`, null, p[cache].paint_ms, 'ms');
+        fig(`first_load_${p.page}_${cache}_interactive`, null, p[cache].interactive_ms, 'ms');
+        fig(`first_load_${p.page}_${cache}_received`, null, p[cache].bytes / 1024, 'KB');
+      }
+    }
+  } else {
+    absent.push({ name: 'first_load', tickets: null, reason: firstLoad?.missing || 'the first load was not measured (BENCH_FIRST_LOAD=0, or no Chromium)' });
   }
   const assetsPart = readJson(path.join(partsDir, 'assets.json'));
   if (assetsPart && assetsPart.files?.length && !assetsPart.missing) {
@@ -779,6 +839,18 @@ function report(args) {
       : { what: `live push p99 ${atTop}`, target: '< 50 ms', value: get('sse_p99', top), unit: 'ms', ok: (v) => v < 50 },
     { what: `server RSS, ${SSE_SUBSCRIBERS} live subscribers ${atTop}`, target: '< 150 MB', value: get('rss', top), unit: 'MB', ok: (v) => v < 150 },
     {
+      what: 'mail from IMAP to the live queue p50',
+      target: '< 2000 ms',
+      value: get('imap_live_p50'),
+      unit: 'ms',
+      ok: (v) => v < 2000,
+      na: absent.find((a) => a.name === 'imap_live_p50')?.reason,
+    },
+    ...['queue', 'portal'].flatMap((page) => [
+      { what: `first load, ${page}, cold: interactive`, target: '< 2000 ms', value: get(`first_load_${page}_cold_interactive`), unit: 'ms', ok: (v) => v < 2000, na: absent.find((a) => a.name === 'first_load')?.reason },
+      { what: `first load, ${page}, warm: interactive`, target: '< 500 ms', value: get(`first_load_${page}_warm_interactive`), unit: 'ms', ok: (v) => v < 500, na: absent.find((a) => a.name === 'first_load')?.reason },
+    ]),
+    {
       what: 'WASM + JS every page loads, brotli',
       target: '<= 400 KB',
       value: get('wasm_js_brotli'),
@@ -795,19 +867,35 @@ function report(args) {
   const line = (name, vals) => `  ${name.padEnd(38)}${vals.map((v) => String(v).padStart(11)).join('')}`;
   out.push(line('tickets', cols));
   const row = (title, fn, d = 2) => out.push(line(title, measured.map((n) => { const v = fn(n); return Number.isFinite(v) ? v.toFixed(d) : '-'; })));
+  // the answer's size: what it lists, and its bytes (decoded)
+  const size = (key) => {
+    const what = measured.map((n) => runs[n].m.measures[key]?.rows_what).find(Boolean);
+    out.push(line(`  answer: ${what ? `${what} / ` : ''}KB`, measured.map((n) => {
+      const kb = get(`${key}_kb`, n);
+      const rows = get(`${key}_rows`, n);
+      return Number.isFinite(kb) ? `${Number.isFinite(rows) ? `${rows} / ` : ''}${kb.toFixed(1)}` : '-';
+    })));
+  };
   row('queue ?client=NWL p50 ms', (n) => get('queue_p50', n));
   row('queue ?client=NWL p99 ms', (n) => get('queue_p99', n));
+  size('queue');
   row('queue ?q=printer p50 ms', (n) => get('queue_search_p50', n));
   row('queue ?q=printer p99 ms', (n) => get('queue_search_p99', n));
+  size('queue_search');
   row('POST /api/queue p50 ms', (n) => get('queue_api_p50', n));
+  size('queue_api');
   row('dashboard data p50 ms', (n) => get('dashboard_p50', n));
   row('dashboard data p99 ms', (n) => get('dashboard_p99', n));
+  size('dashboard');
   row('desk report data (28 days) p50 ms', (n) => get('report_p50', n));
   row('desk report data (28 days) p99 ms', (n) => get('report_p99', n));
+  size('report');
   row('weekly scorecards p50 ms', (n) => get('scorecards_p50', n));
   row('weekly scorecards p99 ms', (n) => get('scorecards_p99', n));
+  size('scorecards');
   row('ticket page (200 events) p50 ms', (n) => get('ticket_page_p50', n));
   row('ticket page (200 events) p99 ms', (n) => get('ticket_page_p99', n));
+  size('ticket_page');
   row('raise_ticket per s', (n) => get('create_rate', n), 1);
   row('raw insert loop per s', (n) => get('raw_insert_rate', n), 1);
   row('creation / raw', (n) => get('create_vs_raw_ratio', n), 3);
@@ -819,10 +907,18 @@ function report(args) {
   row('server RSS MB (idle, after sign-ins)', (n) => get('rss_idle', n), 1);
   row('server RSS MB (just started)', (n) => get('rss_boot', n), 1);
   if (get('imap_live_p50') !== undefined) {
-    out.push(`  mail from IMAP to the live queue (IDLE): p50 ${get('imap_live_p50').toFixed(0)} ms, p99 ${get('imap_live_p99').toFixed(0)} ms (target p50 < 2000); 200 appended one by one and taken in at ${get("imap_rate").toFixed(0)} messages/s (appending is the bound)`);
+    out.push(`  mail from IMAP to the live queue (IDLE): p50 ${get('imap_live_p50').toFixed(0)} ms, p99 ${get('imap_live_p99').toFixed(0)} ms; 200 appended one by one and taken in at ${get("imap_rate").toFixed(0)} messages/s (appending is the bound)`);
   }
   const wasmRaw = get('wasm_js_raw');
-  if (wasmRaw !== undefined) out.push(`  WASM + JS every page loads: ${wasmRaw.toFixed(1)} KB raw, ${get('wasm_js_brotli').toFixed(1)} KB brotli (quality 11)`);
+  if (wasmRaw !== undefined) {
+    const served = assetsPart.files.every((f) => f.served === 'precompressed') ? 'the precompressed files served' : 'brotli 11 computed here, no precompressed copy';
+    out.push(`  WASM + JS every page loads: ${wasmRaw.toFixed(1)} KB raw, ${get('wasm_js_brotli').toFixed(1)} KB brotli (${served})`);
+  }
+  if (firstLoad?.pages) {
+    out.push('');
+    out.push(`First load in Chromium (${firstLoad.link.downKbit / 1000} Mbit/s down, ${firstLoad.link.rttMs} ms RTT, CPU ${firstLoad.cpu_slowdown}x slower; median of ${firstLoad.runs}; at ${label(top)} tickets)`);
+    out.push(firstLoadTable(firstLoad.pages));
+  }
   for (const [module, m] of Object.entries(assetsPart?.lazy ?? {})) {
     out.push(`  ${module} pages load ${m.brotli_kb.toFixed(1)} KB brotli more, the first time`);
   }
@@ -883,6 +979,12 @@ function report(args) {
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, `${JSON.stringify(reportJson, null, 2)}\n`);
   console.log(`Report written to ${args.out}`);
+  const missed = reportJson.targets.filter((t) => t.result === 'MISS');
+  if (missed.length) {
+    console.log(`Missed ${missed.length} target(s):`);
+    for (const t of missed) console.log(`  ${t.what}: ${t.value} (target ${t.target})`);
+    process.exitCode = 3;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
