@@ -2,7 +2,8 @@
 # `make bench`: seeds (or re-uses) demo databases of each size, runs the release server on each,
 # measures it over real HTTP with scripts/bench.mjs (queue, dashboard, desk report, ticket page,
 # live push, creation), runs the raw insert baseline on the same
-# database, sizes the shipped WASM/JS, prints a table with the targets and writes
+# database, sizes the shipped WASM/JS as served, times the first load in Chromium on the largest
+# desk (scripts/first-load.mjs), prints a table with the targets and writes
 # target/bench/report.json (report-postgres.json with BENCH_DB=postgres). Every figure is printed;
 # the exit status is non-zero when the harness fails (a server that will not start, HTTP errors)
 # or when a target is missed (the report lists each miss; the soak runs first).
