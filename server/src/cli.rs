@@ -300,6 +300,10 @@ pub fn settings_from_env(
         // mailbox secrets at rest
         secret_key: app::backend::secrets::SecretKey::from_env(|name| std::env::var(name).ok())
             .map_err(anyhow::Error::msg)?,
+        webhooks: app::backend::webhooks::WebhookSettings::from_env(|name| {
+            std::env::var(name).ok()
+        })
+        .map_err(anyhow::Error::msg)?,
         ..settings
     };
     Ok(settings)

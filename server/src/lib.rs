@@ -96,6 +96,7 @@ pub async fn serve(
         housekeeping::spawn(state.clone()),
         app::backend::sla_engine::spawn(state.clone()),
         app::backend::notify::worker::spawn(state.clone(), std::sync::Arc::new(deliverer)),
+        app::backend::webhooks::worker::spawn(state.clone()),
     ];
     workers.extend(memory::spawn_trimmer());
     workers.extend(campaign);

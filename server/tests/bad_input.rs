@@ -307,6 +307,9 @@ fn enum_spellings() -> HashSet<String> {
     ]
     .iter()
     .for_each(|v| add(serde_json::json!(v)));
+    app::model::admin::WebhookKind::ALL
+        .iter()
+        .for_each(|v| add(serde_json::json!(v)));
     all.into_iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect()

@@ -212,6 +212,11 @@ const WRITES: &[&str] = &[
     "admin/set_mailbox_active",
     "admin/add_mail_domain",
     "admin/remove_mail_domain",
+    "admin/save_webhook",
+    "admin/set_webhook_active",
+    "admin/delete_webhook",
+    "admin/test_webhook",
+    "admin/redeliver_webhook",
     "mail/retry",
     "mail/open_ticket",
     "mail/discard",
@@ -263,6 +268,8 @@ struct Canary {
     /// Jo's request by mail (a new ticket): its `inbound_mail` row.
     mail: i64,
     mailbox: i64,
+    /// A webhook's signing secret, as shown once, and as sealed at rest.
+    webhook_secrets: Vec<(String, String)>,
     article_internal: i64,
     article_contoso: i64,
     article_public: i64,
@@ -547,6 +554,30 @@ async fn plant(desk: &Desk) -> Canary {
     .await
     .expect("mailbox");
 
+    // a signed webhook to this machine, listening to the canary tickets' organization
+    let hook = backend::admin::save_webhook(
+        s,
+        &sam,
+        None,
+        &app::model::admin::WebhookDraft {
+            name: "Canary hook".into(),
+            url: "http://127.0.0.1:9/canary".into(),
+            events: vec!["ticket.created".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("webhook");
+    let shown = hook.secret.expect("a signed webhook's secret");
+    let sealed: String = app::pool_run!(pool, c => sqlx::query_scalar(
+        "SELECT secret FROM webhook_subscriptions WHERE id = $1").bind(hook.id)
+        .fetch_one(c).await)
+    .expect("the sealed secret");
+    let webhook_secrets = vec![
+        ("a webhook's signing secret".to_string(), shown),
+        ("a webhook's sealed secret".to_string(), sealed),
+    ];
+
     Canary {
         t,
         t2,
@@ -554,6 +585,7 @@ async fn plant(desk: &Desk) -> Canary {
         public_file,
         mail,
         mailbox,
+        webhook_secrets,
         article_internal,
         article_contoso,
         article_public,
@@ -1020,7 +1052,8 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
     .into_iter()
     .collect();
 
-    let secrets = enrol_the_manager(&desk, session_of(&sessions, Manager)).await;
+    let mut secrets = enrol_the_manager(&desk, session_of(&sessions, Manager)).await;
+    secrets.extend(c.webhook_secrets.iter().cloned());
 
     let mut seen: Vec<Seen> = Vec::new();
 
@@ -1200,8 +1233,8 @@ async fn no_staff_only_marker_reaches_anyone_who_may_not_see_it() {
         problems.push("Jo has no mail about her tickets: the outbox checks prove nothing".into());
     }
 
-    // --- judge: a second factor's secret and recovery codes, once handed over, are in no
-    // answer to anyone, their owner included
+    // --- judge: a second factor's secret and recovery codes, once handed over, and a webhook's
+    // signing secret, once shown, are in no answer to anyone, their owner included
     for s in &seen {
         for (what, text) in &secrets {
             if s.text.contains(text.as_str()) {

@@ -17,4 +17,5 @@ pub mod reports;
 pub mod shift;
 pub mod tickets;
 pub mod transport;
+pub mod webhooks;
 pub mod wire;

@@ -31,5 +31,6 @@ pub mod split_modules;
 pub mod state;
 pub mod tickets;
 pub mod vitals;
+pub mod webhooks;
 
 pub use state::{AppState, Settings};

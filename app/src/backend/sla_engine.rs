@@ -1,7 +1,7 @@
 //! The SLA engine: raises each warning and breach once, at its instant. It sleeps until the next
 //! alert any ticket has pending (not a scan every minute), and wakes early when a change may
 //! have brought one forward. Every alert is a timeline event, a live event and a notification
-//! for the team lead and the ops managers, written in one transaction with the alert's mark, so
+//! for the team lead and the ops managers (and a webhook delivery for subscribers), written in one transaction with the alert's mark, so
 //! a restart neither loses nor repeats one.
 
 use super::live::LiveEvent;
@@ -107,6 +107,8 @@ async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usiz
             now,
         )
         .await?;
+        let base_url = &state.settings.notify.base_url;
+        super::webhooks::enqueue_sla(&mut tx, &t, *alert, at, base_url, now).await?;
     }
     let event = LiveEvent {
         kind: LiveKind::SlaAlert,
@@ -122,6 +124,7 @@ async fn raise_for_ticket(state: &AppState, id: i64, now: i64) -> AppResult<usiz
     tx.commit().await?;
     state.live.publish(event);
     state.notify_wake.notify_one();
+    state.webhook_wake.notify_one();
     Ok(due.len())
 }
 

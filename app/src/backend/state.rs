@@ -42,6 +42,8 @@ pub struct Settings {
     /// Seals mailbox secrets at rest (`FRONTLINE_SECRET_KEY`); without it no mailbox that
     /// needs a password or token is watched.
     pub secret_key: Option<super::secrets::SecretKey>,
+    /// Outgoing webhooks: hosts that may be private, the first retry's wait.
+    pub webhooks: super::webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
                 .map(|w| w.to_string())
                 .collect(),
             secret_key: None,
+            webhooks: Default::default(),
         }
     }
 }
@@ -82,6 +85,8 @@ pub struct AppState {
     pub sla_wake: Arc<tokio::sync::Notify>,
     /// Wakes the notification worker when the outbox has something new.
     pub notify_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the webhook worker when a change wrote deliveries.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
     /// Password checks running at once (see `auth::sign_in`).
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// What the workers report for `/metrics`.
@@ -107,6 +112,7 @@ impl AppState {
             live: LiveBus::default(),
             sla_wake: Arc::new(tokio::sync::Notify::new()),
             notify_wake: Arc::new(tokio::sync::Notify::new()),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
             vitals: Arc::default(),
             leader: super::leader::Leader::alone(),

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod outbox;
+pub mod receiver;
 pub mod smtp;
 
 use app::backend::db::{self, Pool};

@@ -4,10 +4,11 @@
 use super::*;
 use app::api::{
     admin, auth, dashboard, kb, mail, oncall, portal, problems, profile, queue, reports, shift,
-    tickets,
+    tickets, webhooks,
 };
 use app::model::admin::{
     CannedDraft, CategoryDraft, MailboxDraft, OrgDraft, TeamDraft, UserDraft, UserFilter,
+    WebhookDraft, WebhookKind,
 };
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{Decision, PortalFilter, Whose};
@@ -1436,6 +1437,84 @@ pub fn cases() -> Vec<Case> {
                 })
             },
         ),
+        // --- outgoing webhooks (changes of one that is not there: past the permission check,
+        // a 404; what they do is tested in app/tests/webhooks.rs and server/tests/webhooks.rs)
+        c(
+            "webhooks",
+            "admin/webhooks",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&webhooks::ListWebhooks {}),
+        ),
+        c(
+            // a Slack channel (no secret to seal) on an allowed address nothing listens on
+            "create webhook",
+            "admin/save_webhook",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&webhooks::SaveWebhook {
+                    id: None,
+                    draft: WebhookDraft {
+                        name: format!("Matrix {}", x.seq),
+                        url: "http://127.0.0.1:9/matrix".into(),
+                        kind: WebhookKind::Slack,
+                        events: vec!["sla.breached".into()],
+                        ..Default::default()
+                    },
+                })
+            },
+        ),
+        c(
+            "pause webhook",
+            "admin/set_webhook_active",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| {
+                qs(&webhooks::SetWebhookActive {
+                    id: 999_999,
+                    active: false,
+                })
+            },
+        ),
+        c(
+            "delete webhook",
+            "admin/delete_webhook",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| qs(&webhooks::DeleteWebhook { id: 999_999 }),
+        ),
+        c(
+            "test webhook",
+            "admin/test_webhook",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| qs(&webhooks::SendTestEvent { id: 999_999 }),
+        ),
+        c(
+            "webhook deliveries",
+            "admin/webhook_deliveries",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| {
+                qs(&webhooks::WebhookDeliveries {
+                    id: 999_999,
+                    before: None,
+                })
+            },
+        ),
+        c(
+            "redeliver webhook",
+            "admin/redeliver_webhook",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| {
+                qs(&webhooks::RedeliverWebhook {
+                    id: 999_999,
+                    delivery_id: 1,
+                })
+            },
+        ),
         // --- the Unprocessed list (decisions on a message that is not there: past the
         // permission check, a 404; the decisions themselves are tested in app/tests/mail_admin.rs)
         c(
@@ -1536,5 +1615,7 @@ pub const READS: &[&str] = &[
     "admin/mail_domains",
     "admin/mailboxes",
     "admin/mailbox",
+    "admin/webhooks",
+    "admin/webhook_deliveries",
     "mail/held",
 ];

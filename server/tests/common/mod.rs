@@ -35,11 +35,15 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
         sink_dir: dir.join("mail"),
         ..Default::default()
     };
-    Settings {
+    let mut settings = Settings {
         notify,
         attachment_dir: dir.join("attachments"),
         ..Settings::default()
-    }
+    };
+    // webhooks the suites subscribe go to this machine only, their secrets sealed
+    settings.webhooks.allow_hosts = vec!["127.0.0.1".into()];
+    settings.secret_key = Some(app::backend::secrets::SecretKey::generate());
+    settings
 }
 
 impl TestApp {

@@ -1,6 +1,6 @@
 //! Administration: organizations with their calendar and SLA policy, users, teams, categories and
 //! canned responses, one-time password links, the CSV import of a client's users, organizations'
-//! mail domains, the mailboxes, the Unprocessed list of received mail, and the audit log that records every
+//! mail domains, the mailboxes, outgoing webhooks, the Unprocessed list of received mail, and the audit log that records every
 //! change. Each change is one transaction that also writes its audit row;
 //! every function asks the policy first and refuses before touching anything.
 //! Changes read before they write, so they open their transaction with `db::begin_write`.
@@ -22,6 +22,7 @@ mod orgs;
 mod teams;
 mod unprocessed;
 mod users;
+mod webhooks;
 
 pub use audit::audit_page;
 pub use catalog::{canned_for_staff, list_canned, list_categories, save_canned, save_category};
@@ -34,6 +35,10 @@ pub use unprocessed::{discard_mail, held_page, open_from_mail, original, retry_m
 pub use users::{
     create_user, list_users, password_link, reset_info, reset_password, set_user_active,
     update_user, user,
+};
+pub use webhooks::{
+    delete_webhook, deliveries, list_webhooks, redeliver, save_webhook, send_test_event,
+    set_webhook_active,
 };
 
 fn invalid(message: String) -> AppError {

@@ -32,6 +32,7 @@ pub mod text;
 pub mod tickets;
 pub mod transfer;
 pub mod users;
+pub mod webhooks;
 
 pub use crate::backend::db::{db_run, Conn, Dialect};
 use sqlx::postgres::PgRow;

@@ -280,14 +280,16 @@ pub async fn commit_and_announce(
 }
 
 /// After commit: tell the browsers, let the SLA engine look again at what is due next, and the
-/// notification worker at what is new in the outbox.
+/// notification and webhook workers at what is new in the outbox.
 fn announce(state: &AppState, event: LiveEvent) {
     state.live.publish(event);
     state.sla_wake.notify_one();
     state.notify_wake.notify_one();
+    state.webhook_wake.notify_one();
 }
 
-/// Writes the notifications of a change's steps into the outbox, in the change's transaction.
+/// Writes the notifications and webhook deliveries of a change's steps, in the change's
+/// transaction.
 pub async fn tell_people(
     conn: &mut crate::backend::db::Conn,
     state: &AppState,
@@ -316,15 +318,9 @@ pub async fn tell_people(
             data,
         })
         .collect();
-    outbox::enqueue_steps(
-        conn,
-        t,
-        actor.id,
-        &steps,
-        &state.settings.notify.base_url,
-        now,
-    )
-    .await?;
+    let base_url = &state.settings.notify.base_url;
+    outbox::enqueue_steps(conn, t, actor.id, &steps, base_url, now).await?;
+    crate::backend::webhooks::enqueue_steps(conn, t, &actor.name, events, base_url, now).await?;
     Ok(())
 }
 

@@ -38,10 +38,17 @@ pub enum AuditAction {
     MailboxUpdate,
     MailboxDeactivate,
     MailboxReactivate,
+    WebhookCreate,
+    WebhookUpdate,
+    WebhookPause,
+    WebhookEnable,
+    WebhookDelete,
+    WebhookTest,
+    WebhookRedeliver,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::OrgCreate,
         AuditAction::OrgUpdate,
         AuditAction::OrgDeactivate,
@@ -75,6 +82,13 @@ impl AuditAction {
         AuditAction::MailboxUpdate,
         AuditAction::MailboxDeactivate,
         AuditAction::MailboxReactivate,
+        AuditAction::WebhookCreate,
+        AuditAction::WebhookUpdate,
+        AuditAction::WebhookPause,
+        AuditAction::WebhookEnable,
+        AuditAction::WebhookDelete,
+        AuditAction::WebhookTest,
+        AuditAction::WebhookRedeliver,
     ];
 
     /// The stored name, e.g. "user.update".
@@ -114,6 +128,13 @@ impl AuditAction {
             MailboxUpdate => "mailbox.update",
             MailboxDeactivate => "mailbox.deactivate",
             MailboxReactivate => "mailbox.reactivate",
+            WebhookCreate => "webhook.create",
+            WebhookUpdate => "webhook.update",
+            WebhookPause => "webhook.pause",
+            WebhookEnable => "webhook.enable",
+            WebhookDelete => "webhook.delete",
+            WebhookTest => "webhook.test",
+            WebhookRedeliver => "webhook.redeliver",
         }
     }
 
@@ -141,6 +162,8 @@ impl AuditAction {
             CannedCreate | CannedUpdate => "canned_response",
             MailRetry | MailCreateTicket | MailDiscard => "inbound_mail",
             MailboxCreate | MailboxUpdate | MailboxDeactivate | MailboxReactivate => "mailbox",
+            WebhookCreate | WebhookUpdate | WebhookPause | WebhookEnable | WebhookDelete
+            | WebhookTest | WebhookRedeliver => "webhook",
         }
     }
 
@@ -159,6 +182,15 @@ impl AuditAction {
             AuditAction::MailboxReactivate
         } else {
             AuditAction::MailboxDeactivate
+        }
+    }
+
+    /// Pausing or enabling a webhook subscription.
+    pub fn webhook_active(active: bool) -> Self {
+        if active {
+            AuditAction::WebhookEnable
+        } else {
+            AuditAction::WebhookPause
         }
     }
 
@@ -256,6 +288,13 @@ mod tests {
                 "mailbox.update",
                 "mailbox.deactivate",
                 "mailbox.reactivate",
+                "webhook.create",
+                "webhook.update",
+                "webhook.pause",
+                "webhook.enable",
+                "webhook.delete",
+                "webhook.test",
+                "webhook.redeliver",
             ]
         );
         for a in AuditAction::ALL {

@@ -12,6 +12,7 @@ mod mailboxes;
 mod orgs;
 mod teams;
 mod users;
+mod webhooks;
 
 pub use audit::{AuditAction, AuditEntry, AuditPage};
 pub use catalog::{
@@ -32,6 +33,10 @@ pub use teams::{MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam, MAX_TEAM_NAM
 pub use users::{
     role_has_team, PasswordLink, ResetInfo, UserDraft, UserEdit, UserFilter, UserRow, ValidUser,
     RESET_LINK_HOURS,
+};
+pub use webhooks::{
+    DeliveryPage, DeliveryRow, ValidWebhook, WebhookCreated, WebhookDraft, WebhookKind, WebhookRow,
+    DELIVERY_PAGE, MAX_WEBHOOK_NAME, MAX_WEBHOOK_URL, TEST_EVENT, WEBHOOK_EVENTS,
 };
 
 use serde::{Deserialize, Serialize};
