@@ -11,8 +11,8 @@ use super::layout::Gate;
 use super::pages::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
     AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
-    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, ArticleEditorPage,
-    OnCallPage, ProfilePage, ReportsPage, TeamPage,
+    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, AdminWebhooksPage,
+    ArticleEditorPage, OnCallPage, ProfilePage, ReportsPage, TeamPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -48,6 +48,7 @@ pub enum AdminScreen {
     Mail,
     Mailboxes,
     MailboxEdit,
+    Webhooks,
 }
 
 impl AdminScreen {
@@ -170,6 +171,7 @@ fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Audit => view! { <AdminAuditPage /> }.into_any(),
         AdminScreen::Mail => view! { <AdminMailPage /> }.into_any(),
         AdminScreen::Mailboxes => view! { <AdminMailboxesPage /> }.into_any(),
+        AdminScreen::Webhooks => view! { <AdminWebhooksPage /> }.into_any(),
         AdminScreen::MailboxEdit => view! { <AdminMailboxEditPage /> }.into_any(),
     }
 }

@@ -194,6 +194,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/mailboxes") view=LazyPage::Admin(AdminScreen::Mailboxes) ssr=SsrMode::Async />
                 <Route path=path!("/admin/mailboxes/new") view=LazyPage::Admin(AdminScreen::MailboxEdit) ssr=SsrMode::Async />
                 <Route path=path!("/admin/mailboxes/:id") view=LazyPage::Admin(AdminScreen::MailboxEdit) ssr=SsrMode::Async />
+                <Route path=path!("/admin/webhooks") view=LazyPage::Admin(AdminScreen::Webhooks) ssr=SsrMode::Async />
                 <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
             </Routes>
         </Router>

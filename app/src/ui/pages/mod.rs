@@ -21,7 +21,7 @@ mod ticket;
 pub use admin::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
     AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
-    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
+    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, AdminWebhooksPage,
 };
 pub use dashboard::DashboardPage;
 pub use errors::{unavailable, ForbiddenPage, NotFoundPage};

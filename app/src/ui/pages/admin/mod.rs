@@ -12,6 +12,7 @@ mod orgs;
 mod second_factor;
 mod teams;
 mod users;
+mod webhooks;
 
 pub use audit::AdminAuditPage;
 pub use catalog::{AdminCannedPage, AdminCategoriesPage};
@@ -20,6 +21,7 @@ pub use mailboxes::{AdminMailboxEditPage, AdminMailboxesPage};
 pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
 pub use teams::{AdminTeamEditPage, AdminTeamsPage};
 pub use users::{AdminImportPage, AdminUserEditPage, AdminUsersPage};
+pub use webhooks::AdminWebhooksPage;
 
 use crate::model::{self, AppError};
 use crate::ui::components::{ErrorNotice, Loading, PageHeader, PageHeaderProps};
@@ -46,6 +48,7 @@ pub fn AdminNav() -> impl IntoView {
                 <li><A href="/admin/canned">"Canned responses"</A></li>
                 <li><A href="/admin/mailboxes">"Mailboxes"</A></li>
                 <li><A href="/admin/mail">"Unprocessed mail"</A></li>
+                <li><A href="/admin/webhooks">"Webhooks"</A></li>
                 <li><A href="/admin/audit">"Audit log"</A></li>
             </ul>
         </nav>
@@ -82,6 +85,7 @@ pub fn AdminPage() -> impl IntoView {
         ("/admin/canned", "Canned responses", "Ready-made replies analysts can start from."),
         ("/admin/mailboxes", "Mailboxes", "Where the desk reads mail (IMAP or piped in), and where new tickets from it go."),
         ("/admin/mail", "Unprocessed mail", "Received mail the desk could not place: unknown senders, automatic replies, unreadable messages."),
+        ("/admin/webhooks", "Webhooks", "Signed events for other systems, and Slack or Teams channels, when tickets change or SLAs slip."),
         ("/admin/audit", "Audit log", "Every administration change: who, when, before and after."),
     ];
     view! {
