@@ -700,6 +700,13 @@ function report(args) {
   } else {
     absent.push({ name: 'imap_live_p50', tickets: null, reason: 'the IMAP figure was not measured' });
   }
+  const hook = readJson(path.join(partsDir, 'webhook.json'));
+  if (hook && Number.isFinite(hook.webhook_p50_ms)) {
+    fig('webhook_p50', null, hook.webhook_p50_ms, 'ms');
+    fig('webhook_p99', null, hook.webhook_p99_ms, 'ms');
+  } else {
+    absent.push({ name: 'webhook_p50', tickets: null, reason: 'the webhook figure was not measured' });
+  }
   const runs = {};
   for (const n of sizes) {
     const m = readJson(path.join(partsDir, `measure-${n}.json`));
@@ -908,6 +915,9 @@ function report(args) {
   row('server RSS MB (just started)', (n) => get('rss_boot', n), 1);
   if (get('imap_live_p50') !== undefined) {
     out.push(`  mail from IMAP to the live queue (IDLE): p50 ${get('imap_live_p50').toFixed(0)} ms, p99 ${get('imap_live_p99').toFixed(0)} ms; 200 appended one by one and taken in at ${get("imap_rate").toFixed(0)} messages/s (appending is the bound)`);
+  }
+  if (get('webhook_p50') !== undefined) {
+    out.push(`  webhook delivery from change to receiver: p50 ${get('webhook_p50').toFixed(1)} ms, p99 ${get('webhook_p99').toFixed(1)} ms (signed, over HTTP, one change at a time)`);
   }
   const wasmRaw = get('wasm_js_raw');
   if (wasmRaw !== undefined) {

@@ -321,6 +321,16 @@ else
   echo "bench: the IMAP figure failed: $(tail -n 5 <<<"$imap_out" | tr '\n' ' ')" >&2
 fi
 
+# Outgoing webhooks: from a change (a ticket raised over HTTP) to a receiver on this machine
+# having its signed event, one change at a time (server/tests/webhooks.rs).
+echo "==> webhook delivery latency ..." >&2
+if hook_out=$(cargo test -q -p server --features app/ssr --test webhooks bench -- --ignored --nocapture 2>&1); then
+  printf '%s\n' "$hook_out" | grep -E '^\{"webhook_' | tail -n 1 >"$parts/webhook.json" || true
+  echo "  $(cat "$parts/webhook.json")" >&2
+else
+  echo "bench: the webhook figure failed: $(tail -n 5 <<<"$hook_out" | tr '\n' ' ')" >&2
+fi
+
 commit=$(git rev-parse --short HEAD 2>/dev/null || true)
 report=$out/report.json
 [[ $backend == postgres ]] && report=$out/report-postgres.json

@@ -59,7 +59,7 @@ pub fn body(kind: WebhookKind, payload: &str) -> String {
     }
 }
 
-/// One line for a team channel: "T-1042 (P1, Contoso) SLA breached: VPN down <url>".
+/// One line for a team channel: "HD-1042 (P1, Contoso) SLA breached: VPN down <url>".
 pub fn chat_text(payload: &str) -> String {
     let event: Value = serde_json::from_str(payload).unwrap_or_default();
     let data = &event["data"];
@@ -107,8 +107,8 @@ mod tests {
 
     #[test]
     fn events_have_one_shape() {
-        let ticket = json!({"number": "T-7", "title": "VPN down", "organization": "Contoso",
-                            "priority": "p1", "url": "https://desk/tickets/T-7"});
+        let ticket = json!({"number": "HD-7", "title": "VPN down", "organization": "Contoso",
+                            "priority": "p1", "url": "https://desk/tickets/HD-7"});
         let payload = event(
             "evt_1",
             "sla.breached",
@@ -120,13 +120,13 @@ mod tests {
         assert_eq!(v["id"], "evt_1");
         assert_eq!(v["type"], "sla.breached");
         assert_eq!(v["timestamp"], "2023-11-14T22:13:20Z");
-        assert_eq!(v["data"]["ticket"]["number"], "T-7");
+        assert_eq!(v["data"]["ticket"]["number"], "HD-7");
         assert_eq!(
             chat_text(&payload),
-            "T-7 (P1, Contoso) SLA resolution target breached: VPN down https://desk/tickets/T-7"
+            "HD-7 (P1, Contoso) SLA resolution target breached: VPN down https://desk/tickets/HD-7"
         );
         let slack: Value = serde_json::from_str(&body(WebhookKind::Slack, &payload)).unwrap();
-        assert!(slack["text"].as_str().unwrap().starts_with("T-7 (P1"));
+        assert!(slack["text"].as_str().unwrap().starts_with("HD-7 (P1"));
         assert_eq!(body(WebhookKind::Standard, &payload), payload);
     }
 
