@@ -12,15 +12,20 @@ test("an analyst cannot end a shift until each open ticket is disposed of, and t
   }
   await expect(ben.getByRole("button", { name: "End my shift" })).toBeVisible();
 
-  // leave him exactly three open tickets: the rest go back to the queue through the API
+  // leave him exactly three open tickets, the first two (resolved, escalated) not waiting on
+  // their client, which cannot move tiers: the rest go back to the queue through the API
   const shift = await (await ben.request.post("/api/shift")).json();
-  for (const row of shift.open.slice(3)) {
+  type Row = { number: number; status: string };
+  const working = shift.open.filter((r: Row) => r.status !== "pending").slice(0, 2);
+  const rest = shift.open.filter((r: Row) => !working.includes(r));
+  const keep = new Set([...working, ...rest].slice(0, 3).map((r: Row) => r.number));
+  for (const row of shift.open.filter((r: Row) => !keep.has(r.number))) {
     const res = await ben.request.post("/api/hand_over_ticket", {
       form: { number: String(row.number), version: String(row.version), note: "Back to the queue for the test" },
     });
     expect(res.status(), await res.text()).toBe(200);
   }
-  if (shift.open.length < 3) test.skip(true, "the demo desk gave this analyst fewer than three open tickets");
+  if (keep.size < 3 || working.length < 2) test.skip(true, "the demo desk gave this analyst fewer than three open tickets");
 
   await ben.reload();
   await waitForHydration(ben);
