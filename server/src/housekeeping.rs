@@ -1,4 +1,4 @@
-//! Periodic clean-up: expired sessions and old failed sign-in records; report days left stale
+//! Periodic clean-up: expired sessions, old failed sign-in records and API idempotency keys; report days left stale
 //! by ticket changes (the first run after an upgrade builds them all).
 
 use app::backend::db::begin_write;
@@ -23,6 +23,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 pub async fn run_once(state: &AppState) {
     if let Err(err) = prune_sessions(state).await {
         tracing::warn!(error = %err, "could not delete expired sessions and old failed sign-ins");
+    }
+    if let Err(err) = app::backend::api_tokens::prune_idempotency(state).await {
+        tracing::warn!(error = %err, "could not forget old answers to idempotent API creates");
     }
     match reports::refresh_rollups_in_background(&state.pool).await {
         Ok(0) => {}

@@ -1,6 +1,7 @@
 //! Server-only code (feature `ssr`): data access, sessions, authorization, seeding.
 
 pub mod admin;
+pub mod api_tokens;
 pub mod attachments;
 pub mod auth;
 pub mod clock;

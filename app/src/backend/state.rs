@@ -6,6 +6,9 @@ use super::live::LiveBus;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
+/// Requests per minute one API token may make unless configured otherwise.
+pub const DEFAULT_API_RATE_PER_MIN: u32 = 600;
+
 /// Settings the server is started with (see the server's command line).
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -44,6 +47,8 @@ pub struct Settings {
     pub secret_key: Option<super::secrets::SecretKey>,
     /// Outgoing webhooks: hosts that may be private, the first retry's wait.
     pub webhooks: super::webhooks::WebhookSettings,
+    /// Requests one API token may make per minute (`FRONTLINE_API_RATE_PER_MIN`).
+    pub api_rate_per_min: u32,
 }
 
 impl Default for Settings {
@@ -69,6 +74,7 @@ impl Default for Settings {
                 .collect(),
             secret_key: None,
             webhooks: Default::default(),
+            api_rate_per_min: DEFAULT_API_RATE_PER_MIN,
         }
     }
 }

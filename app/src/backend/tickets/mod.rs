@@ -11,7 +11,10 @@ pub use change::{
     commit_and_announce, facts, live_event, visible_ticket as visible, Changed, TicketChange,
 };
 pub use portal::{decide_approval, portal_page, rate};
-pub use queue::{find_requesters, held_by, queue_counts, queue_page, visible_clients};
+pub use queue::{
+    find_requesters, held_by, list_page, queue_counts, queue_page, visible_clients, visible_orgs,
+    MAX_LIST_PAGE,
+};
 pub use raise::{open_ticket, raise, Opening};
 pub use view::ticket_view;
 pub(crate) use work::{add_reply, reopen_step};

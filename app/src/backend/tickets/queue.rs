@@ -43,6 +43,15 @@ pub async fn visible_clients(
         .collect())
 }
 
+/// (id, code, name) of the client organizations `actor` serves or belongs to.
+pub async fn visible_orgs(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<Vec<(i64, String, String)>> {
+    let scope = actor.ticket_scope(&state.pool).await?;
+    visible_clients(&mut state.pool.acquire().await?, &scope).await
+}
+
 async fn checked(
     state: &AppState,
     actor: &Actor,
@@ -58,6 +67,36 @@ async fn checked(
     let scope = actor.ticket_scope(&state.pool).await?;
     let org = client_filter(state, &scope, filter).await?;
     Ok((scope, org))
+}
+
+/// The most tickets one page of [`list_page`] holds.
+pub const MAX_LIST_PAGE: usize = 100;
+
+/// A page of up to `limit` tickets `actor` may see, in queue order, under the queue's filters
+/// and search, with the cursor of the next page (keyed on the sort key and id, so tickets raised
+/// meanwhile neither repeat nor push rows off a page): what the queue shows staff, and what the
+/// portal shows a client (their own requests; a client admin's, their organization's).
+pub async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    filter: &QueueFilter,
+    limit: usize,
+) -> AppResult<(Vec<QueueRow>, Option<crate::model::queue::Cursor>)> {
+    if !(1..=MAX_LIST_PAGE).contains(&limit) {
+        return Err(AppError::invalid(format!(
+            "limit must be 1 to {MAX_LIST_PAGE}."
+        )));
+    }
+    let (scope, org) = if actor.role.is_client() {
+        filter.validate().map_err(AppError::BadRequest)?;
+        let scope = actor.ticket_scope(&state.pool).await?;
+        let org = client_filter(state, &scope, filter).await?;
+        (scope, org)
+    } else {
+        checked(state, actor, filter).await?
+    };
+    let mut conn = state.pool.acquire().await?;
+    Ok(tickets::queue_page(&mut conn, &scope, filter, org, actor.id, limit).await?)
 }
 
 /// Every open ticket `actor` holds, in queue order (the shift page: what to hand over). Reads

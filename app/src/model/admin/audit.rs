@@ -45,10 +45,12 @@ pub enum AuditAction {
     WebhookDelete,
     WebhookTest,
     WebhookRedeliver,
+    ApiTokenCreate,
+    ApiTokenRevoke,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::OrgCreate,
         AuditAction::OrgUpdate,
         AuditAction::OrgDeactivate,
@@ -89,6 +91,8 @@ impl AuditAction {
         AuditAction::WebhookDelete,
         AuditAction::WebhookTest,
         AuditAction::WebhookRedeliver,
+        AuditAction::ApiTokenCreate,
+        AuditAction::ApiTokenRevoke,
     ];
 
     /// The stored name, e.g. "user.update".
@@ -135,6 +139,8 @@ impl AuditAction {
             WebhookDelete => "webhook.delete",
             WebhookTest => "webhook.test",
             WebhookRedeliver => "webhook.redeliver",
+            ApiTokenCreate => "api_token.create",
+            ApiTokenRevoke => "api_token.revoke",
         }
     }
 
@@ -164,6 +170,7 @@ impl AuditAction {
             MailboxCreate | MailboxUpdate | MailboxDeactivate | MailboxReactivate => "mailbox",
             WebhookCreate | WebhookUpdate | WebhookPause | WebhookEnable | WebhookDelete
             | WebhookTest | WebhookRedeliver => "webhook",
+            ApiTokenCreate | ApiTokenRevoke => "api_token",
         }
     }
 
@@ -295,6 +302,8 @@ mod tests {
                 "webhook.delete",
                 "webhook.test",
                 "webhook.redeliver",
+                "api_token.create",
+                "api_token.revoke",
             ]
         );
         for a in AuditAction::ALL {
