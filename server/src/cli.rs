@@ -258,6 +258,17 @@ pub fn settings_from_env(
             })?,
         Err(_) => defaults.live_streams_per_user,
     };
+    let api_rate_per_min = match std::env::var("FRONTLINE_API_RATE_PER_MIN") {
+        Ok(n) => n
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .with_context(|| {
+                format!("FRONTLINE_API_RATE_PER_MIN must be a number from 1, not \"{n}\"")
+            })?,
+        Err(_) => defaults.api_rate_per_min,
+    };
     let trusted_proxies = match std::env::var("FRONTLINE_TRUSTED_PROXIES") {
         Ok(list) => list
             .split(',')
@@ -290,6 +301,7 @@ pub fn settings_from_env(
         max_attachment_bytes,
         upload_quota_bytes,
         live_streams_per_user,
+        api_rate_per_min,
         trusted_proxies,
         second_factor,
         ..defaults

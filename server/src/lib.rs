@@ -1,6 +1,7 @@
 //! The Frontline server: configuration, the HTTP router with its security layers, background
 //! housekeeping, and the command-line entry points used by `main`.
 
+pub mod api_v1;
 pub mod assets;
 pub mod backup;
 pub mod cli;

@@ -113,7 +113,9 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(security::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(security::refuse_announced_oversize))
-        .merge(uploads);
+        .merge(uploads)
+        // bearer tokens only: outside the session and cross-site layers above
+        .merge(crate::api_v1::router(state.clone()));
     for layer in security::header_layers() {
         router = router.layer(layer);
     }
