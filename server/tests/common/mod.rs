@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod api;
 pub mod calls;
 pub mod desk;
 
@@ -26,8 +27,13 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     _dir: tempfile::TempDir,
+    _postgres: Option<testpg::TestDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
+
+/// Set to `postgres` to run a suite on PostgreSQL (a database of its own per test, on the
+/// tests' server: testpg) instead of a SQLite file.
+pub const DATABASE_VAR: &str = "FRONTLINE_TEST_DATABASE";
 
 /// Default settings, with mail going to a sink inside the test's directory.
 pub fn test_settings(dir: &std::path::Path) -> Settings {
@@ -65,7 +71,15 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut settings = test_settings(dir.path());
         adjust(&mut settings);
-        let url = format!("sqlite://{}/frontline.db", dir.path().display());
+        let postgres = if std::env::var(DATABASE_VAR).is_ok_and(|v| v == "postgres") {
+            Some(testpg::TestPostgres::shared().database().await)
+        } else {
+            None
+        };
+        let url = match &postgres {
+            Some(database) => database.url.clone(),
+            None => format!("sqlite://{}/frontline.db", dir.path().display()),
+        };
         let clock = ManualClock::new(NOW);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -88,6 +102,7 @@ impl TestApp {
             state,
             clock,
             _dir: dir,
+            _postgres: postgres,
             shutdown: Some(tx),
         }
     }

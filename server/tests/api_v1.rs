@@ -1,0 +1,708 @@
+//! The public API over real HTTP: tokens (shown once, stored hashed, expiring, revocable, never
+//! a way into the pages), cookies refused, what a token sees, idempotent creates, cursor pages
+//! under concurrent inserts, stale versions, bad input, the rate limit and the OpenAPI document.
+//! `FRONTLINE_TEST_DATABASE=postgres` runs it on PostgreSQL.
+
+mod common;
+
+use app::backend::{admin, api_tokens};
+use app::model::api_token::TokenScope;
+use app::model::Role;
+use common::api::{answer, error_code};
+use common::{TestApp, ADMIN, ANALYST, CLIENT, CLIENT_ADMIN, MANAGER};
+use reqwest::Method;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.scalar(sql).await
+}
+
+fn numbers(page: &Value) -> Vec<i64> {
+    page["tickets"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a page: {page}"))
+        .iter()
+        .map(|t| t["number"].as_i64().expect("number"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_is_shown_once_stored_hashed_and_works_until_it_expires_or_is_revoked() {
+    let app = TestApp::seeded(20).await;
+    let http = app.browser();
+    let jo = app.actor_for(CLIENT).await;
+    let now = app.state.now();
+    let issued = api_tokens::create_personal(&app.state, &jo, "laptop script", Some(now + 3600))
+        .await
+        .expect("token");
+    assert!(issued.token.starts_with(&format!("fl_{}_", issued.prefix)));
+    let hash = hex::encode(Sha256::digest(issued.token.as_bytes()));
+    let stored: String = app
+        .one(
+            "SELECT token_hash || prefix || name FROM api_tokens WHERE token_hash = $1",
+            &hash,
+        )
+        .await;
+    let secret = issued.token.rsplit('_').next().expect("secret");
+    assert!(!stored.contains(secret), "the secret is not stored");
+    let listed = api_tokens::list_personal(&app.state, &jo)
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].last_used_at, None);
+
+    let (status, page) = app.api_get(&http, "/tickets", &issued.token).await;
+    assert_eq!(status, 200, "{page}");
+    let listed = api_tokens::list_personal(&app.state, &jo)
+        .await
+        .expect("list");
+    assert_eq!(listed[0].last_used_at, Some(now), "last use recorded");
+
+    // a malformed or unknown token, or none at all, is a 401 in the error shape
+    for token in [
+        None,
+        Some("nonsense"),
+        Some(&format!("fl_{}_{}", issued.prefix, "0".repeat(64))[..]),
+    ] {
+        let (status, body) = answer(app.api(&http, Method::GET, "/tickets", token)).await;
+        assert_eq!(status, 401, "{token:?}: {body}");
+        assert_eq!(error_code(&body), "unauthenticated");
+    }
+
+    // expired
+    app.clock.advance(3600);
+    let (status, _) = app.api_get(&http, "/tickets", &issued.token).await;
+    assert_eq!(status, 401, "expired");
+
+    // revoked
+    let other = app.api_token(CLIENT).await;
+    assert_eq!(app.api_get(&http, "/tickets", &other).await.0, 200);
+    let id = api_tokens::list_personal(&app.state, &jo)
+        .await
+        .expect("list")[0]
+        .id;
+    api_tokens::revoke_personal(&app.state, &jo, id)
+        .await
+        .expect("revoke");
+    assert_eq!(app.api_get(&http, "/tickets", &other).await.0, 401);
+    // someone else's token cannot be revoked by id
+    let ana = app.actor_for(ANALYST).await;
+    let anas = api_tokens::create_personal(&app.state, &ana, "x", None)
+        .await
+        .expect("token");
+    assert!(api_tokens::revoke_personal(&app.state, &jo, anas.id)
+        .await
+        .is_err());
+    assert_eq!(app.api_get(&http, "/tickets", &anas.token).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_never_open_the_api_and_tokens_never_open_the_pages() {
+    let app = TestApp::seeded(5).await;
+    let browser = app.browser();
+    app.sign_in(&browser, ANALYST).await;
+    // the browser's session cookie is sent, and ignored
+    let (status, body) = answer(app.api(&browser, Method::GET, "/tickets", None)).await;
+    assert_eq!(status, 401, "{body}");
+    let (status, _) = answer(
+        app.api(&browser, Method::POST, "/tickets", None)
+            .json(&json!({"urgency": "urgent", "problem": "x"})),
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    let token = app.api_token(ANALYST).await;
+    let plain = common::client_builder().build().expect("client");
+    let page = plain
+        .get(app.url("/queue"))
+        .header("Accept", "text/html")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("page");
+    let location = page
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        page.status().is_redirection() && location.starts_with("/signin"),
+        "a token opens no page: {} {location}",
+        page.status()
+    );
+    let server_fn = plain
+        .post(app.url("/api/claim_ticket"))
+        .bearer_auth(&token)
+        .form(&[("number", "1"), ("version", "1")])
+        .send()
+        .await
+        .expect("server function");
+    assert_eq!(server_fn.status(), 401, "nor a server function");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_token_sees_only_what_the_client_sees() {
+    let app = TestApp::seeded(300).await;
+    let http = app.browser();
+    let jo_id = app.user_id(CLIENT).await;
+    let nwl = app.org_id(common::cast::CLIENT_ORG).await;
+    let jo = app.api_token(CLIENT).await;
+    for n in 0..3 {
+        let problem = format!("Printer {n} is out of toner");
+        assert_eq!(raise(&app, &http, &jo, &problem, &problem).await.0, 201);
+    }
+    for (who, status_view) in [(CLIENT, "active"), (CLIENT_ADMIN, "closed")] {
+        let token = app.api_token(who).await;
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/tickets?status={status_view}&limit=50&cursor={c}"),
+                None => format!("/tickets?status={status_view}&limit=50"),
+            };
+            let (status, page) = app.api_get(&http, &path, &token).await;
+            assert_eq!(status, 200, "{page}");
+            seen.extend(numbers(&page));
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_string()),
+                None => break,
+            }
+        }
+        assert!(!seen.is_empty(), "{who} sees some tickets");
+        for number in &seen {
+            let (org, requester): (i64, i64) = app::pool_run!(app.state.pool, c => sqlx::query_as(
+                "SELECT org_id, requester_id FROM tickets WHERE number = $1")
+                .bind(number).fetch_one(c).await)
+            .expect("ticket");
+            assert_eq!(org, nwl, "{who} sees only Northwind's");
+            if who == CLIENT {
+                assert_eq!(requester, jo_id, "Jo sees only her own");
+            }
+        }
+    }
+    // searches and reads of other organizations' tickets are refused or empty
+    let token = app.api_token(CLIENT).await;
+    let (status, page) = app
+        .api_get(&http, "/tickets?q=printer&status=closed", &token)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    for t in page["tickets"].as_array().expect("tickets") {
+        assert_eq!(t["organization_code"], common::cast::CLIENT_ORG);
+    }
+    let foreign: i64 = app::pool_run!(app.state.pool, c => sqlx::query_scalar(
+        "SELECT MIN(number) FROM tickets WHERE org_id <> $1").bind(nwl).fetch_one(c).await)
+    .expect("a foreign ticket");
+    let (status, body) = app
+        .api_get(&http, &format!("/tickets/{foreign}"), &token)
+        .await;
+    assert!(status == 403 || status == 404, "{status} {body}");
+    let (status, _) = app
+        .api_get(&http, &format!("/tickets/{foreign}/sla"), &token)
+        .await;
+    assert!(status == 403 || status == 404);
+    let (status, body) = app.api_get(&http, "/tickets?client=CHC", &token).await;
+    assert!(status == 422 || status == 400, "{status} {body}");
+}
+
+async fn raise(
+    app: &TestApp,
+    http: &reqwest::Client,
+    token: &str,
+    key: &str,
+    problem: &str,
+) -> (u16, Value) {
+    answer(
+        app.api(http, Method::POST, "/tickets", Some(token))
+            .header("Idempotency-Key", key)
+            .json(&json!({"urgency": "not_urgent", "problem": problem})),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_create_returns_the_first_ticket_and_never_a_second() {
+    let app = TestApp::seeded(5).await;
+    let http = app.browser();
+    let token = app.api_token(CLIENT).await;
+    let (status, first) = raise(&app, &http, &token, "k-1", "The VPN drops hourly").await;
+    assert_eq!(status, 201, "{first}");
+    let (status, again) = raise(&app, &http, &token, "k-1", "The VPN drops hourly").await;
+    assert_eq!(status, 201);
+    assert_eq!(again, first, "the same answer");
+    let (status, other) = raise(&app, &http, &token, "k-1", "Something else").await;
+    assert_eq!(status, 422, "{other}");
+    assert_eq!(other["error"]["field"], "Idempotency-Key");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM tickets WHERE problem = 'The VPN drops hourly'"
+        )
+        .await,
+        1
+    );
+
+    // ten retries at once make one ticket, and all get its number
+    let tries = (0..10).map(|_| raise(&app, &http, &token, "k-2", "The printer is on fire"));
+    let answers = futures::future::join_all(tries).await;
+    let made: BTreeSet<_> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 201, "{body}");
+            body["number"].as_i64().expect("number")
+        })
+        .collect();
+    assert_eq!(made.len(), 1, "{answers:?}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM tickets WHERE problem = 'The printer is on fire'"
+        )
+        .await,
+        1
+    );
+    // a failed create keeps no answer: the retry runs afresh
+    let (status, _) = answer(
+        app.api(&http, Method::POST, "/tickets", Some(&token))
+            .header("Idempotency-Key", "k-3")
+            .json(&json!({"urgency": "not_urgent", "problem": "   "})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(raise(&app, &http, &token, "k-3", "Fixed text").await.0, 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_neither_repeat_nor_skip_tickets_while_others_are_raised() {
+    let app = TestApp::seeded(150).await;
+    let http = app.browser();
+    let token = app.api_token(MANAGER).await;
+    let walk = |limit: usize| {
+        let (app, http, token) = (&app, &http, &token);
+        async move {
+            let mut seen = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let path = match &cursor {
+                    Some(c) => format!("/tickets?limit={limit}&cursor={c}"),
+                    None => format!("/tickets?limit={limit}"),
+                };
+                let (status, page) = app.api_get(http, &path, token).await;
+                assert_eq!(status, 200, "{page}");
+                let got = numbers(&page);
+                assert!(got.len() <= limit);
+                seen.extend(got);
+                match page["next"].as_str() {
+                    Some(next) => cursor = Some(next.to_string()),
+                    None => return seen,
+                }
+            }
+        }
+    };
+    let client = app.api_token(CLIENT).await;
+    for n in 0..40 {
+        let problem = format!("Earlier ticket {n}");
+        assert_eq!(raise(&app, &http, &client, &problem, &problem).await.0, 201);
+    }
+    let before = walk(100).await;
+    assert!(before.len() >= 40, "{} open tickets", before.len());
+    let inserts = async {
+        for n in 0..30 {
+            let (status, body) = answer(
+                app.api(&http, Method::POST, "/tickets", Some(&client))
+                    .json(
+                        &json!({"urgency": if n % 2 == 0 { "urgent" } else { "not_urgent" },
+                                  "problem": format!("Concurrent ticket {n}")}),
+                    ),
+            )
+            .await;
+            assert_eq!(status, 201, "{body}");
+        }
+    };
+    let (during, ()) = tokio::join!(walk(7), inserts);
+    let unique: BTreeSet<_> = during.iter().collect();
+    assert_eq!(unique.len(), during.len(), "no ticket twice");
+    let missing: Vec<_> = before.iter().filter(|n| !unique.contains(n)).collect();
+    assert!(missing.is_empty(), "skipped: {missing:?}");
+    let (status, body) = app.api_get(&http, "/tickets?limit=101", &token).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "limit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_take_the_version_and_a_stale_one_gets_409() {
+    let app = TestApp::seeded(5).await;
+    let http = app.browser();
+    let jo = app.api_token(CLIENT).await;
+    let ana = app.api_token(ANALYST).await;
+    let (_, made) = raise(&app, &http, &jo, "v-1", "Outlook asks for the password").await;
+    let number = made["number"].as_i64().expect("number");
+    let (status, ticket) = app
+        .api_get(&http, &format!("/tickets/{number}"), &ana)
+        .await;
+    assert_eq!(status, 200, "{ticket}");
+    let v1 = ticket["version"].as_i64().expect("version");
+    assert_eq!(ticket["timeline"][0]["kind"], "created");
+
+    let path = format!("/tickets/HD-{number}/claim");
+    let (status, claimed) = app
+        .api_post(&http, &path, &ana, &json!({"version": v1}))
+        .await;
+    assert_eq!(status, 200, "{claimed}");
+    let v2 = claimed["version"].as_i64().expect("version");
+    assert!(v2 > v1);
+    // the old version again: somebody changed it first
+    let note = format!("/tickets/{number}/notes");
+    let (status, stale) = app
+        .api_post(&http, &note, &ana, &json!({"version": v1, "body": "late"}))
+        .await;
+    assert_eq!(status, 409, "{stale}");
+    assert_eq!(error_code(&stale), "conflict");
+    // If-Match instead of a version in the body
+    let (status, noted) = answer(
+        app.api(&http, Method::POST, &note, Some(&ana))
+            .header("If-Match", format!("\"{v2}\""))
+            .json(&json!({"body": "Reset the profile"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{noted}");
+    let (status, missing) = app
+        .api_post(&http, &note, &ana, &json!({"body": "no version"}))
+        .await;
+    assert_eq!(status, 422, "{missing}");
+    assert_eq!(missing["error"]["field"], "version");
+    // the client sees the ticket, not the internal note
+    let (_, seen) = app.api_get(&http, &format!("/tickets/{number}"), &jo).await;
+    let kinds: Vec<_> = seen["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(!kinds.contains(&"internal_note".to_string()), "{kinds:?}");
+    let v3 = noted["version"].as_i64().expect("version");
+    let (status, resolved) = app
+        .api_post(
+            &http,
+            &format!("/tickets/{number}/resolve"),
+            &ana,
+            &json!({"version": v3, "resolution": "Profile rebuilt"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved}");
+    let (_, sla) = app
+        .api_get(&http, &format!("/tickets/{number}/sla"), &jo)
+        .await;
+    assert_eq!(sla["state"], "done", "{sla}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_4xx_in_the_error_shape_and_writes_nothing() {
+    let app = TestApp::seeded(5).await;
+    let http = app.browser();
+    let ana = app.api_token(ANALYST).await;
+    let jo = app.api_token(CLIENT).await;
+    let (_, made) = raise(&app, &http, &jo, "b-1", "The scanner is slow").await;
+    let number = made["number"].as_i64().expect("number");
+    let huge = "x".repeat(300 * 1024);
+    let raw = |path: &str, body: &str| {
+        app.api(&http, Method::POST, path, Some(&ana))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+    };
+    // what a request could write (the outbox records its mail as steps meanwhile: not counted)
+    let written = || async {
+        (
+            count(&app, "SELECT COUNT(*) FROM tickets").await,
+            count(
+                &app,
+                "SELECT COUNT(*) FROM ticket_events WHERE kind <> 'notification_sent'",
+            )
+            .await,
+        )
+    };
+    let before = written().await;
+    let note = format!("/tickets/{number}/notes");
+    let cases: Vec<(&str, reqwest::RequestBuilder, u16)> = vec![
+        ("malformed JSON", raw("/tickets", "{\"urgency\": "), 400),
+        ("not JSON at all", raw(&note, "version=1&body=x"), 400),
+        (
+            "no content type",
+            app.api(&http, Method::POST, &note, Some(&ana)).body("{}"),
+            400,
+        ),
+        (
+            "wrong type",
+            raw(&note, "{\"version\": \"one\", \"body\": \"x\"}"),
+            422,
+        ),
+        (
+            "unknown field",
+            raw(&note, "{\"version\": 1, \"body\": \"x\", \"colour\": 1}"),
+            422,
+        ),
+        ("missing field", raw(&note, "{\"version\": 1}"), 422),
+        (
+            "huge body",
+            raw(&note, &format!("{{\"version\": 1, \"body\": \"{huge}\"}}")),
+            413,
+        ),
+        (
+            "unknown ticket",
+            raw(
+                "/tickets/99999999/notes",
+                "{\"version\": 1, \"body\": \"x\"}",
+            ),
+            404,
+        ),
+        (
+            "not a ticket number",
+            raw("/tickets/abc/notes", "{\"version\": 1, \"body\": \"x\"}"),
+            400,
+        ),
+        (
+            "unknown urgency",
+            raw("/tickets", "{\"urgency\": \"meh\", \"problem\": \"x\"}"),
+            422,
+        ),
+        (
+            "unknown requester",
+            raw(
+                "/tickets",
+                "{\"urgency\": \"urgent\", \"problem\": \"x\", \"requester_id\": 99999999}",
+            ),
+            422,
+        ),
+        ("unknown operation", raw("/tickets/1/explode", "{}"), 404),
+        (
+            "unknown query parameter",
+            app.api(&http, Method::GET, "/tickets?colour=red", Some(&ana)),
+            400,
+        ),
+        (
+            "bad filter",
+            app.api(&http, Method::GET, "/tickets?priority=p9", Some(&ana)),
+            400,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (what, request, expected) in cases {
+        let (status, body) = answer(request).await;
+        let shaped = body["error"]["code"].is_string() && body["error"]["message"].is_string();
+        if status != expected || !shaped {
+            wrong.push(format!("{what}: {status} {body}"));
+        }
+        let after = written().await;
+        if after != before {
+            wrong.push(format!("{what} wrote: {after:?}, not {before:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_past_its_rate_gets_429_with_the_headers_until_the_minute_turns() {
+    let app = TestApp::empty_with(|s| s.api_rate_per_min = 5).await;
+    app::backend::seed::seed_demo(&app.state.pool, common::NOW, 0)
+        .await
+        .expect("seed");
+    let http = app.browser();
+    let token = app.api_token(ANALYST).await;
+    let other = app.api_token(MANAGER).await;
+    for n in 0..5 {
+        let res = app
+            .api(&http, Method::GET, "/tickets", Some(&token))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["ratelimit-limit"], "5");
+        assert_eq!(
+            res.headers()["ratelimit-remaining"],
+            (4 - n).to_string().as_str()
+        );
+    }
+    let res = app
+        .api(&http, Method::GET, "/tickets", Some(&token))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 429);
+    let headers = res.headers().clone();
+    let retry: i64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(headers["ratelimit-remaining"], "0");
+    assert_eq!(
+        headers["ratelimit-reset"].to_str().unwrap(),
+        retry.to_string()
+    );
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(error_code(&body), "too_many_requests");
+    assert_eq!(
+        app.api_get(&http, "/tickets", &other).await.0,
+        200,
+        "per token"
+    );
+    app.clock.advance(retry);
+    assert_eq!(app.api_get(&http, "/tickets", &token).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_integration_token_acts_as_its_service_user_within_its_scope() {
+    let app = TestApp::seeded(5).await;
+    let http = app.browser();
+    let admin_actor = app.actor_for(ADMIN).await;
+    let issued = admin::create_integration(
+        &app.state,
+        &admin_actor,
+        &admin::NewIntegration {
+            name: "Monitoring".into(),
+            role: Role::Manager,
+            org_code: None,
+            team_id: None,
+            scope: TokenScope::TicketsCreate,
+            expires_at: None,
+        },
+    )
+    .await
+    .expect("integration");
+    let jo = app.user_id(CLIENT).await;
+    let (status, made) = app
+        .api_post(
+            &http,
+            "/tickets",
+            &issued.token,
+            &json!({"requester_id": jo, "urgency": "urgent", "problem": "Disk full on FS01",
+                    "priority": "p2"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let channel: String = app
+        .one(
+            "SELECT channel FROM tickets WHERE CAST(number AS TEXT) = $1",
+            &made["number"].to_string(),
+        )
+        .await;
+    assert_eq!(channel, "api");
+    for path in [
+        "/tickets",
+        &format!("/tickets/{}", made["number"]),
+        "/organizations",
+    ] {
+        let (status, body) = app.api_get(&http, path, &issued.token).await;
+        assert_eq!(status, 403, "{path}: reads nothing else: {body}");
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.create'"
+        )
+        .await,
+        1
+    );
+    // only administrators make them
+    let manager = app.actor_for(MANAGER).await;
+    let refused = admin::create_integration(
+        &app.state,
+        &manager,
+        &admin::NewIntegration {
+            name: "Sneaky".into(),
+            role: Role::Manager,
+            org_code: None,
+            team_id: None,
+            scope: TokenScope::Write,
+            expires_at: None,
+        },
+    )
+    .await;
+    assert!(refused.is_err());
+    admin::revoke_integration(&app.state, &admin_actor, issued.id)
+        .await
+        .expect("revoke");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.revoke'"
+        )
+        .await,
+        1
+    );
+    let (status, _) = app
+        .api_post(&http, "/tickets", &issued.token, &json!({}))
+        .await;
+    assert_eq!(status, 401);
+}
+
+/// The operations `#[utoipa::path]` annotates in the API's sources.
+fn annotated_operations() -> usize {
+    [
+        include_str!("../src/api_v1/tickets.rs"),
+        include_str!("../src/api_v1/directory.rs"),
+    ]
+    .iter()
+    .map(|source| source.matches("#[utoipa::path(").count())
+    .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_is_documented_and_every_documented_route_exists() {
+    let app = TestApp::seeded(5).await;
+    let http = app.browser();
+    let (status, doc) = answer(app.api(&http, Method::GET, "/openapi.json", None)).await;
+    assert_eq!(status, 200);
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let token = app.api_token(MANAGER).await;
+    let mut operations = 0;
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        assert!(path.starts_with("/api/v1/"), "{path}");
+        for (method, _) in item.as_object().expect("operations") {
+            operations += 1;
+            let url = path
+                .trim_start_matches("/api/v1")
+                .replace("{number}", "1")
+                .replace("{id}", "1");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let (status, body) = answer(app.api(&http, method.clone(), &url, Some(&token))).await;
+            let unrouted = status == 405
+                || body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("No such API operation"));
+            if unrouted {
+                wrong.push(format!("{method} {path}: {status} {body}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "documented but not routed:\n{}",
+        wrong.join("\n")
+    );
+    // every operation registered (through utoipa-axum, which documents what it routes) is in it
+    assert_eq!(operations, annotated_operations());
+    assert!(operations >= 20, "{operations}");
+    let (status, body) = answer(app.api(&http, Method::GET, "/nothing/here", Some(&token))).await;
+    assert_eq!(status, 404);
+    assert_eq!(error_code(&body), "not_found");
+    // the reference page lists them, no token needed
+    let page = http
+        .get(app.url("/api/v1/docs"))
+        .send()
+        .await
+        .expect("docs");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    for path in doc["paths"].as_object().expect("paths").keys() {
+        assert!(html.contains(path.as_str()), "{path} on the reference page");
+    }
+    assert!(!html.contains("<script"), "no scripts");
+}
