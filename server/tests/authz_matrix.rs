@@ -408,6 +408,8 @@ impl Scope<'_> {
 const ORG_FIELDS: &[&str] = &[
     "org_code",
     "org_name",
+    "organization_code",
+    "organization_name",
     "organization",
     "client",
     "clients",
@@ -1035,5 +1037,235 @@ async fn every_page_and_route_answers_only_those_the_policy_allows() {
             .cloned()
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+/// A form's fields as JSON strings, `a[b]=c` as `{"a": {"b": "c"}}`.
+fn form_args(form: &str) -> Value {
+    fn decode(text: &str) -> String {
+        let bytes = text.replace('+', " ").into_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (bytes[i], hex) {
+                (b'%', Some(byte)) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    let mut args = serde_json::Map::new();
+    for pair in form.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (key, value) = (decode(key), Value::from(decode(value)));
+        match key.split_once('[') {
+            Some((outer, inner)) => {
+                let inner = inner.trim_end_matches(']').to_string();
+                if let Value::Object(nested) = args
+                    .entry(outer.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()))
+                {
+                    nested.insert(inner, value);
+                }
+            }
+            None => {
+                args.insert(key, value);
+            }
+        }
+    }
+    Value::Object(args)
+}
+
+/// The `/api/v1` request that does what server function `path` does with `form`'s arguments,
+/// for the server functions the public API offers: (method, path under /api/v1, JSON body).
+fn api_equivalent(path: &str, form: &str) -> Option<(reqwest::Method, String, Value)> {
+    use reqwest::Method;
+    let args = form_args(form);
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let int = |v: &Value, k: &str| text(v, k).and_then(|s| s.parse::<i64>().ok());
+    let number = int(&args, "number").unwrap_or_default();
+    let change = |op: &str, mut body: Value| {
+        body["version"] = int(&args, "version").into();
+        Some((Method::POST, format!("/tickets/{number}/{op}"), body))
+    };
+    let field = |k: &str| Value::from(text(&args, k));
+    match path {
+        "ticket" => Some((Method::GET, format!("/tickets/{number}"), Value::Null)),
+        "raise_ticket" => {
+            let t = &args["ticket"];
+            let mut body = serde_json::json!({
+                "urgency": text(t, "urgency"),
+                "problem": text(t, "problem"),
+            });
+            if let Some(requester) = int(t, "requester_id") {
+                body["requester_id"] = requester.into();
+            }
+            Some((Method::POST, "/tickets".into(), body))
+        }
+        "claim_ticket" => change("claim", serde_json::json!({})),
+        "assign_ticket" => change(
+            "assign",
+            serde_json::json!({"assignee_id": int(&args, "assignee_id")}),
+        ),
+        "reply_ticket" => change("replies", serde_json::json!({"body": field("body")})),
+        "add_ticket_note" => change("notes", serde_json::json!({"body": field("body")})),
+        "set_ticket_priority" => change(
+            "priority",
+            serde_json::json!({"priority": field("priority")}),
+        ),
+        "change_ticket_tier" => change(
+            "tier",
+            serde_json::json!({"tier": int(&args, "tier"), "reason": field("reason")}),
+        ),
+        "set_ticket_pending" => change(
+            "pending",
+            serde_json::json!({"reason": field("reason"), "note": field("note")}),
+        ),
+        "resume_ticket" => change("resume", serde_json::json!({})),
+        "resolve_ticket" => change(
+            "resolve",
+            serde_json::json!({"resolution": field("resolution")}),
+        ),
+        "close_ticket" => change("close", serde_json::json!({})),
+        "reopen_ticket" => change("reopen", serde_json::json!({"reason": field("reason")})),
+        "article" => Some((
+            Method::GET,
+            format!("/kb/articles/{}", int(&args, "id").unwrap_or_default()),
+            Value::Null,
+        )),
+        "kb" => Some((
+            Method::GET,
+            format!("/kb/articles?q={}", text(&args, "q").unwrap_or_default()),
+            Value::Null,
+        )),
+        _ => None,
+    }
+}
+
+/// The public API through the same table: a personal token of each person does, over
+/// `/api/v1`, what the table allows that person through the server functions, and no more; and
+/// what its reads answer stays within the person's scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_operation_answers_only_those_the_table_allows() {
+    let desk = desk().await;
+    cross_links(&desk).await;
+    let scope = Scope::new(&desk);
+    let mut tokens = BTreeMap::new();
+    for who in EVERYONE {
+        if who != Anon {
+            let actor = desk.actor(who).await;
+            let issued =
+                backend::api_tokens::create_personal(&desk.app.state, &actor, "matrix", None)
+                    .await
+                    .expect("a token");
+            tokens.insert(who, issued.token);
+        }
+    }
+    let mut wrong = Vec::new();
+    let mut leaks = Vec::new();
+    let mut operations = BTreeSet::new();
+    let (mut seq, mut named) = (0, 0);
+    for case in cases() {
+        for who in EVERYONE {
+            seq += 1;
+            let (call, _) = desk.prepare(&case, who, seq).await;
+            let Body::Form(form) = (case.body)(&call) else {
+                continue;
+            };
+            let Some((method, path, body)) = api_equivalent(case.path, &form) else {
+                continue;
+            };
+            operations.insert(case.path);
+            let mut request = desk
+                .http
+                .request(method.clone(), desk.app.url(&format!("/api/v1{path}")));
+            if let Some(token) = tokens.get(&who) {
+                request = request.bearer_auth(token);
+            }
+            if !body.is_null() {
+                request = request.json(&body);
+            }
+            let res = request.send().await.expect("request");
+            let status = match res.status().as_u16() {
+                201 => 200,
+                other => other,
+            };
+            let answer: Value = res.json().await.unwrap_or(Value::Null);
+            if status != 200 && answer["error"]["code"].as_str().is_none() {
+                wrong.push(format!(
+                    "{method} {path} {who:?}: {status} not in the error shape"
+                ));
+            }
+            if !judged(case.expect, who, status) {
+                wrong.push(format!(
+                    "{:<28} {method} {path} {who:?}: {status} {answer}",
+                    case.name
+                ));
+                continue;
+            }
+            if status == 200 && method == reqwest::Method::GET {
+                let mut found = mentions(&answer, &scope.orgs().await);
+                if KB_READS.contains(&case.path) {
+                    scope.drop_article_audiences(who, &mut found).await;
+                }
+                named += found.tickets.len();
+                for problem in scope.outside(who, &found).await {
+                    leaks.push(format!("LEAK {method} /api/v1{path} as {who:?}: {problem}"));
+                }
+            }
+        }
+    }
+    if operations.len() < 14 || named == 0 {
+        wrong.push(format!(
+            "the table reached {operations:?} of the API, whose answers named {named} tickets"
+        ));
+    }
+    // the ticket list and its search, as each person: only tickets they may see
+    for who in EVERYONE.into_iter().filter(|w| *w != Anon) {
+        for query in [
+            "",
+            "?status=closed&limit=100",
+            "?q=printer&status=closed",
+            "?q=docking",
+        ] {
+            let res = desk
+                .http
+                .get(desk.app.url(&format!("/api/v1/tickets{query}")))
+                .bearer_auth(&tokens[&who])
+                .send()
+                .await
+                .expect("list");
+            let status = res.status().as_u16();
+            let answer: Value = res.json().await.unwrap_or(Value::Null);
+            let lists = STAFF.contains(&who) || CLIENTS.contains(&who);
+            if (status == 200) != lists {
+                wrong.push(format!(
+                    "GET /api/v1/tickets{query} {who:?}: {status} {answer}"
+                ));
+            }
+            let found = mentions(&answer, &scope.orgs().await);
+            for problem in scope.outside(who, &found).await {
+                leaks.push(format!(
+                    "LEAK GET /api/v1/tickets{query} as {who:?}: {problem}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty() && leaks.is_empty(),
+        "{} API calls answered against the table, {} answers named what the caller may not see:\n{}",
+        wrong.len(),
+        leaks.len(),
+        wrong.iter().chain(&leaks).cloned().collect::<Vec<_>>().join("\n")
     );
 }
