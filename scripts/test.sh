@@ -55,6 +55,8 @@ run_step "unit and integration tests (real SQLite files, PostgreSQL)" cargo test
 # The backend's integration tests once more, each on a database of its own on that server.
 run_step "backend integration tests on PostgreSQL" env FRONTLINE_TEST_DATABASE=postgres \
   cargo test -p app --features app/ssr --tests
+run_step "public API tests on PostgreSQL" env FRONTLINE_TEST_DATABASE=postgres \
+  cargo test -p server --features app/ssr --test api_v1
 run_step "release build" scripts/build-release.sh
 if [[ ${results[-1]} == ok ]]; then
   # What every page loads stays within the 400 KB target (README "Size of what the browser downloads").

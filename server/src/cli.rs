@@ -1,5 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`, `backup`,
-//! `migrate-to`.
+//! The command line: `serve` (default), `migrate`, `seed-demo`, `create-user`, `create-token`,
+//! `backup`, `migrate-to`.
 
 use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
@@ -58,6 +58,17 @@ pub enum Command {
         /// The organization's short code (clients only).
         #[arg(long)]
         org: Option<String>,
+    },
+    /// Make a personal API token for an existing account and print it (shown this once).
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, to tell it apart later.
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (none: it lasts until revoked).
+        #[arg(long)]
+        expires_days: Option<i64>,
     },
     /// The demo administrator's current sign-in code, for trying the demo desk without an
     /// authenticator app.
@@ -148,6 +159,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             org,
         }) => create_user(url, &email, &name, role, org, clock.now()).await,
+        Some(Command::CreateToken {
+            email,
+            name,
+            expires_days,
+        }) => {
+            let expires_at = expires_days.map(|days| clock.now() + days * 86_400);
+            create_token(url, &email, &name, expires_at, clock).await
+        }
         Some(Command::DemoCode) => {
             let now = clock.now();
             let code = app::backend::second_factor::code_at(seed::DEMO_SECOND_FACTOR, now)
@@ -178,6 +197,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::ingest_mail::command(url, mailbox.as_deref(), settings, clock).await
         }
     }
+}
+
+async fn create_token(
+    url: &str,
+    email: &str,
+    name: &str,
+    expires_at: Option<i64>,
+    clock: SharedClock,
+) -> anyhow::Result<()> {
+    let pool = open(url).await?;
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    let id = users::find_login(&mut pool.acquire().await?, email.as_str())
+        .await?
+        .filter(|account| account.may_sign_in)
+        .with_context(|| format!("no active account has the address {}", email.as_str()))?
+        .id;
+    let me = users::me(&mut pool.acquire().await?, id)
+        .await?
+        .context("the account vanished")?;
+    let settings = Settings::default();
+    let state = AppState::new(pool.clone(), clock, settings, crate::leptos_options(None)?);
+    let actor = app::backend::policy::Actor::from(&me);
+    let issued = app::backend::api_tokens::create_personal(&state, &actor, name, expires_at)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    pool.close().await;
+    println!("{}", issued.token);
+    Ok(())
 }
 
 async fn open(url: &str) -> anyhow::Result<db::Pool> {
