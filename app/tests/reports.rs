@@ -454,6 +454,7 @@ async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
     let jo = d.actor(CLIENT).await;
     let ana = d.actor(ANALYST).await;
     let manager = d.actor(MANAGER).await;
+    let first_day = today(&d);
     let read = async || {
         let all = reports::desk(&d.state, &manager, &ReportParams::default())
             .await
@@ -462,7 +463,15 @@ async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
             client: Some(cast::CLIENT_ORG.into()),
             ..Default::default()
         };
-        (all, reports::desk(&d.state, &manager, &one).await.unwrap())
+        let one = reports::desk(&d.state, &manager, &one).await.unwrap();
+        // the scorecards of this week and of the first day's, from the analysts' rollups
+        let cards = reports::scorecards(&d.state, &manager, None, None)
+            .await
+            .unwrap();
+        let first_week = reports::scorecards(&d.state, &manager, Some(&first_day), None)
+            .await
+            .unwrap();
+        (all, one, cards, first_week)
     };
     let mut numbers = Vec::new();
     for problem in [
@@ -542,10 +551,33 @@ async fn rollups_kept_change_by_change_match_a_rebuild_from_every_ticket() {
     )
     .execute(c).await.map(|_| ()))
     .unwrap();
+    app::pool_run!(d.state.pool, c => sqlx::query("DELETE FROM analyst_days")
+        .execute(c).await.map(|_| ()))
+    .unwrap();
+    app::pool_run!(d.state.pool, c => sqlx::query(
+        "INSERT INTO analyst_days_stale (assignee_id, day)
+         SELECT assignee_id, created_at / 86400 FROM tickets WHERE assignee_id IS NOT NULL
+         UNION SELECT assignee_id, resolved_at / 86400 FROM tickets
+             WHERE assignee_id IS NOT NULL AND resolved_at IS NOT NULL
+         UNION SELECT assignee_id, first_response_at / 86400 FROM tickets
+             WHERE assignee_id IS NOT NULL AND first_response_at IS NOT NULL
+         ON CONFLICT (assignee_id, day) DO NOTHING",
+    )
+    .execute(c).await.map(|_| ()))
+    .unwrap();
     let rebuilt = read().await;
     assert_eq!(kept, rebuilt);
 
-    let (all, _) = kept;
+    let (all, _, cards, _) = kept;
+    let ana_card = cards
+        .cards
+        .iter()
+        .find(|c| c.analyst_id == ana.id)
+        .expect("Ana's card");
+    assert!(
+        ana_card.resolved >= 1 && ana_card.handled >= ana_card.resolved,
+        "A was resolved again this week: {ana_card:?}"
+    );
     assert_eq!(all.raised as i64, {
         let from = all.query.start();
         d.scalar(&format!(

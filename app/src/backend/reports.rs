@@ -9,10 +9,11 @@ use crate::backend::sla::policy_for;
 use crate::backend::state::AppState;
 use crate::backend::tickets::visible_clients;
 use crate::model::reports::{
-    desk_report, monday_of, parse_day, recurring, scorecard, team_median, AnalystWeek, DeskReport,
-    ProblemGroup, ReportParams, ScorecardPage, TeamMedians, RECURRING_MIN, RECURRING_WINDOW_DAYS,
+    desk_report, monday_of, parse_day, recurring, scorecard_of, team_median, AnalystWeek,
+    DeskReport, ProblemGroup, ReportParams, ScorecardPage, TeamMedians, RECURRING_MIN,
+    RECURRING_WINDOW_DAYS,
 };
-use crate::model::rollup::{roll_up, ReportDay};
+use crate::model::rollup::{analyst_day, roll_up, AnalystDay, ReportDay};
 use crate::model::sla::Calendar;
 use crate::model::time::DAY;
 use crate::model::{AppError, AppResult, Page, Role};
@@ -47,10 +48,10 @@ async fn calendar_of(conn: &mut Conn, org_id: i64) -> AppResult<Calendar> {
     })
 }
 
-/// Recomputes the report days (of `orgs` up to `last_day` when given; all of them otherwise)
-/// that were stale when it started, from their tickets, a batch per transaction. Days that turn
-/// stale meanwhile wait for the next refresh, so a busy desk cannot keep it going. Returns how
-/// many days were recomputed.
+/// Recomputes the report days (of `orgs` up to `last_day` when given; all of them otherwise, and
+/// every analyst's scorecard days too) that were stale when it started, from their tickets, a
+/// batch per transaction. Days that turn stale meanwhile wait for the next refresh, so a busy
+/// desk cannot keep it going. Returns how many days were recomputed.
 pub async fn refresh_rollups(pool: &Pool, within: Option<(&[i64], i64)>) -> AppResult<usize> {
     refresh(pool, within, Duration::ZERO).await
 }
@@ -66,6 +67,43 @@ pub async fn refresh_rollups_in_background(pool: &Pool) -> AppResult<usize> {
 }
 
 async fn refresh(pool: &Pool, within: Option<(&[i64], i64)>, pause: Duration) -> AppResult<usize> {
+    let analyst_days = match within {
+        Some(_) => 0,
+        None => refresh_analysts(pool, None, pause).await?,
+    };
+    Ok(analyst_days + refresh_desk(pool, within, pause).await?)
+}
+
+/// Recomputes the analyst days (of `analysts` up to `last_day` when given; all otherwise) that
+/// were stale when it started, a batch per transaction, as [`refresh_desk`] does the desk's.
+async fn refresh_analysts(
+    pool: &Pool,
+    within: Option<(&[i64], i64)>,
+    pause: Duration,
+) -> AppResult<usize> {
+    let stale = {
+        let mut conn = pool.acquire().await?;
+        repo::stale_analyst_days(&mut conn, within).await?
+    };
+    for batch in stale.chunks(REFRESH_BATCH) {
+        let mut tx = begin_write(pool).await?;
+        for &(analyst, day) in batch {
+            let tickets = repo::analyst_tickets_on(&mut tx, analyst, day).await?;
+            repo::save_analyst_day(&mut tx, analyst, day, &analyst_day(&tickets, day)).await?;
+        }
+        tx.commit().await?;
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    Ok(stale.len())
+}
+
+async fn refresh_desk(
+    pool: &Pool,
+    within: Option<(&[i64], i64)>,
+    pause: Duration,
+) -> AppResult<usize> {
     let stale = {
         let mut conn = pool.acquire().await?;
         repo::stale_days(&mut conn, within).await?
@@ -189,9 +227,12 @@ pub async fn scorecards(
     let start = week_day * DAY;
     let end = start + 7 * DAY;
     let ids: Vec<i64> = people.iter().map(|a| a.id).collect();
-    let tickets = repo::owned_in_week(&mut conn, &ids, start, end).await?;
-    let history_start = start - TREND_WEEKS * 7 * DAY;
-    let history = repo::resolved_per_week(&mut conn, history_start, start).await?;
+    let history_day = week_day - TREND_WEEKS * 7;
+    let last_day = week_day + 6;
+    drop(conn);
+    refresh_analysts(&state.pool, Some((&ids, last_day)), Duration::ZERO).await?;
+    let mut conn = state.pool.acquire().await?;
+    let days = repo::analyst_days_between(&mut conn, &ids, history_day, last_day).await?;
     let articles = repo::articles_by_person(&mut conn, start, end).await?;
     let shifts = repo::shifts_between(&mut conn, &ids, start, end).await?;
     let now = state.now();
@@ -199,12 +240,15 @@ pub async fn scorecards(
     let cards: Vec<_> = people
         .iter()
         .map(|a| {
+            let of_analyst = || days.iter().filter(|(who, ..)| *who == a.id);
+            let rollup = AnalystDay::sum(
+                of_analyst()
+                    .filter(|(_, day, _)| *day >= week_day)
+                    .map(|(.., rollup)| rollup),
+            );
             let week = AnalystWeek {
-                tickets: tickets
-                    .iter()
-                    .filter(|t| t.assignee_id == Some(a.id))
-                    .cloned()
-                    .collect(),
+                // the rollup stands for the week's tickets
+                tickets: Vec::new(),
                 articles: articles
                     .iter()
                     .find(|(who, _)| *who == a.id)
@@ -219,14 +263,21 @@ pub async fn scorecards(
             };
             let trend = (0..TREND_WEEKS)
                 .map(|w| {
-                    history
-                        .iter()
-                        .find(|(who, week, _)| *who == a.id && *week == w)
-                        .map(|(.., n)| *n as usize)
-                        .unwrap_or(0)
+                    of_analyst()
+                        .filter(|(_, day, _)| (*day - history_day).div_euclid(7) == w)
+                        .map(|(.., rollup)| rollup.resolved as usize)
+                        .sum()
                 })
                 .collect();
-            scorecard(a.id, a.name.clone(), a.team.clone(), &week, start, trend)
+            scorecard_of(
+                a.id,
+                a.name.clone(),
+                a.team.clone(),
+                &rollup,
+                &week,
+                start,
+                trend,
+            )
         })
         .collect();
 

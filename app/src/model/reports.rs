@@ -1,7 +1,7 @@
 //! Reports: the figures a lead reads on Monday, computed from per-ticket facts by pure functions
 //! (medians, percentiles, rates, the weekday-by-hour heat map, weekly scorecards).
 
-use super::rollup::{DayRollup, Histogram, ReportDay, TicketFacts};
+use super::rollup::{analyst_day, AnalystDay, DayRollup, Histogram, ReportDay, TicketFacts};
 use super::stats::{rate, spread, Spread};
 use super::time::{civil_from_days, DAY};
 use serde::{Deserialize, Serialize};
@@ -335,6 +335,8 @@ pub fn time_on_shift(shifts: &[(i64, Option<i64>)], start: i64, end: i64, now: i
         .sum()
 }
 
+/// The card of one analyst's week from the tickets they hold that were raised or resolved in it,
+/// through the same day rollups the desk keeps (see [`scorecard_of`]).
 pub fn scorecard(
     analyst_id: i64,
     name: String,
@@ -343,47 +345,39 @@ pub fn scorecard(
     week_start: i64,
     trend: Vec<usize>,
 ) -> Scorecard {
+    let first = week_start.div_euclid(DAY);
+    let days: Vec<AnalystDay> = (first..first + 7)
+        .map(|day| analyst_day(&week.tickets, day))
+        .collect();
+    let rollup = AnalystDay::sum(&days);
+    scorecard_of(analyst_id, name, team, &rollup, week, week_start, trend)
+}
+
+/// The card of one analyst's week from `rollup`, the sum of its seven days; the articles and
+/// shifts come from `week` (its tickets are not read).
+pub fn scorecard_of(
+    analyst_id: i64,
+    name: String,
+    team: Option<String>,
+    rollup: &AnalystDay,
+    week: &AnalystWeek,
+    week_start: i64,
+    trend: Vec<usize>,
+) -> Scorecard {
     let week_end = week_start + 7 * DAY;
-    let in_week = |at: Option<i64>| at.is_some_and(|at| at >= week_start && at < week_end);
-    let resolved: Vec<&TicketFacts> = week
-        .tickets
-        .iter()
-        .filter(|t| in_week(t.resolved_at))
-        .collect();
-    let responded: Vec<&TicketFacts> = week
-        .tickets
-        .iter()
-        .filter(|t| in_week(t.first_response_at))
-        .collect();
-    let ratings: Vec<u8> = resolved.iter().filter_map(|t| t.stars).collect();
-    let met = resolved.iter().filter(|t| !t.resolution_breached).count();
+    let resolved = rollup.resolved as usize;
     Scorecard {
         analyst_id,
         name,
         team,
-        handled: week.tickets.len(),
-        resolved: resolved.len(),
-        first_contact: resolved.iter().filter(|t| t.first_contact).count(),
-        median_response: spread(
-            responded
-                .iter()
-                .filter_map(|t| t.first_response_at.map(|r| r - t.created_at))
-                .collect(),
-        )
-        .median,
-        median_resolution: spread(
-            resolved
-                .iter()
-                .filter_map(|t| t.resolved_at.map(|r| r - t.created_at))
-                .collect(),
-        )
-        .median,
-        sla_attainment: rate(met, resolved.len()),
-        reopen_rate: rate(
-            resolved.iter().filter(|t| t.reopened).count(),
-            resolved.len(),
-        ),
-        csat: average_stars(&ratings),
+        handled: rollup.handled() as usize,
+        resolved,
+        first_contact: rollup.first_contact as usize,
+        median_response: rollup.first_response.percentile(50),
+        median_resolution: rollup.resolution.percentile(50),
+        sla_attainment: rate(rollup.resolution_met as usize, resolved),
+        reopen_rate: rate(rollup.reopened as usize, resolved),
+        csat: average(rollup.stars as usize, rollup.ratings as usize),
         articles: week.articles,
         shift_secs: time_on_shift(&week.shifts, week_start, week_end, week.now),
         shifts: week

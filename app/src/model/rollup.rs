@@ -5,6 +5,7 @@
 //! (see [`bucket`]), so a median or 90th percentile from merged days reads the same on the page
 //! as one computed from every ticket.
 
+use super::reports::monday_of;
 use super::stats::Spread;
 use super::time::{DAY, HOUR, MINUTE};
 use super::{Channel, Priority};
@@ -192,6 +193,97 @@ pub struct ReportDay {
     pub day: i64,
     pub closed: u32,
     pub rollup: DayRollup,
+}
+
+/// What the tickets one analyst holds add to their weekly scorecard on one day (UTC): those
+/// raised that day, those whose latest resolution fell on it, and the first answers given on it.
+/// A week's card is the sum of its seven days, each ticket counted once (see
+/// [`AnalystDay::resolved_same_week`]); durations are histograms as in [`DayRollup`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalystDay {
+    pub raised: u32,
+    pub resolved: u32,
+    /// Of the resolved, those raised in the same week: a week's card handles them once.
+    pub resolved_same_week: u32,
+    pub first_contact: u32,
+    pub resolution_met: u32,
+    pub reopened: u32,
+    pub ratings: u32,
+    /// The sum of the stars given to the resolved.
+    pub stars: u32,
+    /// Times to the first answers given this day, of the tickets the week's card handles (raised
+    /// or resolved in the week of this day).
+    pub first_response: Histogram,
+    pub resolution: Histogram,
+}
+
+impl AnalystDay {
+    /// The days of one analyst's week (or weeks) added up.
+    pub fn sum<'a>(days: impl IntoIterator<Item = &'a AnalystDay>) -> AnalystDay {
+        let days: Vec<&AnalystDay> = days.into_iter().collect();
+        let add = |of: fn(&AnalystDay) -> u32| days.iter().map(|d| of(d)).sum();
+        AnalystDay {
+            raised: add(|d| d.raised),
+            resolved: add(|d| d.resolved),
+            resolved_same_week: add(|d| d.resolved_same_week),
+            first_contact: add(|d| d.first_contact),
+            resolution_met: add(|d| d.resolution_met),
+            reopened: add(|d| d.reopened),
+            ratings: add(|d| d.ratings),
+            stars: add(|d| d.stars),
+            first_response: Histogram::sum(days.iter().map(|d| &d.first_response)),
+            resolution: Histogram::sum(days.iter().map(|d| &d.resolution)),
+        }
+    }
+
+    /// Tickets raised or resolved in the week: each once.
+    pub fn handled(&self) -> u32 {
+        self.raised + self.resolved - self.resolved_same_week
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raised == 0 && self.resolved == 0 && self.first_response.count() == 0
+    }
+}
+
+/// The rollup of one analyst's `day` from their tickets (any that were raised, resolved or first
+/// answered on it; others are left out).
+pub fn analyst_day(tickets: &[TicketFacts], day: i64) -> AnalystDay {
+    let week_start = monday_of(day) * DAY;
+    let in_week = |at: i64| at >= week_start && at < week_start + 7 * DAY;
+    let on_day = |at: Option<i64>| at.is_some_and(|at| at.div_euclid(DAY) == day);
+    let resolved: Vec<&TicketFacts> = tickets.iter().filter(|t| on_day(t.resolved_at)).collect();
+    let count =
+        |keep: &dyn Fn(&TicketFacts) -> bool| resolved.iter().filter(|t| keep(t)).count() as u32;
+    let stars: Vec<u32> = resolved
+        .iter()
+        .filter_map(|t| t.stars)
+        .map(u32::from)
+        .collect();
+    let answered = tickets.iter().filter(|t| {
+        on_day(t.first_response_at) && (in_week(t.created_at) || t.resolved_at.is_some_and(in_week))
+    });
+    AnalystDay {
+        raised: tickets
+            .iter()
+            .filter(|t| on_day(Some(t.created_at)))
+            .count() as u32,
+        resolved: resolved.len() as u32,
+        resolved_same_week: count(&|t| in_week(t.created_at)),
+        first_contact: count(&|t| t.first_contact),
+        resolution_met: count(&|t| !t.resolution_breached),
+        reopened: count(&|t| t.reopened),
+        ratings: stars.len() as u32,
+        stars: stars.iter().sum(),
+        first_response: Histogram::of(
+            answered.filter_map(|t| t.first_response_at.map(|at| at - t.created_at)),
+        ),
+        resolution: Histogram::of(
+            resolved
+                .iter()
+                .filter_map(|t| t.resolved_at.map(|at| at - t.created_at)),
+        ),
+    }
 }
 
 #[cfg(test)]

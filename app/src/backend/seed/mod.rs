@@ -186,6 +186,7 @@ pub async fn seed_demo(
     )
     .await?;
     // so that the first report on a fresh demo desk reads ready rollups
+    crate::backend::repo::reports::mark_all_analyst_days(&mut pool.acquire().await?).await?;
     crate::backend::reports::refresh_rollups(pool, None)
         .await
         .map_err(|e| SeedError::Rollups(e.to_string()))?;
