@@ -750,6 +750,74 @@ async fn search_counts_in_one_pass_equal_the_capped_count_of_each_view() {
     assert!(capped, "some view reached the cap");
 }
 
+/// A common word's counts come from one match in k (ids a multiple of k), each standing for k,
+/// capped as every count is; the matches are counted in the full-text index alone.
+#[tokio::test]
+async fn sampled_search_counts_scale_the_matches_whose_id_is_a_multiple_of_k() {
+    use app::backend::policy::TicketScope;
+    use app::backend::repo::tickets as repo;
+    let d = desk(3000).await;
+    let lead = d.actor(LEAD).await;
+    let matches = match d.state.pool.dialect() {
+        Dialect::Sqlite => {
+            "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"the\"*')"
+        }
+        Dialect::Postgres => "fts @@ to_tsquery('frontline', 'the:*')",
+    };
+    let filter = QueueFilter {
+        q: Some("The".into()),
+        ..Default::default()
+    };
+    let mut conn = d.state.pool.acquire().await.unwrap();
+    let total = repo::search_matches(&mut conn, &filter).await.unwrap();
+    let want_total = d
+        .scalar(&format!("SELECT COUNT(*) FROM tickets WHERE {matches}"))
+        .await;
+    assert_eq!(total, Some(want_total));
+    assert!(want_total > 100, "a common word ({want_total})");
+    let k = 3;
+    let (by_view, mine, unassigned) = repo::queue_counts_of_search(
+        &mut conn,
+        &TicketScope::All,
+        &filter,
+        None,
+        lead.id,
+        StatusView::ALL,
+        k,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let sampled = async |condition: String| {
+        let n = d
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM tickets WHERE {condition} AND {matches} AND id % {k} = 0"
+            ))
+            .await;
+        (n * k).min(COUNT_CAP)
+    };
+    let mut want = Vec::new();
+    for condition in [
+        "status_rank <= 1",
+        "status_rank = 0 AND status = 'new'",
+        "status_rank = 0 AND status = 'open'",
+        "status_rank = 1",
+        "status_rank = 2",
+        "status_rank = 3",
+    ] {
+        want.push(sampled(condition.into()).await);
+    }
+    assert_eq!(by_view, want);
+    assert!(want.iter().any(|n| *n > 0));
+    assert_eq!(
+        (mine, unassigned),
+        (
+            sampled(format!("status_rank <= 1 AND assignee_id = {}", lead.id)).await,
+            sampled("status_rank <= 1 AND assignee_id IS NULL".into()).await
+        )
+    );
+}
+
 /// A search pages through exactly its matches in queue order, in views of open work (where the
 /// matches filter the walk of the queue index) and finished ones (where they drive the query).
 #[tokio::test]

@@ -339,6 +339,19 @@ pub struct QueueCounts {
     pub by_view: Vec<(StatusView, i64)>,
     pub mine: i64,
     pub unassigned: i64,
+    /// Estimated from a sample of a common word's matches rather than counted.
+    pub estimated: bool,
+}
+
+impl QueueCounts {
+    /// How one of these counts reads: "1,000+", "999", or "~990" when estimated.
+    pub fn format(&self, n: i64) -> String {
+        if self.estimated && n < COUNT_CAP {
+            format!("~{}", format_count(n))
+        } else {
+            format_count(n)
+        }
+    }
 }
 
 /// A filter choice the queue offers (client, team, assignee).
@@ -500,5 +513,11 @@ mod tests {
         assert_eq!(format_count(1234), "1,000+");
         assert_eq!(format_count(COUNT_CAP), "1,000+");
         assert_eq!(format_count(123_456), "1,000+");
+        let estimated = QueueCounts {
+            estimated: true,
+            ..Default::default()
+        };
+        assert_eq!(estimated.format(990), "~990");
+        assert_eq!(estimated.format(COUNT_CAP), "1,000+");
     }
 }

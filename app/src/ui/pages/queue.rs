@@ -4,8 +4,7 @@
 use crate::api::queue::{get_queue, get_queue_counts};
 use crate::api::tickets::ClaimTicket;
 use crate::model::queue::{
-    format_count, AssigneeFilter, Choice, FlagFilter, QueueCounts, QueueFilter, QueuePage,
-    QueueRow, StatusView,
+    AssigneeFilter, Choice, FlagFilter, QueueCounts, QueueFilter, QueuePage, QueueRow, StatusView,
 };
 use crate::model::{AppError, Priority, Status, TicketNumber};
 use crate::ui::action::ServerCall;
@@ -204,7 +203,7 @@ fn StatusTabs(filter: QueueFilter, counts: Option<QueueCounts>) -> impl IntoView
                 c.by_view
                     .iter()
                     .find(|(v, _)| *v == view)
-                    .map(|(_, n)| format_count(*n))
+                    .map(|(_, n)| c.format(*n))
             });
             view! {
                 <li>

@@ -7,7 +7,7 @@ mod events;
 mod queue;
 
 pub use events::{bulk_insert_events, events, insert_event, EventRecord, EventRow};
-pub use queue::{queue_count, queue_counts_of_search, queue_page, searches};
+pub use queue::{queue_count, queue_counts_of_search, queue_page, search_matches, searches};
 
 use crate::model::portal::Rating;
 use crate::model::{Channel, PendingReason, Priority, Status, Urgency};

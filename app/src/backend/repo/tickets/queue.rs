@@ -21,6 +21,9 @@ enum Search {
     /// every match instead), which stops after a page: for views of open work, whose range is
     /// bounded by open work, while a common word matches 62,000 tickets at 1M.
     Filters,
+    /// One match in `k` drives the query (those whose id is a multiple of `k`): a sample spread
+    /// evenly over the years of matches, which a common word's counts are estimated from.
+    Sampled(i64),
 }
 
 /// The filters of `filter` other than its status view and cursor, for `me`.
@@ -62,21 +65,35 @@ fn push_filters<'q>(
             qb.push(" AND t.number = ").push_bind(number.0);
         } else if let Some(terms) = Terms::all(q) {
             let expr = terms.query(qb.dialect());
+            // FTS5 reads the ids of its matches without their rows, so a sample costs a row
+            // only for each match it keeps
+            let sampled = match search {
+                Search::Sampled(k) => Some(k),
+                _ => None,
+            };
             match qb.dialect() {
-                Dialect::Sqlite => qb
-                    .push(match search {
-                        Search::Drives => " AND t.id",
+                Dialect::Sqlite => {
+                    qb.push(match search {
                         Search::Filters => " AND +t.id",
+                        Search::Drives | Search::Sampled(_) => " AND t.id",
                     })
                     .push(" IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
-                    .push_bind(expr)
-                    .push(")"),
+                    .push_bind(expr);
+                    if let Some(k) = sampled {
+                        qb.push(" AND rowid % ").push_bind(k).push(" = 0");
+                    }
+                    qb.push(")");
+                }
                 // the planner weighs the GIN index against the queue's own
-                Dialect::Postgres => qb
-                    .push(" AND t.fts @@ to_tsquery('frontline', ")
-                    .push_bind(expr)
-                    .push(")"),
-            };
+                Dialect::Postgres => {
+                    qb.push(" AND t.fts @@ to_tsquery('frontline', ")
+                        .push_bind(expr)
+                        .push(")");
+                    if let Some(k) = sampled {
+                        qb.push(" AND t.id % ").push_bind(k).push(" = 0");
+                    }
+                }
+            }
         }
     }
 }
@@ -275,11 +292,44 @@ pub fn searches(filter: &QueueFilter) -> bool {
         .is_some_and(|q| q.parse::<TicketNumber>().is_ok() || Terms::all(q).is_some())
 }
 
-/// For a search, every count of the queue's filter bar in one pass over the matches: the count
-/// of each of `views` (under the assignee filter), then "mine" and "unassigned" in the filter's
-/// own view; each at most COUNT_CAP, as [`queue_count`] gives them.
+/// How many tickets a text search matches, before any other filter: `None` for a search by
+/// ticket number (one match at most) or without words.
 ///
-/// Cost: one table row per match (62,000 for "printer" at 1M tickets), once, where a capped
+/// Cost: the ids of the matches in the full-text index (FTS5's doclists, a GIN bitmap), no
+/// ticket rows.
+pub async fn search_matches(conn: &mut Conn, filter: &QueueFilter) -> sqlx::Result<Option<i64>> {
+    let Some(q) = filter.q.as_deref() else {
+        return Ok(None);
+    };
+    if q.parse::<TicketNumber>().is_ok() {
+        return Ok(None);
+    }
+    let Some(terms) = Terms::all(q) else {
+        return Ok(None);
+    };
+    db_run!(conn, conn => {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM ");
+        let expr = terms.query(qb.dialect());
+        match qb.dialect() {
+            Dialect::Sqlite => qb
+                .push("tickets_fts WHERE tickets_fts MATCH ")
+                .push_bind(expr),
+            Dialect::Postgres => qb
+                .push("tickets WHERE fts @@ to_tsquery('frontline', ")
+                .push_bind(expr)
+                .push(")"),
+        };
+        qb.build_query_scalar().fetch_one(conn).await.map(Some)
+    })
+}
+
+/// For a search, every count of the queue's filter bar in one pass over the matches, or over
+/// one match in `sample` of them: the count of each of `views` (under the assignee filter),
+/// then "mine" and "unassigned" in the filter's own view; each at most COUNT_CAP, as
+/// [`queue_count`] gives them. Sampled counts are estimates: each kept match stands for
+/// `sample`.
+///
+/// Cost: one table row per match read (every match, or one in `sample`), once, where a capped
 /// count per view would run the search again and walk its view's index for each of the eight.
 pub async fn queue_counts_of_search(
     conn: &mut Conn,
@@ -288,7 +338,13 @@ pub async fn queue_counts_of_search(
     org_id: Option<i64>,
     me: i64,
     views: &[StatusView],
+    sample: i64,
 ) -> sqlx::Result<(Vec<i64>, i64, i64)> {
+    let search = if sample > 1 {
+        Search::Sampled(sample)
+    } else {
+        Search::Drives
+    };
     db_run!(conn, conn => {
         let mut qb = QueryBuilder::new("SELECT ");
         let columns = views.iter().map(|v| (*v, filter.assignee)).chain([
@@ -311,9 +367,12 @@ pub async fn queue_counts_of_search(
             assignee: AssigneeFilter::Anyone,
             ..filter.clone()
         };
-        push_filters(&mut qb, &base, org_id, me, Search::Drives);
+        push_filters(&mut qb, &base, org_id, me, search);
         let row = qb.build().fetch_one(conn).await?;
-        let capped = |i: usize| row.try_get::<i64>(i).map(|n| n.min(COUNT_CAP));
+        let capped = |i: usize| {
+            row.try_get::<i64>(i)
+                .map(|n| n.saturating_mul(sample.max(1)).min(COUNT_CAP))
+        };
         let by_view = (0..views.len()).map(capped).collect::<sqlx::Result<_>>()?;
         Ok((by_view, capped(views.len())?, capped(views.len() + 1)?))
     })
