@@ -334,6 +334,18 @@ async function measure(args) {
     );
     result.measures.queue = queueClient;
     result.measures.queue_search = queueSearch;
+    // a manager's default queue (every client, open work, SLA first) and a lead's team queue
+    // (team 1, Atlas, is the lead's), measured like the one-client page
+    result.measures.queue_manager = await latency(
+      'queue page (manager, default)',
+      () => client.request('GET', '/queue', { cookie: cookies.manager, accept: html }),
+      expectQueuePage,
+    );
+    result.measures.queue_team = await latency(
+      'queue page ?team=1 (lead)',
+      () => client.request('GET', '/queue?team=1', { cookie: cookies.lead, accept: html }),
+      expectQueuePage,
+    );
     // the data call alone, for comparison (not a target)
     const apiForm = { filter: { view: 'active', client: 'NWL', assignee: 'Anyone' } };
     const probe = await client.request('POST', '/api/queue', { cookie: cookies.lead, form: apiForm });
@@ -726,6 +738,12 @@ function report(args) {
     fig('queue_p99', n, q.queue.p99, 'ms');
     fig('queue_search_p50', n, q.queue_search.p50, 'ms');
     fig('queue_search_p99', n, q.queue_search.p99, 'ms');
+    if (q.queue_manager) {
+      fig('queue_manager_p50', n, q.queue_manager.p50, 'ms');
+      fig('queue_manager_p99', n, q.queue_manager.p99, 'ms');
+      fig('queue_team_p50', n, q.queue_team.p50, 'ms');
+      fig('queue_team_p99', n, q.queue_team.p99, 'ms');
+    }
     if (q.queue_api) {
       fig('queue_api_p50', n, q.queue_api.p50, 'ms');
       fig('queue_api_p99', n, q.queue_api.p99, 'ms');
@@ -824,6 +842,15 @@ function report(args) {
       ok: (v) => v <= 2,
       na: ratioName ? null : 'needs two sizes',
     },
+    // issue #26: the common-word search, the scorecards, and the manager's and a lead's queues
+    ...(pg
+      ? []
+      : [
+          { what: `queue ?q=printer p50 ${atTop}`, target: '< 30 ms', value: get('queue_search_p50', top), unit: 'ms', ok: (v) => v < 30 },
+          { what: `weekly scorecards p50 ${atTop}`, target: '< 50 ms', value: get('scorecards_p50', top), unit: 'ms', ok: (v) => v < 50 },
+          { what: `queue, manager default p50 ${atTop}`, target: '< 10 ms', value: get('queue_manager_p50', top), unit: 'ms', ok: (v) => v < 10 },
+          { what: `queue ?team=1 (lead) p50 ${atTop}`, target: '< 10 ms', value: get('queue_team_p50', top), unit: 'ms', ok: (v) => v < 10 },
+        ]),
     pg
       ? { what: `dashboard p50 ${atTop}`, target: '< 60 ms', value: get('dashboard_p50', top), unit: 'ms', ok: (v) => v < 60 }
       : { what: `dashboard p50 ${atTop}`, target: '< 50 ms', value: get('dashboard_p50', top), unit: 'ms', ok: (v) => v < 50 },
@@ -889,6 +916,10 @@ function report(args) {
   row('queue ?q=printer p50 ms', (n) => get('queue_search_p50', n));
   row('queue ?q=printer p99 ms', (n) => get('queue_search_p99', n));
   size('queue_search');
+  row('queue, manager default p50 ms', (n) => get('queue_manager_p50', n));
+  row('queue, manager default p99 ms', (n) => get('queue_manager_p99', n));
+  row('queue ?team=1 (lead) p50 ms', (n) => get('queue_team_p50', n));
+  row('queue ?team=1 (lead) p99 ms', (n) => get('queue_team_p99', n));
   row('POST /api/queue p50 ms', (n) => get('queue_api_p50', n));
   size('queue_api');
   row('dashboard data p50 ms', (n) => get('dashboard_p50', n));
