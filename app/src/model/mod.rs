@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod attachment;
 pub mod dashboard;
 pub mod error;
+pub mod forecast;
 pub mod kb;
 pub mod live;
 pub mod mail;
