@@ -6,16 +6,22 @@
 
 #![cfg(feature = "ssr")]
 
+mod support;
+
+use app::backend::{forecast as forecast_backend, shifts};
 use app::model::forecast::arrivals::WEEK_HOURS;
 use app::model::forecast::backtest::{backtest, Backtest};
 use app::model::forecast::handle::HandleTimes;
 use app::model::forecast::needed::{analysts_needed, Demand};
 use app::model::forecast::projection::{project, Job, Staffing};
 use app::model::forecast::strip::{compute, ClientInput, OpenTicket, StripInputs, TeamInput};
+use app::model::forecast::{WhatIf, HORIZON_HOURS};
 use app::model::forecast::{STEP, STEPS};
 use app::model::time::{DAY, HOUR, MINUTE};
+use app::model::AppError;
 use app::model::Priority;
 use std::collections::HashSet;
+use support::*;
 
 /// Monday 2026-09-07 00:00 UTC: the generated history's first hour.
 const EPOCH: i64 = 1_788_739_200;
@@ -323,4 +329,66 @@ fn breach_predictions_within_two_hours_are_measured() {
         "the generated desk breached nothing: no measure"
     );
     assert!(predicted > 0);
+}
+
+#[tokio::test]
+async fn the_strip_is_the_leads_and_managers_and_follows_who_is_on_shift() {
+    let d = desk(2000).await;
+    let manager = d.actor(MANAGER).await;
+    let lead = d.actor(LEAD).await;
+    let all = forecast_backend::strip(&d.state, &manager, None)
+        .await
+        .expect("manager");
+    assert!(all.teams.len() >= 2, "{:?}", all.teams.len());
+    for t in &all.teams {
+        assert_eq!(
+            (t.hours.len(), t.staff.len(), t.needed.len()),
+            (HORIZON_HOURS, STEPS, STEPS)
+        );
+    }
+    // history of months of tickets: every team serving clients expects arrivals
+    assert!(all
+        .teams
+        .iter()
+        .any(|t| t.hours.iter().any(|h| h.arrivals_tenths > 0)));
+    let mine = forecast_backend::strip(&d.state, &lead, None)
+        .await
+        .expect("lead");
+    assert_eq!(mine.teams.len(), 1);
+    assert_eq!(Some(mine.teams[0].team_id), lead.team_id);
+    for who in [CLIENT, ANALYST, ADMIN] {
+        let actor = d.actor(who).await;
+        let refused = forecast_backend::strip(&d.state, &actor, None).await;
+        assert!(
+            matches!(refused, Err(AppError::Forbidden(_))),
+            "{who}: {refused:?}"
+        );
+    }
+
+    let before = mine.teams[0].staff[0];
+    let ana = d.actor(ANALYST).await;
+    shifts::start_shift(&d.state, &ana).await.expect("shift");
+    let on = forecast_backend::strip(&d.state, &lead, None)
+        .await
+        .expect("lead");
+    assert_eq!(on.teams[0].staff[0], before + 1);
+    // the what-if adds one for two hours, and nothing is saved
+    let now = d.state.now();
+    let add = WhatIf::Add {
+        team: on.teams[0].team_id,
+        from: now,
+        until: now + 2 * HOUR,
+    };
+    let tried = forecast_backend::strip(&d.state, &lead, Some(add))
+        .await
+        .expect("what-if");
+    assert_eq!(tried.teams[0].staff[0], before + 2);
+    assert_eq!(
+        tried.teams[0].staff[STEPS - 1],
+        on.teams[0].staff[STEPS - 1]
+    );
+    let again = forecast_backend::strip(&d.state, &lead, None)
+        .await
+        .expect("lead");
+    assert_eq!(again.teams[0].staff, on.teams[0].staff);
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod dashboard;
+pub mod forecast;
 pub mod kb;
 pub mod mail;
 pub mod oncall;

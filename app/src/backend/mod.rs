@@ -8,6 +8,7 @@ pub mod clock;
 pub mod csp;
 pub mod dashboard;
 pub mod db;
+pub mod forecast;
 pub mod kb;
 pub mod leader;
 pub mod live;

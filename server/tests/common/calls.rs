@@ -3,8 +3,8 @@
 
 use super::*;
 use app::api::{
-    admin, auth, dashboard, kb, mail, oncall, portal, problems, profile, queue, reports, shift,
-    tickets, webhooks,
+    admin, auth, dashboard, forecast, kb, mail, oncall, portal, problems, profile, queue, reports,
+    shift, tickets, webhooks,
 };
 use app::model::admin::{
     CannedDraft, CategoryDraft, MailboxDraft, OrgDraft, TeamDraft, UserDraft, UserFilter,
@@ -378,6 +378,21 @@ pub fn cases() -> Vec<Case> {
             Setup::None,
             Allowed(LEADS),
             |_| qs(&dashboard::GetDashboard {}),
+        ),
+        c(
+            "staffing forecast",
+            "forecast",
+            Setup::None,
+            // leads their team, managers every team
+            Allowed(LEADS),
+            |_| {
+                qs(&forecast::GetForecast {
+                    team: None,
+                    move_from: None,
+                    from: None,
+                    until: None,
+                })
+            },
         ),
         c(
             "dashboard volume",
@@ -1584,6 +1599,7 @@ pub const READS: &[&str] = &[
     "queue_counts",
     "dashboard",
     "dashboard_volume",
+    "forecast",
     "find_requesters",
     "ticket",
     "portal",

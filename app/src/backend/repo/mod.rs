@@ -9,6 +9,7 @@ pub mod canned;
 pub mod categories;
 pub mod dashboard;
 pub mod desk;
+pub mod forecast;
 pub mod held_mail;
 pub mod kb;
 pub mod leader;

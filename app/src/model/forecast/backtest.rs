@@ -58,11 +58,12 @@ pub fn spike_at(series: &[f64], at: usize) -> bool {
     let Some(last) = at.checked_sub(1).and_then(|i| series.get(i)) else {
         return false;
     };
-    let history: f64 = (1..=NORMAL_WEEKS)
+    let weeks: Vec<f64> = (1..=NORMAL_WEEKS)
         .filter_map(|w| (at - 1).checked_sub(w * WEEK_HOURS))
-        .filter_map(|i| series.get(i))
-        .sum();
-    let normal_tenths = (history * 10.0 / NORMAL_WEEKS as f64) as i64;
+        .filter_map(|i| series.get(i).copied())
+        .collect();
+    // over the weeks there are: a young desk's normal is not diluted by weeks it did not have
+    let normal_tenths = (weeks.iter().sum::<f64>() * 10.0 / weeks.len().max(1) as f64) as i64;
     is_spike(*last as i64, normal_tenths)
 }
 

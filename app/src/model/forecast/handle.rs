@@ -27,6 +27,8 @@ pub fn default_handle(priority: Priority) -> i64 {
 /// One resolved ticket as handle times read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved {
+    /// The client, whose calendar counts the business time.
+    pub org_id: i64,
     pub team_id: Option<i64>,
     pub priority: Priority,
     /// First response, or creation when it was resolved without one.
@@ -104,6 +106,7 @@ mod tests {
 
     fn ticket(team: i64, priority: Priority, start: i64, mins: i64) -> Resolved {
         Resolved {
+            org_id: 1,
             team_id: Some(team),
             priority,
             started_at: start,

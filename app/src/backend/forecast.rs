@@ -1,0 +1,184 @@
+//! The staffing forecast's inputs, gathered for [`crate::model::forecast::strip::compute`]:
+//! arrival history per client and priority (the last [`PROFILE_WEEKS`] weeks by hour), response
+//! targets from each client's SLA policy (business time turned into wall clock from now), handle
+//! times from recent resolutions, staff per team and step (on shift now, for the rest of a
+//! standard shift, and on call), and open work with its next target. Leads see their own team,
+//! managers every team; nobody else sees it.
+
+use super::policy::Actor;
+use super::repo::forecast as repo;
+use super::sla::policy_for;
+use super::state::AppState;
+use crate::model::forecast::arrivals::{PROFILE_WEEKS, WEEK_HOURS};
+use crate::model::forecast::backtest::spike_at;
+use crate::model::forecast::handle::{handle_times, Resolved};
+use crate::model::forecast::strip::{
+    compute, ClientInput, OpenTicket, StripInputs, TeamInput, PRIORITIES,
+};
+use crate::model::forecast::{Strip, WhatIf, STEP, STEPS};
+use crate::model::time::{DAY, HOUR};
+use crate::model::{AppError, AppResult, Page, Priority, Role};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How long someone who started a shift is assumed to stay.
+pub const SHIFT_LENGTH: i64 = 8 * HOUR;
+/// Resolutions read for handle times, and how far back.
+const HANDLE_SAMPLE: i64 = 2000;
+const HANDLE_DAYS: i64 = 28;
+
+/// The teams a person may see the forecast of (None: all), or why not: it names clients' tickets,
+/// so it is the dashboard's people's (leads their own team, managers every team).
+fn teams_for(actor: &Actor) -> AppResult<Option<i64>> {
+    actor.require_page(Page::Dashboard)?;
+    match actor.role {
+        Role::Lead => actor
+            .team_id
+            .map(Some)
+            .ok_or_else(|| AppError::Forbidden("You lead no team.".into())),
+        _ => Ok(None),
+    }
+}
+
+/// Everything the strip is computed from, for the whole desk at `now`.
+pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
+    let mut conn = state.pool.acquire().await?;
+    let hour_now = now.div_euclid(HOUR);
+    let first_hour = hour_now - (PROFILE_WEEKS * WEEK_HOURS) as i64;
+    let len = (hour_now - first_hour) as usize;
+    let mut series: BTreeMap<i64, [Vec<f64>; 4]> = BTreeMap::new();
+    let mut teams_of: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (team, org) in repo::team_orgs(&mut conn).await? {
+        teams_of.entry(org).or_default().push(team);
+        series
+            .entry(org)
+            .or_insert_with(|| std::array::from_fn(|_| vec![0.0; len]));
+    }
+    for (org, priority, hour, n) in
+        repo::arrivals(&mut conn, first_hour * HOUR, hour_now * HOUR).await?
+    {
+        let (Some(s), Ok(p)) = (series.get_mut(&org), priority.parse::<Priority>()) else {
+            continue;
+        };
+        let pi = PRIORITIES.iter().position(|q| *q == p).unwrap_or(2);
+        if let Some(slot) = s[pi].get_mut((hour - first_hour) as usize) {
+            *slot += n as f64;
+        }
+    }
+    let mut clients = Vec::new();
+    let mut policies = HashMap::new();
+    let codes: HashMap<i64, String> = super::repo::orgs::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|(id, code, _)| (id, code))
+        .collect();
+    for (org, history) in series {
+        let policy = policy_for(&mut conn, org).await?;
+        let response_secs = PRIORITIES.map(|p| {
+            policy
+                .calendar(p)
+                .add(now, policy.target(p).response_mins * 60)
+                - now
+        });
+        let total: Vec<f64> = (0..len)
+            .map(|h| history.iter().map(|s| s[h]).sum())
+            .collect();
+        clients.push(ClientInput {
+            org_id: org,
+            code: codes.get(&org).cloned().unwrap_or_default(),
+            teams: teams_of.remove(&org).unwrap_or_default(),
+            spike: spike_at(&total, len),
+            history,
+            response_secs,
+        });
+        policies.insert(org, policy);
+    }
+
+    let resolved = repo::resolved(&mut conn, now - HANDLE_DAYS * DAY, HANDLE_SAMPLE).await?;
+    let samples: Vec<Resolved> = resolved
+        .into_iter()
+        .filter_map(
+            |(org_id, team_id, priority, responded, created, resolved_at)| {
+                Some(Resolved {
+                    org_id,
+                    team_id,
+                    priority: priority.parse().ok()?,
+                    started_at: responded.unwrap_or(created),
+                    resolved_at,
+                })
+            },
+        )
+        .collect();
+    let handle = handle_times(&samples, |r| match policies.get(&r.org_id) {
+        Some(p) => p.working_secs(r.priority, r.started_at, r.resolved_at),
+        None => r.resolved_at - r.started_at,
+    });
+
+    let start = now - now.rem_euclid(STEP);
+    let mut present: BTreeMap<i64, Vec<BTreeSet<i64>>> = BTreeMap::new();
+    let mut teams = Vec::new();
+    for (id, name) in repo::teams(&mut conn).await? {
+        present.insert(id, vec![BTreeSet::new(); STEPS]);
+        teams.push(TeamInput {
+            id,
+            name,
+            staff: Vec::new(),
+        });
+    }
+    let mut mark = |team: i64, person: i64, from: i64, until: i64| {
+        if let Some(steps) = present.get_mut(&team) {
+            for (i, step) in steps.iter_mut().enumerate() {
+                let at = start + i as i64 * STEP;
+                if at + STEP > from && at < until {
+                    step.insert(person);
+                }
+            }
+        }
+    };
+    for (team, person, since) in repo::on_shift(&mut conn, now).await? {
+        mark(team, person, since, (since + SHIFT_LENGTH).max(now + STEP));
+    }
+    let until = start + STEPS as i64 * STEP;
+    for (team, person, from, to) in repo::on_call(&mut conn, start, until).await? {
+        mark(team, person, from, to);
+    }
+    for t in &mut teams {
+        t.staff = present
+            .get(&t.id)
+            .map(|s| s.iter().map(|p| p.len() as u32).collect())
+            .unwrap_or_default();
+    }
+
+    let open = repo::open(&mut conn)
+        .await?
+        .into_iter()
+        .filter_map(|(id, number, org_id, team_id, priority, due, responded)| {
+            Some(OpenTicket {
+                id,
+                number,
+                org_id,
+                team_id,
+                priority: priority.parse().ok()?,
+                due,
+                finish_by: responded.is_some(),
+            })
+        })
+        .collect();
+    Ok(StripInputs {
+        now,
+        clients,
+        teams,
+        open,
+        handle,
+    })
+}
+
+/// The next hours of the teams the viewer may see, after a what-if when given (nothing saved).
+pub async fn strip(state: &AppState, actor: &Actor, what_if: Option<WhatIf>) -> AppResult<Strip> {
+    let only = teams_for(actor)?;
+    let inputs = inputs(state, state.now()).await?;
+    let mut strip = compute(&inputs, what_if.as_ref());
+    if let Some(team) = only {
+        strip.teams.retain(|t| t.team_id == team);
+    }
+    Ok(strip)
+}
