@@ -611,7 +611,13 @@ fn garble(t: &Template, m: &Mutation, enums: &HashSet<String>) -> Garbled {
             format!("JSON {text}"),
             text.as_bytes().to_vec(),
             own,
-            if json { BeUnreadable } else { Either },
+            // serde reads a struct from a sequence by position: `[{}]` is a well-formed call
+            // of a function whose one argument has only optional fields
+            if json && *text != "[{}]" {
+                BeUnreadable
+            } else {
+                Either
+            },
         ),
         Mutation::Field(leaf, pick) if !leaves.is_empty() => {
             let path = &leaves[leaf.index(leaves.len())];
