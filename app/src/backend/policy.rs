@@ -202,21 +202,15 @@ impl Actor {
         let owns = t.assignee_id == Some(self.id);
         let may_work_tier = self.working_tier() >= t.tier;
         TicketActions {
-            claim: staff
-                && matches!(t.status, Status::New | Status::Open)
-                && t.assignee_id.is_none()
-                && may_work_tier,
+            claim: staff && t.status.is_workable() && t.assignee_id.is_none() && may_work_tier,
             assign: self.is_lead_or_manager() && active,
             hand_off: staff && active && (owns || self.is_lead_or_manager()),
-            escalate_to: if staff && matches!(t.status, Status::New | Status::Open) {
+            escalate_to: if staff && t.status.is_workable() {
                 ((t.tier + 1)..=3).map(|x| x as u8).collect()
             } else {
                 Vec::new()
             },
-            deescalate_to: if staff
-                && matches!(t.status, Status::New | Status::Open)
-                && may_work_tier
-            {
+            deescalate_to: if staff && t.status.is_workable() && may_work_tier {
                 (1..t.tier).map(|x| x as u8).collect()
             } else {
                 Vec::new()

@@ -232,6 +232,12 @@ impl Status {
         matches!(self, Status::New | Status::Open | Status::Pending)
     }
 
+    /// Being worked, not waiting on anyone: the states in which a ticket is claimed and moves
+    /// between tiers.
+    pub fn is_workable(self) -> bool {
+        matches!(self, Status::New | Status::Open)
+    }
+
     /// Sort key of the queue: new and open work first, then pending, then the finished.
     pub fn queue_rank(self) -> i64 {
         match self {

@@ -5,6 +5,7 @@ use crate::api::shift::{get_shift, EndShift, StartShift};
 use crate::api::tickets::{ChangeTicketTier, HandOverTicket, ResolveTicket};
 use crate::model::queue::QueueRow;
 use crate::model::shift::ShiftView;
+use crate::model::ticket::Status;
 use crate::model::time::format_utc;
 use crate::model::{AppError, UserRef};
 use crate::ui::action::ServerCall;
@@ -231,7 +232,7 @@ fn DisposeRow(row: QueueRow, colleagues: Vec<UserRef>, actions: RowActions) -> i
             <form class="dispose-form" on:submit=submit>
                 <div class="field">
                     <label for=id.clone()>"What happens to it"</label>
-                    <Select value={choice} prompt="Choose…" options={dispositions(tier, &colleagues)} {..} id=id required=true />
+                    <Select value={choice} prompt="Choose…" options={dispositions(tier, row.status, &colleagues)} {..} id=id required=true />
                 </div>
                 <div class="field">
                     <label for=note_id.clone()>"Note (resolution, reason, or where it stands)"</label>
@@ -243,10 +244,11 @@ fn DisposeRow(row: QueueRow, colleagues: Vec<UserRef>, actions: RowActions) -> i
     }
 }
 
-/// What can happen to an open ticket at the end of a shift, as a select's options.
-fn dispositions(tier: u8, colleagues: &[UserRef]) -> Vec<fields::Choice> {
+/// What can happen to an open ticket at the end of a shift, as a select's options: one waiting
+/// on its requester stays in its tier (the desk refuses to move it).
+fn dispositions(tier: u8, status: Status, colleagues: &[UserRef]) -> Vec<fields::Choice> {
     let mut options = vec![fields::choice("resolve", "Resolve it")];
-    if tier < 3 {
+    if tier < 3 && status.is_workable() {
         options.push(fields::choice(
             "escalate",
             format!("Escalate to tier {}", tier + 1),
