@@ -209,11 +209,12 @@ pub async fn delete(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
         .await
 }
 
-/// Deliveries due for an attempt: waiting ones whose time has come, not held by a worker (or
-/// held by one that died), of active subscriptions (a test event goes to a paused one too).
-pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
+/// Deliveries due for an attempt, as (delivery, subscription), oldest first: waiting ones whose
+/// time has come, not held by a worker (or held by one that died), of active subscriptions (a
+/// test event goes to a paused one too).
+pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<(i64, i64)>> {
     statement(
-        "SELECT d.id FROM webhook_deliveries d
+        "SELECT d.id, d.subscription_id FROM webhook_deliveries d
          JOIN webhook_subscriptions s ON s.id = d.subscription_id
          WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= $1
            AND (d.lease_until IS NULL OR d.lease_until < $1)
@@ -223,7 +224,7 @@ pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> sqlx::Result<Vec<i64>
     .bind(now)
     .bind(limit)
     .bind(TEST_EVENT)
-    .scalars(conn)
+    .fetch_all(conn)
     .await
 }
 

@@ -31,28 +31,59 @@ pub fn backoff_secs(first: i64, failures: i64) -> i64 {
 /// Delivers everything due now. Returns how many deliveries got through.
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     let now = state.now();
-    let ids = repo::due(&mut state.pool.acquire().await?, now, BATCH).await?;
+    let due = repo::due(&mut state.pool.acquire().await?, now, BATCH).await?;
+    // each subscription's deliveries in the order of their events, one at a time; subscriptions
+    // side by side. A receiver that does not answer (down, hanging) stops its own queue for this
+    // pass, so that it holds up only itself, for one timeout; one that answers with an error
+    // is tried with each delivery.
+    let mut queues: Vec<(i64, Vec<i64>)> = Vec::new();
+    for (id, subscription) in due {
+        match queues.iter_mut().find(|(s, _)| *s == subscription) {
+            Some((_, ids)) => ids.push(id),
+            None => queues.push((subscription, vec![id])),
+        }
+    }
     use futures::StreamExt;
-    // a receiver that hangs holds up only its own delivery (until the timeout)
-    let results: Vec<AppResult<bool>> = futures::stream::iter(ids)
-        .map(|id| deliver_one(state, id, now))
+    let results: Vec<AppResult<usize>> = futures::stream::iter(queues)
+        .map(|(_, ids)| async move {
+            let mut delivered = 0;
+            for id in ids {
+                match deliver_one(state, id, now).await? {
+                    Sent::Delivered => delivered += 1,
+                    Sent::Refused => {}
+                    Sent::Unanswered | Sent::NotOurs => break,
+                }
+            }
+            Ok(delivered)
+        })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
     let mut delivered = 0;
     for result in results {
-        delivered += usize::from(result?);
+        delivered += result?;
     }
     Ok(delivered)
 }
 
-async fn deliver_one(state: &AppState, id: i64, now: i64) -> AppResult<bool> {
+/// What came of one delivery.
+enum Sent {
+    Delivered,
+    /// The receiver answered, with an error.
+    Refused,
+    /// No answer: unreachable, hanging, or refused before sending.
+    Unanswered,
+    /// Another worker holds it, or it is gone.
+    NotOurs,
+}
+
+async fn deliver_one(state: &AppState, id: i64, now: i64) -> AppResult<Sent> {
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     if !repo::claim(&mut tx, id, now, now + LEASE_SECS).await? {
-        return Ok(false); // another worker has it
+        return Ok(Sent::NotOurs);
     }
     let Some(d) = repo::outgoing(&mut tx, id).await? else {
-        return Ok(false);
+        return Ok(Sent::NotOurs);
     };
     tx.commit().await?;
     let outcome = attempt(state, &d).await;
@@ -80,7 +111,11 @@ async fn deliver_one(state: &AppState, id: i64, now: i64) -> AppResult<bool> {
         }
     }
     tx.commit().await?;
-    Ok(outcome.delivered())
+    Ok(match (outcome.delivered(), outcome.status_code) {
+        (true, _) => Sent::Delivered,
+        (false, Some(_)) => Sent::Refused,
+        (false, None) => Sent::Unanswered,
+    })
 }
 
 /// One attempt: the body for the subscription's kind, signed when it is a standard one, to the
