@@ -8,7 +8,7 @@
 
 mod support;
 
-use app::backend::{forecast as forecast_backend, shifts};
+use app::backend::{forecast as forecast_backend, forecast_alert, shifts};
 use app::model::forecast::arrivals::WEEK_HOURS;
 use app::model::forecast::backtest::{backtest, Backtest};
 use app::model::forecast::handle::HandleTimes;
@@ -391,4 +391,86 @@ async fn the_strip_is_the_leads_and_managers_and_follows_who_is_on_shift() {
         .await
         .expect("lead");
     assert_eq!(again.teams[0].staff, on.teams[0].staff);
+}
+
+/// Runs one statement on the desk's database.
+async fn exec(d: &Desk, sql: &str) {
+    app::pool_run!(d.state.pool, c => sqlx::query(sql).execute(c).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[tokio::test]
+async fn a_breach_predicted_soon_tells_the_lead_once_with_the_suggested_action() {
+    let d = desk(2000).await;
+    d.fall_behind(20).await;
+    let lead = d.actor(LEAD).await;
+    let team = lead.team_id.expect("the lead's team");
+    // nobody on the team works the next hours, and three of its open tickets fall due in 30 min
+    exec(
+        &d,
+        &format!("UPDATE shifts SET ended_at = {NOW} WHERE ended_at IS NULL"),
+    )
+    .await;
+    exec(
+        &d,
+        &format!("DELETE FROM oncall_shifts WHERE team_id = {team}"),
+    )
+    .await;
+    let soon = NOW + 30 * MINUTE;
+    exec(
+        &d,
+        &format!(
+            "UPDATE tickets SET next_due_at = {soon} WHERE id IN (SELECT id FROM tickets
+             WHERE team_id = {team} AND status_rank = 0 AND sla_paused_at IS NULL
+             ORDER BY id LIMIT 3)"
+        ),
+    )
+    .await;
+    let chosen = d
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM tickets WHERE team_id = {team} AND next_due_at = {soon}"
+        ))
+        .await;
+    assert_eq!(chosen, 3);
+
+    let raised = forecast_alert::raise_due(&d.state).await.expect("alerts");
+    assert!(raised >= 3, "{raised}");
+    let steps = d
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+             WHERE e.kind = 'breach_predicted' AND NOT e.public AND t.next_due_at = {soon}"
+        ))
+        .await;
+    assert_eq!(steps, 3, "one staff-only step on each of the three");
+    // the lead hears of each, with the suggested action; the managers and the analysts do not
+    let to_lead = d
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM notifications n JOIN tickets t ON t.id = n.ticket_id
+             WHERE n.kind = 'breach_predicted' AND n.recipient_id = {} AND t.next_due_at = {soon}
+             AND n.subject LIKE '%predicted to breach at%'
+             AND n.body LIKE '%Suggested: one more analyst on%'",
+            lead.id
+        ))
+        .await;
+    assert_eq!(to_lead, 3);
+    let to_others = d
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'breach_predicted'
+             AND recipient_id <> {}",
+            lead.id
+        ))
+        .await;
+    assert_eq!(to_others, 0);
+
+    // once per prediction: a second pass tells nobody again, nor does a later one about these
+    assert_eq!(forecast_alert::raise_due(&d.state).await.expect("again"), 0);
+    d.clock.advance(5 * MINUTE);
+    forecast_alert::raise_due(&d.state).await.expect("later");
+    let steps_after = d
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+             WHERE e.kind = 'breach_predicted' AND t.next_due_at = {soon}"
+        ))
+        .await;
+    assert_eq!(steps_after, 3);
 }

@@ -96,6 +96,7 @@ pub async fn serve(
     let mut workers = vec![
         housekeeping::spawn(state.clone()),
         app::backend::sla_engine::spawn(state.clone()),
+        app::backend::forecast_alert::spawn(state.clone()),
         app::backend::notify::worker::spawn(state.clone(), std::sync::Arc::new(deliverer)),
         app::backend::webhooks::worker::spawn(state.clone()),
     ];

@@ -1,12 +1,15 @@
 //! The staffing forecast's strip (team leads and managers), and its what-ifs (nothing saved).
 
 use super::wire::FormArgs;
-use crate::model::forecast::{Strip, WhatIf};
+use crate::model::forecast::Strip;
 use crate::model::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::backend::{forecast, request};
+use crate::{
+    backend::{forecast, request},
+    model::forecast::WhatIf,
+};
 
 /// The next 8 hours per team. A what-if: `move_from` and `team` move one analyst from the first
 /// team to the second from `from`; `team` alone adds one analyst on it from `from` to `until`.

@@ -9,6 +9,7 @@ pub mod csp;
 pub mod dashboard;
 pub mod db;
 pub mod forecast;
+pub mod forecast_alert;
 pub mod kb;
 pub mod leader;
 pub mod live;

@@ -218,6 +218,8 @@ impl Page {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SplitModule {
     Admin,
+    /// The ops dashboard with its forecast: team leads and managers.
+    Dashboard,
     Reports,
     /// "My preferences" and two-step sign-in: opened now and then.
     Profile,
@@ -234,6 +236,7 @@ impl SplitModule {
     pub fn name(self) -> &'static str {
         match self {
             SplitModule::Admin => "admin",
+            SplitModule::Dashboard => "dashboard",
             SplitModule::Reports => "reports",
             SplitModule::Profile => "profile",
             SplitModule::Editor => "editor",
@@ -246,6 +249,7 @@ impl SplitModule {
     pub fn page(self) -> Page {
         match self {
             SplitModule::Admin => Page::Admin,
+            SplitModule::Dashboard => Page::Dashboard,
             SplitModule::Reports => Page::Reports,
             SplitModule::Profile => Page::Profile,
             SplitModule::Editor => Page::ArticleEditor,
@@ -257,6 +261,7 @@ impl SplitModule {
     /// The module whose routes serve `path` (the app routes `/admin…` and `/reports` to them).
     pub fn serving(path: &str) -> Option<SplitModule> {
         match path.trim_end_matches('/') {
+            "/dashboard" => Some(SplitModule::Dashboard),
             "/reports" => Some(SplitModule::Reports),
             "/me" => Some(SplitModule::Profile),
             "/oncall" => Some(SplitModule::OnCall),

@@ -44,6 +44,12 @@ pub fn format_utc(ts: Timestamp) -> String {
     )
 }
 
+/// The time of day in UTC, "13:30".
+pub fn format_hm_utc(ts: Timestamp) -> String {
+    let secs = ts.rem_euclid(DAY);
+    format!("{:02}:{:02}", secs / HOUR, (secs % HOUR) / MINUTE)
+}
+
 /// RFC 3339 form for `<time datetime=…>`.
 pub fn format_rfc3339(ts: Timestamp) -> String {
     let (y, m, d) = civil_from_days(ts.div_euclid(DAY));

@@ -24,6 +24,8 @@ pub enum EventKind {
     Closed,
     SlaWarning,
     SlaBreach,
+    /// The staffing forecast predicts a breach soon (the lead was told).
+    BreachPredicted,
     ApprovalRequested,
     ApprovalGranted,
     ApprovalDenied,
@@ -52,6 +54,7 @@ named_enum!(EventKind, "event kind", {
     Closed => "closed",
     SlaWarning => "sla_warning",
     SlaBreach => "sla_breach",
+    BreachPredicted => "breach_predicted",
     ApprovalRequested => "approval_requested",
     ApprovalGranted => "approval_granted",
     ApprovalDenied => "approval_denied",
@@ -75,6 +78,7 @@ impl EventKind {
                 | EventKind::Deescalated
                 | EventKind::SlaWarning
                 | EventKind::SlaBreach
+                | EventKind::BreachPredicted
                 | EventKind::PageSent
                 | EventKind::PageAcknowledged
                 | EventKind::NotificationSent
@@ -243,6 +247,10 @@ pub fn describe(kind: EventKind, data: &EventData) -> String {
         }
         EventKind::SlaBreach => format!(
             "{} target breached",
+            data.target.as_deref().unwrap_or("SLA")
+        ),
+        EventKind::BreachPredicted => format!(
+            "{} target predicted to breach (the team lead was told)",
             data.target.as_deref().unwrap_or("SLA")
         ),
         EventKind::ApprovalRequested => "asked for approval".into(),

@@ -1,9 +1,10 @@
 //! Pages few people open, kept out of the WebAssembly that every page loads.
 //!
-//! Administration (for administrators), reports (for team leads and the ops manager), a lead's
-//! team roster, and what everyone opens only now and then (one's own preferences with two-step
-//! sign-in, the article editor, the on-call rota) are about a fifth of the browser's code. The release build (`cargo leptos build --split`) moves each of
-//! each into a module of its own, which the browser fetches the first time one of its pages is
+//! Administration (for administrators), the dashboard with its forecast and the reports (for team
+//! leads and the ops manager), a lead's team roster, and what everyone opens only now and then
+//! (one's own preferences with two-step sign-in, the article editor, the on-call rota) are about
+//! a fifth of the browser's code. The release build (`cargo leptos build --split`) moves each
+//! into a module of its own, which the browser fetches the first time one of its pages is
 //! shown. A page opened directly names its module in a `<link rel="preload">`
 //! (backend/split_modules.rs), so that it downloads beside the main module rather than after it.
 
@@ -12,7 +13,7 @@ use super::pages::{
     AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
     AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
     AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, AdminWebhooksPage,
-    ArticleEditorPage, OnCallPage, ProfilePage, ReportsPage, TeamPage,
+    ArticleEditorPage, DashboardPage, OnCallPage, ProfilePage, ReportsPage, TeamPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -24,6 +25,7 @@ use leptos_router::ChooseView;
 /// A route whose page lives in a module loaded on first use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LazyPage {
+    Dashboard,
     Reports,
     Profile,
     Editor,
@@ -78,6 +80,7 @@ impl ChooseView for LazyPage {
     async fn preload(&self) {
         if self.may_open().await {
             let _ = match self.module() {
+                SplitModule::Dashboard => preload_dashboard().await,
                 SplitModule::Reports => preload_reports().await,
                 SplitModule::Profile => preload_profile().await,
                 SplitModule::Editor => preload_editor().await,
@@ -100,6 +103,7 @@ impl LazyPage {
 
     fn module(self) -> SplitModule {
         match self {
+            LazyPage::Dashboard => SplitModule::Dashboard,
             LazyPage::Reports => SplitModule::Reports,
             LazyPage::Profile => SplitModule::Profile,
             LazyPage::Editor => SplitModule::Editor,
@@ -115,6 +119,7 @@ impl LazyPage {
         let mut attempts = 1;
         loop {
             let page = match self {
+                LazyPage::Dashboard => dashboard_page().await,
                 LazyPage::Reports => reports_page().await,
                 LazyPage::Profile => profile_page().await,
                 LazyPage::Editor => editor_page().await,
@@ -174,6 +179,11 @@ fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Webhooks => view! { <AdminWebhooksPage /> }.into_any(),
         AdminScreen::MailboxEdit => view! { <AdminMailboxEditPage /> }.into_any(),
     }
+}
+
+#[wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_dashboard))]
+fn dashboard_page() -> Result<AnyView, NotLoaded> {
+    Ok(view! { <Gate page=Page::Dashboard><DashboardPage /></Gate> }.into_any())
 }
 
 #[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_reports))]

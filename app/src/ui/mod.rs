@@ -21,7 +21,8 @@
 //!   JSON's; everyone else gets JSON. It needs serde forms without field-name tricks (debug
 //!   builds check every answer). Goes when the bundle fits the budget with JSON answers.
 //! - Split modules ([`lazy`], `--split` in `scripts/build-release.sh`, preloads named by the
-//!   server from `model::SplitModule`): administration, reports, "My preferences", the article editor, on-call and the team roster load on first use. Goes when
+//!   server from `model::SplitModule`): administration, the dashboard, reports, "My preferences",
+//!   the article editor, on-call and the team roster load on first use. Goes when
 //!   the bundle fits the budget with them in it.
 //!
 //! The first paint:
@@ -65,8 +66,8 @@ use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    ArticlePage, DashboardPage, HomePage, KnowledgePage, NewTicketPage, NotFoundPage, PageAckPage,
-    PortalPage, QueuePage, ResetPasswordPage, ShiftPage, SignInPage, TicketPage,
+    ArticlePage, HomePage, KnowledgePage, NewTicketPage, NotFoundPage, PageAckPage, PortalPage,
+    QueuePage, ResetPasswordPage, ShiftPage, SignInPage, TicketPage,
 };
 use resource::blocking_resource;
 
@@ -129,11 +130,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/dashboard")
-                    view=|| view! { <Gate page=Page::Dashboard><DashboardPage /></Gate> }
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/dashboard") view=LazyPage::Dashboard ssr=SsrMode::Async />
                 <Route
                     path=path!("/queue")
                     view=|| view! { <Gate page=Page::Queue><QueuePage /></Gate> }

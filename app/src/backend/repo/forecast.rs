@@ -91,3 +91,31 @@ pub async fn resolved(conn: &mut Conn, since: i64, limit: i64) -> sqlx::Result<V
     .fetch_all(conn)
     .await
 }
+
+/// Whether the ticket's timeline already has a step of `kind` with exactly `data`.
+pub async fn already_alerted(
+    conn: &mut Conn,
+    ticket_id: i64,
+    kind: &str,
+    data: Option<&str>,
+) -> sqlx::Result<bool> {
+    let n: i64 = statement(
+        "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = $1 AND kind = $2 AND data = $3",
+    )
+    .bind(ticket_id)
+    .bind(kind)
+    .bind(data)
+    .scalar(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The team's lead, while active.
+pub async fn team_lead(conn: &mut Conn, team_id: i64) -> sqlx::Result<Option<i64>> {
+    statement(
+        "SELECT u.id FROM teams t JOIN users u ON u.id = t.lead_id WHERE t.id = $1 AND u.active",
+    )
+    .bind(team_id)
+    .scalar_optional(conn)
+    .await
+}

@@ -85,15 +85,13 @@ pub struct Strip {
 
 impl TeamStrip {
     /// The suggested action in the lead's words, e.g. "one more analyst on Atlas from 12:30"
-    /// (times in UTC hours and minutes; the page shows them in the viewer's zone).
+    /// UTC, as the rest of the desk shows times.
     pub fn suggestion(&self) -> Option<String> {
         self.more_from.map(|at| {
-            let mins = at.rem_euclid(crate::model::time::DAY) / MINUTE;
             format!(
-                "one more analyst on {} from {:02}:{:02} UTC",
+                "one more analyst on {} from {} UTC",
                 self.team,
-                mins / 60,
-                mins % 60
+                crate::model::time::format_hm_utc(at)
             )
         })
     }

@@ -10,6 +10,7 @@ use crate::model::Status;
 use crate::ui::components::{Countdown, ErrorNotice, Loading, PageHeader};
 use crate::ui::fields::{choice, Select};
 use crate::ui::live::{use_clock, use_live};
+use crate::ui::pages::forecast::ForecastStrip;
 use crate::ui::resource::resource;
 use crate::ui::set_http_status;
 use leptos::either::Either;
@@ -65,6 +66,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
             }).collect_view()}
         </section>
         <ClientHealthTable clients=data.clients.clone() now=data.now />
+        <ForecastStrip />
         <WorkloadMatrix workload=data.workload.clone() />
         <VolumePanel initial=data.volume.clone() clients=data.clients.iter().map(|c| (c.org_code.clone(), c.org_name.clone())).collect() />
     }

@@ -3,6 +3,7 @@
 mod admin;
 mod dashboard;
 mod errors;
+mod forecast;
 mod home;
 mod kb;
 mod new_ticket;
