@@ -44,6 +44,19 @@ impl<D: Clone + Send + Sync + 'static> Draft<D> {
         self.0.update(write);
     }
 
+    /// A select's value for an optional record id in the draft ("" for none).
+    pub fn id_part(
+        &self,
+        read: fn(&D) -> Option<i64>,
+        write: fn(&mut D, Option<i64>),
+    ) -> Bound<String> {
+        let draft = self.0;
+        Bound::part(
+            move || draft.with(|d| read(d).map(|id| id.to_string()).unwrap_or_default()),
+            move |value: String| draft.update(|d| write(d, value.parse().ok())),
+        )
+    }
+
     /// One field's value: `read` takes it from the draft, `write` puts what was typed back.
     pub fn part<T: Send + Sync + 'static>(
         &self,

@@ -2,7 +2,7 @@
 //! tickets go.
 
 use super::list::{admin_list, ListText};
-use super::{edit_actions, edit_page, id_choices, opt_id, record_id, AdminHead, EditPageText};
+use super::{edit_actions, edit_page, id_choices, record_id, AdminHead, EditPageText};
 use crate::api::admin::{
     get_admin_choices, get_mailbox, list_mailboxes, SaveMailbox, SetMailboxActive,
 };
@@ -76,18 +76,6 @@ fn number(
     Bound::part(
         move || draft.with(|d| read(d).to_string()),
         move |text: String| draft.update(|d| write(d, text.trim().parse().unwrap_or(0))),
-    )
-}
-
-/// A select's value for an optional record id ("" for none).
-fn chosen_id(
-    draft: Draft<MailboxDraft>,
-    read: fn(&MailboxDraft) -> Option<i64>,
-    write: fn(&mut MailboxDraft, Option<i64>),
-) -> Bound<String> {
-    Bound::part(
-        move || draft.with(|d| read(d).map(|id| id.to_string()).unwrap_or_default()),
-        move |value: String| draft.update(|d| write(d, opt_id(&value))),
     )
 }
 
@@ -211,12 +199,12 @@ fn MailboxForm(choices: AdminChoices, edit: Option<MailboxEdit>) -> impl IntoVie
                 <div class="field-row">
                     <div class="field">
                         <label for="mb-org">"Organization"</label>
-                        <Select value={chosen_id(draft, |d| d.org_id, |d, id| d.org_id = id)}
+                        <Select value={draft.id_part(|d| d.org_id, |d, id| d.org_id = id)}
                             prompt="By the sender's mail domain" options={id_choices(choices.orgs)} {..} id="mb-org" />
                     </div>
                     <div class="field">
                         <label for="mb-team">"Team"</label>
-                        <Select value={chosen_id(draft, |d| d.team_id, |d, id| d.team_id = id)}
+                        <Select value={draft.id_part(|d| d.team_id, |d, id| d.team_id = id)}
                             prompt="The organization's own" options={id_choices(choices.teams)} {..} id="mb-team" />
                     </div>
                     <div class="field">

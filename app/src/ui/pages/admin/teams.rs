@@ -1,9 +1,7 @@
 //! Teams: the list, and the form with lead, members and the organizations served.
 
 use super::list::{admin_list, ListText};
-use super::{
-    check_list, edit_actions, edit_page, id_choices, opt_id, record_id, AdminHead, EditPageText,
-};
+use super::{check_list, edit_actions, edit_page, id_choices, record_id, AdminHead, EditPageText};
 use crate::api::admin::{get_team_choices, list_teams, SaveTeam};
 use crate::model::admin::{Choice, TeamChoices, TeamDraft, TeamRow};
 use crate::model::AppError;
@@ -102,10 +100,7 @@ fn TeamForm(choices: TeamChoices, edit: Option<TeamRow>) -> impl IntoView {
     let heading = edit
         .as_ref()
         .map_or_else(|| "New team".to_owned(), |t| format!("{} team", t.name));
-    let lead = draft.part(
-        |d| d.lead_id.map(|id| id.to_string()).unwrap_or_default(),
-        |d, id| d.lead_id = opt_id(&id),
-    );
+    let lead = draft.id_part(|d| d.lead_id, |d, id| d.lead_id = id);
     view! {
         <Title text=heading.clone() />
         <PageHeader title=heading subtitle="Moving an analyst here takes them off their previous team." />

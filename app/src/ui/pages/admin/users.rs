@@ -223,14 +223,14 @@ fn UserForm(choices: AdminChoices, edit: Option<UserEdit>) -> impl IntoView {
                     <Show when=move || current_role().is_client()>
                         <div class="field">
                             <label for="user-org-edit">"Organization"</label>
-                            <Select value={draft.part(|d| id_text(d.org_id), |d, id| d.org_id = opt_id(&id))} prompt="Choose…"
+                            <Select value={draft.id_part(|d| d.org_id, |d, id| d.org_id = id)} prompt="Choose…"
                                 options={id_choices(orgs.get_value())} {..} id="user-org-edit" />
                         </div>
                     </Show>
                     <Show when=move || role_has_team(current_role())>
                         <div class="field">
                             <label for="user-team">"Team"</label>
-                            <Select value={draft.part(|d| id_text(d.team_id), |d, id| d.team_id = opt_id(&id))} prompt="No team"
+                            <Select value={draft.id_part(|d| d.team_id, |d, id| d.team_id = id)} prompt="No team"
                                 options={id_choices(teams.get_value())} {..} id="user-team" />
                         </div>
                     </Show>
@@ -413,9 +413,4 @@ fn for_role(draft: UserDraft) -> UserDraft {
         },
         ..draft
     }
-}
-
-/// An optional id as a select's value ("" for none).
-fn id_text(id: Option<i64>) -> String {
-    id.map(|id| id.to_string()).unwrap_or_default()
 }

@@ -3,7 +3,7 @@
 //! "redeliver", pause or enable, and delete.
 
 use super::list::{admin_list, ListText};
-use super::{id_choices, opt_id, AdminHead};
+use super::{id_choices, AdminHead};
 use crate::api::admin::get_admin_choices;
 use crate::api::webhooks::{
     list_webhooks, webhook_deliveries, DeleteWebhook, RedeliverWebhook, SaveWebhook, SendTestEvent,
@@ -81,18 +81,6 @@ pub fn AdminWebhooksPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// A select's value for an optional record id ("" for none).
-fn chosen_id(
-    draft: Draft<WebhookDraft>,
-    read: fn(&WebhookDraft) -> Option<i64>,
-    write: fn(&mut WebhookDraft, Option<i64>),
-) -> Bound<String> {
-    Bound::part(
-        move || draft.with(|d| read(d).map(|id| id.to_string()).unwrap_or_default()),
-        move |value: String| draft.update(|d| write(d, opt_id(&value))),
-    )
 }
 
 /// A checkbox for event `kind`: ticked when the draft has it.
@@ -189,12 +177,12 @@ fn WebhookForm(
                 <div class="field-row">
                     <div class="field">
                         <label for="wh-org">"Organization"</label>
-                        <Select value={chosen_id(draft, |d| d.org_id, |d, id| d.org_id = id)}
+                        <Select value={draft.id_part(|d| d.org_id, |d, id| d.org_id = id)}
                             prompt="Every organization" options={id_choices(choices.orgs)} {..} id="wh-org" />
                     </div>
                     <div class="field">
                         <label for="wh-team">"Team"</label>
-                        <Select value={chosen_id(draft, |d| d.team_id, |d, id| d.team_id = id)}
+                        <Select value={draft.id_part(|d| d.team_id, |d, id| d.team_id = id)}
                             prompt="Every team" options={id_choices(choices.teams)} {..} id="wh-team" />
                     </div>
                     <div class="field">
