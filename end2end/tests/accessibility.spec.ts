@@ -12,7 +12,7 @@ const PAGES: Record<string, string[]> = {
   admin: [
     "/admin", "/admin/orgs", "/admin/orgs/new", "/admin/users", "/admin/users/new", "/admin/users/import",
     "/admin/teams", "/admin/teams/new", "/admin/categories", "/admin/canned", "/admin/audit", "/admin/mail",
-    "/admin/mailboxes", "/admin/mailboxes/new", "/kb", "/me",
+    "/admin/mailboxes", "/admin/mailboxes/new", "/admin/webhooks", "/admin/integrations", "/kb", "/me",
   ],
 };
 

@@ -163,10 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             email,
             name,
             expires_days,
-        }) => {
-            let expires_at = expires_days.map(|days| clock.now() + days * 86_400);
-            create_token(url, &email, &name, expires_at, clock).await
-        }
+        }) => create_token(url, &email, &name, expires_days, clock).await,
         Some(Command::DemoCode) => {
             let now = clock.now();
             let code = app::backend::second_factor::code_at(seed::DEMO_SECOND_FACTOR, now)
@@ -203,7 +200,7 @@ async fn create_token(
     url: &str,
     email: &str,
     name: &str,
-    expires_at: Option<i64>,
+    expires_days: Option<i64>,
     clock: SharedClock,
 ) -> anyhow::Result<()> {
     let pool = open(url).await?;
@@ -219,7 +216,7 @@ async fn create_token(
     let settings = Settings::default();
     let state = AppState::new(pool.clone(), clock, settings, crate::leptos_options(None)?);
     let actor = app::backend::policy::Actor::from(&me);
-    let issued = app::backend::api_tokens::create_personal(&state, &actor, name, expires_at)
+    let issued = app::backend::api_tokens::create_personal(&state, &actor, name, expires_days)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     pool.close().await;

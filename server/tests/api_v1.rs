@@ -6,7 +6,7 @@
 mod common;
 
 use app::backend::{admin, api_tokens};
-use app::model::api_token::TokenScope;
+use app::model::api_token::{NewIntegration, TokenScope};
 use app::model::Role;
 use common::api::{answer, error_code};
 use common::{TestApp, ADMIN, ANALYST, CLIENT, CLIENT_ADMIN, MANAGER};
@@ -34,7 +34,7 @@ async fn a_token_is_shown_once_stored_hashed_and_works_until_it_expires_or_is_re
     let http = app.browser();
     let jo = app.actor_for(CLIENT).await;
     let now = app.state.now();
-    let issued = api_tokens::create_personal(&app.state, &jo, "laptop script", Some(now + 3600))
+    let issued = api_tokens::create_personal(&app.state, &jo, "laptop script", Some(1))
         .await
         .expect("token");
     assert!(issued.token.starts_with(&format!("fl_{}_", issued.prefix)));
@@ -72,7 +72,7 @@ async fn a_token_is_shown_once_stored_hashed_and_works_until_it_expires_or_is_re
     }
 
     // expired
-    app.clock.advance(3600);
+    app.clock.advance(86_400);
     let (status, _) = app.api_get(&http, "/tickets", &issued.token).await;
     assert_eq!(status, 401, "expired");
 
@@ -96,6 +96,82 @@ async fn a_token_is_shown_once_stored_hashed_and_works_until_it_expires_or_is_re
         .await
         .is_err());
     assert_eq!(app.api_get(&http, "/tickets", &anas.token).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_makes_a_token_in_the_browser_uses_it_and_revokes_it() {
+    let app = TestApp::seeded(5).await;
+    let ana = app.browser();
+    app.sign_in(&ana, ANALYST).await;
+    // what cannot be a token is refused, in words, and nothing is written
+    for (name, days) in [
+        ("", "30"),
+        ("scripts", "0"),
+        ("scripts", "3651"),
+        ("scripts", "soon"),
+    ] {
+        let refused = app
+            .call(
+                &ana,
+                "create_api_token",
+                &[("name", name), ("expires_in_days", days)],
+            )
+            .await;
+        let status = refused.status().as_u16();
+        let text = refused.text().await.unwrap_or_default();
+        assert!(
+            (400..500).contains(&status),
+            "{name}/{days}: {status} {text}"
+        );
+        assert!(text.contains("message"), "{text}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM api_tokens").await, 0);
+
+    let made = app
+        .call(
+            &ana,
+            "create_api_token",
+            &[("name", "monitoring"), ("expires_in_days", "30")],
+        )
+        .await;
+    assert_eq!(made.status(), 200);
+    let issued: Value = made.json().await.expect("issued");
+    let token = issued["token"].as_str().expect("token").to_string();
+    let (status, _) = app.api_get(&ana, "/tickets", &token).await;
+    assert_eq!(status, 200);
+
+    let listed: Value = app
+        .call(&ana, "api_tokens", &[])
+        .await
+        .json()
+        .await
+        .expect("list");
+    let row = &listed[0];
+    assert_eq!(row["name"], "monitoring");
+    assert_eq!(row["prefix"], issued["prefix"]);
+    assert!(row["expires_at"].as_i64().is_some());
+    assert!(
+        !listed.to_string().contains(&token[12..]),
+        "the secret is never listed again"
+    );
+    // another person neither sees nor revokes it
+    let jo = app.browser();
+    app.sign_in(&jo, CLIENT).await;
+    let theirs: Value = app
+        .call(&jo, "api_tokens", &[])
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(theirs, json!([]));
+    let id = row["id"].as_i64().expect("id").to_string();
+    let refused = app.call(&jo, "revoke_api_token", &[("id", &id)]).await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(app.api_get(&ana, "/tickets", &token).await.0, 200);
+
+    let revoked = app.call(&ana, "revoke_api_token", &[("id", &id)]).await;
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(app.api_get(&ana, "/tickets", &token).await.0, 401);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -557,13 +633,13 @@ async fn an_integration_token_acts_as_its_service_user_within_its_scope() {
     let issued = admin::create_integration(
         &app.state,
         &admin_actor,
-        &admin::NewIntegration {
+        &NewIntegration {
             name: "Monitoring".into(),
             role: Role::Manager,
-            org_code: None,
+            org_id: None,
             team_id: None,
             scope: TokenScope::TicketsCreate,
-            expires_at: None,
+            expires_in_days: None,
         },
     )
     .await
@@ -607,13 +683,13 @@ async fn an_integration_token_acts_as_its_service_user_within_its_scope() {
     let refused = admin::create_integration(
         &app.state,
         &manager,
-        &admin::NewIntegration {
+        &NewIntegration {
             name: "Sneaky".into(),
             role: Role::Manager,
-            org_code: None,
+            org_id: None,
             team_id: None,
             scope: TokenScope::Write,
-            expires_at: None,
+            expires_in_days: None,
         },
     )
     .await;

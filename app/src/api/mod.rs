@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod dashboard;
 pub mod forecast;
+pub mod integrations;
 pub mod kb;
 pub mod mail;
 pub mod oncall;

@@ -1,12 +1,13 @@
 //! The signed-in person's own preferences.
 
 use super::wire::FormArgs;
+use crate::model::api_token::{ApiTokenRow, IssuedToken};
 use crate::model::second_factor::{EnrolmentOffer, SecondFactorStatus};
 use crate::model::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::backend::{repo::users, request, second_factor};
+use crate::backend::{api_tokens, repo::users, request, second_factor};
 
 /// Whether the signed-in person mutes mail that is not essential.
 #[server(prefix = "/api", endpoint = "mute_setting", protocol = FormArgs)]
@@ -55,4 +56,32 @@ pub async fn turn_off_second_factor(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "forget_trusted_browsers", protocol = FormArgs)]
 pub async fn forget_trusted_browsers() -> Result<(), AppError> {
     second_factor::forget_browsers(&request::state()?, &request::actor()?).await
+}
+
+/// The signed-in person's own API tokens, newest first.
+#[server(prefix = "/api", endpoint = "api_tokens", protocol = FormArgs)]
+pub async fn get_api_tokens() -> Result<Vec<ApiTokenRow>, AppError> {
+    api_tokens::list_personal(&request::state()?, &request::actor()?).await
+}
+
+/// A new personal token, expiring after `expires_in_days` (never without); its secret is in
+/// this answer only.
+#[server(prefix = "/api", endpoint = "create_api_token", protocol = FormArgs)]
+pub async fn create_api_token(
+    name: String,
+    expires_in_days: Option<i64>,
+) -> Result<IssuedToken, AppError> {
+    api_tokens::create_personal(
+        &request::state()?,
+        &request::actor()?,
+        &name,
+        expires_in_days,
+    )
+    .await
+}
+
+/// Revokes one of the signed-in person's own tokens: scripts using it stop at their next call.
+#[server(prefix = "/api", endpoint = "revoke_api_token", protocol = FormArgs)]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    api_tokens::revoke_personal(&request::state()?, &request::actor()?, id).await
 }

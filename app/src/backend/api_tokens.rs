@@ -7,7 +7,7 @@ use super::policy::Actor;
 use super::repo::api_tokens::{self, Holder, NewToken};
 use super::state::AppState;
 use crate::model::api_token::{
-    prefix_of, valid_name, ApiTokenRow, IssuedToken, TokenKind, TokenScope,
+    expiry, prefix_of, valid_name, ApiTokenRow, IssuedToken, TokenKind, TokenScope,
 };
 
 use crate::model::{AppError, AppResult};
@@ -24,23 +24,17 @@ pub(crate) fn mint() -> (String, String, String) {
     (token, prefix, hash)
 }
 
-pub(crate) fn check_expiry(now: i64, expires_at: Option<i64>) -> AppResult<()> {
-    match expires_at {
-        Some(at) if at <= now => Err(AppError::invalid("The expiry must be in the future.")),
-        _ => Ok(()),
-    }
-}
-
-/// Makes a personal token for the signed-in person; the secret is in the answer only.
+/// Makes a personal token for the signed-in person, living `expires_in_days` (until revoked
+/// without); the secret is in the answer only.
 pub async fn create_personal(
     state: &AppState,
     actor: &Actor,
     name: &str,
-    expires_at: Option<i64>,
+    expires_in_days: Option<i64>,
 ) -> AppResult<IssuedToken> {
     let name = valid_name(name).map_err(AppError::Invalid)?;
     let now = state.now();
-    check_expiry(now, expires_at)?;
+    let expires_at = expiry(now, expires_in_days).map_err(AppError::Invalid)?;
     let (token, prefix, hash) = mint();
     let mut tx = begin_write(&state.pool).await?;
     let id = api_tokens::insert(

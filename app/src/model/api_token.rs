@@ -2,6 +2,8 @@
 //! `fl_<prefix>_<secret>`; only the SHA-256 of the whole token is stored, the prefix is kept to
 //! tell tokens apart in lists.
 
+use super::time::DAY;
+use super::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -105,6 +107,33 @@ pub struct IssuedToken {
     pub id: i64,
     pub token: String,
     pub prefix: String,
+}
+
+/// What an administrator asks for in an integration token: the service user it acts as (its
+/// role, and the organization of a client role or the team of a staff one), its scope, and how
+/// many days it lives (never without).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIntegration {
+    pub name: String,
+    pub role: Role,
+    pub org_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub scope: TokenScope,
+    pub expires_in_days: Option<i64>,
+}
+
+/// The longest a token made in the browser may live (ten years).
+pub const MAX_DAYS: i64 = 3650;
+
+/// When a token made at `now` to live `days` days expires (`None`: never), or why it cannot.
+pub fn expiry(now: i64, days: Option<i64>) -> Result<Option<i64>, String> {
+    match days {
+        None => Ok(None),
+        Some(days) if (1..=MAX_DAYS).contains(&days) => Ok(Some(now + days * DAY)),
+        Some(_) => Err(format!(
+            "A token expires after 1 to {MAX_DAYS} days, or never."
+        )),
+    }
 }
 
 /// The longest name of a token.

@@ -10,10 +10,11 @@
 
 use super::layout::Gate;
 use super::pages::{
-    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
-    AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
-    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, AdminWebhooksPage,
-    ArticleEditorPage, DashboardPage, OnCallPage, ProfilePage, ReportsPage, TeamPage,
+    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminIntegrationsPage,
+    AdminMailPage, AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage,
+    AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
+    AdminWebhooksPage, ArticleEditorPage, DashboardPage, OnCallPage, ProfilePage, ReportsPage,
+    TeamPage,
 };
 use super::CurrentUser;
 use crate::model::{Page, SplitModule};
@@ -51,6 +52,7 @@ pub enum AdminScreen {
     Mailboxes,
     MailboxEdit,
     Webhooks,
+    Integrations,
 }
 
 impl AdminScreen {
@@ -177,6 +179,7 @@ fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Mail => view! { <AdminMailPage /> }.into_any(),
         AdminScreen::Mailboxes => view! { <AdminMailboxesPage /> }.into_any(),
         AdminScreen::Webhooks => view! { <AdminWebhooksPage /> }.into_any(),
+        AdminScreen::Integrations => view! { <AdminIntegrationsPage /> }.into_any(),
         AdminScreen::MailboxEdit => view! { <AdminMailboxEditPage /> }.into_any(),
     }
 }

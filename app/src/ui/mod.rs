@@ -192,6 +192,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/mailboxes/new") view=LazyPage::Admin(AdminScreen::MailboxEdit) ssr=SsrMode::Async />
                 <Route path=path!("/admin/mailboxes/:id") view=LazyPage::Admin(AdminScreen::MailboxEdit) ssr=SsrMode::Async />
                 <Route path=path!("/admin/webhooks") view=LazyPage::Admin(AdminScreen::Webhooks) ssr=SsrMode::Async />
+                <Route path=path!("/admin/integrations") view=LazyPage::Admin(AdminScreen::Integrations) ssr=SsrMode::Async />
                 <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -3,13 +3,14 @@
 
 use super::*;
 use app::api::{
-    admin, auth, dashboard, forecast, kb, mail, oncall, portal, problems, profile, queue, reports,
-    shift, tickets, webhooks,
+    admin, auth, dashboard, forecast, integrations, kb, mail, oncall, portal, problems, profile,
+    queue, reports, shift, tickets, webhooks,
 };
 use app::model::admin::{
     CannedDraft, CategoryDraft, MailboxDraft, OrgDraft, TeamDraft, UserDraft, UserFilter,
     WebhookDraft, WebhookKind,
 };
+use app::model::api_token::{NewIntegration, TokenScope};
 use app::model::kb::{ArticleDraft, Visibility};
 use app::model::portal::{Decision, PortalFilter, Whose};
 use app::model::problems::NewProblem;
@@ -354,6 +355,32 @@ pub fn cases() -> Vec<Case> {
             Setup::None,
             Allowed(SIGNED_IN),
             |_| qs(&profile::ForgetTrustedBrowsers {}),
+        ),
+        c(
+            "api tokens",
+            "api_tokens",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |_| qs(&profile::GetApiTokens {}),
+        ),
+        c(
+            "create api token",
+            "create_api_token",
+            Setup::None,
+            Allowed(SIGNED_IN),
+            |x| {
+                qs(&profile::CreateApiToken {
+                    name: format!("script {}", x.seq),
+                    expires_in_days: Some(30),
+                })
+            },
+        ),
+        c(
+            "revoke api token",
+            "revoke_api_token",
+            Setup::None,
+            Reaches(SIGNED_IN, 404),
+            |_| qs(&profile::RevokeApiToken { id: 999_999 }),
         ),
         // --- queue and dashboard
         c("queue", "queue", Setup::None, Allowed(STAFF), |_| {
@@ -1530,6 +1557,39 @@ pub fn cases() -> Vec<Case> {
                 })
             },
         ),
+        // --- integration tokens
+        c(
+            "integration tokens",
+            "admin/integrations",
+            Setup::None,
+            Allowed(ADMINS),
+            |_| qs(&integrations::ListIntegrations {}),
+        ),
+        c(
+            "create integration token",
+            "admin/create_integration",
+            Setup::None,
+            Allowed(ADMINS),
+            |x| {
+                json(&integrations::CreateIntegration {
+                    integration: NewIntegration {
+                        name: format!("monitoring {}", x.seq),
+                        role: Role::Analyst,
+                        org_id: None,
+                        team_id: Some(x.fx.atlas),
+                        scope: TokenScope::TicketsCreate,
+                        expires_in_days: Some(90),
+                    },
+                })
+            },
+        ),
+        c(
+            "revoke integration token",
+            "admin/revoke_integration",
+            Setup::None,
+            Reaches(ADMINS, 404),
+            |_| qs(&integrations::RevokeIntegration { id: 999_999 }),
+        ),
         // --- the Unprocessed list (decisions on a message that is not there: past the
         // permission check, a 404; the decisions themselves are tested in app/tests/mail_admin.rs)
         c(
@@ -1595,6 +1655,7 @@ pub const READS: &[&str] = &[
     "reset_info",
     "mute_setting",
     "second_factor",
+    "api_tokens",
     "queue",
     "queue_counts",
     "dashboard",
@@ -1633,5 +1694,6 @@ pub const READS: &[&str] = &[
     "admin/mailbox",
     "admin/webhooks",
     "admin/webhook_deliveries",
+    "admin/integrations",
     "mail/held",
 ];

@@ -2,27 +2,17 @@
 //! scope, revoked by one; both audited.
 
 use super::change::{AdminChange, Audit};
-use crate::backend::api_tokens::{check_expiry, mint};
+use crate::backend::api_tokens::mint;
 use crate::backend::policy::Actor;
 use crate::backend::repo::api_tokens::{self, NewToken};
 use crate::backend::repo::{orgs, teams, users};
 use crate::backend::state::AppState;
 use crate::model::admin::AuditAction;
-use crate::model::api_token::{valid_name, ApiTokenRow, IssuedToken, TokenKind, TokenScope};
+use crate::model::api_token::{
+    expiry, valid_name, ApiTokenRow, IssuedToken, NewIntegration, TokenKind,
+};
 use crate::model::{AppError, AppResult, Role};
 use serde_json::json;
-
-/// What an administrator asks for in an integration token: the service user it acts as (its
-/// role, and the organization of a client role or the team of a staff one) and its scope.
-#[derive(Debug, Clone)]
-pub struct NewIntegration {
-    pub name: String,
-    pub role: Role,
-    pub org_code: Option<String>,
-    pub team_id: Option<i64>,
-    pub scope: TokenScope,
-    pub expires_at: Option<i64>,
-}
 
 /// Makes an integration token and its service user, as one audited administration change.
 pub async fn create_integration(
@@ -32,20 +22,18 @@ pub async fn create_integration(
 ) -> AppResult<IssuedToken> {
     let mut change = AdminChange::begin(state, actor).await?;
     let name = valid_name(&input.name).map_err(AppError::Invalid)?;
-    check_expiry(change.now, input.expires_at)?;
+    let expires_at = expiry(change.now, input.expires_in_days).map_err(AppError::Invalid)?;
     if input.role == Role::Admin {
         return Err(AppError::invalid(
             "An integration cannot act as an administrator.",
         ));
     }
-    let org_id = match (&input.org_code, input.role.is_client()) {
-        (Some(code), true) => Some(
-            orgs::find_id_by_code(&mut change.tx, code)
-                .await?
-                .ok_or_else(|| {
-                    AppError::invalid(format!("No organization has the code {code}."))
-                })?,
-        ),
+    let org_id = match (input.org_id, input.role.is_client()) {
+        (Some(org), true) => match orgs::active(&mut change.tx, org).await? {
+            Some(true) => Some(org),
+            Some(false) => return Err(AppError::invalid("That organization is deactivated.")),
+            None => return Err(AppError::invalid("That organization does not exist.")),
+        },
         (None, true) => {
             return Err(AppError::invalid(
                 "A client role needs the organization it belongs to.",
@@ -93,7 +81,7 @@ pub async fn create_integration(
             token_hash: &hash,
             prefix: &prefix,
             created_at: change.now,
-            expires_at: input.expires_at,
+            expires_at,
         },
     )
     .await?;
@@ -108,7 +96,7 @@ pub async fn create_integration(
         "scope": input.scope.as_str(),
         "role": input.role.as_str(),
         "service_user_id": user_id,
-        "expires_at": input.expires_at,
+        "expires_at": expires_at,
     }));
     change.commit(audit).await?;
     Ok(IssuedToken { id, token, prefix })

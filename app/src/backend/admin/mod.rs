@@ -28,7 +28,7 @@ mod webhooks;
 pub use audit::audit_page;
 pub use catalog::{canned_for_staff, list_canned, list_categories, save_canned, save_category};
 pub use import::{import_users, preview_import};
-pub use integrations::{create_integration, list_integrations, revoke_integration, NewIntegration};
+pub use integrations::{create_integration, list_integrations, revoke_integration};
 pub use mail_domains::{add_mail_domain, mail_domains, remove_mail_domain};
 pub use mailboxes::{list_mailboxes, mailbox, save_mailbox, set_mailbox_active};
 pub use orgs::{create_org, list_orgs, org, set_org_active, update_org};

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod admin;
+mod api_tokens;
 mod dashboard;
 mod errors;
 mod forecast;
@@ -20,9 +21,10 @@ mod team;
 mod ticket;
 
 pub use admin::{
-    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminMailPage,
-    AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage, AdminPage,
-    AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage, AdminWebhooksPage,
+    AdminAuditPage, AdminCannedPage, AdminCategoriesPage, AdminImportPage, AdminIntegrationsPage,
+    AdminMailPage, AdminMailboxEditPage, AdminMailboxesPage, AdminOrgEditPage, AdminOrgsPage,
+    AdminPage, AdminTeamEditPage, AdminTeamsPage, AdminUserEditPage, AdminUsersPage,
+    AdminWebhooksPage,
 };
 pub use dashboard::DashboardPage;
 pub use errors::{unavailable, ForbiddenPage, NotFoundPage};

@@ -1,8 +1,9 @@
-//! "My preferences": what mail the desk sends you, and two-step sign-in.
+//! "My preferences": what mail the desk sends you, two-step sign-in, and API tokens.
 
 use crate::api::profile::{get_mute, SetMute};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::pages::api_tokens::ApiTokensCard;
 use crate::ui::resource::resource;
 use crate::ui::second_factor::SecondFactorCard;
 use leptos::either::Either;
@@ -45,5 +46,6 @@ pub fn ProfilePage() -> impl IntoView {
             })}
         </Transition>
         <SecondFactorCard />
+        <ApiTokensCard />
     }
 }

@@ -1,9 +1,11 @@
 //! Administration: organizations (calendar, SLA policy, teams), users (with one-time password
-//! links and the CSV import), teams, categories, canned responses and the audit log. Every form
+//! links and the CSV import), teams, categories, canned responses, mail, webhooks, integration
+//! tokens and the audit log. Every form
 //! checks with the same rules as the server, so a message appears before anything is sent.
 
 mod audit;
 mod catalog;
+mod integrations;
 mod list;
 mod mail;
 mod mail_domains;
@@ -16,6 +18,7 @@ mod webhooks;
 
 pub use audit::AdminAuditPage;
 pub use catalog::{AdminCannedPage, AdminCategoriesPage};
+pub use integrations::AdminIntegrationsPage;
 pub use mail::AdminMailPage;
 pub use mailboxes::{AdminMailboxEditPage, AdminMailboxesPage};
 pub use orgs::{AdminOrgEditPage, AdminOrgsPage};
@@ -49,6 +52,7 @@ pub fn AdminNav() -> impl IntoView {
                 <li><A href="/admin/mailboxes">"Mailboxes"</A></li>
                 <li><A href="/admin/mail">"Unprocessed mail"</A></li>
                 <li><A href="/admin/webhooks">"Webhooks"</A></li>
+                <li><A href="/admin/integrations">"Integrations"</A></li>
                 <li><A href="/admin/audit">"Audit log"</A></li>
             </ul>
         </nav>
@@ -86,6 +90,7 @@ pub fn AdminPage() -> impl IntoView {
         ("/admin/mailboxes", "Mailboxes", "Where the desk reads mail (IMAP or piped in), and where new tickets from it go."),
         ("/admin/mail", "Unprocessed mail", "Received mail the desk could not place: unknown senders, automatic replies, unreadable messages."),
         ("/admin/webhooks", "Webhooks", "Signed events for other systems, and Slack or Teams channels, when tickets change or SLAs slip."),
+        ("/admin/integrations", "Integrations", "API tokens for monitoring tools, PSAs and scripts, each acting as a service user with a role and a scope."),
         ("/admin/audit", "Audit log", "Every administration change: who, when, before and after."),
     ];
     view! {
