@@ -265,6 +265,8 @@ const INT_RANGES: &[(&str, i64, i64)] = &[
     ("poll_secs", 5, 3600),
     // the Unprocessed list's pages, from 0
     ("page", 0, app::model::admin::MAX_HELD_PAGE),
+    // an API token's life, from the profile page and Administration -> Integrations
+    ("expires_in_days", 1, app::model::api_token::MAX_DAYS),
 ];
 
 fn int_range(name: &str) -> Option<(i64, i64)> {
@@ -283,6 +285,9 @@ fn enum_spellings() -> HashSet<String> {
         .iter()
         .for_each(|v| add(serde_json::json!(v)));
     Role::ALL.iter().for_each(|v| add(serde_json::json!(v)));
+    app::model::api_token::TokenScope::ALL
+        .iter()
+        .for_each(|v| add(serde_json::json!(v)));
     StatusView::ALL
         .iter()
         .for_each(|v| add(serde_json::json!(v)));
