@@ -368,6 +368,13 @@ async function measure(args) {
       DASHBOARD_CLIENTS,
     );
 
+    // --- the staffing forecast's strip for every team, as the manager (issue #27: < 50 ms at 1M)
+    result.measures.forecast = await latency(
+      'POST /api/forecast (every team)',
+      () => client.request('POST', '/api/forecast', { cookie: cookies.manager }),
+      expectStatus,
+    );
+
     // --- the desk report data over the default period (the last 28 days, every client), as the
     // manager: it reads one rollup row per client and day, plus the days changed since
     result.measures.report = await latency(
@@ -750,6 +757,10 @@ function report(args) {
     }
     fig('dashboard_p50', n, q.dashboard.p50, 'ms');
     fig('dashboard_p99', n, q.dashboard.p99, 'ms');
+    if (q.forecast) {
+      fig('forecast_p50', n, q.forecast.p50, 'ms');
+      fig('forecast_p99', n, q.forecast.p99, 'ms');
+    }
     if (q.report) {
       fig('report_p50', n, q.report.p50, 'ms');
       fig('report_p99', n, q.report.p99, 'ms');
@@ -851,6 +862,7 @@ function report(args) {
           { what: `queue, manager default p50 ${atTop}`, target: '< 10 ms', value: get('queue_manager_p50', top), unit: 'ms', ok: (v) => v < 10 },
           { what: `queue ?team=1 (lead) p50 ${atTop}`, target: '< 10 ms', value: get('queue_team_p50', top), unit: 'ms', ok: (v) => v < 10 },
         ]),
+    { what: `forecast strip, every team p50 ${atTop}`, target: '< 50 ms', value: get('forecast_p50', top), unit: 'ms', ok: (v) => v < 50 },
     pg
       ? { what: `dashboard p50 ${atTop}`, target: '< 60 ms', value: get('dashboard_p50', top), unit: 'ms', ok: (v) => v < 60 }
       : { what: `dashboard p50 ${atTop}`, target: '< 50 ms', value: get('dashboard_p50', top), unit: 'ms', ok: (v) => v < 50 },
@@ -925,6 +937,8 @@ function report(args) {
   row('dashboard data p50 ms', (n) => get('dashboard_p50', n));
   row('dashboard data p99 ms', (n) => get('dashboard_p99', n));
   size('dashboard');
+  row('forecast strip (every team) p50 ms', (n) => get('forecast_p50', n));
+  row('forecast strip (every team) p99 ms', (n) => get('forecast_p99', n));
   row('desk report data (28 days) p50 ms', (n) => get('report_p50', n));
   row('desk report data (28 days) p99 ms', (n) => get('report_p99', n));
   size('report');

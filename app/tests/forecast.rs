@@ -197,6 +197,45 @@ fn the_forecast_beats_both_naive_forecasts_on_a_desk_with_known_seasonality() {
     assert!(totals[0] < 0.95 * totals[2], "{totals:?}");
 }
 
+/// The demo desk as `seed-demo` writes it (its default size, 90 days of history): per client,
+/// from every hour of the last 30 days, the next 8 hours against what arrived.
+#[tokio::test]
+async fn the_forecast_beats_both_naive_forecasts_on_the_seeded_desk() {
+    let d = desk(app::backend::seed::DEFAULT_TICKETS).await;
+    let hour_now = d.state.now().div_euclid(HOUR);
+    let first = hour_now - 90 * 24;
+    let hours = (hour_now - first) as usize;
+    let rows = {
+        let mut conn = d.state.pool.acquire().await.expect("connection");
+        app::backend::repo::forecast::arrivals(&mut conn, first * HOUR, hour_now * HOUR)
+            .await
+            .expect("arrivals")
+    };
+    let mut series: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
+    for (org, _priority, hour, n) in rows {
+        series.entry(org).or_insert_with(|| vec![0.0; hours])[(hour - first) as usize] += n as f64;
+    }
+    assert!(series.len() >= 10, "{} clients", series.len());
+    let from = hours - BACKTEST_DAYS * 24 - 8;
+    let mut totals = [0.0f64; 3];
+    for (org, s) in &series {
+        let b = backtest(s, from, hours - 8, 8);
+        println!("{}", summary(&format!("org {org}"), &b));
+        totals[0] += b.forecast.mae;
+        totals[1] += b.last_week.mae;
+        totals[2] += b.four_weeks.mae;
+    }
+    println!(
+        "seeded desk: MAE forecast {:.3}, last week {:.3}, 4-week mean {:.3}",
+        totals[0], totals[1], totals[2]
+    );
+    // the seed keeps one weekly rhythm without drift, where a mean of past weeks is already near
+    // the best any forecast can do (measured: 8.78 against 9.95 and 8.82): clearly better than
+    // last week's copy, and no worse than the mean
+    assert!(totals[0] < 0.95 * totals[1], "{totals:?}");
+    assert!(totals[0] <= totals[2], "{totals:?}");
+}
+
 /// P2 response target and handle time on the generated desk (the handle time is the default
 /// for P2, which the strip uses when nothing has been resolved).
 const TARGET: i64 = HOUR;

@@ -7,6 +7,7 @@
 
 use super::policy::Actor;
 use super::repo::forecast as repo;
+use super::repo::Conn;
 use super::sla::policy_for;
 use super::state::AppState;
 use crate::model::forecast::arrivals::{PROFILE_WEEKS, WEEK_HOURS};
@@ -19,6 +20,7 @@ use crate::model::forecast::{Strip, WhatIf, STEP, STEPS};
 use crate::model::time::{DAY, HOUR};
 use crate::model::{AppError, AppResult, Page, Priority, Role};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// How long someone who started a shift is assumed to stay.
 pub const SHIFT_LENGTH: i64 = 8 * HOUR;
@@ -39,6 +41,31 @@ fn teams_for(actor: &Actor) -> AppResult<Option<i64>> {
     }
 }
 
+/// Tickets raised per (org, priority, hour since 1970) over the forecast's weeks of history, up
+/// to the last complete hour: the one read that grows with the desk (at 1M tickets, half a
+/// million rows to count). A complete hour cannot change (tickets are raised at now), so the
+/// history is read once per hour and instance, and every strip of that hour reuses it.
+#[derive(Clone, Default)]
+pub struct ArrivalHistory(Arc<Mutex<Option<(i64, Rows)>>>);
+
+/// The history's rows, shared by the strips of an hour.
+type Rows = Arc<Vec<repo::ArrivalRow>>;
+
+impl ArrivalHistory {
+    async fn until(&self, conn: &mut Conn, hour_now: i64) -> AppResult<Rows> {
+        let kept = self.0.lock().ok().and_then(|kept| kept.clone());
+        if let Some((_, rows)) = kept.filter(|(hour, _)| *hour == hour_now) {
+            return Ok(rows);
+        }
+        let first_hour = hour_now - (PROFILE_WEEKS * WEEK_HOURS) as i64;
+        let rows = Arc::new(repo::arrivals(conn, first_hour * HOUR, hour_now * HOUR).await?);
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some((hour_now, rows.clone()));
+        }
+        Ok(rows)
+    }
+}
+
 /// Everything the strip is computed from, for the whole desk at `now`.
 pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
     let mut conn = state.pool.acquire().await?;
@@ -53,15 +80,14 @@ pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
             .entry(org)
             .or_insert_with(|| std::array::from_fn(|_| vec![0.0; len]));
     }
-    for (org, priority, hour, n) in
-        repo::arrivals(&mut conn, first_hour * HOUR, hour_now * HOUR).await?
-    {
-        let (Some(s), Ok(p)) = (series.get_mut(&org), priority.parse::<Priority>()) else {
+    let history = state.arrival_history.until(&mut conn, hour_now).await?;
+    for (org, priority, hour, n) in history.iter() {
+        let (Some(s), Ok(p)) = (series.get_mut(org), priority.parse::<Priority>()) else {
             continue;
         };
         let pi = PRIORITIES.iter().position(|q| *q == p).unwrap_or(2);
         if let Some(slot) = s[pi].get_mut((hour - first_hour) as usize) {
-            *slot += n as f64;
+            *slot += *n as f64;
         }
     }
     let mut clients = Vec::new();

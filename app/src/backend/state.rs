@@ -101,6 +101,8 @@ pub struct AppState {
     pub leader: super::leader::Leader,
     /// How this instance's IMAP watchers fare, for the mailbox administration page.
     pub mail_watch: super::mail::imap::WatchStatus,
+    /// The forecast's arrival history, read once an hour (see `forecast::ArrivalHistory`).
+    pub arrival_history: super::forecast::ArrivalHistory,
 }
 
 impl AppState {
@@ -123,6 +125,7 @@ impl AppState {
             vitals: Arc::default(),
             leader: super::leader::Leader::alone(),
             mail_watch: super::mail::imap::WatchStatus::new(clock.clone()),
+            arrival_history: Default::default(),
         }
     }
 

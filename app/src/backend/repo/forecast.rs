@@ -5,12 +5,11 @@
 use crate::backend::repo::statement::statement;
 use crate::backend::repo::Conn;
 
-/// (org, priority, hour since 1970, tickets) raised in [from, to). Reads `tickets_by_arrival`.
-pub async fn arrivals(
-    conn: &mut Conn,
-    from: i64,
-    to: i64,
-) -> sqlx::Result<Vec<(i64, String, i64, i64)>> {
+/// (org, priority, hour since 1970, tickets).
+pub type ArrivalRow = (i64, String, i64, i64);
+
+/// Tickets raised in [from, to), per org, priority and hour. Reads `tickets_by_arrival`.
+pub async fn arrivals(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<ArrivalRow>> {
     statement(
         "SELECT org_id, priority, created_at / 3600 AS hour, COUNT(*) FROM tickets
          WHERE created_at >= $1 AND created_at < $2

@@ -22,7 +22,7 @@ const LEVEL_DECAY: f64 = 0.9;
 /// Hours the level looks back over.
 const LEVEL_HOURS: usize = 48;
 /// Tickets of prior belief that the level is 1: a quiet client's two tickets move it little.
-const LEVEL_PRIOR: f64 = 3.0;
+const LEVEL_PRIOR: f64 = 10.0;
 /// Per hour ahead, the share of the level's deviation from 1 that remains.
 const LEVEL_DAMPING: f64 = 0.97;
 /// Per hour ahead, the share of a spike's rate assumed to remain.
