@@ -5,7 +5,7 @@ use crate::api::profile::{get_api_tokens, CreateApiToken, RevokeApiToken};
 use crate::model::api_token::{ApiTokenRow, IssuedToken};
 use crate::model::time::format_utc;
 use crate::ui::action::ServerCall;
-use crate::ui::components::{EmptyState, ErrorNotice, Loading};
+use crate::ui::components::{DataTable, EmptyState, ErrorNotice, Loading};
 use crate::ui::fields::{choice, Select, TextInput};
 use crate::ui::resource::resource;
 use leptos::either::{Either, EitherOf3};
@@ -81,44 +81,43 @@ pub fn ApiTokensCard() -> impl IntoView {
 #[component]
 fn TokenTable(rows: Vec<ApiTokenRow>, revoke: ServerCall<RevokeApiToken>) -> impl IntoView {
     view! {
-        <div class="table-wrap" tabindex="0">
-            <table class="compact">
-                <caption class="visually-hidden">"Your API tokens"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Token"</th>
-                        <th scope="col">"Made"</th>
-                        <th scope="col">"Last used"</th>
-                        <th scope="col">"Expires"</th>
-                        <th scope="col">"State"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|row| {
-                        let (id, revoked) = (row.id, row.revoked_at.is_some());
-                        view! {
-                            <tr class:muted=revoked>
-                                <th scope="row">{row.name.clone()}</th>
-                                <td><code>{format!("fl_{}_…", row.prefix)}</code></td>
-                                <td>{format_utc(row.created_at)}</td>
-                                <td>{when(row.last_used_at)}</td>
-                                <td>{when(row.expires_at)}</td>
-                                <td>
-                                    <RevokeCell row pending=revoke.pending()
-                                        on_revoke=Callback::new(move |_| revoke.dispatch(RevokeApiToken { id })) />
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption="Your API tokens" class="compact" columns=&["Name", "Token", "Made", "Last used", "Expires", "State"]>
+            {rows.into_iter().map(|row| {
+                let id = row.id;
+                view! {
+                    <TokenRow row pending=revoke.pending()
+                        on_revoke=Callback::new(move |_| revoke.dispatch(RevokeApiToken { id })) />
+                }
+            }).collect_view()}
+        </DataTable>
+    }
+}
+
+/// One token in a list: its name and prefix, what the list adds (`children`), when it was made,
+/// last used and expires, and its state with the button that revokes it.
+#[component]
+pub(crate) fn TokenRow(
+    row: ApiTokenRow,
+    pending: Memo<bool>,
+    on_revoke: Callback<()>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let revoked = row.revoked_at.is_some();
+    view! {
+        <tr class:muted=revoked>
+            <th scope="row">{row.name.clone()}</th>
+            <td><code>{format!("fl_{}_…", row.prefix)}</code></td>
+            {children.map(|cells| cells())}
+            <td>{format_utc(row.created_at)}</td>
+            <td>{when(row.last_used_at)}</td>
+            <td>{when(row.expires_at)}</td>
+            <td><RevokeCell row pending on_revoke /></td>
+        </tr>
     }
 }
 
 /// An instant of a token's life, or "never".
-pub(crate) fn when(at: Option<i64>) -> String {
+fn when(at: Option<i64>) -> String {
     at.map(format_utc).unwrap_or_else(|| "never".into())
 }
 
@@ -138,11 +137,7 @@ pub(crate) fn IssuedTokenNotice(issued: IssuedToken, for_whom: &'static str) -> 
 
 /// A token's state in a list: when it was revoked, or the button that revokes it.
 #[component]
-pub(crate) fn RevokeCell(
-    row: ApiTokenRow,
-    pending: Memo<bool>,
-    on_revoke: Callback<()>,
-) -> impl IntoView {
+fn RevokeCell(row: ApiTokenRow, pending: Memo<bool>, on_revoke: Callback<()>) -> impl IntoView {
     match row.revoked_at {
         Some(at) => Either::Left(format!("Revoked {}", format_utc(at))),
         None => Either::Right(view! {

@@ -18,7 +18,7 @@ pub fn ForecastStrip() -> impl IntoView {
     let live = use_live();
     let what_if = RwSignal::new(None::<WhatIf>);
     // kept here, not in the form: a live update redraws the strip while the lead is choosing
-    let draft = Draft::default();
+    let draft = WhatIfDraft::default();
     let strip = resource(
         move || (live.version.get(), what_if.get()),
         |(_, what_if)| forecast(what_if),
@@ -58,7 +58,7 @@ async fn forecast(what_if: Option<WhatIf>) -> Result<Strip, AppError> {
 }
 
 #[component]
-fn StripView(strip: Strip, what_if: RwSignal<Option<WhatIf>>, draft: Draft) -> impl IntoView {
+fn StripView(strip: Strip, what_if: RwSignal<Option<WhatIf>>, draft: WhatIfDraft) -> impl IntoView {
     if strip.teams.is_empty() {
         return Either::Left(view! {
             <p class="muted">"No team to forecast: teams with members appear here."</p>
@@ -228,7 +228,7 @@ fn plural(n: u32, what: &str) -> String {
 
 /// The what-if being chosen, as the form's fields hold it.
 #[derive(Clone, Copy)]
-struct Draft {
+struct WhatIfDraft {
     kind: RwSignal<String>,
     team: RwSignal<String>,
     from_team: RwSignal<String>,
@@ -237,9 +237,9 @@ struct Draft {
     problem: RwSignal<Option<AppError>>,
 }
 
-impl Default for Draft {
+impl Default for WhatIfDraft {
     fn default() -> Self {
-        Draft {
+        WhatIfDraft {
             kind: RwSignal::new("add".into()),
             team: RwSignal::new(String::new()),
             from_team: RwSignal::new(String::new()),
@@ -256,9 +256,9 @@ fn WhatIfForm(
     teams: Vec<(i64, String)>,
     hours: Vec<i64>,
     what_if: RwSignal<Option<WhatIf>>,
-    draft: Draft,
+    draft: WhatIfDraft,
 ) -> impl IntoView {
-    let Draft {
+    let WhatIfDraft {
         kind,
         team,
         from_team,

@@ -8,13 +8,12 @@ use crate::api::admin::get_admin_choices;
 use crate::api::integrations::{list_integrations, CreateIntegration, RevokeIntegration};
 use crate::model::admin::AdminChoices;
 use crate::model::api_token::{ApiTokenRow, NewIntegration, TokenScope};
-use crate::model::time::format_utc;
 use crate::model::Role;
 use crate::ui::action::ServerCall;
 use crate::ui::components::{DataTable, ErrorNotice, Loading};
 use crate::ui::fields::{choice, Bound, Select, TextInput};
 use crate::ui::form::Draft;
-use crate::ui::pages::api_tokens::{when, IssuedTokenNotice, RevokeCell};
+use crate::ui::pages::api_tokens::{IssuedTokenNotice, TokenRow};
 use crate::ui::resource::resource;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -65,21 +64,14 @@ fn IntegrationTable(
     view! {
         <DataTable caption="Integration tokens" columns=&["Name", "Token", "Acts as", "Scope", "Made", "Last used", "Expires", "State"]>
             {rows.into_iter().map(|row| {
-                let (id, revoked) = (row.id, row.revoked_at.is_some());
+                let id = row.id;
+                let (user, scope) = (row.user_name.clone(), row.scope.map(scope_label).unwrap_or("–"));
                 view! {
-                    <tr class:muted=revoked>
-                        <th scope="row">{row.name.clone()}</th>
-                        <td><code>{format!("fl_{}_…", row.prefix)}</code></td>
-                        <td>{row.user_name.clone()}</td>
-                        <td>{row.scope.map(scope_label).unwrap_or("–")}</td>
-                        <td>{format_utc(row.created_at)}</td>
-                        <td>{when(row.last_used_at)}</td>
-                        <td>{when(row.expires_at)}</td>
-                        <td>
-                            <RevokeCell row pending=revoke.pending()
-                                on_revoke=Callback::new(move |_| revoke.dispatch(RevokeIntegration { id })) />
-                        </td>
-                    </tr>
+                    <TokenRow row pending=revoke.pending()
+                        on_revoke=Callback::new(move |_| revoke.dispatch(RevokeIntegration { id }))>
+                        <td>{user}</td>
+                        <td>{scope}</td>
+                    </TokenRow>
                 }
             }).collect_view()}
         </DataTable>
