@@ -278,6 +278,16 @@ impl Server {
             // have not yet reaped, so the group id is still ours.
             unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
             let _ = child.wait();
+            // The login processes hold the listening sockets too and may outlive the master by
+            // a moment: stopped means the ports refuse connections.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while [self.port, self.tls_port]
+                .iter()
+                .any(|&port| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
     }
 }
