@@ -51,12 +51,12 @@ run_step "layers (scripts/check-layers.sh)" scripts/check-layers.sh
 run_step "clippy (server side)" cargo clippy -p app -p server -p testpg -p testimap --features app/ssr --all-targets -- -D warnings
 run_step "clippy (browser side)" cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 run_step "PostgreSQL for the tests (throwaway server)" start_test_postgres
-run_step "unit and integration tests (real SQLite files, PostgreSQL)" cargo test -p app -p server -p testpg -p testimap --features app/ssr
+run_step "unit and integration tests (real SQLite files, PostgreSQL)" cargo test --no-fail-fast -p app -p server -p testpg -p testimap --features app/ssr
 # The backend's integration tests once more, each on a database of its own on that server.
 run_step "backend integration tests on PostgreSQL" env FRONTLINE_TEST_DATABASE=postgres \
   cargo test -p app --features app/ssr --tests
 run_step "public API tests on PostgreSQL" env FRONTLINE_TEST_DATABASE=postgres \
-  cargo test -p server --features app/ssr --test api_v1
+  cargo test -p server --features app/ssr --test api_v1 --test alerts
 run_step "release build" scripts/build-release.sh
 if [[ ${results[-1]} == ok ]]; then
   # What every page loads stays within the 400 KB target (README "Size of what the browser downloads").

@@ -5,6 +5,7 @@ use anyhow::{bail, Context};
 use app::backend::clock::{OffsetClock, SharedClock, SystemClock};
 use app::backend::repo::{orgs, users};
 use app::backend::{db, seed, AppState, Settings};
+use app::model::alert::Flapping;
 use app::model::second_factor::SecondFactorPolicy;
 use app::model::user::{validate_display_name, validate_new_password};
 use app::model::{Email, Role};
@@ -265,53 +266,25 @@ pub fn settings_from_env(
     let notify = app::backend::notify::NotifySettings::from_env(|name| std::env::var(name).ok())
         .map_err(|e| anyhow::anyhow!("mail and paging settings: {e}"))?;
     let defaults = Settings::default();
-    let max_attachment_bytes = match std::env::var("FRONTLINE_MAX_ATTACHMENT_MB") {
-        Ok(mb) => mb
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|mb| (1..=1024).contains(mb))
-            .map(|mb| mb * 1024 * 1024)
-            .with_context(|| {
-                format!("FRONTLINE_MAX_ATTACHMENT_MB must be 1 to 1024 (megabytes), not \"{mb}\"")
-            })?,
-        Err(_) => defaults.max_attachment_bytes,
-    };
-    let upload_quota_bytes = match std::env::var("FRONTLINE_UPLOAD_QUOTA_MB") {
-        Ok(mb) => mb
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|mb| (1..=1024 * 1024).contains(mb))
-            .map(|mb| mb * 1024 * 1024)
-            .with_context(|| {
-                format!(
-                    "FRONTLINE_UPLOAD_QUOTA_MB must be a number of megabytes from 1, not \"{mb}\""
-                )
-            })?,
-        Err(_) => defaults.upload_quota_bytes,
-    };
-    let live_streams_per_user = match std::env::var("FRONTLINE_LIVE_STREAMS_PER_USER") {
-        Ok(n) => n
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .with_context(|| {
-                format!("FRONTLINE_LIVE_STREAMS_PER_USER must be a number from 1, not \"{n}\"")
-            })?,
-        Err(_) => defaults.live_streams_per_user,
-    };
-    let api_rate_per_min = match std::env::var("FRONTLINE_API_RATE_PER_MIN") {
-        Ok(n) => n
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .with_context(|| {
-                format!("FRONTLINE_API_RATE_PER_MIN must be a number from 1, not \"{n}\"")
-            })?,
-        Err(_) => defaults.api_rate_per_min,
+    const MB: u64 = 1024 * 1024;
+    let max_attachment_bytes = env_number("FRONTLINE_MAX_ATTACHMENT_MB", 1..=1024, "megabytes")?
+        .map_or(defaults.max_attachment_bytes, |mb| mb * MB);
+    let upload_quota_bytes = env_number("FRONTLINE_UPLOAD_QUOTA_MB", 1..=1024 * 1024, "megabytes")?
+        .map_or(defaults.upload_quota_bytes, |mb| mb * MB);
+    let live_streams_per_user =
+        env_number("FRONTLINE_LIVE_STREAMS_PER_USER", 1..=100_000, "streams")?
+            .unwrap_or(defaults.live_streams_per_user);
+    let api_rate_per_min = env_number("FRONTLINE_API_RATE_PER_MIN", 1..=u32::MAX, "requests")?
+        .unwrap_or(defaults.api_rate_per_min);
+    let alert_flapping = Flapping {
+        max_reopens: env_number("FRONTLINE_ALERT_FLAP_REOPENS", 1..=1000, "reopenings")?
+            .unwrap_or(defaults.alert_flapping.max_reopens),
+        window_secs: env_number(
+            "FRONTLINE_ALERT_FLAP_WINDOW_MINS",
+            1..=7 * 24 * 60,
+            "minutes",
+        )?
+        .map_or(defaults.alert_flapping.window_secs, |mins| mins * 60),
     };
     let trusted_proxies = match std::env::var("FRONTLINE_TRUSTED_PROXIES") {
         Ok(list) => list
@@ -346,6 +319,7 @@ pub fn settings_from_env(
         upload_quota_bytes,
         live_streams_per_user,
         api_rate_per_min,
+        alert_flapping,
         trusted_proxies,
         second_factor,
         ..defaults
@@ -363,6 +337,33 @@ pub fn settings_from_env(
         ..settings
     };
     Ok(settings)
+}
+
+/// The number in environment variable `name`, if set: within `range` (in `unit`) or an error
+/// that says what it must be.
+fn env_number<T>(
+    name: &str,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> anyhow::Result<Option<T>>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let Ok(raw) = std::env::var(name) else {
+        return Ok(None);
+    };
+    raw.trim()
+        .parse::<T>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(Some)
+        .with_context(|| {
+            format!(
+                "{name} must be {} to {} ({unit}), not \"{raw}\"",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -716,6 +716,7 @@ fn annotated_operations() -> usize {
     [
         include_str!("../src/api_v1/tickets.rs"),
         include_str!("../src/api_v1/directory.rs"),
+        include_str!("../src/api_v1/alerts.rs"),
     ]
     .iter()
     .map(|source| source.matches("#[utoipa::path(").count())
@@ -746,6 +747,7 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
             let url = path
                 .trim_start_matches("/api/v1")
                 .replace("{number}", "1")
+                .replace("{code}", "NWL")
                 .replace("{id}", "1");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let (status, body) = answer(app.api(&http, method.clone(), &url, Some(&token))).await;

@@ -49,6 +49,9 @@ pub struct Settings {
     pub webhooks: super::webhooks::WebhookSettings,
     /// Requests one API token may make per minute (`FRONTLINE_API_RATE_PER_MIN`).
     pub api_rate_per_min: u32,
+    /// When a monitoring alert flaps (`FRONTLINE_ALERT_FLAP_REOPENS` within
+    /// `FRONTLINE_ALERT_FLAP_WINDOW_MINS`).
+    pub alert_flapping: crate::model::alert::Flapping,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             secret_key: None,
             webhooks: Default::default(),
             api_rate_per_min: DEFAULT_API_RATE_PER_MIN,
+            alert_flapping: Default::default(),
         }
     }
 }

@@ -40,7 +40,8 @@ impl FromStr for TokenKind {
 /// What an integration token may do, on top of what its service user's role allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenScope {
-    /// Raise tickets (for any organization the service user serves) and read nothing else.
+    /// Raise tickets (for any organization the service user serves), by hand or from
+    /// monitoring alerts, and read nothing else.
     #[serde(rename = "tickets:create")]
     TicketsCreate,
     /// Read what the service user may see.

@@ -1,6 +1,7 @@
 //! Domain types and pure logic shared by the server and the browser. No I/O lives here.
 
 pub mod admin;
+pub mod alert;
 pub mod api_token;
 pub mod attachment;
 pub mod dashboard;

@@ -36,6 +36,10 @@ pub enum EventKind {
     Rated,
     FileAttached,
     ProblemLinked,
+    /// A monitoring alert fired again while its ticket was open.
+    AlertFired,
+    /// A monitoring alert cleared while its ticket stayed with people.
+    AlertCleared,
 }
 named_enum!(EventKind, "event kind", {
     Created => "created",
@@ -65,6 +69,8 @@ named_enum!(EventKind, "event kind", {
     Rated => "rated",
     FileAttached => "file_attached",
     ProblemLinked => "problem_linked",
+    AlertFired => "alert_fired",
+    AlertCleared => "alert_cleared",
 });
 
 impl EventKind {
@@ -83,6 +89,8 @@ impl EventKind {
                 | EventKind::PageAcknowledged
                 | EventKind::NotificationSent
                 | EventKind::ProblemLinked
+                | EventKind::AlertFired
+                | EventKind::AlertCleared
         )
     }
 }
@@ -139,6 +147,12 @@ pub struct EventData {
     /// The step came from machine-sent mail: nobody answers it automatically (RFC 3834).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automatic: Option<bool>,
+    /// The monitoring alert behind the step ("PRTG srv-01/disk-c").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    /// How many times the alert has fired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
 }
 
 impl EventData {
@@ -184,11 +198,13 @@ fn label_of<T: FromStr + Copy>(raw: &Option<String>, label: impl Fn(T) -> &'stat
 pub fn describe(kind: EventKind, data: &EventData) -> String {
     use super::ticket::{PendingReason, Priority, Status};
     let status = |s: &Option<String>| label_of::<Status>(s, |s| s.label()).to_lowercase();
+    let alert = data.alert.as_deref();
     match kind {
-        EventKind::Created => match data.channel.as_deref() {
-            Some("phone") => "logged a phone call".into(),
-            Some("email") => "raised the request by e-mail".into(),
-            Some("api") => "raised the request through the API".into(),
+        EventKind::Created => match (alert, data.channel.as_deref()) {
+            (Some(alert), _) => format!("opened the ticket for monitoring alert {alert}"),
+            (None, Some("phone")) => "logged a phone call".into(),
+            (None, Some("email")) => "raised the request by e-mail".into(),
+            (None, Some("api")) => "raised the request through the API".into(),
             _ => "raised the request".into(),
         },
         EventKind::PublicReply => "replied".into(),
@@ -239,8 +255,14 @@ pub fn describe(kind: EventKind, data: &EventData) -> String {
         EventKind::Resolved if data.first_contact == Some(true) => {
             "resolved the ticket on first contact".into()
         }
-        EventKind::Resolved => "resolved the ticket".into(),
-        EventKind::Reopened => "reopened the ticket".into(),
+        EventKind::Resolved => match alert {
+            Some(alert) => format!("resolved the ticket: monitoring alert {alert} cleared"),
+            None => "resolved the ticket".into(),
+        },
+        EventKind::Reopened => match alert {
+            Some(alert) => format!("reopened the ticket: monitoring alert {alert} fired again"),
+            None => "reopened the ticket".into(),
+        },
         EventKind::Closed => "closed the ticket".into(),
         EventKind::SlaWarning => {
             format!("{} target at risk", data.target.as_deref().unwrap_or("SLA"))
@@ -280,6 +302,19 @@ pub fn describe(kind: EventKind, data: &EventData) -> String {
             Some(name) => format!("attached {name}"),
             None => "attached a file".into(),
         },
+        EventKind::AlertFired => format!(
+            "monitoring alert {} fired again ({} times in all)",
+            alert.unwrap_or("?"),
+            data.count.unwrap_or(2)
+        ),
+        EventKind::AlertCleared if data.reason.as_deref() == Some("flapping") => format!(
+            "monitoring alert {} cleared; it is flapping, so the ticket stays open",
+            alert.unwrap_or("?")
+        ),
+        EventKind::AlertCleared => format!(
+            "monitoring alert {} cleared; the ticket stays with the people working it",
+            alert.unwrap_or("?")
+        ),
         EventKind::Rated => match data.stars {
             Some(stars) => format!(
                 "rated the help {stars} of 5 ({})",

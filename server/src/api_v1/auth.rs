@@ -27,12 +27,15 @@ pub fn is_public(path: &str) -> bool {
     matches!(path, "/api/v1/openapi.json" | "/api/v1/docs")
 }
 
-/// What a scope lets through: `tickets:create` only raises tickets, `read` only reads.
+/// What a scope lets through: `tickets:create` only raises tickets (by hand or from monitoring
+/// alerts), `read` only reads.
 fn scope_allows(scope: Option<TokenScope>, method: &Method, path: &str) -> bool {
     match scope {
         None | Some(TokenScope::Write) => true,
         Some(TokenScope::Read) => matches!(*method, Method::GET | Method::HEAD),
-        Some(TokenScope::TicketsCreate) => *method == Method::POST && path == "/api/v1/tickets",
+        Some(TokenScope::TicketsCreate) => {
+            *method == Method::POST && matches!(path, "/api/v1/tickets" | "/api/v1/alerts")
+        }
     }
 }
 
@@ -183,6 +186,7 @@ mod tests {
     fn scopes_let_through_what_they_name() {
         let create = Some(TokenScope::TicketsCreate);
         assert!(scope_allows(create, &Method::POST, "/api/v1/tickets"));
+        assert!(scope_allows(create, &Method::POST, "/api/v1/alerts"));
         assert!(!scope_allows(create, &Method::GET, "/api/v1/tickets"));
         assert!(!scope_allows(
             create,

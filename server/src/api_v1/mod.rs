@@ -2,6 +2,7 @@
 //! of the pages. Every operation is registered once, through utoipa-axum, so the router and the
 //! OpenAPI document (`/api/v1/openapi.json`, read as HTML at `/api/v1/docs`) list the same ones.
 
+mod alerts;
 pub mod auth;
 mod directory;
 mod docs;
@@ -60,6 +61,7 @@ fn operations() -> (Router<AppState>, Document) {
             PREFIX,
             OpenApiRouter::new()
                 .merge(tickets::routes())
+                .merge(alerts::routes())
                 .merge(directory::routes()),
         )
         .split_for_parts()

@@ -55,7 +55,12 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
 impl TestApp {
     /// A desk seeded with the demo cast and `tickets` tickets.
     pub async fn seeded(tickets: usize) -> TestApp {
-        let app = TestApp::empty().await;
+        TestApp::seeded_with(tickets, |_| {}).await
+    }
+
+    /// A seeded desk whose settings the test adjusts.
+    pub async fn seeded_with(tickets: usize, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let app = TestApp::empty_with(adjust).await;
         seed::seed_demo(&app.state.pool, NOW, tickets)
             .await
             .expect("seed");

@@ -1,6 +1,7 @@
 //! Data access: every SQL statement of the application lives below this module, written in the
 //! portable subset that PostgreSQL also accepts ($n placeholders, RETURNING, integer timestamps).
 
+pub mod alerts;
 pub mod api_tokens;
 pub mod attachments;
 pub mod audit;

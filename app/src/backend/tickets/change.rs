@@ -113,9 +113,32 @@ impl TicketChange {
         version: Option<i64>,
     ) -> AppResult<TicketChange> {
         let scope = actor.ticket_scope(&state.pool).await?;
-        let mut tx = crate::backend::db::begin_write(&state.pool).await?;
+        let tx = crate::backend::db::begin_write(&state.pool).await?;
+        Self::load(tx, state, actor, &scope, number, version).await
+    }
+
+    /// Continues `tx`, in which the caller already wrote what decided the change (an alert's
+    /// row), with a change of ticket `number` that needs no version.
+    pub async fn within(
+        tx: WriteTx,
+        state: &AppState,
+        actor: &Actor,
+        scope: &TicketScope,
+        number: i64,
+    ) -> AppResult<TicketChange> {
+        Self::load(tx, state, actor, scope, number, None).await
+    }
+
+    async fn load(
+        mut tx: WriteTx,
+        state: &AppState,
+        actor: &Actor,
+        scope: &TicketScope,
+        number: i64,
+        version: Option<i64>,
+    ) -> AppResult<TicketChange> {
         tickets::lock_by_number(&mut tx, number).await?;
-        let ticket = visible_ticket(&mut tx, &scope, actor, number).await?;
+        let ticket = visible_ticket(&mut tx, scope, actor, number).await?;
         if version.is_some_and(|v| v != version_seen_by(actor, &ticket)) {
             let message = stale_message(&mut tx, &ticket).await?;
             return Err(AppError::Conflict(message));

@@ -1,5 +1,6 @@
 //! The ticket lifecycle: raising, working and viewing tickets, and the queue.
 
+mod alerts;
 mod change;
 mod portal;
 mod queue;
@@ -7,6 +8,9 @@ mod raise;
 mod view;
 mod work;
 
+pub use alerts::{
+    end_maintenance, maintenance_windows, plan_maintenance, report_alert, AlertAnswer,
+};
 pub use change::{
     commit_and_announce, facts, live_event, visible_ticket as visible, Changed, TicketChange,
 };
