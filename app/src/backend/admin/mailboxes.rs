@@ -4,6 +4,7 @@
 //! supervisor reads the list again every minute, so a change needs no restart.
 
 use super::change::{AdminChange, Audit};
+use super::toggle::{self, toggle, Found};
 use super::{invalid, unique_or};
 use crate::backend::db::Conn;
 use crate::backend::policy::Actor;
@@ -133,22 +134,13 @@ pub async fn set_mailbox_active(
     id: i64,
     active: bool,
 ) -> AppResult<()> {
-    let mut c = AdminChange::begin(state, actor).await?;
-    let was = existing(&mut c.tx, id).await?;
-    if was.active == active {
-        return Ok(());
-    }
-    rows::set_active(&mut c.tx, id, active).await?;
-    let summary = format!(
-        "{} mailbox {} ({})",
-        if active { "Reactivated" } else { "Deactivated" },
-        was.draft.name,
-        was.draft.address
-    );
-    c.commit(
-        Audit::new(AuditAction::mailbox_active(active), id, summary)
-            .before(&json!({ "active": was.active }))
-            .after(&json!({ "active": active })),
-    )
-    .await
+    let load = async |conn: &mut Conn| {
+        let was = existing(conn, id).await?;
+        let what = format!("mailbox {} ({})", was.draft.name, was.draft.address);
+        Ok(Found::new((), was.active, what))
+    };
+    let write =
+        async |c: &mut AdminChange, _: &()| Ok(rows::set_active(&mut c.tx, id, active).await?);
+    toggle(state, actor, &toggle::MAILBOX, id, active, load, write).await?;
+    Ok(())
 }

@@ -21,6 +21,7 @@ mod mail_domains;
 mod mailboxes;
 mod orgs;
 mod teams;
+mod toggle;
 mod unprocessed;
 mod users;
 mod webhooks;

@@ -2,6 +2,7 @@
 //! the teams that serve them, and deactivation (its users can no longer sign in; tickets stay).
 
 use super::change::{AdminChange, Audit};
+use super::toggle::{self, toggle, Found};
 use super::{invalid, unique_or};
 use crate::backend::db::Conn;
 use crate::backend::policy::Actor;
@@ -174,25 +175,18 @@ pub async fn set_org_active(
     id: i64,
     active: bool,
 ) -> AppResult<()> {
-    let mut c = AdminChange::begin(state, actor).await?;
-    let was = repo::orgs::active(&mut c.tx, id)
-        .await?
-        .ok_or_else(|| org_not_found(id))?;
-    if was == active {
-        return Ok(());
-    }
-    repo::orgs::set_active(&mut c.tx, id, active).await?;
-    let (code, name) = repo::orgs::code_and_name(&mut c.tx, id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    let summary = format!(
-        "{} organization {name} ({code})",
-        if active { "Reactivated" } else { "Deactivated" }
-    );
-    c.commit(
-        Audit::new(AuditAction::org_active(active), id, summary)
-            .before(&serde_json::json!({ "active": was }))
-            .after(&serde_json::json!({ "active": active })),
-    )
-    .await
+    let load = async |conn: &mut Conn| {
+        let was = repo::orgs::active(&mut *conn, id)
+            .await?
+            .ok_or_else(|| org_not_found(id))?;
+        let (code, name) = repo::orgs::code_and_name(conn, id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        Ok(Found::new((), was, format!("organization {name} ({code})")))
+    };
+    let write = async |c: &mut AdminChange, _: &()| {
+        Ok(repo::orgs::set_active(&mut c.tx, id, active).await?)
+    };
+    toggle(state, actor, &toggle::ORG, id, active, load, write).await?;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! keeps their name), and the password links themselves.
 
 use super::change::{AdminChange, Audit};
+use super::toggle::{self, toggle, Found};
 use super::{invalid, unique_or};
 use crate::backend::auth::{new_token, token_hash};
 use crate::backend::db::Conn;
@@ -204,34 +205,25 @@ pub async fn set_user_active(
             "You cannot deactivate your own account.".into(),
         ));
     }
-    let mut c = AdminChange::begin(state, actor).await?;
-    let before = load_user(&mut c.tx, id).await?;
-    if before.active == active {
-        return Ok(());
-    }
-    if !active {
-        if let Some((_, team_name)) = repo::teams::led_by(&mut c.tx, id).await? {
-            return Err(AppError::Conflict(format!(
-                "{} leads team {team_name}; choose another lead for the team first.",
-                before.draft.name
-            )));
+    let load = async |conn: &mut Conn| {
+        let was = load_user(conn, id).await?;
+        let what = format!("{} <{}>", was.draft.name, was.draft.email);
+        Ok(Found::new(was.draft.name, was.active, what))
+    };
+    let write = async |c: &mut AdminChange, name: &String| {
+        if !active {
+            if let Some((_, team_name)) = repo::teams::led_by(&mut c.tx, id).await? {
+                return Err(AppError::Conflict(format!(
+                    "{name} leads team {team_name}; choose another lead for the team first."
+                )));
+            }
+            repo::sessions::delete_for_user(&mut c.tx, id).await?;
+            repo::password_resets::revoke(&mut c.tx, id, c.now).await?;
         }
-        repo::sessions::delete_for_user(&mut c.tx, id).await?;
-        repo::password_resets::revoke(&mut c.tx, id, c.now).await?;
-    }
-    repo::users::set_active(&mut c.tx, id, active).await?;
-    let summary = format!(
-        "{} {} <{}>",
-        if active { "Reactivated" } else { "Deactivated" },
-        before.draft.name,
-        before.draft.email
-    );
-    c.commit(
-        Audit::new(AuditAction::user_active(active), id, summary)
-            .before(&serde_json::json!({ "active": before.active }))
-            .after(&serde_json::json!({ "active": active })),
-    )
-    .await
+        Ok(repo::users::set_active(&mut c.tx, id, active).await?)
+    };
+    toggle(state, actor, &toggle::USER, id, active, load, write).await?;
+    Ok(())
 }
 
 /// A new one-time link for a person to set their password; earlier links stop working.

@@ -4,6 +4,7 @@
 //! sealed form. A URL the SSRF guard refuses is refused when saved (and again at each delivery).
 
 use super::change::{AdminChange, Audit};
+use super::toggle::{self, toggle, Found};
 use super::{invalid, unique_or};
 use crate::backend::db::Conn;
 use crate::backend::policy::Actor;
@@ -111,24 +112,20 @@ pub async fn set_webhook_active(
     id: i64,
     active: bool,
 ) -> AppResult<()> {
-    let mut c = AdminChange::begin(state, actor).await?;
-    let was = existing(&mut c.tx, id).await?;
-    if was.active == active {
-        return Ok(());
+    let load = async |conn: &mut Conn| {
+        let was = existing(conn, id).await?;
+        Ok(
+            Found::new((), was.active, format!("webhook {}", was.draft.name))
+                .before(json!({ "active": was.active, "disabled_reason": was.disabled_reason })),
+        )
+    };
+    // switching on or off by hand clears the reason the desk paused it for
+    let write = async |c: &mut AdminChange, _: &()| {
+        Ok(rows::set_active(&mut c.tx, id, active, None).await?)
+    };
+    if toggle(state, actor, &toggle::WEBHOOK, id, active, load, write).await? {
+        state.webhook_wake.notify_one();
     }
-    rows::set_active(&mut c.tx, id, active, None).await?;
-    let summary = format!(
-        "{} webhook {}",
-        if active { "Enabled" } else { "Paused" },
-        was.draft.name
-    );
-    c.commit(
-        Audit::new(AuditAction::webhook_active(active), id, summary)
-            .before(&json!({ "active": was.active, "disabled_reason": was.disabled_reason }))
-            .after(&json!({ "active": active })),
-    )
-    .await?;
-    state.webhook_wake.notify_one();
     Ok(())
 }
 
