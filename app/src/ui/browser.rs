@@ -256,6 +256,57 @@ pub fn debounce(
     let _ = (source, settled, ms);
 }
 
+/// A counter that follows `source` at most once per `ms` milliseconds: a change after a quiet
+/// spell passes at once, changes during the spell pass as one at its end. For work too dear to
+/// redo on every live event (the forecast).
+pub fn throttle(source: leptos::prelude::RwSignal<u64>, ms: u32) -> leptos::prelude::RwSignal<u64> {
+    use leptos::prelude::*;
+    let out = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        let cooling = Rc::new(Cell::new(false));
+        let missed = Rc::new(Cell::new(false));
+        Effect::new(move |seen: Option<()>| {
+            source.track();
+            // the first run is the page arriving, not a change
+            if seen.is_none() {
+                return;
+            }
+            if cooling.get() {
+                missed.set(true);
+            } else {
+                out.update(|v| *v += 1);
+                cool(out, cooling.clone(), missed.clone(), ms);
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (source, ms);
+    out
+}
+
+#[cfg(feature = "hydrate")]
+fn cool(
+    out: leptos::prelude::RwSignal<u64>,
+    cooling: std::rc::Rc<std::cell::Cell<bool>>,
+    missed: std::rc::Rc<std::cell::Cell<bool>>,
+    ms: u32,
+) {
+    use leptos::prelude::*;
+    cooling.set(true);
+    gloo_timers::callback::Timeout::new(ms, move || {
+        // the page may be gone by now: its signal with it
+        if missed.replace(false) && out.try_update(|v| *v += 1).is_some() {
+            cool(out, cooling, missed, ms);
+        } else {
+            cooling.set(false);
+        }
+    })
+    .forget();
+}
+
 /// The file input `input_id` and the file chosen in it, if any.
 #[cfg(feature = "hydrate")]
 fn chosen_file(input_id: &str) -> Option<(web_sys::HtmlInputElement, web_sys::File)> {

@@ -1,6 +1,6 @@
 //! The dashboard's "next 8 hours": per team, forecast arrivals, analysts on shift against
 //! analysts needed, and the tickets predicted to breach; a what-if recomputes it with one analyst
-//! more or moved (nothing saved). Live: a pushed event recomputes it.
+//! more or moved (nothing saved). Live: pushed events recompute it, at most twice a minute.
 
 use crate::api::forecast::get_forecast;
 use crate::model::forecast::{Strip, TeamStrip, WhatIf};
@@ -8,6 +8,7 @@ use crate::model::time::{format_hm_utc, HOUR};
 use crate::model::{AppError, TicketNumber};
 use crate::ui::components::{ErrorNotice, Loading};
 use crate::ui::fields::{choice, Select};
+use crate::ui::browser::throttle;
 use crate::ui::live::use_live;
 use crate::ui::resource::resource;
 use leptos::either::Either;
@@ -15,12 +16,13 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ForecastStrip() -> impl IntoView {
-    let live = use_live();
+    // an 8-hour forecast need not follow every event of a busy desk, and each costs the server
+    let changes = throttle(use_live().version, 30_000);
     let what_if = RwSignal::new(None::<WhatIf>);
     // kept here, not in the form: a live update redraws the strip while the lead is choosing
     let draft = WhatIfDraft::default();
     let strip = resource(
-        move || (live.version.get(), what_if.get()),
+        move || (changes.get(), what_if.get()),
         |(_, what_if)| forecast(what_if),
     );
     view! {
