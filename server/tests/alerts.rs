@@ -10,7 +10,7 @@ use app::model::api_token::{NewIntegration, TokenScope};
 use app::model::Role;
 use common::api::{answer, error_code};
 use common::cast::{CLIENT_ORG, OTHER_CLIENT_ORG};
-use common::{TestApp, ADMIN, CLIENT, LEAD};
+use common::{TestApp, ADMIN, ANALYST, CLIENT, LEAD};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -375,6 +375,14 @@ async fn the_intake_stays_within_the_callers_scope_and_refuses_bad_reports_whole
         )
         .await;
     assert_eq!(status, 403);
+
+    // analysts see windows but do not plan them: a window silences paging
+    let analyst = app.api_token(ANALYST).await;
+    let path = format!("/organizations/{CLIENT_ORG}/maintenance-windows");
+    assert_eq!(app.api_get(&http, &path, &analyst).await.0, 200);
+    let now = app.state.now();
+    let window = json!({"starts_at": now, "ends_at": now + 60, "reason": "Mine"});
+    assert_eq!(app.api_post(&http, &path, &analyst, &window).await.0, 403);
 
     let token = monitoring_token(&app, Role::Manager).await;
     for (field, bad) in [

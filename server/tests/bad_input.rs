@@ -974,6 +974,7 @@ async fn prepare(desk: &Desk, case: &Case, who: Who, seq: usize) -> (Template, O
             version: 0,
             token: String::new(),
             shift: 0,
+            window: 0,
             seq,
         };
         return (

@@ -197,6 +197,8 @@ const WRITES: &[&str] = &[
     "end_shift",
     "add_oncall_shift",
     "remove_oncall_shift",
+    "plan_maintenance",
+    "end_maintenance",
     "record_problem",
     "team/set_member",
     "admin/save_org",
@@ -708,6 +710,7 @@ fn read_calls(desk: &Desk, c: &Canary) -> Vec<(String, Body)> {
                 version: 0,
                 token: "0".repeat(64),
                 shift: 0,
+                window: 0,
                 seq,
             };
             out.push((format!("{} ({})", case.path, case.name), (case.body)(&call)));

@@ -1,12 +1,13 @@
 //! The on-call roster and pages.
 
 use super::wire::FormArgs;
+use crate::model::alert::MaintenancePlan;
 use crate::model::shift::RosterView;
 use crate::model::{AppError, TicketNumber};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::backend::{oncall, request};
+use crate::backend::{oncall, request, tickets};
 
 #[server(prefix = "/api", endpoint = "roster", protocol = FormArgs)]
 pub async fn get_roster(from: Option<i64>) -> Result<RosterView, AppError> {
@@ -53,4 +54,30 @@ pub async fn ack_page(token: String) -> Result<TicketNumber, AppError> {
 pub async fn ack_ticket_pages(number: i64) -> Result<(), AppError> {
     let actor = request::actor()?;
     oncall::acknowledge(&request::state()?, &actor, number).await
+}
+
+/// Maintenance windows running or to come, and the organizations the viewer may plan for.
+#[server(prefix = "/api", endpoint = "maintenance", protocol = FormArgs)]
+pub async fn get_maintenance() -> Result<MaintenancePlan, AppError> {
+    tickets::maintenance_plan(&request::state()?, &request::actor()?).await
+}
+
+/// Plans a maintenance window for organization `org` (its code), UTC date-times like
+/// 2026-11-23T18:00.
+#[server(prefix = "/api", endpoint = "plan_maintenance", protocol = FormArgs)]
+pub async fn plan_maintenance(
+    org: String,
+    starts: String,
+    ends: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let actor = request::actor()?;
+    tickets::plan_maintenance_from_form(&request::state()?, &actor, &org, &starts, &ends, &reason)
+        .await
+}
+
+/// Ends a running window now, or cancels one still to come.
+#[server(prefix = "/api", endpoint = "end_maintenance", protocol = FormArgs)]
+pub async fn end_maintenance(org: String, id: i64) -> Result<(), AppError> {
+    tickets::end_maintenance(&request::state()?, &request::actor()?, &org, id).await
 }

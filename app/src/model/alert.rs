@@ -316,10 +316,20 @@ pub fn decide(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaintenanceWindow {
     pub id: i64,
-    pub org_id: i64,
+    pub org_code: String,
+    pub org_name: String,
     pub starts_at: i64,
     pub ends_at: i64,
     pub reason: String,
+}
+
+/// The on-call page's maintenance windows: those running or to come in the viewer's scope, and
+/// the organizations they may plan one for as (code, name) (none: they may not plan).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenancePlan {
+    pub now: i64,
+    pub windows: Vec<MaintenanceWindow>,
+    pub orgs: Vec<(String, String)>,
 }
 
 /// The longest maintenance window: a week (a longer silence is an outage of the monitoring).

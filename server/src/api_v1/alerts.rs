@@ -129,6 +129,8 @@ async fn report(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MaintenanceWindow {
     pub id: i64,
+    #[schema(example = "NWL")]
+    pub organization: String,
     pub starts_at: i64,
     pub ends_at: i64,
     #[schema(example = "Patch night")]
@@ -139,6 +141,7 @@ impl From<Window> for MaintenanceWindow {
     fn from(w: Window) -> Self {
         MaintenanceWindow {
             id: w.id,
+            organization: w.org_code,
             starts_at: w.starts_at,
             ends_at: w.ends_at,
             reason: w.reason,
@@ -156,7 +159,8 @@ pub struct NewWindow {
     pub reason: String,
 }
 
-/// The organization's maintenance windows still to come or running, soonest first.
+/// The organization's maintenance windows still to come or running, soonest first (the staff
+/// who serve it and administrators).
 #[utoipa::path(get, path = "/organizations/{code}/maintenance-windows", tag = "alerts",
     params(("code" = String, Path)),
     responses((status = 200, body = Vec<MaintenanceWindow>), (status = "4XX", body = ErrorBody)))]
@@ -169,7 +173,7 @@ async fn windows(
     Ok(Json(windows.into_iter().map(Into::into).collect()))
 }
 
-/// Plans a maintenance window (administrators, and staff who serve the organization).
+/// Plans a maintenance window (team leads, managers and administrators).
 #[utoipa::path(post, path = "/organizations/{code}/maintenance-windows", tag = "alerts",
     params(("code" = String, Path)), request_body = NewWindow,
     responses((status = 201, body = MaintenanceWindow), (status = "4XX", body = ErrorBody)))]

@@ -77,6 +77,8 @@ pub const ASH_STAFF: &[Who] = &[OtherTeam, Lead, Manager];
 pub const REPORTERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead, Manager];
 pub const SHIFT_WORKERS: &[Who] = &[Analyst, OtherTeam, Senior, Lead];
 pub const LEADS: &[Who] = &[Lead, Manager];
+/// Who plans maintenance windows (they silence paging).
+pub const PLANNERS: &[Who] = &[Lead, Manager, Admin];
 pub const ADMINS: &[Who] = &[Admin];
 /// Who decides on held mail (the Unprocessed list).
 pub const MAIL_DECIDERS: &[Who] = &[Lead, Manager, Admin];
@@ -121,6 +123,8 @@ pub enum Setup {
     ResetToken,
     /// An on-call shift of Atlas.
     OnCallShift,
+    /// A maintenance window of Northwind, still to come.
+    MaintenanceWindow,
     /// The caller is on shift (to end it) or off shift (to start one).
     OnShift,
     OffShift,
@@ -194,6 +198,7 @@ pub struct Call<'a> {
     pub version: i64,
     pub token: String,
     pub shift: i64,
+    pub window: i64,
     pub seq: usize,
 }
 
@@ -1093,6 +1098,39 @@ pub fn cases() -> Vec<Case> {
             Allowed(LEADS),
             |x| qs(&oncall::RemoveOncallShift { shift_id: x.shift }),
         ),
+        c(
+            "maintenance windows",
+            "maintenance",
+            Setup::None,
+            Allowed(STAFF),
+            |_| qs(&oncall::GetMaintenance {}),
+        ),
+        c(
+            "plan a maintenance window",
+            "plan_maintenance",
+            Setup::None,
+            Allowed(PLANNERS),
+            |x| {
+                qs(&oncall::PlanMaintenance {
+                    org: cast::CLIENT_ORG.into(),
+                    starts: format!("2026-11-19T{:02}:00", x.seq % 24),
+                    ends: "2026-11-20T02:00".into(),
+                    reason: format!("Patch night {}", x.seq),
+                })
+            },
+        ),
+        c(
+            "end a maintenance window",
+            "end_maintenance",
+            Setup::MaintenanceWindow,
+            Allowed(PLANNERS),
+            |x| {
+                qs(&oncall::EndMaintenance {
+                    org: cast::CLIENT_ORG.into(),
+                    id: x.window,
+                })
+            },
+        ),
         // --- reports
         c(
             "desk report",
@@ -1671,6 +1709,7 @@ pub const READS: &[&str] = &[
     "article_draft_from_ticket",
     "shift",
     "roster",
+    "maintenance",
     "desk_report",
     "scorecards",
     "recurring_problems",

@@ -150,6 +150,7 @@ impl Desk {
             version: 0,
             token: String::new(),
             shift: 0,
+            window: 0,
             seq,
         };
         let mut session = self.session(who);
@@ -184,6 +185,20 @@ impl Desk {
                 call.shift = app::pool_run!(s.pool, c => sqlx::query_scalar("SELECT MAX(id) FROM oncall_shifts")
                     .fetch_one(c).await)
                     .expect("shift id");
+            }
+            Setup::MaintenanceWindow => {
+                let now = s.now();
+                call.window = backend::tickets::plan_maintenance(
+                    s,
+                    &self.actor(Lead).await,
+                    cast::CLIENT_ORG,
+                    now + 86_400,
+                    now + 90_000,
+                    "Firewall upgrade",
+                )
+                .await
+                .expect("maintenance window")
+                .id;
             }
             Setup::OnShift | Setup::OffShift => {
                 if self.email(who).is_some() {

@@ -131,22 +131,29 @@ pub async fn insert_window(db: &mut Conn, w: &NewWindow<'_>) -> sqlx::Result<i64
     .await
 }
 
-/// The organization's windows that have not ended by `now`, soonest first.
-pub async fn windows(db: &mut Conn, org_id: i64, now: i64) -> sqlx::Result<Vec<MaintenanceWindow>> {
-    let rows: Vec<(i64, i64, i64, i64, String)> = statement(
-        "SELECT id, org_id, starts_at, ends_at, reason FROM maintenance_windows
-         WHERE org_id = $1 AND ends_at > $2 ORDER BY starts_at, id",
+/// The windows that have not ended by `now` of the organizations `org_ids` (all: `None`),
+/// soonest first.
+pub async fn windows(
+    db: &mut Conn,
+    org_ids: Option<&[i64]>,
+    now: i64,
+) -> sqlx::Result<Vec<MaintenanceWindow>> {
+    let rows: Vec<(i64, i64, String, String, i64, i64, String)> = statement(
+        "SELECT w.id, w.org_id, o.code, o.name, w.starts_at, w.ends_at, w.reason
+         FROM maintenance_windows w JOIN organizations o ON o.id = w.org_id
+         WHERE w.ends_at > $1 ORDER BY w.starts_at, w.id",
     )
-    .bind(org_id)
     .bind(now)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
+        .filter(|row| org_ids.is_none_or(|ids| ids.contains(&row.1)))
         .map(
-            |(id, org_id, starts_at, ends_at, reason)| MaintenanceWindow {
+            |(id, _, org_code, org_name, starts_at, ends_at, reason)| MaintenanceWindow {
                 id,
-                org_id,
+                org_code,
+                org_name,
                 starts_at,
                 ends_at,
                 reason,

@@ -8,12 +8,10 @@ use super::raise::{open_ticket, Opening};
 use super::work::move_status;
 use crate::backend::db::{Conn, WriteTx};
 use crate::backend::policy::{Actor, TicketScope};
-use crate::backend::repo::alerts::{self, AlertRow, NewWindow};
+use crate::backend::repo::alerts::{self, AlertRow};
 use crate::backend::repo::{orgs, tickets, users};
 use crate::backend::state::AppState;
-use crate::model::alert::{
-    decide, validate_window, AlertStatus, MaintenanceWindow, Outcome, Returns, Standing, ValidAlert,
-};
+use crate::model::alert::{decide, AlertStatus, Outcome, Returns, Standing, ValidAlert};
 use crate::model::live::LiveKind;
 use crate::model::{AppError, AppResult, Channel, EventData, EventKind, Status, TicketNumber};
 
@@ -30,7 +28,7 @@ pub struct AlertAnswer {
 
 /// An organization the actor serves, by its code; the same answer for one that does not exist
 /// and one outside their scope.
-async fn served_org(conn: &mut Conn, scope: &TicketScope, code: &str) -> AppResult<i64> {
+pub(super) async fn served_org(conn: &mut Conn, scope: &TicketScope, code: &str) -> AppResult<i64> {
     let unknown = || AppError::invalid(format!("No organization has the code \"{code}\"."));
     let org_id = orgs::find_id_by_code(&mut *conn, code)
         .await?
@@ -221,83 +219,4 @@ async fn open(
         org_id,
         version: 1,
     })
-}
-
-/// Who may plan an organization's maintenance: administrators, and staff who serve it.
-async fn planning_org(
-    conn: &mut Conn,
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-) -> AppResult<i64> {
-    let scope = if actor.require_admin().is_ok() {
-        TicketScope::All
-    } else if actor.is_staff() {
-        actor.ticket_scope(&state.pool).await?
-    } else {
-        return Err(AppError::Forbidden(
-            "Only the desk plans maintenance windows.".into(),
-        ));
-    };
-    served_org(conn, &scope, code).await
-}
-
-/// The organization's maintenance windows still to come or running.
-pub async fn maintenance_windows(
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-) -> AppResult<Vec<MaintenanceWindow>> {
-    let mut conn = state.pool.acquire().await?;
-    let org_id = planning_org(&mut conn, state, actor, code).await?;
-    Ok(alerts::windows(&mut conn, org_id, state.now()).await?)
-}
-
-/// Plans a maintenance window for the organization: its alerts in that time open no ticket.
-pub async fn plan_maintenance(
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-    starts_at: i64,
-    ends_at: i64,
-    reason: &str,
-) -> AppResult<MaintenanceWindow> {
-    let now = state.now();
-    let reason = validate_window(starts_at, ends_at, reason, now)
-        .map_err(|refusal| AppError::Invalid(refusal.message))?;
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let org_id = planning_org(&mut tx, state, actor, code).await?;
-    let window = NewWindow {
-        org_id,
-        starts_at,
-        ends_at,
-        reason: &reason,
-        created_by: actor.id,
-        created_at: now,
-    };
-    let id = alerts::insert_window(&mut tx, &window).await?;
-    tx.commit().await?;
-    Ok(MaintenanceWindow {
-        id,
-        org_id,
-        starts_at,
-        ends_at,
-        reason,
-    })
-}
-
-/// Ends a running window now, or cancels one still to come.
-pub async fn end_maintenance(
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-    id: i64,
-) -> AppResult<()> {
-    let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let org_id = planning_org(&mut tx, state, actor, code).await?;
-    if !alerts::end_window(&mut tx, org_id, id, state.now()).await? {
-        return Err(AppError::not_found("That maintenance window"));
-    }
-    tx.commit().await?;
-    Ok(())
 }

@@ -2,17 +2,20 @@
 
 mod alerts;
 mod change;
+mod maintenance;
 mod portal;
 mod queue;
 mod raise;
 mod view;
 mod work;
 
-pub use alerts::{
-    end_maintenance, maintenance_windows, plan_maintenance, report_alert, AlertAnswer,
-};
+pub use alerts::{report_alert, AlertAnswer};
 pub use change::{
     commit_and_announce, facts, live_event, visible_ticket as visible, Changed, TicketChange,
+};
+pub use maintenance::{
+    end_maintenance, maintenance_plan, maintenance_windows, plan_maintenance,
+    plan_maintenance_from_form,
 };
 pub use portal::{decide_approval, portal_page, rate};
 pub use queue::{

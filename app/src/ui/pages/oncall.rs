@@ -1,11 +1,16 @@
 //! The on-call roster: who is on call for each team over the next seven days, as a calendar;
-//! leads edit their own team's, managers every team's. And the page acknowledgement link.
+//! leads edit their own team's, managers every team's. Maintenance windows, in which a client's
+//! monitoring alerts page nobody. And the page acknowledgement link.
 
-use crate::api::oncall::{get_roster, AckPage, AddOncallShift, RemoveOncallShift};
+use crate::api::oncall::{
+    get_maintenance, get_roster, AckPage, AddOncallShift, EndMaintenance, PlanMaintenance,
+    RemoveOncallShift,
+};
+use crate::model::alert::{MaintenancePlan, MaintenanceWindow};
 use crate::model::shift::{RosterView, TeamRoster};
-use crate::model::time::{civil_from_days, DAY, HOUR, MINUTE};
+use crate::model::time::{civil_from_days, format_utc, DAY, HOUR, MINUTE};
 use crate::ui::action::ServerCall;
-use crate::ui::components::{ErrorNotice, Loading, PageHeader};
+use crate::ui::components::{DataTable, ErrorNotice, Loading, PageHeader};
 use crate::ui::fields::{choice, Select, TextInput};
 use crate::ui::live::use_clock;
 use crate::ui::resource::resource;
@@ -57,6 +62,7 @@ pub fn OnCallPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Maintenance />
     }
 }
 
@@ -170,6 +176,154 @@ fn TeamCalendar(
                 }
             })}
         </section>
+    }
+}
+
+#[component]
+fn Maintenance() -> impl IntoView {
+    let plan = ServerCall::<PlanMaintenance>::new();
+    let end = ServerCall::<EndMaintenance>::new();
+    // kept here, not in the form: the list reloads after every call, refused ones too
+    let draft = WindowDraft::default();
+    Effect::new(move |_| {
+        if matches!(plan.value().get(), Some(Ok(()))) {
+            draft.reason.set(String::new());
+        }
+    });
+    let windows = resource(
+        move || (plan.version().get(), end.version().get()),
+        |_| get_maintenance(),
+    );
+    view! {
+        <section class="card" aria-labelledby="maintenance-title">
+            <h2 id="maintenance-title">"Maintenance windows"</h2>
+            <p class="muted small">
+                "While a client's window runs, its monitoring alerts are counted but open no ticket and page \
+                 nobody: planned work does not wake the person on call. Times are UTC."
+            </p>
+            {move || end.refusal().or_else(|| plan.refusal()).map(|error| view! { <ErrorNotice error /> })}
+            <Transition fallback=|| view! { <Loading what="Loading maintenance windows…" /> }>
+                {move || Suspend::new(async move {
+                    match windows.await {
+                        Ok(view) => Either::Left(view! { <Windows view plan end draft /> }),
+                        Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Windows(
+    view: MaintenancePlan,
+    plan: ServerCall<PlanMaintenance>,
+    end: ServerCall<EndMaintenance>,
+    draft: WindowDraft,
+) -> impl IntoView {
+    let MaintenancePlan { now, windows, orgs } = view;
+    let may_plan = !orgs.is_empty();
+    let list = if windows.is_empty() {
+        Either::Left(view! { <p class="muted">"No maintenance planned."</p> })
+    } else {
+        let rows = windows
+            .into_iter()
+            .map(|w| view! { <WindowRow w now end may_plan /> })
+            .collect_view();
+        Either::Right(view! {
+            <DataTable caption="Maintenance windows" columns=&["Client", "From", "Until", "Reason"] actions=may_plan>
+                {rows}
+            </DataTable>
+        })
+    };
+    view! {
+        {list}
+        {may_plan.then(|| view! { <PlanForm orgs plan draft /> })}
+    }
+}
+
+#[component]
+fn WindowRow(
+    w: MaintenanceWindow,
+    now: i64,
+    end: ServerCall<EndMaintenance>,
+    may_plan: bool,
+) -> impl IntoView {
+    let running = w.starts_at <= now;
+    let (org, id) = (w.org_code.clone(), w.id);
+    let label = if running { "End now" } else { "Cancel" };
+    view! {
+        <tr>
+            <td>{w.org_name.clone()}</td>
+            <td>
+                {format_utc(w.starts_at)}
+                {running.then(|| view! { " " <span class="badge">"Running"</span> })}
+            </td>
+            <td>{format_utc(w.ends_at)}</td>
+            <td>{w.reason.clone()}</td>
+            {may_plan.then(|| view! {
+                <td>
+                    <button type="button" class="btn btn-small" aria-label=format!("{label}: {} maintenance, {}", w.org_name, w.reason)
+                        disabled=move || end.pending().get()
+                        on:click=move |_| end.dispatch(EndMaintenance { org: org.clone(), id })>
+                        {label}
+                    </button>
+                </td>
+            })}
+        </tr>
+    }
+}
+
+/// What the planning form holds.
+#[derive(Clone, Copy, Default)]
+struct WindowDraft {
+    org: RwSignal<String>,
+    starts: RwSignal<String>,
+    ends: RwSignal<String>,
+    reason: RwSignal<String>,
+}
+
+#[component]
+fn PlanForm(
+    orgs: Vec<(String, String)>,
+    plan: ServerCall<PlanMaintenance>,
+    draft: WindowDraft,
+) -> impl IntoView {
+    let WindowDraft {
+        org,
+        starts,
+        ends,
+        reason,
+    } = draft;
+    view! {
+        <form class="oncall-form" aria-label="Plan a maintenance window" on:submit=move |e| {
+            e.prevent_default();
+            plan.dispatch(PlanMaintenance {
+                org: org.get_untracked(),
+                starts: starts.get_untracked(),
+                ends: ends.get_untracked(),
+                reason: reason.get_untracked(),
+            });
+        }>
+            <div class="field">
+                <label for="mw-org">"Client"</label>
+                <Select value={org} prompt="Choose…" options={orgs.into_iter().map(|(code, name)| choice(code, name)).collect()}
+                    {..} id="mw-org" required=true />
+            </div>
+            <div class="field">
+                <label for="mw-start">"From (UTC)"</label>
+                <TextInput value={starts} {..} id="mw-start" type="datetime-local" required=true />
+            </div>
+            <div class="field">
+                <label for="mw-end">"Until (UTC)"</label>
+                <TextInput value={ends} {..} id="mw-end" type="datetime-local" required=true />
+            </div>
+            <div class="field">
+                <label for="mw-reason">"Reason"</label>
+                <TextInput value={reason} {..} id="mw-reason" placeholder="Patch night" required=true maxlength="200" />
+            </div>
+            <button type="submit" class="btn btn-primary" disabled=move || plan.pending().get()>"Plan window"</button>
+        </form>
     }
 }
 
