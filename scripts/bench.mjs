@@ -105,13 +105,14 @@ class Client {
 
   // One request; resolves with { status, headers, body (decoded text), ms } where ms runs from
   // sending the request to the last byte of the response.
-  request(method, pathname, { cookie, form, accept, timeoutMs = 120_000 } = {}) {
-    const body = form === undefined ? undefined : encodeForm(form);
+  request(method, pathname, { cookie, bearer, form, json, accept, timeoutMs = 120_000 } = {}) {
+    const body = json !== undefined ? JSON.stringify(json) : form === undefined ? undefined : encodeForm(form);
     const headers = { 'Accept-Encoding': ACCEPT_ENCODING };
     if (accept) headers.Accept = accept;
     if (cookie) headers.Cookie = cookie;
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
     if (body !== undefined) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Type'] = json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
       headers['Content-Length'] = Buffer.byteLength(body);
     } else if (method === 'POST') {
       headers['Content-Length'] = 0;
@@ -375,6 +376,15 @@ async function measure(args) {
       expectStatus,
     );
 
+    // --- the public API (issue #25), with personal tokens: the lead's Northwind list, as the
+    // queue page above lists it
+    const tokens = { lead: await apiToken(client, cookies.lead), client: await apiToken(client, cookies.client) };
+    result.measures.api_list = await latency(
+      'GET /api/v1/tickets?client=NWL (lead token)',
+      () => client.request('GET', '/api/v1/tickets?client=NWL&limit=25', { bearer: tokens.lead }),
+      expectStatus,
+    );
+
     // --- the desk report data over the default period (the last 28 days, every client), as the
     // manager: it reads one rollup row per client and day, plus the days changed since
     result.measures.report = await latency(
@@ -415,7 +425,10 @@ async function measure(args) {
     // --- ticket creation through the server function, concurrent clients
     const second = args.url2 ? new Client(args.url2) : null;
     try {
-      result.create = await creation(second ? [client, second] : [client], cookies);
+      const instances = second ? [client, second] : [client];
+      result.create = await creation(instances, 'raise_ticket', (c, problem) => raise(c, cookies.client, problem));
+      // the same tickets through the public API (issue #25: at least the server function's rate)
+      result.api_create = await creation(instances, 'POST /api/v1/tickets', (c, problem) => apiRaise(c, tokens.client, problem));
     } finally {
       second?.close();
     }
@@ -433,6 +446,20 @@ async function raise(client, cookie, problem) {
   });
   const number = typeof value === 'number' ? value : Number(value?.[0] ?? value?.number);
   if (!Number.isInteger(number)) fail(`raise_ticket answered ${JSON.stringify(value)}, not a ticket number`);
+  return number;
+}
+
+// A personal API token of the signed-in person, made as the profile page makes it.
+async function apiToken(client, cookie) {
+  const { value } = await client.json('/api/create_api_token', { cookie, form: { name: `bench ${Date.now()}` } });
+  if (typeof value?.token !== 'string') fail(`create_api_token answered ${JSON.stringify(value).slice(0, 200)}`);
+  return value.token;
+}
+
+async function apiRaise(client, token, problem) {
+  const res = await client.ok('POST', '/api/v1/tickets', { bearer: token, json: { urgency: 'not_urgent', problem } });
+  const number = JSON.parse(res.body)?.number;
+  if (!Number.isInteger(number)) fail(`POST /api/v1/tickets answered ${res.body.slice(0, 200)}`);
   return number;
 }
 
@@ -591,10 +618,11 @@ async function livePush(url, client, cookies, pid) {
   }
 }
 
-// Concurrent clients raising tickets, spread evenly over `clients` (the instances).
-async function creation(clients, cookies) {
+// Concurrent clients raising tickets with `raiseOne(client, problem)`, spread evenly over
+// `clients` (the instances).
+async function creation(clients, what, raiseOne) {
   const problem = (i) => `Benchmark create ${i}: Outlook keeps asking for the password after the update.`;
-  for (let i = 0; i < WARMUP; i++) await raise(clients[i % clients.length], cookies.client, problem(`warm-up ${i}`));
+  for (let i = 0; i < WARMUP; i++) await raiseOne(clients[i % clients.length], problem(`warm-up ${what} ${i}`));
   let next = 0;
   const latencies = [];
   const started = performance.now();
@@ -603,7 +631,7 @@ async function creation(clients, cookies) {
     while (next < CREATE_TICKETS) {
       const i = next++;
       const t = performance.now();
-      await raise(client, cookies.client, problem(i));
+      await raiseOne(client, problem(`${what} ${i}`));
       latencies.push(performance.now() - t);
     }
   };
@@ -611,7 +639,7 @@ async function creation(clients, cookies) {
   const seconds = (performance.now() - started) / 1000;
   const perS = CREATE_TICKETS / seconds;
   const s = summary(latencies);
-  log(`  raise_ticket x${CREATE_TICKETS}, ${CREATE_CONCURRENCY} in flight on ${clients.length} instance(s)   ${fmt(perS, 1)} per s  (request p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms)`);
+  log(`  ${what} x${CREATE_TICKETS}, ${CREATE_CONCURRENCY} in flight on ${clients.length} instance(s)   ${fmt(perS, 1)} per s  (request p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms)`);
   return { tickets: CREATE_TICKETS, concurrency: CREATE_CONCURRENCY, instances: clients.length, seconds, per_s: perS, latency: s };
 }
 
@@ -772,6 +800,14 @@ function report(args) {
     fig('ticket_page_p50', n, q.ticket_page.p50, 'ms');
     fig('ticket_page_p99', n, q.ticket_page.p99, 'ms');
     fig('create_rate', n, m.create.per_s, 'per_s');
+    if (q.api_list) {
+      fig('api_list_p50', n, q.api_list.p50, 'ms');
+      fig('api_list_p99', n, q.api_list.p99, 'ms');
+    }
+    if (m.api_create) {
+      fig('api_create_rate', n, m.api_create.per_s, 'per_s');
+      fig('api_vs_create_ratio', n, m.api_create.per_s / m.create.per_s, 'ratio');
+    }
     fig('create_request_p50', n, m.create.latency.p50, 'ms');
     if (raw && Number.isFinite(raw.per_s)) {
       fig('raw_insert_rate', n, raw.per_s, 'per_s');
@@ -872,6 +908,7 @@ function report(args) {
           { what: `seed-demo ${atTop}`, target: '< 300 s', value: get('seed_seconds', top), unit: 's', ok: (v) => v < 300, na: get('seed_seconds', top) === undefined ? 'the seeded database was re-used' : null },
         ]
       : []),
+    { what: `API create rate / raise_ticket rate ${atTop}`, target: '>= 1x', value: get('api_vs_create_ratio', top), unit: 'x', ok: (v) => v >= 1 },
     {
       what: `raise_ticket rate / raw insert ${atTop}`,
       target: '>= 30%',
@@ -949,6 +986,10 @@ function report(args) {
   row('ticket page (200 events) p99 ms', (n) => get('ticket_page_p99', n));
   size('ticket_page');
   row('raise_ticket per s', (n) => get('create_rate', n), 1);
+  row('POST /api/v1/tickets per s', (n) => get('api_create_rate', n), 1);
+  row('API create / raise_ticket', (n) => get('api_vs_create_ratio', n), 3);
+  row('GET /api/v1/tickets?client=NWL p50 ms', (n) => get('api_list_p50', n));
+  row('GET /api/v1/tickets?client=NWL p99 ms', (n) => get('api_list_p99', n));
   row('raw insert loop per s', (n) => get('raw_insert_rate', n), 1);
   row('creation / raw', (n) => get('create_vs_raw_ratio', n), 3);
   row('ingest-mail per s (a process each)', (n) => get('mail_ingest_rate', n), 1);
