@@ -171,8 +171,7 @@ async fn open(
         repo::set_ticket_mailbox(&mut tx, t.id, mailbox.id).await?;
     }
     attach_new(&mut tx, &t, files, actor.id, received.now).await?;
-    let event = tickets::live_event(&mut tx, LiveKind::Created, &t).await?;
-    tickets::commit_and_announce(tx, state, event).await?;
+    tickets::commit_opened(tx, state, &t).await?;
     Ok(Outcome::Opened(TicketNumber(t.number)))
 }
 

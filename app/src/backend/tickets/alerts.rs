@@ -3,8 +3,8 @@
 //! and silent inside an organization's maintenance window. Each report is one transaction that
 //! holds the alert's row, so concurrent reports of one alert take turns.
 
-use super::change::{commit_and_announce, live_event, Changed, TicketChange};
-use super::raise::{open_ticket, Opening};
+use super::change::{Changed, TicketChange};
+use super::raise::{commit_opened, open_ticket, Opening};
 use super::work::move_status;
 use crate::backend::db::{Conn, WriteTx};
 use crate::backend::policy::{Actor, TicketScope};
@@ -12,8 +12,7 @@ use crate::backend::repo::alerts::{self, AlertRow};
 use crate::backend::repo::{orgs, tickets, users};
 use crate::backend::state::AppState;
 use crate::model::alert::{decide, AlertStatus, Outcome, Returns, Standing, ValidAlert};
-use crate::model::live::LiveKind;
-use crate::model::{AppError, AppResult, Channel, EventData, EventKind, Status, TicketNumber};
+use crate::model::{AppError, AppResult, Channel, EventData, EventKind, Status};
 
 /// What the desk did with a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,12 +210,5 @@ async fn open(
     let t = open_ticket(&mut tx, state, actor, opening).await?;
     row.ticket_id = Some(t.id);
     alerts::save(&mut tx, row).await?;
-    let event = live_event(&mut tx, LiveKind::Created, &t).await?;
-    commit_and_announce(tx, state, event).await?;
-    Ok(Changed {
-        ticket_id: t.id,
-        number: TicketNumber(t.number),
-        org_id,
-        version: 1,
-    })
+    commit_opened(tx, state, &t).await
 }

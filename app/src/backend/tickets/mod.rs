@@ -22,7 +22,7 @@ pub use queue::{
     find_requesters, held_by, list_page, queue_counts, queue_page, visible_clients, visible_orgs,
     MAX_LIST_PAGE,
 };
-pub use raise::{open_ticket, raise, Opening};
+pub use raise::{commit_opened, open_ticket, raise, Opening};
 pub use view::ticket_view;
 pub(crate) use work::{add_reply, reopen_step};
 pub use work::{

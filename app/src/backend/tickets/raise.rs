@@ -84,13 +84,22 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &NewTicket) -> AppRes
         requires_approval: input.requires_approval,
     };
     let t = open_ticket(&mut tx, state, actor, opening).await?;
-    let event = live_event(&mut tx, LiveKind::Created, &t).await?;
+    commit_opened(tx, state, &t).await
+}
+
+/// Commits the transaction that opened `t` and tells live pages of it.
+pub async fn commit_opened(
+    mut tx: WriteTx,
+    state: &AppState,
+    t: &TicketRecord,
+) -> AppResult<Changed> {
+    let event = live_event(&mut tx, LiveKind::Created, t).await?;
     commit_and_announce(tx, state, event).await?;
     Ok(Changed {
         ticket_id: t.id,
         number: TicketNumber(t.number),
-        org_id,
-        version: 1,
+        org_id: t.org_id,
+        version: t.version,
     })
 }
 
