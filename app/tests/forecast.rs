@@ -210,10 +210,10 @@ fn the_forecast_beats_both_naive_forecasts_on_a_desk_with_known_seasonality() {
     for b in &each {
         assert_eq!(b.compared, BACKTEST_DAYS * 24 * 8);
     }
-    // clearly better over the desk: at least a twentieth less error than either (measured: about
-    // a quarter less than last week's copy, a tenth less than the 4-week mean)
-    assert!(totals[0] < 0.95 * totals[1], "{totals:?}");
-    assert!(totals[0] < 0.95 * totals[2], "{totals:?}");
+    // clearly better over the desk: at least a tenth less error than either (measured: about
+    // 29% less than last week's copy, 13% less than the 4-week mean)
+    assert!(totals[0] < 0.9 * totals[1], "{totals:?}");
+    assert!(totals[0] < 0.9 * totals[2], "{totals:?}");
 }
 
 /// The demo desk as `seed-demo` writes it (its default size, 90 days of history): per client,
@@ -239,11 +239,11 @@ async fn the_forecast_beats_both_naive_forecasts_on_the_seeded_desk() {
         .iter()
         .map(|(org, s)| (format!("org {org}"), s.as_slice()));
     let (_, totals) = backtest_desk("seeded desk", clients, hours);
-    // the seed keeps one weekly rhythm without drift, where a mean of past weeks is already near
-    // the best any forecast can do (measured: 8.78 against 9.95 and 8.82): clearly better than
-    // last week's copy, and no worse than the mean
+    // clearly better than both: at least a twentieth less error than either. The seed repeats one
+    // weekly rhythm without drift, so the floor is Poisson noise: even the seed's true rates
+    // would score about 8.0, 0.91 of the 4-week mean's (measured: 8.36 against 9.95 and 8.82)
     assert!(totals[0] < 0.95 * totals[1], "{totals:?}");
-    assert!(totals[0] <= totals[2], "{totals:?}");
+    assert!(totals[0] < 0.95 * totals[2], "{totals:?}");
 }
 
 /// P2 response target and handle time on the generated desk (the handle time is the default
