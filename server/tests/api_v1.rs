@@ -784,3 +784,48 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
     }
     assert!(!html.contains("<script"), "no scripts");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizations_answer_each_person_with_those_they_serve_or_belong_to() {
+    let app = TestApp::seeded(0).await;
+    let http = app.browser();
+    let codes_where = |sql: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            app::pool_run!(app.state.pool, c => sqlx::query_scalar::<_, String>(sql)
+                .bind(email)
+                .fetch_all(c).await)
+            .expect("codes")
+            .into_iter()
+            .collect::<BTreeSet<String>>()
+        }
+    };
+    let own =
+        "SELECT o.code FROM organizations o JOIN users u ON u.org_id = o.id WHERE u.email = $1";
+    let served = "SELECT o.code FROM organizations o JOIN team_orgs t ON t.org_id = o.id
+                  JOIN users u ON u.team_id = t.team_id WHERE u.email = $1";
+    let every = "SELECT o.code FROM organizations o
+                 WHERE o.active AND EXISTS (SELECT 1 FROM users u WHERE u.email = $1)";
+    for (who, sql) in [
+        (CLIENT, own),
+        (CLIENT_ADMIN, own),
+        (common::OTHER_CLIENT, own),
+        (ANALYST, served),
+        (common::OTHER_ANALYST, served),
+        (MANAGER, every),
+        (ADMIN, every),
+    ] {
+        let expected = codes_where(sql, who).await;
+        assert!(!expected.is_empty(), "{who}");
+        let token = app.api_token(who).await;
+        let (status, body) = app.api_get(&http, "/organizations", &token).await;
+        assert_eq!(status, 200, "{who}: {body}");
+        let got: BTreeSet<String> = body
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|o| o["code"].as_str().expect("code").to_string())
+            .collect();
+        assert_eq!(got, expected, "{who}");
+    }
+}
