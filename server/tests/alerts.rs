@@ -190,6 +190,17 @@ async fn a_flapping_alert_keeps_one_ticket_open_instead_of_reopening_it_again_an
     let first = post("firing").await;
     assert_eq!(first["outcome"], "opened");
     let number = first["ticket"]["number"].clone();
+    // it grows worse: the ticket becomes a P1 (and a later, milder report does not lower it)
+    let worse = alert(CLIENT_ORG, "fw-01/wan", "critical", "firing");
+    let (_, body) = app.api_post(&http, "/alerts", &token, &worse).await;
+    assert_eq!(body["outcome"], "repeated", "{body}");
+    let priority: String = app
+        .one(
+            "SELECT priority FROM tickets WHERE CAST(number AS TEXT) = $1",
+            &number.to_string(),
+        )
+        .await;
+    assert_eq!(priority, "p1");
     assert_eq!(post("resolved").await["outcome"], "resolved");
     let mut outcomes = Vec::new();
     for _ in 0..6 {

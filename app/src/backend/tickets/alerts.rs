@@ -5,7 +5,7 @@
 
 use super::change::{Changed, TicketChange};
 use super::raise::{commit_opened, open_ticket, Opening};
-use super::work::move_status;
+use super::work::{move_priority, move_status};
 use crate::backend::db::{Conn, WriteTx};
 use crate::backend::policy::{Actor, TicketScope};
 use crate::backend::repo::alerts::{self, AlertRow};
@@ -73,10 +73,7 @@ pub async fn report_alert(
         _ => Standing::NoTicket,
     };
     let in_maintenance = alerts::window_at(&mut tx, org_id, now).await?.is_some();
-    let returns = Returns {
-        count: u32::try_from(row.returns_count).unwrap_or(u32::MAX),
-        since: row.returns_since,
-    };
+    let returns = returns_of(&row);
     let outcome = decide(alert.status, standing, in_maintenance, returns, rule, now);
     if alert.status == AlertStatus::Firing {
         if outcome == Outcome::Suppressed {
@@ -111,6 +108,11 @@ pub async fn report_alert(
                 ..named
             };
             c.event(EventKind::AlertFired, false, None, data);
+            // an alert that grew worse makes its ticket more urgent, never less
+            let priority = alert.severity.priority();
+            if priority.rank() < c.ticket.priority.rank() && c.ticket.status.is_active() {
+                move_priority(&mut c, priority);
+            }
             Some(c.commit().await?)
         }
         (Outcome::Reopened, Some(number)) => {
@@ -155,12 +157,15 @@ pub async fn report_alert(
         ticket: changed,
         fired_count: row.fired_count,
         suppressed_count: row.suppressed_count,
-        flapping: Returns {
-            count: u32::try_from(row.returns_count).unwrap_or(u32::MAX),
-            since: row.returns_since,
-        }
-        .flapping(rule, now),
+        flapping: returns_of(&row).flapping(rule, now),
     })
+}
+
+fn returns_of(row: &AlertRow) -> Returns {
+    Returns {
+        count: u32::try_from(row.returns_count).unwrap_or(u32::MAX),
+        since: row.returns_since,
+    }
 }
 
 /// Opens the alert's ticket for the organization's contact, with the team that serves it;

@@ -343,14 +343,20 @@ pub async fn set_priority(
             "Only help desk staff set priorities, and only on open work.",
         ));
     }
-    let from = c.ticket.priority;
-    if from == priority {
+    if c.ticket.priority == priority {
         return Err(AppError::Conflict(format!(
             "{} is already {}.",
             c.number(),
             priority.label()
         )));
     }
+    move_priority(&mut c, priority);
+    c.commit().await
+}
+
+/// Gives the change's ticket `priority`: its SLA clocks move, a P1 may page.
+pub(super) fn move_priority(c: &mut TicketChange, priority: Priority) {
+    let from = c.ticket.priority;
     c.ticket.priority = priority;
     c.sla_moved();
     if priority == Priority::P1 {
@@ -362,7 +368,6 @@ pub async fn set_priority(
         ..Default::default()
     };
     c.event(EventKind::PriorityChanged, true, None, data);
-    c.commit().await
 }
 
 pub async fn set_category(
