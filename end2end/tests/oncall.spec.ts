@@ -48,6 +48,11 @@ test("a lead plans a maintenance window: a client's alerts inside it page nobody
 
   await row.getByRole("button", { name: `End now: ${ORG_NAMES.otherClient} maintenance, ${reason}` }).click();
   await expect(row).toHaveCount(0);
+  // the silenced report is on the list of alerts, with no ticket
+  const alerts = priya.getByRole("region", { name: "Monitoring alerts" });
+  const alertRow = alerts.getByRole("row").filter({ hasText: key });
+  await expect(alertRow).toContainText("1 in maintenance");
+  await expect(alertRow).toContainText("Critical");
   const opened = await report();
   expect(opened.status()).toBe(201);
   const { ticket } = await opened.json();

@@ -10,7 +10,7 @@ use app::model::api_token::{NewIntegration, TokenScope};
 use app::model::Role;
 use common::api::{answer, error_code};
 use common::cast::{CLIENT_ORG, OTHER_CLIENT_ORG};
-use common::{TestApp, ADMIN, ANALYST, CLIENT, LEAD};
+use common::{TestApp, ADMIN, ANALYST, CLIENT, LEAD, OTHER_ANALYST};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -424,4 +424,54 @@ async fn the_intake_stays_within_the_callers_scope_and_refuses_bad_reports_whole
         "nothing written"
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_on_call_page_lists_only_the_alerts_and_windows_of_clients_one_serves() {
+    let app = TestApp::seeded(0).await;
+    let http = app.browser();
+    let token = monitoring_token(&app, Role::Manager).await;
+    let lead = app.actor_for(LEAD).await;
+    let now = app.state.now();
+    for org in [CLIENT_ORG, OTHER_CLIENT_ORG] {
+        let body = alert(org, "ups-01/battery", "warning", "firing");
+        assert_eq!(app.api_post(&http, "/alerts", &token, &body).await.0, 201);
+        tickets::plan_maintenance(&app.state, &lead, org, now + 3600, now + 7200, "UPS swap")
+            .await
+            .expect("window");
+    }
+    let mut hidden = 0;
+    for who in [LEAD, ANALYST, OTHER_ANALYST] {
+        let actor = app.actor_for(who).await;
+        let served: Vec<String> = tickets::visible_orgs(&app.state, &actor)
+            .await
+            .expect("orgs")
+            .into_iter()
+            .map(|(_, _, name)| name)
+            .collect();
+        let view = tickets::monitoring(&app.state, &actor)
+            .await
+            .expect("monitoring");
+        for a in &view.alerts {
+            assert!(
+                served.contains(&a.org_name),
+                "{who} sees {}'s alert",
+                a.org_name
+            );
+        }
+        for w in &view.windows {
+            assert!(
+                served.contains(&w.org_name),
+                "{who} sees {}'s window",
+                w.org_name
+            );
+        }
+        assert_eq!(view.alerts.len(), view.windows.len());
+        hidden += 2 - view.alerts.len();
+        // only leads (and managers, administrators) may plan
+        assert_eq!(view.orgs.is_empty(), who != LEAD, "{who}");
+    }
+    assert!(hidden > 0, "someone serves only one of the two clients");
+    let client = app.actor_for(CLIENT).await;
+    assert!(tickets::monitoring(&app.state, &client).await.is_err());
 }

@@ -1,7 +1,7 @@
 //! The on-call roster and pages.
 
 use super::wire::FormArgs;
-use crate::model::alert::MaintenancePlan;
+use crate::model::alert::Monitoring;
 use crate::model::shift::RosterView;
 use crate::model::{AppError, TicketNumber};
 use leptos::prelude::*;
@@ -56,10 +56,11 @@ pub async fn ack_ticket_pages(number: i64) -> Result<(), AppError> {
     oncall::acknowledge(&request::state()?, &actor, number).await
 }
 
-/// Maintenance windows running or to come, and the organizations the viewer may plan for.
-#[server(prefix = "/api", endpoint = "maintenance", protocol = FormArgs)]
-pub async fn get_maintenance() -> Result<MaintenancePlan, AppError> {
-    tickets::maintenance_plan(&request::state()?, &request::actor()?).await
+/// The latest monitoring alerts, the maintenance windows running or to come, and the
+/// organizations the viewer may plan a window for.
+#[server(prefix = "/api", endpoint = "monitoring", protocol = FormArgs)]
+pub async fn get_monitoring() -> Result<Monitoring, AppError> {
+    tickets::monitoring(&request::state()?, &request::actor()?).await
 }
 
 /// Plans a maintenance window for organization `org` (its code), UTC date-times like

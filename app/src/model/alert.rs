@@ -26,6 +26,16 @@ named_enum!(Severity, "severity", {
 });
 
 impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "Critical",
+            Severity::Major => "Major",
+            Severity::Minor => "Minor",
+            Severity::Warning => "Warning",
+            Severity::Info => "Info",
+        }
+    }
+
     /// Critical is a P1 (and so pages the person on call); informational alerts are planned work.
     pub fn priority(self) -> Priority {
         match self {
@@ -323,14 +333,36 @@ pub struct MaintenanceWindow {
     pub reason: String,
 }
 
-/// The on-call page's maintenance windows: those running or to come in the viewer's scope, and
-/// the organizations they may plan one for as (code, name) (none: they may not plan).
+/// An alert as the on-call page lists it: its latest report and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSummary {
+    pub org_name: String,
+    pub source: String,
+    pub key: String,
+    pub severity: Severity,
+    pub status: AlertStatus,
+    pub title: String,
+    pub last_at: i64,
+    /// Reports that fired since its ticket was opened.
+    pub fired_count: i64,
+    /// Reports that fell in maintenance windows.
+    pub suppressed_count: i64,
+    pub ticket: Option<super::TicketNumber>,
+}
+
+/// The on-call page's monitoring: the latest alerts and the maintenance windows running or to
+/// come in the viewer's scope, and the organizations they may plan a window for as (code, name)
+/// (none: they may not plan).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MaintenancePlan {
+pub struct Monitoring {
     pub now: i64,
+    pub alerts: Vec<AlertSummary>,
     pub windows: Vec<MaintenanceWindow>,
     pub orgs: Vec<(String, String)>,
 }
+
+/// How many alerts the on-call page lists, latest first.
+pub const RECENT_ALERTS: i64 = 50;
 
 /// The longest maintenance window: a week (a longer silence is an outage of the monitoring).
 pub const MAX_WINDOW_SECS: i64 = 7 * 24 * 60 * MINUTE;

@@ -1099,11 +1099,11 @@ pub fn cases() -> Vec<Case> {
             |x| qs(&oncall::RemoveOncallShift { shift_id: x.shift }),
         ),
         c(
-            "maintenance windows",
-            "maintenance",
+            "monitoring",
+            "monitoring",
             Setup::None,
             Allowed(STAFF),
-            |_| qs(&oncall::GetMaintenance {}),
+            |_| qs(&oncall::GetMonitoring {}),
         ),
         c(
             "plan a maintenance window",
@@ -1709,7 +1709,7 @@ pub const READS: &[&str] = &[
     "article_draft_from_ticket",
     "shift",
     "roster",
-    "maintenance",
+    "monitoring",
     "desk_report",
     "scorecards",
     "recurring_problems",

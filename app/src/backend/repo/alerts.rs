@@ -1,8 +1,10 @@
 //! Monitoring alerts (one row per alert of an organization) and maintenance windows.
 
 use crate::backend::repo::statement::statement;
-use crate::backend::repo::Conn;
-use crate::model::alert::{MaintenanceWindow, ValidAlert};
+use crate::backend::repo::{db_run, push_ids, Conn};
+use crate::model::alert::{AlertSummary, MaintenanceWindow, ValidAlert};
+use crate::model::TicketNumber;
+use sqlx::Row;
 
 /// What the desk remembers of an alert between its reports.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,6 +16,45 @@ pub struct AlertRow {
     pub suppressed_count: i64,
     pub returns_count: i64,
     pub returns_since: Option<i64>,
+}
+
+/// The `limit` alerts last reported of the organizations `org_ids` (all: `None`), latest first.
+pub async fn recent(
+    db: &mut Conn,
+    org_ids: Option<&[i64]>,
+    limit: i64,
+) -> sqlx::Result<Vec<AlertSummary>> {
+    db_run!(db, db => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT o.name AS org_name, a.source, a.alert_key, a.severity, a.status, a.title,
+                    a.last_at, a.fired_count, a.suppressed_count, t.number
+             FROM alerts a JOIN organizations o ON o.id = a.org_id
+             LEFT JOIN tickets t ON t.id = a.ticket_id",
+        );
+        if let Some(ids) = org_ids {
+            qb.push(" WHERE a.org_id IN ");
+            push_ids(&mut qb, ids);
+        }
+        qb.push(" ORDER BY a.last_at DESC, a.id DESC LIMIT ").push_bind(limit);
+        let rows = qb.build().fetch_all(db).await?;
+        rows.iter()
+            .map(|r| {
+                let decode = |e: String| sqlx::Error::Decode(e.into());
+                Ok(AlertSummary {
+                    org_name: r.try_get("org_name")?,
+                    source: r.try_get("source")?,
+                    key: r.try_get("alert_key")?,
+                    severity: r.try_get::<String, _>("severity")?.parse().map_err(decode)?,
+                    status: r.try_get::<String, _>("status")?.parse().map_err(decode)?,
+                    title: r.try_get("title")?,
+                    last_at: r.try_get("last_at")?,
+                    fired_count: r.try_get("fired_count")?,
+                    suppressed_count: r.try_get("suppressed_count")?,
+                    ticket: r.try_get::<Option<i64>, _>("number")?.map(TicketNumber),
+                })
+            })
+            .collect()
+    })
 }
 
 /// Records a report of `alert` at `now` (its latest status, severity, title and device) and

@@ -1,6 +1,6 @@
 //! Maintenance windows: planned work during which an organization's monitoring alerts open no
 //! ticket and page nobody. Team leads, managers and administrators plan them (they silence
-//! paging); the staff who serve an organization see them.
+//! paging); the staff who serve an organization see them, and its latest alerts.
 
 use super::alerts::served_org;
 use super::queue::visible_clients;
@@ -9,7 +9,7 @@ use crate::backend::policy::{Actor, TicketScope};
 use crate::backend::repo::alerts::{self, NewWindow};
 use crate::backend::repo::orgs;
 use crate::backend::state::AppState;
-use crate::model::alert::{validate_window, MaintenancePlan, MaintenanceWindow};
+use crate::model::alert::{validate_window, MaintenanceWindow, Monitoring, RECENT_ALERTS};
 use crate::model::time::parse_datetime_utc;
 use crate::model::{AppError, AppResult, Page, Role};
 
@@ -59,14 +59,16 @@ pub async fn maintenance_windows(
     Ok(alerts::windows(&mut conn, Some(&[org_id]), state.now()).await?)
 }
 
-/// The on-call page's windows: every one running or to come in the viewer's scope, and what
-/// they may plan for.
-pub async fn maintenance_plan(state: &AppState, actor: &Actor) -> AppResult<MaintenancePlan> {
+/// The on-call page's monitoring: the latest alerts and every window running or to come in the
+/// viewer's scope, and what they may plan for.
+pub async fn monitoring(state: &AppState, actor: &Actor) -> AppResult<Monitoring> {
     actor.require_page(Page::OnCall)?;
     let scope = window_scope(state, actor).await?;
     let now = state.now();
     let mut conn = state.pool.acquire().await?;
-    let windows = alerts::windows(&mut conn, scope.orgs().as_deref(), now).await?;
+    let orgs = scope.orgs();
+    let alerts = alerts::recent(&mut conn, orgs.as_deref(), RECENT_ALERTS).await?;
+    let windows = alerts::windows(&mut conn, orgs.as_deref(), now).await?;
     let orgs = if may_plan(actor) {
         visible_clients(&mut conn, &scope)
             .await?
@@ -76,7 +78,12 @@ pub async fn maintenance_plan(state: &AppState, actor: &Actor) -> AppResult<Main
     } else {
         Vec::new()
     };
-    Ok(MaintenancePlan { now, windows, orgs })
+    Ok(Monitoring {
+        now,
+        alerts,
+        windows,
+        orgs,
+    })
 }
 
 /// Plans a maintenance window for organization `code`.

@@ -14,8 +14,7 @@ pub use change::{
     commit_and_announce, facts, live_event, visible_ticket as visible, Changed, TicketChange,
 };
 pub use maintenance::{
-    end_maintenance, maintenance_plan, maintenance_windows, plan_maintenance,
-    plan_maintenance_from_form,
+    end_maintenance, maintenance_windows, monitoring, plan_maintenance, plan_maintenance_from_form,
 };
 pub use portal::{decide_approval, portal_page, rate};
 pub use queue::{

@@ -3,12 +3,12 @@
 //! monitoring alerts page nobody. And the page acknowledgement link.
 
 use crate::api::oncall::{
-    get_maintenance, get_roster, AckPage, AddOncallShift, EndMaintenance, PlanMaintenance,
+    get_monitoring, get_roster, AckPage, AddOncallShift, EndMaintenance, PlanMaintenance,
     RemoveOncallShift,
 };
-use crate::model::alert::{MaintenancePlan, MaintenanceWindow};
+use crate::model::alert::{AlertStatus, AlertSummary, MaintenanceWindow, Monitoring};
 use crate::model::shift::{RosterView, TeamRoster};
-use crate::model::time::{civil_from_days, format_utc, DAY, HOUR, MINUTE};
+use crate::model::time::{civil_from_days, format_ago, format_utc, DAY, HOUR, MINUTE};
 use crate::ui::action::ServerCall;
 use crate::ui::components::{DataTable, ErrorNotice, Loading, PageHeader};
 use crate::ui::fields::{choice, Select, TextInput};
@@ -62,7 +62,7 @@ pub fn OnCallPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Maintenance />
+        <MonitoringCards />
     }
 }
 
@@ -180,7 +180,7 @@ fn TeamCalendar(
 }
 
 #[component]
-fn Maintenance() -> impl IntoView {
+fn MonitoringCards() -> impl IntoView {
     let plan = ServerCall::<PlanMaintenance>::new();
     let end = ServerCall::<EndMaintenance>::new();
     // kept here, not in the form: the list reloads after every call, refused ones too
@@ -190,11 +190,23 @@ fn Maintenance() -> impl IntoView {
             draft.reason.set(String::new());
         }
     });
-    let windows = resource(
+    let monitoring = resource(
         move || (plan.version().get(), end.version().get()),
-        |_| get_maintenance(),
+        |_| get_monitoring(),
     );
     view! {
+        <section class="card" aria-labelledby="alerts-title">
+            <h2 id="alerts-title">"Monitoring alerts"</h2>
+            <p class="muted small">"The latest alerts of the clients you serve, as monitoring tools report them."</p>
+            <Transition fallback=|| view! { <Loading what="Loading monitoring alerts…" /> }>
+                {move || Suspend::new(async move {
+                    match monitoring.await {
+                        Ok(view) => Either::Left(view! { <Alerts alerts=view.alerts now=view.now /> }),
+                        Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+                    }
+                })}
+            </Transition>
+        </section>
         <section class="card" aria-labelledby="maintenance-title">
             <h2 id="maintenance-title">"Maintenance windows"</h2>
             <p class="muted small">
@@ -204,7 +216,7 @@ fn Maintenance() -> impl IntoView {
             {move || end.refusal().or_else(|| plan.refusal()).map(|error| view! { <ErrorNotice error /> })}
             <Transition fallback=|| view! { <Loading what="Loading maintenance windows…" /> }>
                 {move || Suspend::new(async move {
-                    match windows.await {
+                    match monitoring.await {
                         Ok(view) => Either::Left(view! { <Windows view plan end draft /> }),
                         Err(error) => Either::Right(view! { <ErrorNotice error /> }),
                     }
@@ -215,13 +227,59 @@ fn Maintenance() -> impl IntoView {
 }
 
 #[component]
+fn Alerts(alerts: Vec<AlertSummary>, now: i64) -> impl IntoView {
+    if alerts.is_empty() {
+        return Either::Left(view! {
+            <p class="muted">"No alerts yet. Monitoring tools report them to /api/v1/alerts with an integration token."</p>
+        });
+    }
+    let rows = alerts
+        .into_iter()
+        .map(|a| {
+            let reports = [
+                (a.fired_count > 0).then(|| format!("{} fired", a.fired_count)),
+                (a.suppressed_count > 0).then(|| format!("{} in maintenance", a.suppressed_count)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            view! {
+                <tr>
+                    <td>{a.org_name}</td>
+                    <td>{a.title}<br /><span class="muted small">{format!("{} {}", a.source, a.key)}</span></td>
+                    <td>{a.severity.label()}</td>
+                    <td>{match a.status {
+                        AlertStatus::Firing => Either::Left(view! { <span class="badge">"Firing"</span> }),
+                        AlertStatus::Resolved => Either::Right("Cleared"),
+                    }}</td>
+                    <td>{format_ago(now, a.last_at)}</td>
+                    <td>{reports}</td>
+                    <td>{match a.ticket {
+                        Some(number) => Either::Left(view! { <a href=format!("/tickets/{number}")>{number.to_string()}</a> }),
+                        None => Either::Right("–"),
+                    }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Either::Right(view! {
+        <DataTable caption="Monitoring alerts" columns=&["Client", "Alert", "Severity", "Status", "Last report", "Reports", "Ticket"]>
+            {rows}
+        </DataTable>
+    })
+}
+
+#[component]
 fn Windows(
-    view: MaintenancePlan,
+    view: Monitoring,
     plan: ServerCall<PlanMaintenance>,
     end: ServerCall<EndMaintenance>,
     draft: WindowDraft,
 ) -> impl IntoView {
-    let MaintenancePlan { now, windows, orgs } = view;
+    let Monitoring {
+        now, windows, orgs, ..
+    } = view;
     let may_plan = !orgs.is_empty();
     let list = if windows.is_empty() {
         Either::Left(view! { <p class="muted">"No maintenance planned."</p> })
