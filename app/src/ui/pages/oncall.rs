@@ -98,7 +98,7 @@ fn TeamCalendar(
         format!("oc-repeat-{team_id}"),
     );
     view! {
-        <section class="card roster" aria-labelledby=format!("team-{team_id}")>
+        <section class="card" aria-labelledby=format!("team-{team_id}")>
             <div class="card-head">
                 <h2 id=format!("team-{team_id}")>{format!("Team {}", team.name)}</h2>
                 <p class="oncall-now">
