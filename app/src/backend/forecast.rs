@@ -12,11 +12,12 @@ use super::sla::policy_for;
 use super::state::AppState;
 use crate::model::forecast::arrivals::{PROFILE_WEEKS, WEEK_HOURS};
 use crate::model::forecast::backtest::spike_at;
-use crate::model::forecast::handle::{handle_times, Resolved};
+use crate::model::forecast::handle::{handle_times, HandleTimes, Resolved};
 use crate::model::forecast::strip::{
     compute, ClientInput, OpenTicket, StripInputs, TeamInput, PRIORITIES,
 };
 use crate::model::forecast::{Strip, WhatIf, STEP, STEPS};
+use crate::model::sla::SlaPolicy;
 use crate::model::time::{DAY, HOUR};
 use crate::model::{AppError, AppResult, Page, Priority, Role};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -24,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 /// How long someone who started a shift is assumed to stay.
 pub const SHIFT_LENGTH: i64 = 8 * HOUR;
-/// Resolutions read for handle times, and how far back.
+/// Resolutions read for handle times, and how far back from the hour's start.
 const HANDLE_SAMPLE: i64 = 2000;
 const HANDLE_DAYS: i64 = 28;
 
@@ -63,6 +64,53 @@ impl ArrivalHistory {
             *kept = Some((hour_now, rows.clone()));
         }
         Ok(rows)
+    }
+}
+
+/// Handle times from the latest [`HANDLE_SAMPLE`] resolutions of the [`HANDLE_DAYS`] before the
+/// current hour began, in each client's calendar: 2,000 scattered rows to read and business
+/// time to count for each, for a median that an hour's resolutions barely move. Worked out once
+/// per hour and instance (the clock's hour, as [`ArrivalHistory`]); a changed SLA calendar
+/// reaches them at the next hour.
+#[derive(Clone, Default)]
+pub struct HandleHistory(Arc<Mutex<Option<(i64, HandleTimes)>>>);
+
+impl HandleHistory {
+    async fn at(
+        &self,
+        conn: &mut Conn,
+        hour_now: i64,
+        policies: &HashMap<i64, SlaPolicy>,
+    ) -> AppResult<HandleTimes> {
+        let kept = self.0.lock().ok().and_then(|kept| kept.clone());
+        if let Some((_, handle)) = kept.filter(|(hour, _)| *hour == hour_now) {
+            return Ok(handle);
+        }
+        let until = hour_now * HOUR;
+        let resolved =
+            repo::resolved(conn, until - HANDLE_DAYS * DAY, until, HANDLE_SAMPLE).await?;
+        let samples: Vec<Resolved> = resolved
+            .into_iter()
+            .filter_map(
+                |(org_id, team_id, priority, responded, created, resolved_at)| {
+                    Some(Resolved {
+                        org_id,
+                        team_id,
+                        priority: priority.parse().ok()?,
+                        started_at: responded.unwrap_or(created),
+                        resolved_at,
+                    })
+                },
+            )
+            .collect();
+        let handle = handle_times(&samples, |r| match policies.get(&r.org_id) {
+            Some(p) => p.working_secs(r.priority, r.started_at, r.resolved_at),
+            None => r.resolved_at - r.started_at,
+        });
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some((hour_now, handle.clone()));
+        }
+        Ok(handle)
     }
 }
 
@@ -119,26 +167,10 @@ pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
         policies.insert(org, policy);
     }
 
-    let resolved = repo::resolved(&mut conn, now - HANDLE_DAYS * DAY, HANDLE_SAMPLE).await?;
-    let samples: Vec<Resolved> = resolved
-        .into_iter()
-        .filter_map(
-            |(org_id, team_id, priority, responded, created, resolved_at)| {
-                Some(Resolved {
-                    org_id,
-                    team_id,
-                    priority: priority.parse().ok()?,
-                    started_at: responded.unwrap_or(created),
-                    resolved_at,
-                })
-            },
-        )
-        .collect();
-    let handle = handle_times(&samples, |r| match policies.get(&r.org_id) {
-        Some(p) => p.working_secs(r.priority, r.started_at, r.resolved_at),
-        None => r.resolved_at - r.started_at,
-    });
-
+    let handle = state
+        .handle_history
+        .at(&mut conn, hour_now, &policies)
+        .await?;
     let start = now - now.rem_euclid(STEP);
     let mut present: BTreeMap<i64, Vec<BTreeSet<i64>>> = BTreeMap::new();
     let mut teams = Vec::new();

@@ -107,6 +107,8 @@ pub struct AppState {
     pub mail_watch: super::mail::imap::WatchStatus,
     /// The forecast's arrival history, read once an hour (see `forecast::ArrivalHistory`).
     pub arrival_history: super::forecast::ArrivalHistory,
+    /// The forecast's handle times, worked out once an hour (see `forecast::HandleHistory`).
+    pub handle_history: super::forecast::HandleHistory,
 }
 
 impl AppState {
@@ -130,6 +132,7 @@ impl AppState {
             leader: super::leader::Leader::alone(),
             mail_watch: super::mail::imap::WatchStatus::new(clock.clone()),
             arrival_history: Default::default(),
+            handle_history: Default::default(),
         }
     }
 

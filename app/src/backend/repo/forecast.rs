@@ -66,7 +66,8 @@ pub async fn on_call(
 /// An open ticket whose clock runs: (id, number, org, team, priority, next due, responded).
 pub type OpenRow = (i64, i64, i64, Option<i64>, String, i64, Option<i64>);
 
-/// Open (not pending) tickets whose clock runs. Reads `tickets_queue` (status_rank first).
+/// Open (not pending) tickets whose clock runs. Reads `tickets_forecast_open`, a partial index
+/// holding every column read.
 pub async fn open(conn: &mut Conn) -> sqlx::Result<Vec<OpenRow>> {
     statement(
         "SELECT id, number, org_id, team_id, priority, next_due_at, first_response_at FROM tickets
@@ -79,13 +80,19 @@ pub async fn open(conn: &mut Conn) -> sqlx::Result<Vec<OpenRow>> {
 /// A resolved ticket: (org, team, priority, first response, created, resolved).
 pub type ResolvedRow = (i64, Option<i64>, String, Option<i64>, i64, i64);
 
-/// The latest `limit` resolutions since `since`. Reads `tickets_by_resolution` backwards.
-pub async fn resolved(conn: &mut Conn, since: i64, limit: i64) -> sqlx::Result<Vec<ResolvedRow>> {
+/// The latest `limit` resolutions in [since, until). Reads `tickets_by_resolution` backwards.
+pub async fn resolved(
+    conn: &mut Conn,
+    since: i64,
+    until: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ResolvedRow>> {
     statement(
         "SELECT org_id, team_id, priority, first_response_at, created_at, resolved_at FROM tickets
-         WHERE resolved_at >= $1 ORDER BY resolved_at DESC LIMIT $2",
+         WHERE resolved_at >= $1 AND resolved_at < $2 ORDER BY resolved_at DESC LIMIT $3",
     )
     .bind(since)
+    .bind(until)
     .bind(limit)
     .fetch_all(conn)
     .await

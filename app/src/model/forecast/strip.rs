@@ -9,7 +9,7 @@ use super::projection::{project, Job, Staffing};
 use super::{HourCell, PredictedBreach, Strip, TeamStrip, WhatIf, HORIZON_HOURS, STEP, STEPS};
 use crate::model::time::HOUR;
 use crate::model::Priority;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const PRIORITIES: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::Ops];
 /// Predicted breaches listed per team.
@@ -125,6 +125,27 @@ pub fn compute(inputs: &StripInputs, what_if: Option<&WhatIf>) -> Strip {
             }
         }
     }
+    // each client's code and first team, and each open ticket's team (its own, else its client's
+    // first), looked up once rather than per team and ticket
+    let mut clients: HashMap<i64, (&str, Option<i64>)> = HashMap::new();
+    for c in &inputs.clients {
+        clients
+            .entry(c.org_id)
+            .or_insert((c.code.as_str(), c.teams.first().copied()));
+    }
+    let lookup = Lookup {
+        clients: &clients,
+        org_of: inputs.open.iter().rev().map(|t| (t.id, t.org_id)).collect(),
+    };
+    let mut open_of: HashMap<i64, Vec<&OpenTicket>> = HashMap::new();
+    for t in &inputs.open {
+        let team = t
+            .team_id
+            .or_else(|| clients.get(&t.org_id).and_then(|c| c.1));
+        if let Some(team) = team {
+            open_of.entry(team).or_default().push(t);
+        }
+    }
     let strips = teams
         .iter()
         .map(|team| {
@@ -138,7 +159,9 @@ pub fn compute(inputs: &StripInputs, what_if: Option<&WhatIf>) -> Strip {
                 })
                 .collect();
             let mine = demand.get(&team.id).map(Vec::as_slice).unwrap_or(&[]);
-            team_strip(inputs, team, start, staff, mine, spiking.remove(&team.id))
+            let open = open_of.get(&team.id).map(Vec::as_slice).unwrap_or(&[]);
+            let spiking = spiking.remove(&team.id);
+            team_strip(inputs, &lookup, team, start, staff, mine, open, spiking)
         })
         .collect();
     Strip {
@@ -148,12 +171,22 @@ pub fn compute(inputs: &StripInputs, what_if: Option<&WhatIf>) -> Strip {
     }
 }
 
+/// What every team's strip looks up: each client's code and first team by org, and each open
+/// ticket's org by id.
+struct Lookup<'a> {
+    clients: &'a HashMap<i64, (&'a str, Option<i64>)>,
+    org_of: HashMap<i64, i64>,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn team_strip(
     inputs: &StripInputs,
+    lookup: &Lookup,
     team: &TeamInput,
     start: i64,
     staff: Vec<u32>,
     demand: &[(usize, usize, f64)],
+    open: &[&OpenTicket],
     spiking: Option<Vec<String>>,
 ) -> TeamStrip {
     let handle = |p: Priority| inputs.handle.of(team.id, p);
@@ -178,17 +211,7 @@ fn team_strip(
     // running expectation of its client and priority reaches the next half ticket
     let mut jobs: Vec<Job> = Vec::new();
     let mut labels: Vec<(usize, Priority, i64)> = Vec::new();
-    let first_team = |org: i64| {
-        inputs
-            .clients
-            .iter()
-            .find(|c| c.org_id == org)
-            .and_then(|c| c.teams.first().copied())
-    };
-    for t in &inputs.open {
-        if t.team_id.or_else(|| first_team(t.org_id)) != Some(team.id) {
-            continue;
-        }
+    for t in open {
         jobs.push(Job {
             id: t.id,
             arrives: inputs.now,
@@ -228,11 +251,10 @@ fn team_strip(
     };
     let outcomes = project(&jobs, &staffing, inputs.now, until);
     let code_of = |org: i64| {
-        inputs
+        lookup
             .clients
-            .iter()
-            .find(|c| c.org_id == org)
-            .map(|c| c.code.clone())
+            .get(&org)
+            .map(|c| c.0.to_string())
             .unwrap_or_default()
     };
     let mut breaches = Vec::new();
@@ -242,7 +264,7 @@ fn team_strip(
             continue;
         }
         if o.id >= 0 {
-            let org = inputs.open.iter().find(|t| t.id == o.id).map(|t| t.org_id);
+            let org = lookup.org_of.get(&o.id).copied();
             breaches.push(PredictedBreach {
                 ticket_id: o.id,
                 number: *number,
