@@ -717,6 +717,7 @@ fn annotated_operations() -> usize {
         include_str!("../src/api_v1/tickets.rs"),
         include_str!("../src/api_v1/directory.rs"),
         include_str!("../src/api_v1/alerts.rs"),
+        include_str!("../src/api_v1/webhooks.rs"),
     ]
     .iter()
     .map(|source| source.matches("#[utoipa::path(").count())
@@ -911,4 +912,66 @@ async fn every_operation_refuses_bad_bodies_and_unknown_ids_whole() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(tried > 100, "{tried}");
     assert_eq!(written().await, before, "nothing written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_subscribes_a_webhook_from_a_script() {
+    let app = TestApp::seeded(0).await;
+    let http = app.browser();
+    let sam = app.api_token(ADMIN).await;
+    let hook = json!({"name": "PSA sync", "url": "http://127.0.0.1:9/hooks",
+                      "events": ["ticket.created", "sla.breached"]});
+    let (status, made) = app.api_post(&http, "/webhooks", &sam, &hook).await;
+    assert_eq!(status, 201, "{made}");
+    assert!(made["secret"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("whsec_")));
+    let (status, listed) = app.api_get(&http, "/webhooks", &sam).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed[0]["name"], "PSA sync");
+    assert_eq!(listed[0]["kind"], "standard");
+    assert!(listed[0].get("secret").is_none(), "never shown again");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.create'"
+        )
+        .await,
+        1,
+        "audited as the page's are"
+    );
+
+    // the page's rules hold: administrators only, no private targets, known events and kinds
+    let morgan = app.api_token(MANAGER).await;
+    assert_eq!(
+        app.api_post(&http, "/webhooks", &morgan, &hook).await.0,
+        403
+    );
+    assert_eq!(app.api_get(&http, "/webhooks", &morgan).await.0, 403);
+    for (field, bad) in [
+        (None, json!({"url": "http://10.0.0.7/hooks"})),
+        (None, json!({"events": ["ticket.exploded"]})),
+        (Some("kind"), json!({"kind": "carrier-pigeon"})),
+        (Some("min_priority"), json!({"min_priority": "p9"})),
+    ] {
+        let mut body = hook.clone();
+        for (k, v) in bad.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let (status, answer) = app.api_post(&http, "/webhooks", &sam, &body).await;
+        assert_eq!(status, 422, "{bad}: {answer}");
+        if let Some(field) = field {
+            assert_eq!(answer["error"]["field"], field);
+        }
+    }
+    let id = made["id"].as_i64().expect("id");
+    let (status, _) = answer(app.api(
+        &http,
+        Method::DELETE,
+        &format!("/webhooks/{id}"),
+        Some(&sam),
+    ))
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(app.api_get(&http, "/webhooks", &sam).await.1, json!([]));
 }

@@ -9,6 +9,7 @@ mod docs;
 pub mod error;
 mod schema;
 mod tickets;
+mod webhooks;
 
 use app::backend::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -62,6 +63,7 @@ fn operations() -> (Router<AppState>, Document) {
             OpenApiRouter::new()
                 .merge(tickets::routes())
                 .merge(alerts::routes())
+                .merge(webhooks::routes())
                 .merge(directory::routes()),
         )
         .split_for_parts()
