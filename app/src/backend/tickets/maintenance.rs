@@ -4,7 +4,6 @@
 
 use super::alerts::served_org;
 use super::queue::visible_clients;
-use crate::backend::db::Conn;
 use crate::backend::policy::{Actor, TicketScope};
 use crate::backend::repo::alerts::{self, NewWindow};
 use crate::backend::repo::orgs;
@@ -31,20 +30,15 @@ async fn window_scope(state: &AppState, actor: &Actor) -> AppResult<TicketScope>
     }
 }
 
-/// The organization `code` for a planner, or why not.
-async fn planning_org(
-    conn: &mut Conn,
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-) -> AppResult<i64> {
+/// The organizations `actor` may plan windows for, or why they plan none. Worked out before a
+/// change's write transaction begins, which must not wait on another connection.
+async fn planner_scope(state: &AppState, actor: &Actor) -> AppResult<TicketScope> {
     if !may_plan(actor) {
         return Err(AppError::Forbidden(
             "Team leads, managers and administrators plan maintenance windows.".into(),
         ));
     }
-    let scope = window_scope(state, actor).await?;
-    served_org(conn, &scope, code).await
+    window_scope(state, actor).await
 }
 
 /// The organization's maintenance windows still to come or running.
@@ -96,8 +90,9 @@ pub async fn plan_maintenance(
     reason: &str,
 ) -> AppResult<MaintenanceWindow> {
     let now = state.now();
+    let scope = planner_scope(state, actor).await?;
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let org_id = planning_org(&mut tx, state, actor, code).await?;
+    let org_id = served_org(&mut tx, &scope, code).await?;
     let reason = validate_window(starts_at, ends_at, reason, now)
         .map_err(|refusal| AppError::Invalid(refusal.message))?;
     let (org_code, org_name) = orgs::code_and_name(&mut tx, org_id)
@@ -145,8 +140,9 @@ pub async fn end_maintenance(
     code: &str,
     id: i64,
 ) -> AppResult<()> {
+    let scope = planner_scope(state, actor).await?;
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
-    let org_id = planning_org(&mut tx, state, actor, code).await?;
+    let org_id = served_org(&mut tx, &scope, code).await?;
     if !alerts::end_window(&mut tx, org_id, id, state.now()).await? {
         return Err(AppError::not_found("That maintenance window"));
     }
