@@ -914,6 +914,41 @@ async fn every_operation_refuses_bad_bodies_and_unknown_ids_whole() {
     assert_eq!(written().await, before, "nothing written");
 }
 
+/// An answer given before the body is needed (no token, no such organization, an operation that
+/// takes no body) still arrives on a connection the client keeps using, and one over the limit
+/// is a 413, never a dropped connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_refusals_arrive_whatever_the_body() {
+    let app = TestApp::seeded(0).await;
+    let http = app.browser();
+    let token = app.api_token(ADMIN).await;
+    let near = format!("{{\"body\": \"{}\"}}", "x".repeat(200 * 1024));
+    let over = "x".repeat(700 * 1024);
+    for round in 0..20 {
+        for (token, body, expected) in [
+            (None, &near, 401),
+            (Some(token.as_str()), &near, 422), // no such organization
+            (Some(token.as_str()), &over, 413),
+            (None, &over, 413),
+        ] {
+            let request = app
+                .api(
+                    &http,
+                    Method::DELETE,
+                    "/organizations/NOPE/maintenance-windows/1",
+                    token,
+                )
+                .header("Content-Type", "application/json")
+                .body(body.clone());
+            let sent = request.send().await;
+            let res = sent.unwrap_or_else(|e| panic!("round {round}, {expected}: {e:?}"));
+            assert_eq!(res.status().as_u16(), expected, "round {round}");
+            let back: Value = res.json().await.expect("the error shape");
+            assert!(back["error"]["code"].is_string(), "{back}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_subscribes_a_webhook_from_a_script() {
     let app = TestApp::seeded(0).await;

@@ -4,6 +4,7 @@
 
 mod alerts;
 pub mod auth;
+mod body;
 mod directory;
 mod docs;
 pub mod error;
@@ -88,4 +89,5 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1", any(error::no_such_route))
         .layer(middleware::from_fn_with_state(auth, auth::require_token))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(body::read_whole))
 }
