@@ -14,7 +14,9 @@ use app::model::forecast::backtest::{backtest, Backtest};
 use app::model::forecast::handle::HandleTimes;
 use app::model::forecast::needed::{analysts_needed, Demand};
 use app::model::forecast::projection::{project, Job, Staffing};
-use app::model::forecast::strip::{compute, ClientInput, OpenTicket, StripInputs, TeamInput};
+use app::model::forecast::strip::{
+    compute, ClientArrivals, ClientInput, OpenTicket, StripInputs, TeamInput,
+};
 use app::model::forecast::{WhatIf, HORIZON_HOURS};
 use app::model::forecast::{STEP, STEPS};
 use app::model::time::{DAY, HOUR, MINUTE};
@@ -316,8 +318,7 @@ fn breach_predictions_within_two_hours_are_measured() {
                     org_id: ci as i64,
                     code: format!("C{ci}"),
                     teams: vec![1],
-                    history,
-                    spike: app::model::forecast::backtest::spike_at(series, origin),
+                    arrivals: ClientArrivals::forecast(&history),
                     response_secs: [15 * MINUTE, TARGET, 4 * HOUR, DAY],
                 }
             })

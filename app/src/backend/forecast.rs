@@ -11,10 +11,9 @@ use super::repo::Conn;
 use super::sla::policy_for;
 use super::state::AppState;
 use crate::model::forecast::arrivals::{PROFILE_WEEKS, WEEK_HOURS};
-use crate::model::forecast::backtest::spike_at;
 use crate::model::forecast::handle::{handle_times, HandleTimes, Resolved};
 use crate::model::forecast::strip::{
-    compute, ClientInput, OpenTicket, StripInputs, TeamInput, PRIORITIES,
+    compute, ClientArrivals, ClientInput, OpenTicket, StripInputs, TeamInput, PRIORITIES,
 };
 use crate::model::forecast::{Strip, WhatIf, STEP, STEPS};
 use crate::model::sla::SlaPolicy;
@@ -42,35 +41,58 @@ fn teams_for(actor: &Actor) -> AppResult<Option<i64>> {
     }
 }
 
-/// Tickets raised per (org, priority, hour since 1970) over the forecast's weeks of history, up
-/// to the last complete hour: the one read that grows with the desk (at 1M tickets, half a
-/// million rows to count). A complete hour cannot change (tickets are raised at now), so the
-/// history is read once per hour and instance, and every strip of that hour reuses it.
+/// Each client's expected arrivals ([`ClientArrivals`]), fitted on the tickets raised per
+/// (org, priority, hour) over the forecast's weeks of history up to the last complete hour: the
+/// one read that grows with the desk (at 1M tickets, half a million rows to count) and the
+/// profile fits, the strip's dearest part. A complete hour cannot change (tickets are raised at
+/// now), so both are done once per hour and instance, and every strip of that hour reuses them.
 #[derive(Clone, Default)]
-pub struct ArrivalHistory(Arc<Mutex<Option<(i64, Rows)>>>);
+pub struct ArrivalForecasts(Arc<Mutex<Option<(i64, Forecasts)>>>);
 
-/// The history's rows, shared by the strips of an hour.
-type Rows = Arc<Vec<repo::ArrivalRow>>;
+/// The clients' forecasts by org id, shared by the strips of an hour (a client without a ticket
+/// in the weeks read expects none).
+type Forecasts = Arc<HashMap<i64, ClientArrivals>>;
 
-impl ArrivalHistory {
-    async fn until(&self, conn: &mut Conn, hour_now: i64) -> AppResult<Rows> {
+impl ArrivalForecasts {
+    async fn of_hour(&self, conn: &mut Conn, hour_now: i64) -> AppResult<Forecasts> {
         let kept = self.0.lock().ok().and_then(|kept| kept.clone());
-        if let Some((_, rows)) = kept.filter(|(hour, _)| *hour == hour_now) {
-            return Ok(rows);
+        if let Some((_, forecasts)) = kept.filter(|(hour, _)| *hour == hour_now) {
+            return Ok(forecasts);
         }
         let first_hour = hour_now - (PROFILE_WEEKS * WEEK_HOURS) as i64;
-        let rows = Arc::new(repo::arrivals(conn, first_hour * HOUR, hour_now * HOUR).await?);
-        if let Ok(mut kept) = self.0.lock() {
-            *kept = Some((hour_now, rows.clone()));
+        let len = (hour_now - first_hour) as usize;
+        let mut series: HashMap<i64, [Vec<f64>; 4]> = HashMap::new();
+        for (org, priority, hour, n) in
+            repo::arrivals(conn, first_hour * HOUR, hour_now * HOUR).await?
+        {
+            let Ok(p) = priority.parse::<Priority>() else {
+                continue;
+            };
+            let pi = PRIORITIES.iter().position(|q| *q == p).unwrap_or(2);
+            let s = series
+                .entry(org)
+                .or_insert_with(|| std::array::from_fn(|_| vec![0.0; len]));
+            if let Some(slot) = s[pi].get_mut((hour - first_hour) as usize) {
+                *slot += n as f64;
+            }
         }
-        Ok(rows)
+        let forecasts: Forecasts = Arc::new(
+            series
+                .iter()
+                .map(|(org, history)| (*org, ClientArrivals::forecast(history)))
+                .collect(),
+        );
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some((hour_now, forecasts.clone()));
+        }
+        Ok(forecasts)
     }
 }
 
 /// Handle times from the latest [`HANDLE_SAMPLE`] resolutions of the [`HANDLE_DAYS`] before the
 /// current hour began, in each client's calendar: 2,000 scattered rows to read and business
 /// time to count for each, for a median that an hour's resolutions barely move. Worked out once
-/// per hour and instance (the clock's hour, as [`ArrivalHistory`]); a changed SLA calendar
+/// per hour and instance (the clock's hour, as [`ArrivalForecasts`]); a changed SLA calendar
 /// reaches them at the next hour.
 #[derive(Clone, Default)]
 pub struct HandleHistory(Arc<Mutex<Option<(i64, HandleTimes)>>>);
@@ -118,26 +140,11 @@ impl HandleHistory {
 pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
     let mut conn = state.pool.acquire().await?;
     let hour_now = now.div_euclid(HOUR);
-    let first_hour = hour_now - (PROFILE_WEEKS * WEEK_HOURS) as i64;
-    let len = (hour_now - first_hour) as usize;
-    let mut series: BTreeMap<i64, [Vec<f64>; 4]> = BTreeMap::new();
     let mut teams_of: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (team, org) in repo::team_orgs(&mut conn).await? {
         teams_of.entry(org).or_default().push(team);
-        series
-            .entry(org)
-            .or_insert_with(|| std::array::from_fn(|_| vec![0.0; len]));
     }
-    let history = state.arrival_history.until(&mut conn, hour_now).await?;
-    for (org, priority, hour, n) in history.iter() {
-        let (Some(s), Ok(p)) = (series.get_mut(org), priority.parse::<Priority>()) else {
-            continue;
-        };
-        let pi = PRIORITIES.iter().position(|q| *q == p).unwrap_or(2);
-        if let Some(slot) = s[pi].get_mut((hour - first_hour) as usize) {
-            *slot += *n as f64;
-        }
-    }
+    let forecasts = state.arrival_forecasts.of_hour(&mut conn, hour_now).await?;
     let mut clients = Vec::new();
     let mut policies = HashMap::new();
     let codes: HashMap<i64, String> = super::repo::orgs::list(&mut conn)
@@ -145,7 +152,7 @@ pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
         .into_iter()
         .map(|(id, code, _)| (id, code))
         .collect();
-    for (org, history) in series {
+    for (org, teams) in teams_of {
         let policy = policy_for(&mut conn, org).await?;
         let response_secs = PRIORITIES.map(|p| {
             policy
@@ -153,15 +160,11 @@ pub async fn inputs(state: &AppState, now: i64) -> AppResult<StripInputs> {
                 .add(now, policy.target(p).response_mins * 60)
                 - now
         });
-        let total: Vec<f64> = (0..len)
-            .map(|h| history.iter().map(|s| s[h]).sum())
-            .collect();
         clients.push(ClientInput {
             org_id: org,
             code: codes.get(&org).cloned().unwrap_or_default(),
-            teams: teams_of.remove(&org).unwrap_or_default(),
-            spike: spike_at(&total, len),
-            history,
+            teams,
+            arrivals: forecasts.get(&org).cloned().unwrap_or_default(),
             response_secs,
         });
         policies.insert(org, policy);

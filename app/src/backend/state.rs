@@ -105,8 +105,8 @@ pub struct AppState {
     pub leader: super::leader::Leader,
     /// How this instance's IMAP watchers fare, for the mailbox administration page.
     pub mail_watch: super::mail::imap::WatchStatus,
-    /// The forecast's arrival history, read once an hour (see `forecast::ArrivalHistory`).
-    pub arrival_history: super::forecast::ArrivalHistory,
+    /// The forecast's expected arrivals, fitted once an hour (see `forecast::ArrivalForecasts`).
+    pub arrival_forecasts: super::forecast::ArrivalForecasts,
     /// The forecast's handle times, worked out once an hour (see `forecast::HandleHistory`).
     pub handle_history: super::forecast::HandleHistory,
 }
@@ -131,7 +131,7 @@ impl AppState {
             vitals: Arc::default(),
             leader: super::leader::Leader::alone(),
             mail_watch: super::mail::imap::WatchStatus::new(clock.clone()),
-            arrival_history: Default::default(),
+            arrival_forecasts: Default::default(),
             handle_history: Default::default(),
         }
     }

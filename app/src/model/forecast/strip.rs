@@ -3,6 +3,7 @@
 //! with its breaches. Pure: the backend gathers the inputs from rollups and indexed reads.
 
 use super::arrivals::forecast;
+use super::backtest::spike_at;
 use super::handle::HandleTimes;
 use super::needed::{analysts_needed, Demand};
 use super::projection::{project, Job, Staffing};
@@ -15,17 +16,42 @@ pub const PRIORITIES: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3,
 /// Predicted breaches listed per team.
 const LISTED: usize = 20;
 
-/// One client: its arrival history per priority (tickets per hour, oldest first, ending with the
-/// last complete hour; in [`PRIORITIES`] order), the teams serving it, and its response targets.
+/// One client: its expected arrivals, the teams serving it, and its response targets.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInput {
     pub org_id: i64,
     pub code: String,
     pub teams: Vec<i64>,
-    pub history: [Vec<f64>; 4],
-    pub spike: bool,
+    pub arrivals: ClientArrivals,
     /// Response target per priority, seconds (wall clock).
     pub response_secs: [i64; 4],
+}
+
+/// A client's expected arrivals per priority ([`PRIORITIES`] order): tickets per hour from the
+/// start of now's hour, for the strip's hours and the one it ends in; and whether its spike
+/// detector fires (which raised them). Depends on complete hours only, so it holds for an hour.
+#[derive(Debug, Clone, Default)]
+pub struct ClientArrivals {
+    pub hourly: [Vec<f64>; 4],
+    pub spike: bool,
+}
+
+impl ClientArrivals {
+    /// Forecasts from a client's history per priority (tickets per hour, oldest first, ending
+    /// with the last complete hour).
+    pub fn forecast(history: &[Vec<f64>; 4]) -> ClientArrivals {
+        let len = history.iter().map(Vec::len).max().unwrap_or(0);
+        let total: Vec<f64> = (0..len)
+            .map(|h| history.iter().filter_map(|s| s.get(h)).sum())
+            .collect();
+        let spike = spike_at(&total, len);
+        ClientArrivals {
+            hourly: history
+                .each_ref()
+                .map(|h| forecast(h, HORIZON_HOURS + 1, spike).hourly),
+            spike,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -103,13 +129,11 @@ pub fn compute(inputs: &StripInputs, what_if: Option<&WhatIf>) -> Strip {
             continue;
         }
         let share = 1.0 / client.teams.len() as f64;
-        for (pi, history) in client.history.iter().enumerate() {
-            let f = forecast(history, HORIZON_HOURS + 1, client.spike);
-            // the history ends with the last complete hour: the first forecast hour is now's
+        for (pi, hourly) in client.arrivals.hourly.iter().enumerate() {
             for step in 0..STEPS {
                 let at = start + step as i64 * STEP;
                 let hour = ((at - (now - now.rem_euclid(HOUR))) / HOUR) as usize;
-                let rate = f.hourly.get(hour).copied().unwrap_or(0.0);
+                let rate = hourly.get(hour).copied().unwrap_or(0.0);
                 let per_step = rate / steps_per_hour as f64 * share;
                 for team in &client.teams {
                     demand
@@ -119,7 +143,7 @@ pub fn compute(inputs: &StripInputs, what_if: Option<&WhatIf>) -> Strip {
                 }
             }
         }
-        if client.spike {
+        if client.arrivals.spike {
             for team in &client.teams {
                 spiking.entry(*team).or_default().push(client.code.clone());
             }
@@ -343,8 +367,7 @@ mod tests {
                 org_id: 7,
                 code: "NWL".into(),
                 teams: vec![1],
-                history,
-                spike: false,
+                arrivals: ClientArrivals::forecast(&history),
                 response_secs: [15 * MINUTE, HOUR, 4 * HOUR, DAY],
             }],
             teams: vec![TeamInput {
