@@ -145,6 +145,14 @@ async fn an_unknown_sender_gets_a_ticket_for_the_chosen_client_and_its_domain_is
     .unwrap();
     assert_eq!(EventData::from_json(data.as_deref()).mail_id, Some(id));
     assert_eq!(audited(&d, "mail.create_ticket").await, 1);
+    // written with the ticket, in its transaction: it can name the ticket
+    let summary: String = d
+        .one(
+            "SELECT summary FROM audit_log WHERE action = $1",
+            "mail.create_ticket",
+        )
+        .await;
+    assert!(summary.contains(": Opened HD-"), "{summary}");
     assert_eq!(audited(&d, "organization.mail_domain_add").await, 1);
 
     // decided once: a second decision is refused in words

@@ -4,9 +4,9 @@
 
 use super::change::{AdminChange, Audit};
 use super::mail_domains::{free_domain, remember_domain as remember};
-use crate::backend::mail::{held, Outcome};
+use crate::backend::mail::held::{self, Decision};
 use crate::backend::policy::Actor;
-use crate::backend::repo::{self, held_mail::Stored};
+use crate::backend::repo;
 use crate::backend::state::AppState;
 use crate::backend::tickets;
 use crate::model::admin::{AuditAction, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_HELD_PAGE};
@@ -44,63 +44,15 @@ pub async fn held_page(
     })
 }
 
-/// "the message from ana@contoso.com “Printer”", for summaries.
-fn named(stored: &Stored) -> String {
-    let from = stored
-        .from_address
-        .as_deref()
-        .unwrap_or("an unknown sender");
-    match stored.subject.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(subject) => format!("the message from {from} “{subject}”"),
-        None => format!("the message from {from}"),
-    }
-}
-
-fn decided(outcome: &Outcome) -> MailDecided {
-    let (message, held) = match outcome {
-        Outcome::Opened(number) => (format!("Opened {number}."), false),
-        Outcome::Continued(number) => (format!("Added to {number}."), false),
-        Outcome::Held(reason) => (format!("Still held: {reason}."), true),
-        Outcome::Duplicate => ("Already placed.".to_string(), false),
-    };
-    MailDecided { message, held }
-}
-
-/// The audit row of a decision that placing made (or not): written after the ticket change,
-/// which commits on its own.
-async fn record(
-    state: &AppState,
-    actor: &Actor,
-    action: AuditAction,
-    stored: &Stored,
-    what: &str,
-    result: &MailDecided,
-) -> AppResult<()> {
-    let c = AdminChange::begin_by(state, actor.id).await?;
-    let summary = format!("{what} {}: {}", named(stored), result.message);
-    c.commit(
-        Audit::new(action, stored.id, summary)
-            .before(&json!({ "status": "held", "kind": stored.hold_kind, "reason": stored.reason }))
-            .after(&json!({ "result": result.message })),
-    )
-    .await
-}
-
 /// Runs a held message through the placing rules again.
 pub async fn retry_mail(state: &AppState, actor: &Actor, id: i64) -> AppResult<MailDecided> {
     actor.require_page(Page::Mail)?;
-    let stored = held::held(state, id).await?;
-    let result = decided(&held::retry(state, id, actor.id).await?);
-    record(
-        state,
-        actor,
-        AuditAction::MailRetry,
-        &stored,
-        "Retried",
-        &result,
-    )
-    .await?;
-    Ok(result)
+    let decision = Decision {
+        by: actor.id,
+        action: AuditAction::MailRetry,
+        done: "Retried",
+    };
+    Ok(held::retry(state, id, decision).await?.decided())
 }
 
 /// Opens a held message as a ticket of `org_id`; `remember_domain` also gives the sender's mail
@@ -130,16 +82,12 @@ pub async fn open_from_mail(
             Some(free_domain(&mut conn, org_id, &domain).await?)
         }
     };
-    let mut result = decided(&held::open_for(state, id, org_id, actor.id).await?);
-    record(
-        state,
-        actor,
-        AuditAction::MailCreateTicket,
-        &stored,
-        "Opened a ticket from",
-        &result,
-    )
-    .await?;
+    let decision = Decision {
+        by: actor.id,
+        action: AuditAction::MailCreateTicket,
+        done: "Opened a ticket from",
+    };
+    let mut result = held::open_for(state, id, org_id, decision).await?.decided();
     if let (Some(domain), false) = (domain, result.held) {
         match remember(state, actor.id, org_id, &domain).await {
             Ok(domain) => result.message.push_str(&format!(
@@ -165,7 +113,7 @@ pub async fn discard_mail(state: &AppState, actor: &Actor, id: i64) -> AppResult
             "Someone already decided on this message; reload the list.".into(),
         ));
     }
-    let summary = format!("Discarded {}", named(&stored));
+    let summary = format!("Discarded {}", held::named(&stored));
     c.commit(
         Audit::new(AuditAction::MailDiscard, id, summary)
             .before(&json!({ "status": "held", "kind": stored.hold_kind, "reason": stored.reason }))

@@ -63,7 +63,7 @@ pub async fn ingest(state: &AppState, arrival: Arrival, raw: &[u8]) -> AppResult
         size: raw.len() as i64,
         message_id,
         now: state.now(),
-        retry: None,
+        redo: None,
     };
     {
         let mut conn = state.pool.acquire().await?;
@@ -108,9 +108,9 @@ pub(super) struct Received {
     pub size: i64,
     pub message_id: String,
     pub now: i64,
-    /// Placing a held message again: its `inbound_mail` row and who decided. The row is
-    /// updated in place instead of a new one written.
-    pub retry: Option<(i64, i64)>,
+    /// Placing a held message again: its `inbound_mail` row (updated in place instead of a new
+    /// one written) and the decision carried out.
+    pub redo: Option<super::held::Redo>,
 }
 
 impl Received {

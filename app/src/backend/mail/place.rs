@@ -4,6 +4,7 @@
 
 use super::decide::{Decision, FLOOD_LIMIT, FLOOD_WINDOW_SECS};
 use super::files::{attach, attach_new, store_files, StoredFile};
+use super::held::audit_decision;
 use super::ingest::{Outcome, Received};
 use super::parse::Incoming;
 use crate::backend::db::{is_unique_violation, WriteTx};
@@ -59,9 +60,10 @@ pub(super) async fn apply(
             tickets::add_reply(&mut c, body, true, data).await?;
             attach(&mut c, &files, actor.id).await?;
             repo::set_ticket(&mut c.tx, mail_id, c.ticket.id).await?;
-            let number = c.number();
+            let outcome = Outcome::Continued(c.number());
+            audit_decision(&mut c.tx, received, &outcome).await?;
             c.commit().await?;
-            Ok(Outcome::Continued(number))
+            Ok(outcome)
         }
         Decision::MachineNote { number } => machine_note(state, received, m, number).await,
     }
@@ -72,8 +74,11 @@ pub(super) async fn apply(
 /// longer held.
 async fn record(tx: &mut WriteTx, received: &Received, m: &Incoming) -> AppResult<Option<i64>> {
     let row = received.row(Some(m), "placed", None);
-    if let Some((id, by)) = received.retry {
-        return Ok(held_mail::place(tx, id, &row, by).await?.then_some(id));
+    if let Some(redo) = &received.redo {
+        let id = redo.stored.id;
+        return Ok(held_mail::place(tx, id, &row, redo.decision.by)
+            .await?
+            .then_some(id));
     }
     match repo::insert(tx, &row).await {
         Ok(id) => Ok(Some(id)),
@@ -171,8 +176,10 @@ async fn open(
         repo::set_ticket_mailbox(&mut tx, t.id, mailbox.id).await?;
     }
     attach_new(&mut tx, &t, files, actor.id, received.now).await?;
+    let outcome = Outcome::Opened(TicketNumber(t.number));
+    audit_decision(&mut tx, received, &outcome).await?;
     tickets::commit_opened(tx, state, &t).await?;
-    Ok(Outcome::Opened(TicketNumber(t.number)))
+    Ok(outcome)
 }
 
 /// A client account for an unknown sender of a known client's domain: no password until they
@@ -255,10 +262,12 @@ async fn machine_note(
     )
     .await?;
     repo::set_ticket(&mut tx, mail_id, t.id).await?;
+    let outcome = Outcome::Continued(TicketNumber(number));
+    audit_decision(&mut tx, received, &outcome).await?;
     let mut event = tickets::live_event(&mut tx, LiveKind::Changed, &t).await?;
     event.staff_only = true;
     tickets::commit_and_announce(tx, state, event).await?;
-    Ok(Outcome::Continued(TicketNumber(number)))
+    Ok(outcome)
 }
 
 fn capitalized(s: &str) -> String {
