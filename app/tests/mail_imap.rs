@@ -13,8 +13,10 @@ use app::backend::clock::ManualClock;
 use app::backend::mail::imap::{
     spawn_watchers, ImapKey, Sink, WatchOptions, WatchState, Watched, Watchers,
 };
+use app::backend::repo::mailbox_admin;
 use app::backend::secrets::{self, SecretKey};
 use app::backend::{AppState, Settings};
+use app::model::admin::MailboxConnection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -218,6 +220,18 @@ impl Env {
 
 fn state_of(watchers: &Watchers, id: i64) -> Option<WatchState> {
     watchers.status.get(id).map(|w: Watched| w.state)
+}
+
+/// The Connection column of the administrators' mailbox list, as any instance reads it.
+async fn connection(env: &Env, id: i64) -> Option<MailboxConnection> {
+    let mut conn = env.state.pool.acquire().await.unwrap();
+    mailbox_admin::rows(&mut conn, NOW + 90)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == id)
+        .expect("listed")
+        .connection
 }
 
 fn is_watching(watchers: &Watchers, id: i64) -> bool {
@@ -460,6 +474,21 @@ async fn a_wrong_password_backs_off_with_its_reason_and_a_dead_server_delays_no_
         }
     }
     assert_eq!(sink.subjects(), ["still flowing"]);
+
+    // what administrators see, from the database: the reasons, and how long
+    let said = connection(&env, good).await.expect("stored").describe();
+    assert_eq!(said, "Watching (IDLE) for 1m");
+    let failing = connection(&env, dead).await.expect("stored");
+    assert!(failing.in_trouble());
+    let said = failing.describe();
+    assert!(
+        said.starts_with("Failing: signing in: cannot connect"),
+        "{said}"
+    );
+    assert!(
+        failing.describe().contains("failures in a row"),
+        "{failing:?}"
+    );
     watchers.stop();
     drop(other);
 }
@@ -591,6 +620,14 @@ async fn mailboxes_added_changed_and_deactivated_are_picked_up() {
         watchers.status.get(id).is_none()
     })
     .await;
+    let stopped = Instant::now();
+    while connection(&env, id).await.is_some() {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(3),
+            "a stopped watcher's state is kept"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     env.imap.append("alice", "Other", &message("three")).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(sink.subjects(), ["one", "two"]);
@@ -611,5 +648,16 @@ async fn without_the_secret_key_no_mailbox_is_watched_and_the_reason_is_told() {
         Some(WatchState::NotStarted(why)) => assert!(why.contains("FRONTLINE_SECRET_KEY"), "{why}"),
         other => panic!("{other:?}"),
     }
+    let mut told = connection(&env, id).await;
+    let asked = Instant::now();
+    while told.is_none() && asked.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        told = connection(&env, id).await;
+    }
+    let told = told.expect("stored");
+    assert!(
+        told.in_trouble() && told.describe().starts_with("Not watched: "),
+        "{told:?}"
+    );
     watchers.stop();
 }

@@ -128,10 +128,20 @@ impl TestImap {
             .create(folder)
             .await
             .unwrap_or_else(|e| panic!("creating {user}/{folder}: {e}"));
-        let selected = session
-            .examine(folder)
-            .await
-            .unwrap_or_else(|e| panic!("examining {user}/{folder}: {e}"));
+        // under load Dovecot can answer the first EXAMINE of a folder just made again with
+        // "Mailbox was deleted under us"; a moment later it opens
+        let mut tries = 0;
+        let selected = loop {
+            match session.examine(folder).await {
+                Ok(selected) => break selected,
+                Err(e) if tries < 10 => {
+                    tries += 1;
+                    eprintln!("examining {user}/{folder} again: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("examining {user}/{folder}: {e}"),
+            }
+        };
         let _ = session.logout().await;
         selected.uid_validity.unwrap_or_default()
     }

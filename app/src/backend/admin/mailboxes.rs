@@ -17,7 +17,7 @@ use serde_json::json;
 
 pub async fn list_mailboxes(state: &AppState, actor: &Actor) -> AppResult<Vec<MailboxRow>> {
     actor.require_admin()?;
-    Ok(rows::rows(&mut state.pool.acquire().await?).await?)
+    Ok(rows::rows(&mut state.pool.acquire().await?, state.now()).await?)
 }
 
 pub async fn mailbox(state: &AppState, actor: &Actor, id: i64) -> AppResult<MailboxEdit> {

@@ -3,7 +3,7 @@
 
 use crate::backend::repo::statement::{statement, Statement};
 use crate::backend::repo::Conn;
-use crate::model::admin::{MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox};
+use crate::model::admin::{MailboxConnection, MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox};
 use crate::model::Priority;
 
 #[derive(sqlx::FromRow)]
@@ -14,12 +14,21 @@ struct Row {
     imap_host: Option<String>,
     org: Option<String>,
     active: bool,
+    watch_state: Option<String>,
+    watch_detail: Option<String>,
+    watch_attempts: Option<i64>,
+    watch_since: Option<i64>,
 }
 
-pub async fn rows(conn: &mut Conn) -> sqlx::Result<Vec<MailboxRow>> {
+/// Every mailbox, with what its watcher is doing at `now`.
+pub async fn rows(conn: &mut Conn, now: i64) -> sqlx::Result<Vec<MailboxRow>> {
     let rows: Vec<Row> = statement(
-        "SELECT m.id, m.name, m.address, m.imap_host, o.name AS org, m.active
-         FROM mailboxes m LEFT JOIN organizations o ON o.id = m.org_id ORDER BY m.name",
+        "SELECT m.id, m.name, m.address, m.imap_host, o.name AS org, m.active,
+                w.state AS watch_state, w.detail AS watch_detail,
+                w.attempts AS watch_attempts, w.since AS watch_since
+         FROM mailboxes m LEFT JOIN organizations o ON o.id = m.org_id
+         LEFT JOIN mailbox_watch w ON w.mailbox_id = m.id
+         ORDER BY m.name",
     )
     .fetch_all(conn)
     .await?;
@@ -32,6 +41,12 @@ pub async fn rows(conn: &mut Conn) -> sqlx::Result<Vec<MailboxRow>> {
             imap_host: r.imap_host,
             org: r.org,
             active: r.active,
+            connection: r.watch_state.map(|state| MailboxConnection {
+                state,
+                detail: r.watch_detail,
+                attempts: r.watch_attempts.unwrap_or(0),
+                for_secs: now - r.watch_since.unwrap_or(now),
+            }),
         })
         .collect())
 }

@@ -64,3 +64,40 @@ pub async fn advance(db: &mut Conn, id: i64, uidvalidity: i64, uid: i64) -> sqlx
     .run(db)
     .await
 }
+
+/// What a mailbox's watcher is doing now (`state` as the `mailbox_watch` table names it).
+pub struct WatchRow<'a> {
+    pub mailbox_id: i64,
+    pub state: &'a str,
+    pub detail: Option<&'a str>,
+    pub attempts: i64,
+    pub since: i64,
+}
+
+pub async fn set_watch(db: &mut Conn, row: &WatchRow<'_>, now: i64) -> sqlx::Result<()> {
+    statement(
+        "INSERT INTO mailbox_watch (mailbox_id, state, detail, attempts, since, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (mailbox_id) DO UPDATE SET state = excluded.state,
+             detail = excluded.detail, attempts = excluded.attempts, since = excluded.since,
+             updated_at = excluded.updated_at",
+    )
+    .bind(row.mailbox_id)
+    .bind(row.state)
+    .bind(row.detail)
+    .bind(row.attempts)
+    .bind(row.since)
+    .bind(now)
+    .run(db)
+    .await
+}
+
+/// Forgets the watchers of mailboxes no longer watched (deactivated, or without IMAP now).
+pub async fn forget_unwatched(db: &mut Conn) -> sqlx::Result<()> {
+    statement(
+        "DELETE FROM mailbox_watch WHERE mailbox_id NOT IN
+             (SELECT id FROM mailboxes WHERE active AND imap_host IS NOT NULL)",
+    )
+    .run(db)
+    .await
+}

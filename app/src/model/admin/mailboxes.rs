@@ -3,6 +3,7 @@
 //! token) is write-only: it goes to the server, never back.
 
 use super::fields::{clean_text, required_text};
+use crate::model::time::format_duration;
 use crate::model::Priority;
 use serde::{Deserialize, Serialize};
 
@@ -138,6 +139,50 @@ pub struct MailboxRow {
     /// The organization new tickets go to; None: by the sender's domain.
     pub org: Option<String>,
     pub active: bool,
+    /// What the desk's watcher of it is doing; None: not watched (no IMAP, deactivated, or no
+    /// instance has started its watcher yet).
+    pub connection: Option<MailboxConnection>,
+}
+
+/// What the desk's watcher of an IMAP mailbox is doing, as the instance watching it last said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxConnection {
+    /// "not_started", "connecting", "watching" or "failing".
+    pub state: String,
+    /// Why it is not started or failing; "idle" or "polling" while watching.
+    pub detail: Option<String>,
+    /// Failures in a row, while failing.
+    pub attempts: i64,
+    /// Seconds in this state.
+    pub for_secs: i64,
+}
+
+impl MailboxConnection {
+    /// In words, for the mailbox list: "Watching (IDLE) for 2h 05m", "Failing: …".
+    pub fn describe(&self) -> String {
+        let detail = self.detail.as_deref().unwrap_or("no reason given");
+        let how_long = format_duration(self.for_secs.max(0));
+        match self.state.as_str() {
+            "watching" if self.detail.as_deref() == Some("polling") => {
+                format!("Watching (polling: the server has no IDLE) for {how_long}")
+            }
+            "watching" => format!("Watching (IDLE) for {how_long}"),
+            "connecting" => "Connecting…".to_string(),
+            "failing" => format!(
+                "Failing: {detail}. {} in a row, for {how_long}; trying again.",
+                match self.attempts {
+                    1 => "1 failure".to_string(),
+                    n => format!("{n} failures"),
+                }
+            ),
+            _ => format!("Not watched: {detail}"),
+        }
+    }
+
+    /// Whether it needs someone: mail is not being read.
+    pub fn in_trouble(&self) -> bool {
+        matches!(self.state.as_str(), "failing" | "not_started")
+    }
 }
 
 /// A mailbox opened for editing: the draft without its secret, and whether it has one.

@@ -27,7 +27,9 @@ pub use import::{
 pub use mail::{
     clean_domain, HeldMail, HeldPage, HoldKind, MailDecided, HELD_PAGE, MAX_DOMAIN, MAX_HELD_PAGE,
 };
-pub use mailboxes::{MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox, MAX_MAILBOX_NAME};
+pub use mailboxes::{
+    MailboxConnection, MailboxDraft, MailboxEdit, MailboxRow, ValidMailbox, MAX_MAILBOX_NAME,
+};
 pub use orgs::{HolidayDraft, OrgDraft, OrgEdit, OrgRow, ValidOrg, MAX_CODE, MAX_ORG_NAME};
 pub use teams::{MyTeam, TeamChoices, TeamDraft, TeamRow, ValidTeam, MAX_TEAM_NAME};
 pub use users::{

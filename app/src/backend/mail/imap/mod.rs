@@ -14,6 +14,7 @@ mod watch;
 
 pub use status::{WatchState, WatchStatus, Watched};
 
+use crate::backend::db::begin_write;
 use crate::backend::repo::mailboxes::{self, ImapMailbox};
 use crate::backend::AppState;
 use std::collections::HashMap;
@@ -95,6 +96,7 @@ pub fn spawn_watchers<S: Sink>(state: &AppState, sink: Arc<S>, options: WatchOpt
         options,
         status: status.clone(),
         running: HashMap::new(),
+        tidied: false,
     };
     Watchers {
         task: tokio::spawn(supervisor.run()),
@@ -112,6 +114,8 @@ struct Supervisor<S> {
     tls: Arc<tokio_rustls::rustls::ClientConfig>,
     status: WatchStatus,
     running: HashMap<i64, Running>,
+    /// The stored states of unwatched mailboxes were removed since this instance took the lead.
+    tidied: bool,
 }
 
 /// A mailbox as its watcher was started with it; the watcher stops when this is dropped.
@@ -136,6 +140,7 @@ impl<S: Sink> Supervisor<S> {
             if !self.state.leader.is_leading() {
                 self.running.clear();
                 self.status.clear();
+                self.tidied = false;
                 self.state.leader.until_leading().await;
             }
             match self.list().await {
@@ -144,7 +149,7 @@ impl<S: Sink> Supervisor<S> {
                         tracing::info!("the mailbox list can be read again");
                     }
                     list_failed = false;
-                    self.reconcile(list);
+                    self.reconcile(list).await;
                 }
                 Err(err) => {
                     if !list_failed {
@@ -166,8 +171,9 @@ impl<S: Sink> Supervisor<S> {
     }
 
     /// Starts watchers of new and changed mailboxes, stops those of changed and gone ones.
-    fn reconcile(&mut self, list: Vec<ImapMailbox>) {
+    async fn reconcile(&mut self, list: Vec<ImapMailbox>) {
         let listed: HashMap<i64, ImapMailbox> = list.into_iter().map(|m| (m.id, m)).collect();
+        let running_before = self.running.len();
         self.running.retain(|id, running| {
             let keep = listed.get(id) == Some(&running.mailbox);
             if !keep {
@@ -176,11 +182,16 @@ impl<S: Sink> Supervisor<S> {
             keep
         });
         self.status.retain(|id| listed.contains_key(&id));
+        // the stored states of mailboxes unwatched since: at the first scan (a deactivation
+        // while no instance watched) and whenever a watcher stopped
+        if !self.tidied || self.running.len() < running_before {
+            self.forget_unwatched().await;
+        }
         for (id, mailbox) in listed {
             if self.running.contains_key(&id) {
                 continue;
             }
-            let task = self.start(&mailbox);
+            let task = self.start(&mailbox).await;
             self.running.insert(
                 id,
                 Running {
@@ -191,12 +202,30 @@ impl<S: Sink> Supervisor<S> {
         }
     }
 
-    fn start(&self, mailbox: &ImapMailbox) -> Option<AbortOnDrop> {
+    /// Removes the stored states of mailboxes no longer watched (logged only if it fails: the
+    /// next scan tries again).
+    async fn forget_unwatched(&mut self) {
+        let forgotten = async {
+            let mut tx = begin_write(&self.state.pool).await?;
+            mailboxes::forget_unwatched(&mut tx).await?;
+            tx.commit().await
+        };
+        match forgotten.await {
+            Ok(()) => self.tidied = true,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not forget the states of unwatched mailboxes")
+            }
+        }
+    }
+
+    async fn start(&self, mailbox: &ImapMailbox) -> Option<AbortOnDrop> {
         let key = self.state.settings.secret_key.as_ref();
         match connect::Credentials::of(mailbox, key) {
             Err(why) => {
-                self.status
-                    .set(mailbox.id, &mailbox.name, WatchState::NotStarted(why));
+                let state = WatchState::NotStarted(why);
+                if let Some(changed) = self.status.set(mailbox.id, &mailbox.name, state) {
+                    status::store(&self.state, mailbox.id, &changed).await;
+                }
                 None
             }
             Ok(credentials) => {

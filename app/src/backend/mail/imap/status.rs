@@ -2,6 +2,9 @@
 //! of state is logged once (a failure repeating with the same reason is not logged again).
 
 use crate::backend::clock::SharedClock;
+use crate::backend::db::begin_write;
+use crate::backend::repo::mailboxes::{self, WatchRow};
+use crate::backend::AppState;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -52,25 +55,27 @@ impl WatchStatus {
         self.lock().clone()
     }
 
-    pub(super) fn set(&self, mailbox_id: i64, name: &str, state: WatchState) {
+    /// Records `state`; the watcher as it is to be stored when that changed what administrators
+    /// see (another state or reason, one more failure in a row).
+    pub(super) fn set(&self, mailbox_id: i64, name: &str, state: WatchState) -> Option<Watched> {
         let mut map = self.lock();
         let previous = map.get(&mailbox_id);
         let same = previous.is_some_and(|p| same_kind(&p.state, &state));
         if !same {
             log(name, &state);
         }
+        let changed = previous.is_none_or(|p| p.state != state);
         let since = match previous {
             Some(p) if same => p.since,
             _ => self.clock.now(),
         };
-        map.insert(
-            mailbox_id,
-            Watched {
-                name: name.to_string(),
-                state,
-                since,
-            },
-        );
+        let watched = Watched {
+            name: name.to_string(),
+            state,
+            since,
+        };
+        map.insert(mailbox_id, watched.clone());
+        changed.then_some(watched)
     }
 
     pub(super) fn retain(&self, keep: impl Fn(i64) -> bool) {
@@ -83,6 +88,37 @@ impl WatchStatus {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<i64, Watched>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Stores what administrators see of mailbox `mailbox_id`'s watcher, for every instance to show.
+/// A database that cannot be written now is only logged: the watcher goes on, and its next
+/// change is stored.
+pub(super) async fn store(state: &AppState, mailbox_id: i64, watched: &Watched) {
+    let (kind, detail, attempts) = match &watched.state {
+        WatchState::NotStarted(why) => ("not_started", Some(why.as_str()), 0),
+        WatchState::Connecting => ("connecting", None, 0),
+        WatchState::Watching { idle } => {
+            ("watching", Some(if *idle { "idle" } else { "polling" }), 0)
+        }
+        WatchState::Failing { reason, attempts } => {
+            ("failing", Some(reason.as_str()), i64::from(*attempts))
+        }
+    };
+    let row = WatchRow {
+        mailbox_id,
+        state: kind,
+        detail,
+        attempts,
+        since: watched.since,
+    };
+    let stored = async {
+        let mut tx = begin_write(&state.pool).await?;
+        mailboxes::set_watch(&mut tx, &row, state.now()).await?;
+        tx.commit().await
+    };
+    if let Err(err) = stored.await {
+        tracing::warn!(mailbox = %watched.name, error = %err, "could not store the watcher's state");
     }
 }
 

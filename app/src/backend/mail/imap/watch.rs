@@ -40,20 +40,24 @@ impl<S: Sink> Watch<S> {
         let mut failures = 0u32;
         loop {
             if failures == 0 {
-                self.report(WatchState::Connecting);
+                self.report(WatchState::Connecting).await;
             }
             let Err(reason) = self.session(&mut failures).await;
             failures = failures.saturating_add(1);
             self.report(WatchState::Failing {
                 reason,
                 attempts: failures,
-            });
+            })
+            .await;
             tokio::time::sleep(self.backoff(failures)).await;
         }
     }
 
-    fn report(&self, state: WatchState) {
-        self.status.set(self.mailbox.id, &self.mailbox.name, state);
+    async fn report(&self, state: WatchState) {
+        let id = self.mailbox.id;
+        if let Some(changed) = self.status.set(id, &self.mailbox.name, state) {
+            super::status::store(&self.state, id, &changed).await;
+        }
     }
 
     /// The wait after the `failures`-th failure in a row.
@@ -77,7 +81,7 @@ impl<S: Sink> Watch<S> {
                 self.catch_up(&mut session, uidvalidity, &mut last_uid)
                     .await?;
                 *failures = 0;
-                self.report(WatchState::Watching { idle });
+                self.report(WatchState::Watching { idle }).await;
                 let select_again;
                 (session, select_again) = if idle {
                     self.idle(session).await?

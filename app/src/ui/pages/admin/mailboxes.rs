@@ -30,15 +30,28 @@ pub fn AdminMailboxesPage() -> impl IntoView {
             <a class="btn btn-primary" href="/admin/mailboxes/new">"New mailbox"</a>
         </AdminHead>
         {admin_list(text, mailboxes, |rows| view! {
-            <DataTable caption="Mailboxes" columns=&["Name", "Address", "Read from", "New tickets for", "Status"]>
-                {rows.into_iter().map(|m| view! {
-                    <tr>
-                        <th scope="row"><a href=format!("/admin/mailboxes/{}", m.id)>{m.name}</a></th>
-                        <td>{m.address}</td>
-                        <td>{m.imap_host.unwrap_or_else(|| "Piped in by the mail server".into())}</td>
-                        <td>{m.org.unwrap_or_else(|| "By the sender's domain".into())}</td>
-                        <td>{if m.active { "Active" } else { "Deactivated" }}</td>
-                    </tr>
+            <DataTable caption="Mailboxes" columns=&["Name", "Address", "Read from", "New tickets for", "Status", "Connection"]>
+                {rows.into_iter().map(|m| {
+                    let watched = m.active && m.imap_host.is_some();
+                    let connection = match (&m.connection, watched) {
+                        (Some(c), true) => Some((c.describe(), c.in_trouble())),
+                        (None, true) => Some(("Not started yet".to_string(), false)),
+                        (_, false) => None,
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row"><a href=format!("/admin/mailboxes/{}", m.id)>{m.name}</a></th>
+                            <td>{m.address}</td>
+                            <td>{m.imap_host.unwrap_or_else(|| "Piped in by the mail server".into())}</td>
+                            <td>{m.org.unwrap_or_else(|| "By the sender's domain".into())}</td>
+                            <td>{if m.active { "Active" } else { "Deactivated" }}</td>
+                            <td data-connection>{match connection {
+                                Some((said, true)) => view! { <span class="connection-trouble">{said}</span> }.into_any(),
+                                Some((said, false)) => view! { <span>{said}</span> }.into_any(),
+                                None => view! { <span class="muted">"—"</span> }.into_any(),
+                            }}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </DataTable>
         }.into_any())}
