@@ -286,6 +286,36 @@ async fn a_resolved_ticket_becomes_an_article_linked_to_it() {
     }
 }
 
+/// Drafts from a resolved ticket, many at once (more than the pool's connections): each call
+/// takes the analyst's scope (a read of its own) before its connection, so none holds one while
+/// waiting for another and no call waits for the pool's acquire timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_drafts_at_once_never_wait_on_each_other_for_connections() {
+    let d = desk(0).await;
+    let jo = d.actor(CLIENT).await;
+    let ana = d.actor(ANALYST).await;
+    let request = NewTicket {
+        urgency: Some(Urgency::NotUrgent),
+        problem: "Outlook asks for the password\nAfter every restart.".into(),
+        ..Default::default()
+    };
+    let number = tickets::raise(&d.state, &jo, &request)
+        .await
+        .unwrap()
+        .number
+        .0;
+    tickets::claim(&d.state, &ana, number, 1).await.unwrap();
+    tickets::resolve(&d.state, &ana, number, 2, "Cleared the cached credentials")
+        .await
+        .unwrap();
+    let drafts =
+        futures::future::join_all((0..24).map(|_| kb::draft_from_resolved(&d.state, &ana, number)))
+            .await;
+    for draft in drafts {
+        assert_eq!(draft.expect("a draft").source_ticket, Some(number));
+    }
+}
+
 #[tokio::test]
 async fn votes_count_once_per_person_and_deflections_are_recorded() {
     let d = desk(0).await;

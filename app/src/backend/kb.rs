@@ -168,6 +168,8 @@ pub async fn save_article(
     require_writer(actor)?;
     let valid = draft.validate().map_err(AppError::Invalid)?;
     let now = state.now();
+    // before the transaction: the scope may take a connection of its own
+    let scope = actor.ticket_scope(&state.pool).await?;
     let mut tx = crate::backend::db::begin_write(&state.pool).await?;
     let org_id = match &valid.org_code {
         Some(code) => Some(
@@ -195,7 +197,7 @@ pub async fn save_article(
         }
         None => {
             let source = match draft.source_ticket {
-                Some(number) => Some(resolved_ticket(state, actor, &mut tx, number).await?),
+                Some(number) => Some(resolved_ticket(&mut tx, &scope, actor, number).await?),
                 None => None,
             };
             let id = repo::insert(&mut tx, &valid, org_id, actor.id, now, source).await?;
@@ -211,13 +213,12 @@ pub async fn save_article(
 
 /// The id of ticket `number` if the actor may see it and it is resolved or closed.
 async fn resolved_ticket(
-    state: &AppState,
-    actor: &Actor,
     conn: &mut crate::backend::db::Conn,
+    scope: &TicketScope,
+    actor: &Actor,
     number: i64,
 ) -> AppResult<i64> {
-    let scope = actor.ticket_scope(&state.pool).await?;
-    let t = tickets::visible(&mut *conn, &scope, actor, number).await?;
+    let t = tickets::visible(&mut *conn, scope, actor, number).await?;
     if !matches!(t.status, Status::Resolved | Status::Closed) {
         return Err(AppError::Conflict(format!(
             "{} is not resolved yet: publish its solution once it works.",
@@ -234,8 +235,9 @@ pub async fn draft_from_resolved(
     number: i64,
 ) -> AppResult<ArticleDraft> {
     require_writer(actor)?;
+    let scope = actor.ticket_scope(&state.pool).await?;
     let mut conn = state.pool.acquire().await?;
-    let id = resolved_ticket(state, actor, &mut conn, number).await?;
+    let id = resolved_ticket(&mut conn, &scope, actor, number).await?;
     let t = ticket_repo::find_by_id(&mut conn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("That ticket is gone.".into()))?;

@@ -126,6 +126,8 @@ pub async fn discard_mail(state: &AppState, actor: &Actor, id: i64) -> AppResult
 /// the Unprocessed list, and for staff who may see the ticket it became; 404 for everyone else.
 pub async fn original(state: &AppState, actor: &Actor, id: i64) -> AppResult<(String, Vec<u8>)> {
     let not_found = || AppError::NotFound("There is no such message.".into());
+    // taken before the connection: it may take one of its own
+    let scope = actor.ticket_scope(&state.pool).await?;
     let mut conn = state.pool.acquire().await?;
     let stored = repo::held_mail::find(&mut conn, id)
         .await?
@@ -133,7 +135,6 @@ pub async fn original(state: &AppState, actor: &Actor, id: i64) -> AppResult<(St
     let allowed = if actor.role.may_open(Page::Mail) {
         true
     } else if let (true, Some(ticket_id)) = (actor.is_staff(), stored.ticket_id) {
-        let scope = actor.ticket_scope(&state.pool).await?;
         match repo::tickets::find_by_id(&mut conn, ticket_id).await? {
             Some(t) => tickets::visible(&mut conn, &scope, actor, t.number)
                 .await
