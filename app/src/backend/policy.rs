@@ -168,6 +168,9 @@ impl Actor {
         }
     }
 
+    /// The tickets this person may see. A staff member's scope reads their team's firms with a
+    /// connection of its own: take it before acquiring one, never while holding one (enough
+    /// callers holding a connection each would wait on each other until the pool's timeout).
     pub async fn ticket_scope(&self, pool: &Pool) -> AppResult<TicketScope> {
         Ok(match self.role {
             Role::Lead | Role::Manager => TicketScope::All,
