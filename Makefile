@@ -13,12 +13,13 @@ export DATABASE_URL ?= sqlite://data/frontline.db
 ADDR ?= 127.0.0.1:3000
 BIN := $(CARGO_TARGET_DIR)/release/frontline
 
-.PHONY: help setup setup-test build run test bench fmt check
+.PHONY: help setup setup-test build run test bench bench-load fmt check
 
 help:
-	@echo "make run    install what is missing, build, migrate, seed the demo desk, serve on http://$(ADDR)"
-	@echo "make test   install what is missing, then fmt, clippy, Rust tests, release build, Playwright"
-	@echo "make bench  benchmarks (not part of make test)"
+	@echo "make run         install what is missing, build, migrate, seed the demo desk, serve on http://$(ADDR)"
+	@echo "make test        install what is missing, then fmt, clippy, Rust tests, release build, Playwright"
+	@echo "make bench       benchmarks (not part of make test)"
+	@echo "make bench-load  a busy desk at 1M tickets: phases, spike, saturation (BENCH_LOAD_SIZE=10000 for a quick run)"
 
 ## Installs what the build needs; each step checks first, so a second run takes seconds.
 setup:
@@ -41,6 +42,9 @@ test: setup-test
 
 bench: build
 	@FRONTLINE_BIN=$(BIN) scripts/bench.sh
+
+bench-load: build
+	@FRONTLINE_BIN=$(BIN) scripts/bench-load.sh
 
 fmt:
 	cargo fmt --all

@@ -24,15 +24,27 @@ import { table as firstLoadTable } from './first-load.mjs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const env = process.env;
-const int = (name, dflt) => {
-  const v = env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number.parseInt(v, 10);
-  if (!Number.isFinite(n) || n < 1) fail(`${name} must be a positive integer, not "${v}"`);
-  return n;
-};
+import {
+  ACCEPT_ENCODING,
+  Client,
+  LOGINS,
+  env,
+  fail,
+  fmt,
+  int,
+  label,
+  log,
+  parseArgs,
+  raise,
+  readJson,
+  round,
+  rssMB,
+  run,
+  signIn,
+  subscribe,
+  summary,
+  waitHealthy,
+} from './bench-http.mjs';
 
 const REQUESTS = int('BENCH_REQUESTS', 200);
 const WARMUP = int('BENCH_WARMUP', 10);
@@ -42,222 +54,6 @@ const SSE_SUBSCRIBERS = int('BENCH_SSE_SUBSCRIBERS', 500);
 const SSE_EVENTS = int('BENCH_SSE_EVENTS', 20);
 const SSE_SPACING_MS = int('BENCH_SSE_SPACING_MS', 100);
 const TIMELINE_EVENTS = int('BENCH_TIMELINE', 200);
-// What a browser sends; the server compresses pages and JSON accordingly.
-const ACCEPT_ENCODING = env.BENCH_ACCEPT_ENCODING ?? 'gzip, deflate, br';
-
-const PASSWORD = 'frontline-demo';
-const LOGINS = {
-  manager: 'morgan.reyes@frontline.example',
-  lead: 'priya.nair@frontline.example',
-  analyst: 'ana.costa@frontline.example',
-  client: 'jo.bauer@northwind.example',
-};
-
-class HarnessError extends Error {}
-
-function fail(msg) {
-  throw new HarnessError(msg);
-}
-
-function parseArgs(argv) {
-  const out = { _: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      out[a.slice(2)] = argv[i + 1];
-      i++;
-    } else out._.push(a);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// statistics
-
-function percentile(samples, p) {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
-}
-
-function summary(samples) {
-  return {
-    n: samples.length,
-    p50: percentile(samples, 50),
-    p90: percentile(samples, 90),
-    p99: percentile(samples, 99),
-    min: Math.min(...samples),
-    max: Math.max(...samples),
-  };
-}
-
-const round = (x, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-class Client {
-  constructor(base) {
-    this.base = new URL(base);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  }
-
-  // One request; resolves with { status, headers, body (decoded text), ms } where ms runs from
-  // sending the request to the last byte of the response.
-  request(method, pathname, { cookie, bearer, form, json, accept, timeoutMs = 120_000 } = {}) {
-    const body = json !== undefined ? JSON.stringify(json) : form === undefined ? undefined : encodeForm(form);
-    const headers = { 'Accept-Encoding': ACCEPT_ENCODING };
-    if (accept) headers.Accept = accept;
-    if (cookie) headers.Cookie = cookie;
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    if (body !== undefined) {
-      headers['Content-Type'] = json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
-      headers['Content-Length'] = Buffer.byteLength(body);
-    } else if (method === 'POST') {
-      headers['Content-Length'] = 0;
-    }
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const req = http.request(
-        {
-          host: this.base.hostname,
-          port: this.base.port,
-          method,
-          path: pathname,
-          headers,
-          agent: this.agent,
-        },
-        (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const endedAt = performance.now();
-            const ms = endedAt - started;
-            let raw = Buffer.concat(chunks);
-            try {
-              raw = decode(raw, res.headers['content-encoding']);
-            } catch (e) {
-              reject(new HarnessError(`${method} ${pathname}: could not decode the body: ${e.message}`));
-              return;
-            }
-            resolve({ status: res.statusCode, headers: res.headers, body: raw.toString('utf8'), ms, endedAt, wire: chunks.reduce((n, c) => n + c.length, 0) });
-          });
-        },
-      );
-      req.setTimeout(timeoutMs, () => req.destroy(new HarnessError(`${method} ${pathname}: no answer in ${timeoutMs / 1000} s`)));
-      req.on('error', (e) => reject(e instanceof HarnessError ? e : new HarnessError(`${method} ${pathname}: ${e.message}`)));
-      if (body !== undefined) req.write(body);
-      req.end();
-    });
-  }
-
-  // A request that must succeed (2xx); HTTP errors are harness failures.
-  async ok(method, pathname, opts = {}) {
-    const res = await this.request(method, pathname, opts);
-    if (res.status < 200 || res.status >= 300) {
-      fail(`${method} ${pathname} answered ${res.status}: ${res.body.slice(0, 300)}`);
-    }
-    return res;
-  }
-
-  async json(pathname, opts = {}) {
-    const res = await this.ok('POST', pathname, opts);
-    try {
-      return { res, value: JSON.parse(res.body) };
-    } catch {
-      fail(`POST ${pathname} did not answer JSON: ${res.body.slice(0, 200)}`);
-    }
-  }
-
-  close() {
-    this.agent.destroy();
-  }
-}
-
-function decode(buf, encoding) {
-  switch ((encoding || '').trim()) {
-    case '':
-    case 'identity':
-      return buf;
-    case 'gzip':
-      return zlib.gunzipSync(buf);
-    case 'deflate':
-      return zlib.inflateSync(buf);
-    case 'br':
-      return zlib.brotliDecompressSync(buf);
-    default:
-      throw new Error(`unknown content-encoding ${encoding}`);
-  }
-}
-
-// serde_qs style: nested objects as a[b]=c.
-function encodeForm(form, prefix) {
-  const parts = [];
-  for (const [k, v] of Object.entries(form)) {
-    if (v === undefined || v === null) continue;
-    const key = prefix ? `${prefix}[${k}]` : k;
-    if (typeof v === 'object') parts.push(encodeForm(v, key));
-    else parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`);
-  }
-  return parts.filter(Boolean).join('&');
-}
-
-async function signIn(client, email) {
-  const res = await client.request('POST', '/api/sign_in', { form: { email, password: PASSWORD } });
-  if (res.status !== 200) fail(`sign-in as ${email} answered ${res.status}: ${res.body.slice(0, 300)}`);
-  const setCookie = [].concat(res.headers['set-cookie'] || []);
-  const session = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('frontline_session='));
-  if (!session || session === 'frontline_session=') fail(`sign-in as ${email} set no session cookie`);
-  return session;
-}
-
-// ---------------------------------------------------------------------------------------------
-// measure
-
-// Whether the process runs (a zombie, exited but not yet reaped, does not).
-function alive(pid) {
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function waitHealthy(client, pid, timeoutMs = 180_000) {
-  const until = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < until) {
-    if (pid && !alive(pid)) fail(`the server (pid ${pid}) exited before it answered /healthz (${last})`);
-    try {
-      const res = await client.request('GET', '/healthz', { timeoutMs: 5000 });
-      if (res.status === 200) {
-        // make sure it is our server that answered, not another one on the same port
-        await sleep(300);
-        if (pid && !alive(pid)) fail(`the server (pid ${pid}) exited; something else answers on ${client.base.host}`);
-        return;
-      }
-      last = `status ${res.status}`;
-    } catch (e) {
-      last = e.message;
-    }
-    await sleep(200);
-  }
-  fail(`the server did not answer GET /healthz with 200 within ${timeoutMs / 1000} s (${last})`);
-}
-
-function rssMB(pid) {
-  if (!pid) return NaN;
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = status.match(/^VmRSS:\s+(\d+)\s+kB/m);
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 // Sequential latency of one request; `check` validates every answer. Beside the times, the
 // size of the answer (of the last one: they are all alike): its bytes decoded and as sent, and
 // `rows(res)` (what the answer lists, named by `rows.what`), so that a faster figure that
@@ -300,11 +96,6 @@ const expectQueuePage = (res, label) => {
   expectStatus(res, label);
   if (!res.body.includes('<table class="queue"')) fail(`${label}: the page has no <table class="queue"> (${res.body.length} bytes)`);
 };
-
-function log(msg) {
-  process.stderr.write(`${msg}\n`);
-}
-const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 async function measure(args) {
   const size = Number(args.size);
@@ -439,17 +230,6 @@ async function measure(args) {
   fs.writeFileSync(args.out, JSON.stringify(result, null, 2));
 }
 
-async function raise(client, cookie, problem) {
-  const { value } = await client.json('/api/raise_ticket', {
-    cookie,
-    form: { ticket: { urgency: 'not_urgent', problem } },
-  });
-  const number = typeof value === 'number' ? value : Number(value?.[0] ?? value?.number);
-  if (!Number.isInteger(number)) fail(`raise_ticket answered ${JSON.stringify(value)}, not a ticket number`);
-  return number;
-}
-
-// A personal API token of the signed-in person, made as the profile page makes it.
 async function apiToken(client, cookie) {
   const { value } = await client.json('/api/create_api_token', { cookie, form: { name: `bench ${Date.now()}` } });
   if (typeof value?.token !== 'string') fail(`create_api_token answered ${JSON.stringify(value).slice(0, 200)}`);
@@ -495,59 +275,13 @@ async function livePush(url, client, cookies, pid) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const subs = [];
   const opened = performance.now();
-  const open = (i) =>
-    new Promise((resolve, reject) => {
-      const sub = { i, seen: new Map(), resyncs: 0, buf: '', event: 'message', res: null, req: null, ended: false };
-      const req = http.get(
-        {
-          host: base.hostname,
-          port: base.port,
-          path: '/api/live',
-          agent,
-          headers: { Cookie: cookies.manager, Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
-        },
-        (res) => {
-          if (res.statusCode !== 200) {
-            reject(new HarnessError(`GET /api/live (subscriber ${i}) answered ${res.statusCode}`));
-            res.resume();
-            return;
-          }
-          sub.res = res;
-          res.setEncoding('utf8');
-          res.on('data', (chunk) => {
-            const now = performance.now();
-            sub.buf += chunk;
-            let nl;
-            while ((nl = sub.buf.indexOf('\n')) >= 0) {
-              const line = sub.buf.slice(0, nl).replace(/\r$/, '');
-              sub.buf = sub.buf.slice(nl + 1);
-              if (line === '') {
-                sub.event = 'message';
-              } else if (line.startsWith('event:')) {
-                sub.event = line.slice(6).trim();
-              } else if (line.startsWith('data:')) {
-                if (sub.event === 'ticket') {
-                  try {
-                    const msg = JSON.parse(line.slice(5).trim());
-                    if (!sub.seen.has(msg.number)) sub.seen.set(msg.number, now);
-                  } catch {
-                    /* not ours */
-                  }
-                } else if (sub.event === 'resync') sub.resyncs++;
-              }
-            }
-          });
-          res.on('end', () => (sub.ended = true));
-          res.on('error', () => (sub.ended = true));
-          resolve(sub);
-        },
-      );
-      sub.req = req;
-      req.on('error', (e) => {
-        sub.ended = true;
-        reject(new HarnessError(`GET /api/live (subscriber ${i}): ${e.message}`));
-      });
-    });
+  const open = async (i) => {
+    const sub = { i, seen: new Map() };
+    const onTicket = (msg, now) => {
+      if (!sub.seen.has(msg.number)) sub.seen.set(msg.number, now);
+    };
+    return Object.assign(sub, await subscribe(base, agent, cookies.manager, onTicket, `subscriber ${i}`));
+  };
   try {
     const BATCH = 50;
     for (let i = 0; i < SSE_SUBSCRIBERS; i += BATCH) {
@@ -719,16 +453,6 @@ function checkBudget(out, budget) {
 
 // ---------------------------------------------------------------------------------------------
 // report
-
-const label = (n) => (n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
-
-function readJson(file) {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return null;
-  }
-}
 
 function report(args) {
   const partsDir = args.parts;
@@ -1094,7 +818,4 @@ async function main() {
   else fail(`usage: bench.mjs measure|assets|report ... (got "${cmd ?? ''}")`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench: ${e instanceof HarnessError ? e.message : e.stack || e}\n`);
-  process.exit(1);
-});
+run(main);

@@ -29,16 +29,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-die() {
-  printf 'bench: %s\n' "$*" >&2
-  exit 1
-}
+source scripts/bench-lib.sh
 
-: "${FRONTLINE_BIN:?set FRONTLINE_BIN to the release server binary}"
-[[ -x $FRONTLINE_BIN ]] || die "no server binary at $FRONTLINE_BIN (run make build)"
-command -v node >/dev/null || die "node is needed (Node 20 or newer)"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-((node_major >= 20)) || die "Node 20 or newer is needed, this is $(node --version)"
+bench_checks
 
 sizes=${BENCH_SIZES:-"10000 100000 1000000"}
 for n in $sizes; do
@@ -61,22 +54,6 @@ backend=${BENCH_DB:-sqlite}
 server_pid=""
 second_pid=""
 work=$(mktemp -d "$cache/run.XXXXXX")
-stop_server() {
-  [[ -n $server_pid ]] || return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "bench: the server did not stop within 20 s; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 stop_second() {
   [[ -n $second_pid ]] || return 0
   kill -TERM "$second_pid" 2>/dev/null || true
@@ -95,54 +72,6 @@ trap 'exit 130' INT TERM
 export FRONTLINE_ATTACHMENT_DIR=$work/files
 # the API's figures come from one token per role: the per-token limit must not be what they measure
 export FRONTLINE_API_RATE_PER_MIN=1000000
-
-# Seeded databases are cached by size and by what decides their content: the migrations and the
-# seed generator. The seed dates everything from the moment it ran (kept beside the database in
-# `.seeded-at`), and each run serves the desk on a clock set back to that moment
-# (--test-clock-offset, loopback only): "this week", the last 28 days and SLA states read the
-# same whatever the cache's age.
-seed_hash=$(cat app/migrations/sqlite/*.sql app/src/backend/seed/*.rs 2>/dev/null | sha256sum | cut -c1-12)
-
-# The seconds from now back to when the database $1 was seeded, as --test-clock-offset takes them.
-clock_offset() {
-  local at
-  at=$(cat "$1.seeded-at" 2>/dev/null) || die "$1 has no .seeded-at beside it"
-  [[ $at =~ ^[0-9]+$ ]] || die "$1.seeded-at holds \"$at\", not a time"
-  echo $((at - $(date +%s)))
-}
-
-seeded_db() {
-  local n=$1
-  local db=$cache/tickets-$n-$seed_hash.db
-  if [[ -s $db && -s $db.seeded-at ]]; then
-    echo "Re-using the seeded database of $n tickets ($db), seeded $(date -u -d "@$(cat "$db.seeded-at")" '+%F %T') UTC." >&2
-  else
-    echo "Seeding a database of $n tickets (cached in $cache) ..." >&2
-    rm -f "$cache/tickets-$n-"*.db "$cache/tickets-$n-"*.db-wal "$cache/tickets-$n-"*.db-shm "$cache/tickets-$n-"*.db.seeded-at
-    local tmp=$cache/.seeding-$n-$$.db
-    rm -f "$tmp" "$tmp-wal" "$tmp-shm"
-    local started=$SECONDS
-    # seed-demo reads the clock once, as it starts
-    date +%s >"$tmp.seeded-at"
-    DATABASE_URL="sqlite://$tmp" "$FRONTLINE_BIN" migrate >/dev/null ||
-      die "$FRONTLINE_BIN migrate failed on $tmp"
-    local said
-    said=$(DATABASE_URL="sqlite://$tmp" "$FRONTLINE_BIN" seed-demo --tickets "$n" 2>&1) ||
-      die "$FRONTLINE_BIN seed-demo --tickets $n failed: $said"
-    printf '%s\n' "$said" | head -n 1 >&2
-    if [[ -s $tmp-wal ]] && command -v sqlite3 >/dev/null; then
-      sqlite3 "$tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-    fi
-    local suffix
-    for suffix in -wal -shm; do
-      if [[ -e $tmp$suffix ]]; then mv "$tmp$suffix" "$db$suffix"; fi
-    done
-    mv "$tmp" "$db"
-    mv "$tmp.seeded-at" "$db.seeded-at"
-    echo "Seeded $n tickets in $((SECONDS - started)) s." >&2
-  fi
-  printf '%s\n' "$db"
-}
 
 # PostgreSQL: one database per size, seeded once and kept (named by the seed's hash); each run
 # measures a copy of it.
@@ -183,19 +112,6 @@ seeded_pg() {
     printf '{"tickets": %s, "seconds": %s}\n' "$n" "$((SECONDS - started))" >"$parts/seed-pg-$n.json"
   fi
   printf '%s\n' "$name"
-}
-
-free_port() {
-  node -e '
-    const net = require("net");
-    const want = Number(process.argv[1]);
-    const tryPort = (p) => {
-      const s = net.createServer();
-      s.once("error", () => (p < want + 200 ? tryPort(p + 1) : process.exit(1)));
-      s.listen(p, "127.0.0.1", () => s.close(() => console.log(p)));
-    };
-    tryPort(want);
-  ' "${1:-3900}"
 }
 
 # --- the shipped bundle
@@ -270,28 +186,7 @@ for n in $sizes; do
   stop_second
 
   # the baseline: a plain insert loop of the same rows into the same database, same run
-  echo "  raw insert loop of $create tickets (bench-insert) ..." >&2
-  raw_out=""
-  if raw_out=$("$FRONTLINE_BIN" bench-insert --tickets "$create" 2>&1); then
-    json=$(printf '%s\n' "$raw_out" | grep -E '^\{' | tail -n 1 || true)
-    if [[ -n $json ]]; then
-      printf '%s\n' "$json" >"$parts/raw-$n.json"
-      echo "  $json" >&2
-    else
-      echo "  bench-insert printed no JSON: $raw_out" >&2
-      node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({missing: "bench-insert printed no JSON: " + process.argv[2].slice(0, 300)}))' \
-        "$parts/raw-$n.json" "$raw_out"
-    fi
-  else
-    if grep -qiE "unrecognized subcommand|unexpected argument|invalid subcommand" <<<"$raw_out"; then
-      why="this binary has no bench-insert subcommand (rebuild with make build)"
-    else
-      why="bench-insert failed: $(tail -n 3 <<<"$raw_out" | tr '\n' ' ')"
-    fi
-    echo "  $why" >&2
-    node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({missing: process.argv[2]}))' \
-      "$parts/raw-$n.json" "$why"
-  fi
+  raw_insert "$create" "$parts/raw-$n.json"
   # mail piped in by a mail server: one `ingest-mail` process per message, as Postfix runs it;
   # each from its own address of a client's domain (one sender's flood would be held)
   mails=${BENCH_MAIL:-100}

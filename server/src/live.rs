@@ -131,8 +131,13 @@ impl Open {
     /// Keeps the stream only while its session stands, with what its user may see now.
     async fn recheck(&mut self) -> Option<()> {
         let now = self.state.now();
-        let mut conn = self.state.pool.acquire().await.ok()?;
-        let found = sessions::find_user(&mut conn, &self.session, now).await;
+        // The connection goes back before `ticket_scope` takes one: held while waiting for a
+        // second, a burst of rechecks could hold every connection of the pool and wait on each
+        // other until the acquire timeout, stalling every request.
+        let found = {
+            let mut conn = self.state.pool.acquire().await.ok()?;
+            sessions::find_user(&mut conn, &self.session, now).await
+        };
         let Ok(Some((me, _))) = found else {
             return None;
         };

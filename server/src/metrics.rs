@@ -9,6 +9,7 @@
 //! Hand-written (atomics under a map of the routes seen) rather than a metrics crate: a few
 //! counters and histograms do not need a registry, and the text format is short.
 
+use app::backend::db;
 use app::backend::repo::{notifications, tickets};
 use app::backend::request::{client_address, AddressRange};
 use app::backend::vitals::CHANNELS;
@@ -239,6 +240,7 @@ async fn render_instance(state: &AppState, out: &mut String) {
         "The most connections the pool opens.",
         pool.stats().max,
     );
+    write_lock(pool, out);
     help(
         out,
         "frontline_delivery_failures_total",
@@ -321,6 +323,44 @@ async fn render_instance(state: &AppState, out: &mut String) {
             );
         }
     }
+}
+
+/// SQLite's write lock: the wait of each writer as a histogram, and the time it was held.
+/// (PostgreSQL has no such lock: nothing is written for it.)
+fn write_lock(pool: &db::Pool, out: &mut String) {
+    if pool.dialect() != db::Dialect::Sqlite {
+        return;
+    }
+    let stats = db::write_lock_stats();
+    let name = "frontline_db_write_wait_seconds";
+    help(
+        out,
+        name,
+        "histogram",
+        "Time a writer waited for SQLite's write lock: its turn among this process's writers, \
+         a pool connection, then BEGIN IMMEDIATE (other processes' writers).",
+    );
+    let mut cumulative = 0;
+    for (i, n) in stats.waits.iter().enumerate() {
+        cumulative += n;
+        let le = db::WRITE_WAIT_BUCKETS
+            .get(i)
+            .map_or("+Inf".to_string(), f64::to_string);
+        let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+    }
+    let _ = writeln!(out, "{name}_sum {}", stats.wait_seconds);
+    let _ = writeln!(out, "{name}_count {cumulative}");
+    help(
+        out,
+        "frontline_db_write_held_seconds_total",
+        "counter",
+        "Time writers held SQLite's write lock; per second of wall time, how busy the write path is.",
+    );
+    let _ = writeln!(
+        out,
+        "frontline_db_write_held_seconds_total {}",
+        stats.held_seconds
+    );
 }
 
 type Backlog = Vec<(String, i64, i64)>;

@@ -95,6 +95,16 @@ async fn loopback_reads_counters_that_move_and_labels_that_name_templates() {
         Some(0.0)
     );
 
+    // the sign-in wrote its session: SQLite's write lock was waited for and held
+    let writers = sample(&after, "frontline_db_write_wait_seconds_count");
+    let held = sample(&after, "frontline_db_write_held_seconds_total");
+    if app.state.pool.dialect() == app::backend::db::Dialect::Sqlite {
+        assert!(writers.unwrap() >= 1.0, "{after}");
+        assert!(held.unwrap() > 0.0, "{after}");
+    } else {
+        assert_eq!((writers, held), (None, None), "no write lock on PostgreSQL");
+    }
+
     let routes = route_labels(&after);
     assert!(routes.iter().any(|r| r == "/reset/{token}"), "{routes:?}");
     assert!(routes.iter().any(|r| r == "fallback"), "{routes:?}");

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -206,7 +207,80 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
 /// without [`Tx::commit`], it rolls back.
 pub struct Tx {
     conn: Conn,
-    _turn: Option<OwnedMutexGuard<()>>,
+    _turn: Option<Turn>,
+}
+
+/// A writer's hold on the SQLite file; counts how long it held it when it lets go.
+struct Turn {
+    _guard: OwnedMutexGuard<()>,
+    since: Instant,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        WRITE_LOCK.held(self.since.elapsed());
+    }
+}
+
+/// Upper bounds of [`WriteLockStats::waits`]' buckets, in seconds.
+pub const WRITE_WAIT_BUCKETS: [f64; 12] = [
+    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+/// How SQLite's one writer at a time shows in this process, for `/metrics`: how long writers
+/// waited for the write lock (their turn, a pool connection, then BEGIN IMMEDIATE, which waits
+/// for other processes' writers) and how long they held it, commit included. The held time per
+/// second of wall time is how busy the write path is: near 1, writes queue. Process-wide, over
+/// every SQLite file (a server opens one).
+#[derive(Default)]
+struct WriteLock {
+    /// Writers per wait bucket (not cumulative; the last one is over the largest bound).
+    waits: [AtomicU64; WRITE_WAIT_BUCKETS.len() + 1],
+    wait_micros: AtomicU64,
+    held_micros: AtomicU64,
+}
+
+static WRITE_LOCK: LazyLock<WriteLock> = LazyLock::new(Default::default);
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+impl WriteLock {
+    fn waited(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        let bucket = WRITE_WAIT_BUCKETS
+            .iter()
+            .position(|le| secs <= *le)
+            .unwrap_or(WRITE_WAIT_BUCKETS.len());
+        self.waits[bucket].fetch_add(1, Relaxed);
+        self.wait_micros.fetch_add(micros(d), Relaxed);
+    }
+
+    fn held(&self, d: Duration) {
+        self.held_micros.fetch_add(micros(d), Relaxed);
+    }
+
+    fn stats(&self) -> WriteLockStats {
+        WriteLockStats {
+            waits: self.waits.each_ref().map(|n| n.load(Relaxed)),
+            wait_seconds: self.wait_micros.load(Relaxed) as f64 / 1e6,
+            held_seconds: self.held_micros.load(Relaxed) as f64 / 1e6,
+        }
+    }
+}
+
+/// A snapshot of the SQLite write lock's figures since the process started.
+pub struct WriteLockStats {
+    /// Writers per wait bucket of [`WRITE_WAIT_BUCKETS`] (not cumulative; one more for the rest).
+    pub waits: [u64; WRITE_WAIT_BUCKETS.len() + 1],
+    pub wait_seconds: f64,
+    pub held_seconds: f64,
+}
+
+/// The SQLite write lock's figures so far (zero on PostgreSQL, which has no such lock).
+pub fn write_lock_stats() -> WriteLockStats {
+    WRITE_LOCK.stats()
 }
 
 /// A transaction that reads and then writes (see [`begin_write`]).
@@ -254,13 +328,19 @@ const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(30);
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<WriteTx> {
     match pool {
         Pool::Sqlite(p) => {
-            let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(p).lock_owned())
+            let asked = Instant::now();
+            let guard = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(p).lock_owned())
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)?;
             let tx = p.begin_with("BEGIN IMMEDIATE").await?;
+            let since = Instant::now();
+            WRITE_LOCK.waited(since - asked);
             Ok(Tx {
                 conn: Conn(Held::SqliteTx(tx)),
-                _turn: Some(turn),
+                _turn: Some(Turn {
+                    _guard: guard,
+                    since,
+                }),
             })
         }
         Pool::Postgres(_) => pool.begin().await,
@@ -324,6 +404,32 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn counts_how_long_writers_wait_for_the_write_lock_and_hold_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let pool = connect(&url).await.unwrap();
+        // other tests write too (the figures are process-wide): only growth is asserted
+        let before = write_lock_stats();
+        let first = begin_write(&pool).await.unwrap();
+        let second = tokio::spawn({
+            let pool = pool.clone();
+            async move { begin_write(&pool).await.unwrap().commit().await.unwrap() }
+        });
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        first.commit().await.unwrap();
+        second.await.unwrap();
+        let after = write_lock_stats();
+        let writers = |s: &WriteLockStats| s.waits.iter().sum::<u64>();
+        assert!(writers(&after) >= writers(&before) + 2);
+        // the second writer waited the 60 ms the first held the lock: past the 50 ms bound
+        let past_50ms = WRITE_WAIT_BUCKETS.iter().position(|le| *le > 0.05).unwrap();
+        let slow = |s: &WriteLockStats| s.waits[past_50ms..].iter().sum::<u64>();
+        assert!(slow(&after) > slow(&before));
+        assert!(after.wait_seconds - before.wait_seconds >= 0.05);
+        assert!(after.held_seconds - before.held_seconds >= 0.05);
+    }
 
     #[test]
     fn finds_the_file_behind_a_url() {
