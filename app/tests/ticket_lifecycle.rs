@@ -968,3 +968,59 @@ async fn an_internal_note_moves_only_the_staff_version_and_is_no_conflict_for_th
         .unwrap_err();
     assert_eq!(err.status(), 409);
 }
+
+/// A staff member's counts are what their lists hold: their team's clients' tickets, and those
+/// of another client they take part in (claimed before their team stopped serving it), once.
+#[tokio::test]
+async fn counts_hold_the_tickets_a_person_takes_part_in_outside_their_clients() {
+    let d = desk(60).await;
+    let mine = raise_as_client(&d, "Docking station drops the second screen").await;
+    let ana = d.actor(ANALYST).await;
+    tickets::claim(&d.state, &ana, mine, 1).await.unwrap();
+    let listed_and_counted = |who: app::backend::policy::Actor| {
+        let d = &d;
+        async move {
+            let filter = QueueFilter::default();
+            let mut numbers = Vec::new();
+            let mut page = tickets::queue_page(&d.state, &who, &filter).await.unwrap();
+            loop {
+                numbers.extend(page.rows.iter().map(|r| r.number.0));
+                let Some(after) = page.next else { break };
+                let next = QueueFilter {
+                    after: Some(after),
+                    ..QueueFilter::default()
+                };
+                page = tickets::queue_page(&d.state, &who, &next).await.unwrap();
+            }
+            let counts = tickets::queue_counts(&d.state, &who, &filter)
+                .await
+                .unwrap();
+            let active = counts
+                .by_view
+                .iter()
+                .find(|(v, _)| *v == StatusView::Active)
+                .unwrap()
+                .1;
+            (numbers, active)
+        }
+    };
+    let (before, counted) = listed_and_counted(ana.clone()).await;
+    assert!(before.contains(&mine));
+    assert_eq!(counted, before.len() as i64);
+
+    // her team no longer serves the client: of its tickets she keeps the one she took part in
+    let other_team = d.team_id("Borealis").await;
+    let ana_id = d.user_id(ANALYST).await;
+    app::pool_run!(d.state.pool, c => sqlx::query("UPDATE users SET team_id = $1 WHERE id = $2")
+        .bind(other_team)
+        .bind(ana_id)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let moved = d.actor(ANALYST).await;
+    let (after, counted) = listed_and_counted(moved).await;
+    assert!(after.contains(&mine), "taken part in: still hers");
+    assert_eq!(counted, after.len() as i64, "counted once, as listed");
+    assert_ne!(after, before, "another team's clients");
+}

@@ -5,7 +5,7 @@ use super::decode;
 use crate::backend::policy::TicketScope;
 use crate::backend::repo::scope::push_scope;
 use crate::backend::repo::text::Terms;
-use crate::backend::repo::{db_run, Builder, Columns, Conn, Dialect};
+use crate::backend::repo::{db_run, push_ids, Builder, Columns, Conn, Dialect};
 use crate::model::queue::{
     AssigneeFilter, Cursor, FlagFilter, QueueFilter, QueueRow, StatusView, COUNT_CAP,
 };
@@ -273,9 +273,32 @@ pub async fn queue_count(
     me: i64,
 ) -> sqlx::Result<i64> {
     db_run!(conn, conn => {
-        let mut qb =
-            QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE ");
-        push_scope(&mut qb, scope);
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (");
+        match scope {
+            // "their firms' tickets, or one they take part in" as one condition has the count
+            // walk the view's whole range testing each ticket (a closed view at 1M: 141 ms);
+            // as two disjoint parts each reads its own index range (2 ms). CROSS JOIN keeps
+            // SQLite starting from the person's few participations.
+            TicketScope::Staff { orgs, user_id } => {
+                qb.push("SELECT 1 FROM tickets t WHERE t.org_id IN ");
+                push_ids(&mut qb, orgs);
+                push_view(&mut qb, filter.view);
+                push_filters(&mut qb, filter, org_id, me, Search::Drives);
+                qb.push(
+                    " UNION ALL SELECT 1 FROM ticket_participants p CROSS JOIN tickets t \
+                     WHERE t.id = p.ticket_id AND p.user_id = ",
+                )
+                .push_bind(*user_id);
+                if !orgs.is_empty() {
+                    qb.push(" AND t.org_id NOT IN ");
+                    push_ids(&mut qb, orgs);
+                }
+            }
+            _ => {
+                qb.push("SELECT 1 FROM tickets t WHERE ");
+                push_scope(&mut qb, scope);
+            }
+        }
         push_view(&mut qb, filter.view);
         push_filters(&mut qb, filter, org_id, me, Search::Drives);
         qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
