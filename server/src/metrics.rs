@@ -338,7 +338,7 @@ fn write_lock(pool: &db::Pool, out: &mut String) {
         name,
         "histogram",
         "Time a writer waited for SQLite's write lock: its turn among this process's writers, \
-         a pool connection, then BEGIN IMMEDIATE (other processes' writers).",
+         then BEGIN IMMEDIATE (other processes' writers) when it opens a batch.",
     );
     let mut cumulative = 0;
     for (i, n) in stats.waits.iter().enumerate() {
@@ -360,6 +360,24 @@ fn write_lock(pool: &db::Pool, out: &mut String) {
         out,
         "frontline_db_write_held_seconds_total {}",
         stats.held_seconds
+    );
+    help(
+        out,
+        "frontline_db_commits_total",
+        "counter",
+        "Commits of SQLite's writers (group commit: one commit carries every writer in line).",
+    );
+    let _ = writeln!(out, "frontline_db_commits_total {}", stats.commits);
+    help(
+        out,
+        "frontline_db_committed_writes_total",
+        "counter",
+        "Writers whose changes those commits carried.",
+    );
+    let _ = writeln!(
+        out,
+        "frontline_db_committed_writes_total {}",
+        stats.committed_writers
     );
 }
 

@@ -98,11 +98,21 @@ async fn loopback_reads_counters_that_move_and_labels_that_name_templates() {
     // the sign-in wrote its session: SQLite's write lock was waited for and held
     let writers = sample(&after, "frontline_db_write_wait_seconds_count");
     let held = sample(&after, "frontline_db_write_held_seconds_total");
+    let commits = sample(&after, "frontline_db_commits_total");
+    let written = sample(&after, "frontline_db_committed_writes_total");
     if app.state.pool.dialect() == app::backend::db::Dialect::Sqlite {
         assert!(writers.unwrap() >= 1.0, "{after}");
         assert!(held.unwrap() > 0.0, "{after}");
+        // a commit carries one writer or more
+        assert!(commits.unwrap() >= 1.0, "{after}");
+        assert!(written.unwrap() >= commits.unwrap(), "{after}");
     } else {
         assert_eq!((writers, held), (None, None), "no write lock on PostgreSQL");
+        assert_eq!(
+            (commits, written),
+            (None, None),
+            "no group commit on PostgreSQL"
+        );
     }
 
     let routes = route_labels(&after);

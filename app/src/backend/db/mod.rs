@@ -11,14 +11,14 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
-use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::{Duration, Instant};
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+use std::time::Duration;
+
+mod writers;
+
+pub use writers::{write_lock_stats, WriteLockStats, BATCH_MAX_AGE, WRITE_WAIT_BUCKETS};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -48,6 +48,7 @@ pub struct Conn(Held);
 
 enum Held {
     Sqlite(PoolConnection<Sqlite>),
+    SqliteTurn(writers::Turn),
     SqliteTx(Transaction<'static, Sqlite>),
     Postgres(PoolConnection<Postgres>),
     PostgresTx(Transaction<'static, Postgres>),
@@ -62,7 +63,7 @@ pub enum Raw<'c> {
 impl Conn {
     pub fn dialect(&self) -> Dialect {
         match self.0 {
-            Held::Sqlite(_) | Held::SqliteTx(_) => Dialect::Sqlite,
+            Held::Sqlite(_) | Held::SqliteTurn(_) | Held::SqliteTx(_) => Dialect::Sqlite,
             Held::Postgres(_) | Held::PostgresTx(_) => Dialect::Postgres,
         }
     }
@@ -70,6 +71,7 @@ impl Conn {
     pub fn raw(&mut self) -> Raw<'_> {
         match &mut self.0 {
             Held::Sqlite(c) => Raw::Sqlite(c),
+            Held::SqliteTurn(t) => Raw::Sqlite(t),
             Held::SqliteTx(t) => Raw::Sqlite(t),
             Held::Postgres(c) => Raw::Postgres(c),
             Held::PostgresTx(t) => Raw::Postgres(t),
@@ -126,7 +128,7 @@ impl Pool {
             Pool::Sqlite(p) => Held::SqliteTx(p.begin().await?),
             Pool::Postgres(p) => Held::PostgresTx(p.begin().await?),
         });
-        Ok(Tx { conn, _turn: None })
+        Ok(Tx { conn })
     }
 
     /// How many connections are open, idle, and allowed, for `/metrics`.
@@ -207,80 +209,6 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
 /// without [`Tx::commit`], it rolls back.
 pub struct Tx {
     conn: Conn,
-    _turn: Option<Turn>,
-}
-
-/// A writer's hold on the SQLite file; counts how long it held it when it lets go.
-struct Turn {
-    _guard: OwnedMutexGuard<()>,
-    since: Instant,
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        WRITE_LOCK.held(self.since.elapsed());
-    }
-}
-
-/// Upper bounds of [`WriteLockStats::waits`]' buckets, in seconds.
-pub const WRITE_WAIT_BUCKETS: [f64; 12] = [
-    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
-];
-
-/// How SQLite's one writer at a time shows in this process, for `/metrics`: how long writers
-/// waited for the write lock (their turn, a pool connection, then BEGIN IMMEDIATE, which waits
-/// for other processes' writers) and how long they held it, commit included. The held time per
-/// second of wall time is how busy the write path is: near 1, writes queue. Process-wide, over
-/// every SQLite file (a server opens one).
-#[derive(Default)]
-struct WriteLock {
-    /// Writers per wait bucket (not cumulative; the last one is over the largest bound).
-    waits: [AtomicU64; WRITE_WAIT_BUCKETS.len() + 1],
-    wait_micros: AtomicU64,
-    held_micros: AtomicU64,
-}
-
-static WRITE_LOCK: LazyLock<WriteLock> = LazyLock::new(Default::default);
-
-fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
-}
-
-impl WriteLock {
-    fn waited(&self, d: Duration) {
-        let secs = d.as_secs_f64();
-        let bucket = WRITE_WAIT_BUCKETS
-            .iter()
-            .position(|le| secs <= *le)
-            .unwrap_or(WRITE_WAIT_BUCKETS.len());
-        self.waits[bucket].fetch_add(1, Relaxed);
-        self.wait_micros.fetch_add(micros(d), Relaxed);
-    }
-
-    fn held(&self, d: Duration) {
-        self.held_micros.fetch_add(micros(d), Relaxed);
-    }
-
-    fn stats(&self) -> WriteLockStats {
-        WriteLockStats {
-            waits: self.waits.each_ref().map(|n| n.load(Relaxed)),
-            wait_seconds: self.wait_micros.load(Relaxed) as f64 / 1e6,
-            held_seconds: self.held_micros.load(Relaxed) as f64 / 1e6,
-        }
-    }
-}
-
-/// A snapshot of the SQLite write lock's figures since the process started.
-pub struct WriteLockStats {
-    /// Writers per wait bucket of [`WRITE_WAIT_BUCKETS`] (not cumulative; one more for the rest).
-    pub waits: [u64; WRITE_WAIT_BUCKETS.len() + 1],
-    pub wait_seconds: f64,
-    pub held_seconds: f64,
-}
-
-/// The SQLite write lock's figures so far (zero on PostgreSQL, which has no such lock).
-pub fn write_lock_stats() -> WriteLockStats {
-    WRITE_LOCK.stats()
 }
 
 /// A transaction that reads and then writes (see [`begin_write`]).
@@ -289,6 +217,7 @@ pub type WriteTx = Tx;
 impl Tx {
     pub async fn commit(self) -> sqlx::Result<()> {
         match self.conn.0 {
+            Held::SqliteTurn(t) => t.commit().await,
             Held::SqliteTx(t) => t.commit().await,
             Held::PostgresTx(t) => t.commit().await,
             Held::Sqlite(_) | Held::Postgres(_) => Ok(()),
@@ -310,53 +239,23 @@ impl DerefMut for Tx {
     }
 }
 
-/// How long a writer waits for its turn before giving up (as SQLite's busy timeout would).
-const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Opens a transaction that reads and then writes.
+/// Opens a transaction that reads and then writes. Every write of the app goes through here,
+/// single statements too.
 ///
-/// On SQLite, IMMEDIATE takes the write lock before the first read: a concurrent writer makes it
-/// wait (the busy timeout) instead of failing with SQLITE_BUSY when a deferred read turns into a
-/// write. Writers of this process first queue for their turn, in arrival order, before taking a
-/// connection: SQLite's busy handler retries with growing sleeps and no order, so under a burst
-/// of short writers one of them could lose every race for the whole busy timeout and fail with
-/// "database is locked". So every write of the app goes through here, single statements too.
+/// On SQLite, writers of this process take turns in arrival order and share commits (see
+/// the `writers` module); each holds the file's write lock from before its first read, so a read never
+/// turns into a write that fails with SQLITE_BUSY.
 ///
 /// On PostgreSQL, writers run concurrently, across instances too: what must not race is guarded
 /// by the data itself (version-guarded updates, row locks, unique constraints), never by a lock
 /// of this process.
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<WriteTx> {
     match pool {
-        Pool::Sqlite(p) => {
-            let asked = Instant::now();
-            let guard = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turns(p).lock_owned())
-                .await
-                .map_err(|_| sqlx::Error::PoolTimedOut)?;
-            let tx = p.begin_with("BEGIN IMMEDIATE").await?;
-            let since = Instant::now();
-            WRITE_LOCK.waited(since - asked);
-            Ok(Tx {
-                conn: Conn(Held::SqliteTx(tx)),
-                _turn: Some(Turn {
-                    _guard: guard,
-                    since,
-                }),
-            })
-        }
+        Pool::Sqlite(p) => Ok(Tx {
+            conn: Conn(Held::SqliteTurn(writers::begin(p).await?)),
+        }),
         Pool::Postgres(_) => pool.begin().await,
     }
-}
-
-/// The queue of writers for the database file behind `pool` (one per file: tests run many desks
-/// in one process).
-fn write_turns(pool: &SqlitePool) -> Arc<AsyncMutex<()>> {
-    static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<AsyncMutex<()>>>>> =
-        LazyLock::new(Default::default);
-    let file = pool.connect_options().get_filename().to_path_buf();
-    let mut turns = TURNS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    turns.entry(file).or_default().clone()
 }
 
 pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
@@ -404,32 +303,6 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn counts_how_long_writers_wait_for_the_write_lock_and_hold_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let pool = connect(&url).await.unwrap();
-        // other tests write too (the figures are process-wide): only growth is asserted
-        let before = write_lock_stats();
-        let first = begin_write(&pool).await.unwrap();
-        let second = tokio::spawn({
-            let pool = pool.clone();
-            async move { begin_write(&pool).await.unwrap().commit().await.unwrap() }
-        });
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        first.commit().await.unwrap();
-        second.await.unwrap();
-        let after = write_lock_stats();
-        let writers = |s: &WriteLockStats| s.waits.iter().sum::<u64>();
-        assert!(writers(&after) >= writers(&before) + 2);
-        // the second writer waited the 60 ms the first held the lock: past the 50 ms bound
-        let past_50ms = WRITE_WAIT_BUCKETS.iter().position(|le| *le > 0.05).unwrap();
-        let slow = |s: &WriteLockStats| s.waits[past_50ms..].iter().sum::<u64>();
-        assert!(slow(&after) > slow(&before));
-        assert!(after.wait_seconds - before.wait_seconds >= 0.05);
-        assert!(after.held_seconds - before.held_seconds >= 0.05);
-    }
 
     #[test]
     fn finds_the_file_behind_a_url() {
