@@ -18,7 +18,7 @@ use std::time::Duration;
 
 mod writers;
 
-pub use writers::{write_lock_stats, WriteLockStats, BATCH_MAX_AGE, WRITE_WAIT_BUCKETS};
+pub use writers::{write_lock_stats, WriteLockStats, WRITE_WAIT_BUCKETS};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

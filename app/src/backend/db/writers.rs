@@ -37,7 +37,7 @@ const BATCH_MAX_WRITERS: usize = 64;
 
 /// A batch commits once its first writer has waited this long for it, even with more in line:
 /// about the longest a writer's answer waits for the writers behind it.
-pub const BATCH_MAX_AGE: Duration = Duration::from_millis(10);
+const BATCH_MAX_AGE: Duration = Duration::from_millis(10);
 
 const SAVEPOINT: &str = "SAVEPOINT frontline_write";
 const RELEASE: &str = "RELEASE frontline_write";
@@ -289,7 +289,9 @@ impl Turn {
             batch.writers += 1;
             self.writers.in_line.load(SeqCst) == 0
                 || batch.writers >= BATCH_MAX_WRITERS
-                || batch.waiting_since.is_some_and(|at| at.elapsed() >= BATCH_MAX_AGE)
+                || batch
+                    .waiting_since
+                    .is_some_and(|at| at.elapsed() >= BATCH_MAX_AGE)
         };
         if last {
             let writers = self.writers.clone();
