@@ -71,7 +71,7 @@ test("a mail becomes a ticket live, the reply goes back threaded, and the answer
   const number = said.match(/Opened (HD-\d+)/)?.[1];
   expect(number, said).toBeTruthy();
   const row = ana.locator("table.queue tbody tr").first();
-  await expect(row).toContainText(number!, { timeout: 5000 });
+  await expect(row).toContainText(number!);
 
   // the analyst answers in the browser
   await ana.goto(`/tickets/${number}`);
@@ -99,7 +99,7 @@ test("a mail becomes a ticket live, the reply goes back threaded, and the answer
       `On Mon, 7 Dec 2026 at 10:00, Help Desk <servicedesk@frontline.example> wrote:\n> Please hold the card flat\n`,
   );
   expect(answer).toContain(`Added to ${number}`);
-  await expect(ana.locator(".timeline")).toContainText("the door opens now", { timeout: 5000 });
+  await expect(ana.locator(".timeline")).toContainText("the door opens now");
   // the quoted history is cut off the reply and kept behind a toggle
   await expect(ana.getByText("Show quoted text")).toBeVisible();
   await expect(ana.getByText("> Please hold the card flat")).toBeHidden();
