@@ -573,7 +573,12 @@ async fn check_after_crash(dir: &Path, url: &str, acked: &Acked, since: i64, rou
         "SELECT COUNT(*) FROM notifications n WHERE n.ticket_id IS NOT NULL
          AND n.kind IN (SELECT DISTINCT kind FROM ticket_events)
          AND NOT EXISTS (SELECT 1 FROM ticket_events e
-                         WHERE e.ticket_id = n.ticket_id AND e.kind = n.kind AND e.at = n.created_at)",
+                         WHERE e.ticket_id = n.ticket_id AND e.kind = n.kind
+                           AND (e.at = n.created_at
+                                -- an SLA alert's step is dated when the target fell due,
+                                -- its messages when the engine raised it
+                                OR (e.kind IN ('sla_warning', 'sla_breach')
+                                    AND e.at <= n.created_at)))",
         &[],
     )
     .await;

@@ -99,11 +99,21 @@ async fn events_arrive_signed_and_once_each_through_an_outage() {
     assert_eq!(got.len(), 4, "every event arrived after the outage");
     let raw_taken = rx.received().iter().filter(|r| r.taken).count();
     assert_eq!(raw_taken, 4, "and none twice");
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'")
-            .await,
-        4
-    );
+    // the worker records a delivery once the receiver's answer is in, a moment after it
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let delivered = app
+            .scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'")
+            .await;
+        if delivered == 4 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{delivered} of 4 recorded as delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
