@@ -2,7 +2,7 @@
 //! may see (analysts their own card and their clients, leads their team, managers everyone).
 
 use crate::backend::db::Conn;
-use crate::backend::db::{begin_write, Pool};
+use crate::backend::db::{begin_long_write, Pool};
 use crate::backend::policy::Actor;
 use crate::backend::repo::reports as repo;
 use crate::backend::sla::policy_for;
@@ -86,7 +86,7 @@ async fn refresh_analysts(
         repo::stale_analyst_days(&mut conn, within).await?
     };
     for batch in stale.chunks(REFRESH_BATCH) {
-        let mut tx = begin_write(pool).await?;
+        let mut tx = begin_long_write(pool).await?;
         for &(analyst, day) in batch {
             let tickets = repo::analyst_tickets_on(&mut tx, analyst, day).await?;
             repo::save_analyst_day(&mut tx, analyst, day, &analyst_day(&tickets, day)).await?;
@@ -110,7 +110,7 @@ async fn refresh_desk(
     };
     let mut calendars: HashMap<i64, Calendar> = HashMap::new();
     for batch in stale.chunks(REFRESH_BATCH) {
-        let mut tx = begin_write(pool).await?;
+        let mut tx = begin_long_write(pool).await?;
         let mut closed: HashMap<(i64, i64), u32> = HashMap::new();
         let mut days: Vec<i64> = batch.iter().map(|(_, day)| *day).collect();
         days.dedup();

@@ -250,9 +250,20 @@ impl DerefMut for Tx {
 /// by the data itself (version-guarded updates, row locks, unique constraints), never by a lock
 /// of this process.
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<WriteTx> {
+    begin_held(pool, writers::Hold::Short).await
+}
+
+/// As [`begin_write`], for a background writer that may hold its transaction long (a rebuild
+/// of many rows): on SQLite it never shares a commit with a request's writers, so no request's
+/// answer waits for it.
+pub async fn begin_long_write(pool: &Pool) -> sqlx::Result<WriteTx> {
+    begin_held(pool, writers::Hold::Long).await
+}
+
+async fn begin_held(pool: &Pool, hold: writers::Hold) -> sqlx::Result<WriteTx> {
     match pool {
         Pool::Sqlite(p) => Ok(Tx {
-            conn: Conn(Held::SqliteTurn(writers::begin(p).await?)),
+            conn: Conn(Held::SqliteTurn(writers::begin(p, hold).await?)),
         }),
         Pool::Postgres(_) => pool.begin().await,
     }

@@ -10,8 +10,9 @@
 //! Durability is unchanged: a writer's `commit` returns only after the COMMIT that holds its
 //! writes is on disk, so a kill -9 loses only writes nobody was told of. What batching changes: a
 //! writer's answer waits for the writers in line behind it (a batch commits by
-//! [`BATCH_MAX_AGE`]), and a failed COMMIT (disk full, an I/O error) fails every writer of its
-//! batch. A writer that gives up (its transaction dropped after an error) is rolled back to its
+//! [`BATCH_MAX_AGE`]; a background writer that may hold the turn long, [`Hold::Long`], starts
+//! after the open batch commits), and a failed COMMIT (disk full, an I/O error) fails every
+//! writer of its batch. A writer that gives up (its transaction dropped after an error) is rolled back to its
 //! savepoint and takes nothing of the others' with it.
 //!
 //! The line matters for a second reason: SQLite's busy handler retries with growing sleeps and no
@@ -214,11 +215,21 @@ impl Drop for Turn {
     }
 }
 
+/// How long a writer expects to hold the turn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// A request's change: milliseconds.
+    Short,
+    /// A background rebuild that may take much longer: it never joins a batch with answers
+    /// owed, so nobody's answer waits for it.
+    Long,
+}
+
 /// Waits for the turn to write to the file behind `pool`, opening a batch if none is open.
-pub async fn begin(pool: &SqlitePool) -> sqlx::Result<Turn> {
+pub async fn begin(pool: &SqlitePool, hold: Hold) -> sqlx::Result<Turn> {
     let asked = Instant::now();
     let writers = writers_of(pool).await?;
-    let mut conn = {
+    let conn = {
         let mut in_line = InLine::join(&writers);
         let conn = tokio::time::timeout(WRITE_TURN_TIMEOUT, writers.turn.clone().lock_owned())
             .await
@@ -226,26 +237,45 @@ pub async fn begin(pool: &SqlitePool) -> sqlx::Result<Turn> {
         in_line.served = true;
         conn
     };
-    if let Err(err) = open(&writers, &mut conn).await {
-        drop(conn);
-        writers.hand_on();
-        return Err(err);
-    }
-    let since = Instant::now();
-    WRITE_LOCK.waited(since - asked);
-    Ok(Turn {
-        conn,
-        writers,
-        since,
-        released: false,
+    // From here the shared connection's state and the batch's must change together, so the
+    // steps run on a task of their own: a caller dropped meanwhile (a request the browser gave
+    // up on) drops a whole Turn, which hands on, never a half-opened batch.
+    tokio::spawn(async move {
+        let mut conn = conn;
+        if let Err(err) = open(&writers, &mut conn, hold).await {
+            drop(conn);
+            writers.hand_on();
+            return Err(err);
+        }
+        let since = Instant::now();
+        WRITE_LOCK.waited(since - asked);
+        Ok(Turn {
+            conn,
+            writers,
+            since,
+            released: false,
+        })
     })
+    .await
+    .unwrap_or(Err(sqlx::Error::WorkerCrashed))
 }
 
 /// Makes the shared connection ready for one more writer: a batch open on it, the last
 /// writer's abandoned savepoint rolled back, and a savepoint of this writer's own.
-async fn open(writers: &Writers, conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    let opened = writers.batch().opened;
-    if !opened {
+async fn open(writers: &Writers, conn: &mut SqliteConnection, hold: Hold) -> sqlx::Result<()> {
+    let (opened, overdue) = {
+        let batch = writers.batch();
+        let overdue = batch
+            .waiting_since
+            .is_some_and(|at| at.elapsed() >= BATCH_MAX_AGE);
+        (batch.opened, overdue)
+    };
+    if opened && (overdue || hold == Hold::Long) {
+        // answers owed that long, or that this writer could hold up long, are given first; a
+        // failed commit is theirs (they are told), and this writer starts a batch of its own
+        let _ = writers.commit(conn).await;
+    }
+    if !writers.batch().opened {
         // IMMEDIATE takes the file's write lock before the first read: another process's writer
         // makes it wait (the busy timeout) instead of failing when a read turns into a write
         run(conn, "BEGIN IMMEDIATE").await?;
@@ -276,13 +306,29 @@ async fn roll_back_savepoint(conn: &mut SqliteConnection) -> sqlx::Result<()> {
 
 impl Turn {
     /// Keeps this writer's changes: they are on disk when this returns `Ok`.
-    pub async fn commit(mut self) -> sqlx::Result<()> {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        // on a task of its own, as `begin`'s steps are: the batch's bookkeeping and the
+        // connection's savepoints and COMMIT change together even if the caller is dropped
+        let answer = match tokio::spawn(self.release()).await {
+            Ok(Released::Committed(result)) => return result,
+            Ok(Released::Owed(answer)) => answer,
+            Err(_) => return Err(sqlx::Error::WorkerCrashed),
+        };
+        match answer.await {
+            Ok(result) => result.map_err(|why| sqlx::Error::Io(std::io::Error::other(why))),
+            Err(_) => Err(sqlx::Error::WorkerCrashed),
+        }
+    }
+
+    /// Releases this writer's savepoint into the batch, and commits the batch if this writer is
+    /// the last for now; otherwise hands over the turn with an answer owed.
+    async fn release(mut self) -> Released {
         self.released = true;
         if let Err(err) = run(&mut self.conn, RELEASE).await {
             // the transaction is gone under this writer: everyone owed an answer is told
             let writers = self.writers.clone();
             let _ = writers.commit(&mut self.conn).await;
-            return Err(err);
+            return Released::Committed(Err(err));
         }
         let last = {
             let mut batch = self.writers.batch();
@@ -295,7 +341,7 @@ impl Turn {
         };
         if last {
             let writers = self.writers.clone();
-            return writers.commit(&mut self.conn).await;
+            return Released::Committed(writers.commit(&mut self.conn).await);
         }
         let (to, answer) = oneshot::channel();
         {
@@ -303,12 +349,16 @@ impl Turn {
             batch.owed.push(to);
             batch.waiting_since.get_or_insert_with(Instant::now);
         }
-        drop(self);
-        match answer.await {
-            Ok(result) => result.map_err(|why| sqlx::Error::Io(std::io::Error::other(why))),
-            Err(_) => Err(sqlx::Error::WorkerCrashed),
-        }
+        Released::Owed(answer)
     }
+}
+
+/// What became of a writer's released savepoint.
+enum Released {
+    /// This writer committed the batch (or saw it fail).
+    Committed(sqlx::Result<()>),
+    /// A writer behind will commit it and send the outcome.
+    Owed(oneshot::Receiver<Result<(), String>>),
 }
 
 /// Upper bounds of [`WriteLockStats::waits`]' buckets, in seconds.
@@ -532,6 +582,79 @@ mod tests {
         assert!(clash.await.unwrap().is_err(), "a duplicate key is refused");
         d.await.unwrap().unwrap();
         assert_eq!(committed(&pool).await, ["a", "d", "taken"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_dropped_at_any_step_leaves_nobody_waiting_and_the_file_unlocked() {
+        let (_dir, pool) = desk().await;
+        for i in 0..200 {
+            let mut first = begin_write(&pool).await.unwrap();
+            let writers = writers_behind(&first);
+            let dropped = tokio::spawn({
+                let pool = pool.clone();
+                async move {
+                    let mut tx = begin_write(&pool).await?;
+                    insert(&mut tx, "dropped").await?;
+                    tx.commit().await
+                }
+            });
+            until_in_line(&writers, 1).await;
+            insert(&mut first, &format!("kept {i:03}")).await.unwrap();
+            // the writer behind takes the turn as the first lets go: it is dropped a little
+            // later each time, in line, opening the batch, writing or committing
+            let committing = tokio::spawn(first.commit());
+            for _ in 0..i % 40 {
+                tokio::task::yield_now().await;
+            }
+            dropped.abort();
+            tokio::time::timeout(Duration::from_secs(5), committing)
+                .await
+                .expect("a writer was left waiting for its commit")
+                .unwrap()
+                .unwrap();
+            let _ = dropped.await;
+            let mut tx = begin_write(&pool).await.unwrap();
+            crate::db_run!(&mut tx, c => sqlx::query("DELETE FROM t WHERE v = 'dropped'").execute(c).await.map(|_| ()))
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        assert_eq!(committed(&pool).await.len(), 200);
+        let Pool::Sqlite(p) = &pool else {
+            unreachable!()
+        };
+        let mut other = sqlx::ConnectOptions::connect(&*p.connect_options())
+            .await
+            .unwrap();
+        run(&mut other, "BEGIN IMMEDIATE").await.unwrap();
+        run(&mut other, "ROLLBACK").await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_answer_waits_for_a_long_writer_behind_it() {
+        let (_dir, pool) = desk().await;
+        let mut first = begin_write(&pool).await.unwrap();
+        let writers = writers_behind(&first);
+        let (finish, finished) = oneshot::channel::<()>();
+        let long = tokio::spawn({
+            let pool = pool.clone();
+            async move {
+                let mut tx = crate::backend::db::begin_long_write(&pool).await.unwrap();
+                insert(&mut tx, "long").await.unwrap();
+                // a rebuild that takes a while: it holds the turn until told to finish
+                finished.await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        });
+        until_in_line(&writers, 1).await;
+        insert(&mut first, "short").await.unwrap();
+        tokio::time::timeout(Duration::from_secs(5), first.commit())
+            .await
+            .expect("the answer waited for the long writer")
+            .unwrap();
+        assert_eq!(committed(&pool).await, ["short"]);
+        finish.send(()).unwrap();
+        long.await.unwrap();
+        assert_eq!(committed(&pool).await, ["long", "short"]);
     }
 
     #[tokio::test]
