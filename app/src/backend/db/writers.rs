@@ -471,6 +471,18 @@ mod tests {
         }
     }
 
+    /// The file's write lock is free: another process could write.
+    async fn assert_file_unlocked(pool: &Pool) {
+        let Pool::Sqlite(p) = pool else {
+            unreachable!()
+        };
+        let mut other = sqlx::ConnectOptions::connect(&*p.connect_options())
+            .await
+            .unwrap();
+        run(&mut other, "BEGIN IMMEDIATE").await.unwrap();
+        run(&mut other, "ROLLBACK").await.unwrap();
+    }
+
     /// Waits until `n` writers are in line for the file behind `pool`.
     async fn until_in_line(writers: &Writers, n: usize) {
         for _ in 0..500 {
@@ -619,14 +631,7 @@ mod tests {
             tx.commit().await.unwrap();
         }
         assert_eq!(committed(&pool).await.len(), 200);
-        let Pool::Sqlite(p) = &pool else {
-            unreachable!()
-        };
-        let mut other = sqlx::ConnectOptions::connect(&*p.connect_options())
-            .await
-            .unwrap();
-        run(&mut other, "BEGIN IMMEDIATE").await.unwrap();
-        run(&mut other, "ROLLBACK").await.unwrap();
+        assert_file_unlocked(&pool).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -698,14 +703,6 @@ mod tests {
             .unwrap();
         assert_eq!(committed(&pool).await, ["kept", "kept too"]);
 
-        // and the file's write lock is free again: another process could write
-        let Pool::Sqlite(p) = &pool else {
-            unreachable!()
-        };
-        let mut other = sqlx::ConnectOptions::connect(&*p.connect_options())
-            .await
-            .unwrap();
-        run(&mut other, "BEGIN IMMEDIATE").await.unwrap();
-        run(&mut other, "ROLLBACK").await.unwrap();
+        assert_file_unlocked(&pool).await;
     }
 }
