@@ -53,16 +53,29 @@ export const ORG_NAMES = {
  * Playwright's test, with the browser's clock at the instant the project's server runs at
  * (playwright.config.ts, instants.ts). Every spec takes `test` from here.
  */
-export const test = base.extend({
+export const test = base.extend<{ closeOthers: void }>({
   context: async ({ context }, use) => {
     await installClock(context);
     await use(context);
   },
+  // The browser lives as long as the worker: a person's context left open would keep its live
+  // stream and refetch on every event through all the tests after it, slowing them down.
+  closeOthers: [
+    async ({}, use) => {
+      await use();
+      await Promise.all(othersOpen.splice(0).map((context) => context.close().catch(() => {})));
+    },
+    { auto: true },
+  ],
 });
+
+/** The contexts `newPage` opened in the running test: closed when it ends. */
+const othersOpen: BrowserContext[] = [];
 
 /** A page in a context of its own (another person), its clock at the run's instant. */
 export async function newPage(browser: Browser, options?: BrowserContextOptions): Promise<Page> {
   const context = await browser.newContext(options);
+  othersOpen.push(context);
   await installClock(context);
   return context.newPage();
 }
