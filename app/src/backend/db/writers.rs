@@ -12,8 +12,9 @@
 //! writer's answer waits for the writers in line behind it (a batch commits by
 //! [`BATCH_MAX_AGE`]; a background writer that may hold the turn long, [`Hold::Long`], starts
 //! after the open batch commits), and a failed COMMIT (disk full, an I/O error) fails every
-//! writer of its batch. A writer that gives up (its transaction dropped after an error) is rolled back to its
-//! savepoint and takes nothing of the others' with it.
+//! writer of its batch. A writer that gives up (its transaction dropped after an error, or its
+//! request dropped at any step) is rolled back to its savepoint and takes nothing of the others'
+//! with it.
 //!
 //! The line matters for a second reason: SQLite's busy handler retries with growing sleeps and no
 //! order, so under a burst of short writers one of them could lose every race for the whole busy
