@@ -55,6 +55,24 @@ async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     client
 }
 
+/// Waits up to `secs` until `n` deliveries are recorded with `status`: the worker records an
+/// attempt's outcome a moment after the receiver's answer arrives.
+async fn until_recorded(app: &TestApp, status: &str, n: i64, secs: u64) {
+    let sql = format!("SELECT COUNT(*) FROM webhook_deliveries WHERE status = '{status}'");
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let recorded = app.scalar(&sql).await;
+        if recorded >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{recorded} of {n} deliveries recorded as {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_arrive_signed_and_once_each_through_an_outage() {
     let app = TestApp::seeded(0).await;
@@ -84,36 +102,19 @@ async fn events_arrive_signed_and_once_each_through_an_outage() {
     for i in 0..3 {
         raise(&app, &jo, &format!("During the outage {i}")).await;
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app
-        .scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'failed'")
-        .await
-        < 3
-    {
-        assert!(Instant::now() < deadline, "the failures were not recorded");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_recorded(&app, "failed", 3, 20).await;
     rx.set(Mode::Up);
     app.clock.advance(30);
     let got = rx.wait_taken(4, 20).await;
     assert_eq!(got.len(), 4, "every event arrived after the outage");
     let raw_taken = rx.received().iter().filter(|r| r.taken).count();
     assert_eq!(raw_taken, 4, "and none twice");
-    // the worker records a delivery once the receiver's answer is in, a moment after it
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let delivered = app
-            .scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'")
-            .await;
-        if delivered == 4 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{delivered} of 4 recorded as delivered"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_recorded(&app, "delivered", 4, 10).await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'")
+            .await,
+        4
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
