@@ -69,6 +69,15 @@ struct Batch {
     abandoned: bool,
 }
 
+impl Batch {
+    /// Its first writer owed an answer has waited [`BATCH_MAX_AGE`]: it commits before anyone
+    /// else joins.
+    fn overdue(&self) -> bool {
+        self.waiting_since
+            .is_some_and(|at| at.elapsed() >= BATCH_MAX_AGE)
+    }
+}
+
 impl Writers {
     fn batch(&self) -> MutexGuard<'_, Batch> {
         self.batch
@@ -266,10 +275,7 @@ pub async fn begin(pool: &SqlitePool, hold: Hold) -> sqlx::Result<Turn> {
 async fn open(writers: &Writers, conn: &mut SqliteConnection, hold: Hold) -> sqlx::Result<()> {
     let (opened, overdue) = {
         let batch = writers.batch();
-        let overdue = batch
-            .waiting_since
-            .is_some_and(|at| at.elapsed() >= BATCH_MAX_AGE);
-        (batch.opened, overdue)
+        (batch.opened, batch.overdue())
     };
     if opened && (overdue || hold == Hold::Long) {
         // answers owed that long, or that this writer could hold up long, are given first; a
@@ -336,9 +342,7 @@ impl Turn {
             batch.writers += 1;
             self.writers.in_line.load(SeqCst) == 0
                 || batch.writers >= BATCH_MAX_WRITERS
-                || batch
-                    .waiting_since
-                    .is_some_and(|at| at.elapsed() >= BATCH_MAX_AGE)
+                || batch.overdue()
         };
         if last {
             let writers = self.writers.clone();
